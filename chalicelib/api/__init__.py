@@ -1,0 +1,1 @@
+"""HTTP blueprints: each route translates HTTP to one service call."""

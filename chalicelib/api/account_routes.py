@@ -1,0 +1,40 @@
+"""/me and /volunteer-orgs: the caller's own account, organization registration and profile."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
+from chalicelib.api.views import account_out, profile_out
+from chalicelib.reference import Role
+from chalicelib.schemas.accounts import AccountOut
+from chalicelib.schemas.orgs import (
+    OrgRegisteredOut,
+    RegisterVolunteerOrgIn,
+    VolunteerOrgProfileIn,
+    VolunteerOrgProfileOut,
+)
+from chalicelib.services import accounts, volunteer_orgs
+
+bp = Blueprint(__name__)
+VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
+
+
+@endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True)
+def me(call: Call) -> AccountOut:
+    return account_out(accounts.get_account(call.caller.account_id))
+
+
+@endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201)
+def register_volunteer_org(call: Call, body: RegisterVolunteerOrgIn) -> OrgRegisteredOut:
+    account = volunteer_orgs.register(body)
+    return OrgRegisteredOut(account_id=account.account_id, status=account.status)
+
+
+@endpoint(bp, "/me/org-profile", "GET", roles=VOLUNTEER_ORG)
+def get_org_profile(call: Call) -> VolunteerOrgProfileOut:
+    return profile_out(volunteer_orgs.get_profile(call.caller))
+
+
+@endpoint(bp, "/me/org-profile", "PUT", roles=VOLUNTEER_ORG, body=VolunteerOrgProfileIn)
+def put_org_profile(call: Call, body: VolunteerOrgProfileIn) -> VolunteerOrgProfileOut:
+    return profile_out(volunteer_orgs.save_profile(call.caller, body))

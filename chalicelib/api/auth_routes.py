@@ -1,0 +1,72 @@
+"""/auth and /sms: registration, sessions, passwords, verification codes."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, Reply, endpoint
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import SmsPurpose
+from chalicelib.schemas.accounts import (
+    ChangePasswordIn,
+    LoginIn,
+    RefreshIn,
+    RegisterIndividualIn,
+    ResetPasswordIn,
+    SmsCodeRequestIn,
+    SmsCodeSentOut,
+    TokenPairOut,
+)
+from chalicelib.services import accounts, sessions, sms
+
+bp = Blueprint(__name__)
+
+# Codes that prove a contact number inside a logged-in form; the others serve anonymous forms.
+_SIGNED_IN_PURPOSES = {SmsPurpose.HELP_CONTACT, SmsPurpose.LEADER_MOBILE}
+
+
+def _tokens(pair: sessions.TokenPair) -> TokenPairOut:
+    return TokenPairOut(access_token=pair.access_token, expires_in=pair.expires_in,
+                        refresh_token=pair.refresh_token, account_id=pair.principal.account_id,
+                        role=pair.principal.role, must_change_password=pair.principal.must_change_password)
+
+
+@endpoint(bp, "/sms/codes", "POST", roles=ANYONE, body=SmsCodeRequestIn, status=202)
+def send_sms_code(call: Call, body: SmsCodeRequestIn) -> SmsCodeSentOut:
+    if body.purpose in _SIGNED_IN_PURPOSES and call.caller is None:
+        raise AppError(ErrorCode.UNAUTHENTICATED)
+    sent = sms.send_code(body.phone, body.purpose)
+    return SmsCodeSentOut(resend_after_seconds=sent.resend_after_seconds, expires_in_seconds=sent.expires_in_seconds)
+
+
+@endpoint(bp, "/auth/register", "POST", roles=ANYONE, body=RegisterIndividualIn, status=201)
+def register(call: Call, body: RegisterIndividualIn) -> TokenPairOut:
+    return _tokens(accounts.register_individual(phone=body.phone, sms_code=body.sms_code,
+                                                display_name=body.display_name, password=body.password))
+
+
+@endpoint(bp, "/auth/login", "POST", roles=ANYONE, body=LoginIn)
+def login(call: Call, body: LoginIn) -> TokenPairOut:
+    return _tokens(accounts.login(account_type=body.account_type, login=body.login, password=body.password,
+                                  source_ip=call.source_ip))
+
+
+@endpoint(bp, "/auth/refresh", "POST", roles=ANYONE, body=RefreshIn)
+def refresh(call: Call, body: RefreshIn) -> TokenPairOut:
+    return _tokens(sessions.refresh(body.refresh_token))
+
+
+@endpoint(bp, "/auth/logout", "POST", roles=ANYONE, body=RefreshIn)
+def logout(call: Call, body: RefreshIn) -> None:
+    sessions.end(body.refresh_token)
+
+
+@endpoint(bp, "/auth/password", "PUT", roles=ALL_ROLES, body=ChangePasswordIn, during_password_change=True)
+def change_password(call: Call, body: ChangePasswordIn) -> TokenPairOut:
+    return _tokens(accounts.change_password(call.caller, current_password=body.current_password,
+                                            new_password=body.new_password))
+
+
+@endpoint(bp, "/auth/password/reset", "POST", roles=ANYONE, body=ResetPasswordIn)
+def reset_password(call: Call, body: ResetPasswordIn) -> Reply:
+    accounts.reset_password(phone=body.phone, sms_code=body.sms_code, new_password=body.new_password)
+    return Reply(status=204)

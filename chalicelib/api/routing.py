@@ -1,0 +1,206 @@
+"""How a route is declared: roles, input models, and the HTTP translation around a service call.
+
+Every route is registered through `endpoint(...)`, which refuses to register
+without a `roles` declaration (deny by default) and attaches it to the view
+function as `view.access`; a test walks `app.routes` and fails on any view
+without one. The wrapper authenticates the caller, enforces the role and the
+first-login password change, parses the body and query with pydantic models
+(`extra="forbid"`), calls the service and serialises the pydantic result.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.auth.principal import Principal
+from chalicelib.auth.tokens import read_access_token
+from chalicelib.config import get_settings
+from chalicelib.errors import AppError, ErrorCode, FieldError, error_body
+from chalicelib.reference import Role
+
+log = logging.getLogger(__name__)
+
+ANYONE: frozenset[Role] = frozenset()   # public route; a token, if sent, is still verified
+ALL_ROLES: frozenset[Role] = frozenset(Role)
+_MAX_PATH_PARAM = 128
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[Role]
+    public: bool
+    during_password_change: bool   # callable while the initial password is still unchanged
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a view needs to know about the request besides its inputs."""
+
+    caller: Principal | None
+    source_ip: str
+    user_agent: str
+
+
+@dataclass
+class Reply:
+    body: BaseModel | None = None
+    status: int = 200
+    headers: dict[str, str] | None = None
+
+
+def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
+             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+             status: int = 200, content_types: list[str] | None = None,
+             during_password_change: bool = False, max_body_bytes: int | None = None,
+             text_body: bool = False) -> Callable:
+    """Register `fn(call, **path_params, [body=], [query=], [text=])` as a route."""
+    if roles is None:
+        raise TypeError(f"{method} {path}: every route declares the roles allowed to call it")
+    access = Access(roles=frozenset(roles), public=not roles, during_password_change=during_password_change)
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def view(**path_params: str) -> Response:
+            request = bp.current_request
+            try:
+                _check_path_params(path_params)
+                _check_body_size(request, max_body_bytes or get_settings().max_body_bytes)
+                call = _call_for(request, access)
+                kwargs: dict[str, Any] = dict(path_params)
+                if body is not None:
+                    kwargs["body"] = _parse_body(request, body)
+                if text_body:
+                    kwargs["text"] = _decode(request.raw_body or b"")
+                if query is not None:
+                    kwargs["query"] = parse_model(query, _query_dict(request))
+                return _to_response(fn(call, **kwargs), status)
+            except AppError as exc:
+                return error_response(exc)
+
+        view.access = access  # type: ignore[attr-defined]
+        bp.route(path, methods=[method], content_types=content_types or ["application/json"])(view)
+        return fn
+
+    return decorator
+
+
+def error_response(exc: AppError) -> Response:
+    return Response(body=exc.body(), status_code=exc.status, headers=dict(exc.headers))
+
+
+def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise AppError(ErrorCode.VALIDATION_FAILED, fields=fields_from(exc)) from None
+
+
+def fields_from(exc: ValidationError) -> list[FieldError]:
+    return [FieldError(path=_dotted(err["loc"]), code=err["type"], message=err["msg"]) for err in exc.errors()]
+
+
+def _dotted(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _call_for(request: Any, access: Access) -> Call:
+    caller = _principal_from(request.headers.get("authorization"))
+    if caller is None and not access.public:
+        raise AppError(ErrorCode.UNAUTHENTICATED)
+    if caller is not None and caller.must_change_password and not access.during_password_change:
+        raise AppError(ErrorCode.PASSWORD_CHANGE_REQUIRED)
+    if not access.public and caller.role not in access.roles:
+        raise AppError(ErrorCode.FORBIDDEN)
+    identity = (request.context or {}).get("identity") or {}
+    return Call(caller=caller, source_ip=str(identity.get("sourceIp") or "unknown"),
+                user_agent=str(request.headers.get("user-agent", ""))[:200])
+
+
+def _principal_from(header: str | None) -> Principal | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AppError(ErrorCode.UNAUTHENTICATED)
+    return read_access_token(token.strip())
+
+
+def _check_path_params(params: dict[str, str]) -> None:
+    # Keys longer than this exist nowhere; refusing early keeps DynamoDB key limits out of reach.
+    for value in params.values():
+        if not value or len(value) > _MAX_PATH_PARAM or not value.isprintable():
+            raise AppError(ErrorCode.NOT_FOUND)
+
+
+def _check_body_size(request: Any, limit: int) -> None:
+    raw = request.raw_body or b""
+    if len(raw) > limit:
+        raise AppError(ErrorCode.PAYLOAD_TOO_LARGE, f"请求体不能超过 {limit // 1024} KB")
+
+
+def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
+    raw = request.raw_body or b""
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        raise AppError(ErrorCode.INVALID_JSON) from None
+    if not isinstance(data, dict):
+        raise AppError(ErrorCode.VALIDATION_FAILED,
+                       fields=[FieldError("", "object_expected", "请求体必须是 JSON 对象")])
+    return parse_model(model, data)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AppError(ErrorCode.VALIDATION_FAILED,
+                       fields=[FieldError("", "encoding", "文件必须是 UTF-8 编码")]) from None
+
+
+def _query_dict(request: Any) -> dict[str, str]:
+    params = request.query_params or {}
+    return {key: params[key] for key in params}
+
+
+def _to_response(result: Any, default_status: int) -> Response:
+    if isinstance(result, Reply):
+        body = result.body.model_dump(mode="json") if result.body is not None else None
+        return Response(body=body, status_code=result.status, headers=result.headers or {})
+    if result is None:
+        return Response(body=None, status_code=204)
+    if isinstance(result, BaseModel):
+        return Response(body=result.model_dump(mode="json"), status_code=default_status)
+    raise TypeError(f"views return a pydantic model, a Reply or None, not {type(result).__name__}")
+
+
+def normalise_chalice_error(response: Response) -> Response:
+    """Rewrite Chalice's own error bodies ({"Code", "Message"}) into the API's error shape."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = _CHALICE_CODES.get(body.get("Code"), None)
+    if code is None:
+        code = ErrorCode.INTERNAL_ERROR if response.status_code >= 500 else ErrorCode.VALIDATION_FAILED
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return Response(body=error_body(code), status_code=code.status, headers=headers)
+
+
+_CHALICE_CODES = {
+    "MethodNotAllowedError": ErrorCode.METHOD_NOT_ALLOWED,
+    "UnsupportedMediaType": ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    "BadRequestError": ErrorCode.VALIDATION_FAILED,
+    "BadRequest": ErrorCode.VALIDATION_FAILED,
+    "NotFoundError": ErrorCode.NOT_FOUND,
+    "InternalServerError": ErrorCode.INTERNAL_ERROR,
+}

@@ -1,0 +1,1 @@
+"""Who is calling: passwords, tokens, the principal and role declarations."""

@@ -1,0 +1,70 @@
+"""Validated configuration from environment variables.
+
+Every setting the functions read comes through `get_settings()`. It reads the
+process environment only (never AWS), so importing it is cheap; secrets that
+live in SSM Parameter Store are fetched lazily by `chalicelib.secrets`.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    stage: str = Field(default="dev", pattern=r"^[a-z0-9-]{1,40}$")
+    table_prefix: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,80}$")
+    aws_region: str = Field(min_length=1)
+    # Set only for the local stack and tests that use moto's HTTP server.
+    dynamodb_endpoint: str | None = None
+
+    # Each secret comes either inline (local stack, tests) or as the name of
+    # an SSM SecureString parameter (deployed stages).
+    token_signing_key: str | None = Field(default=None, min_length=32)
+    token_signing_key_param: str | None = None
+    sms_code_key: str | None = Field(default=None, min_length=32)
+    sms_code_key_param: str | None = None
+
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
+
+    sms_sender: Literal["console", "sns"] = "console"
+    sms_log_file: str | None = None
+
+    # argon2id cost; defaults are RFC 9106's second recommended option.
+    argon2_time_cost: int = Field(default=3, ge=1, le=10)
+    argon2_memory_kib: int = Field(default=65536, ge=1024, le=262144)
+    argon2_parallelism: int = Field(default=4, ge=1, le=8)
+
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_import_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _each_secret_has_a_source(self) -> Settings:
+        for name in ("token_signing_key", "sms_code_key"):
+            if not getattr(self, name) and not getattr(self, f"{name}_param"):
+                raise ValueError(f"set {name.upper()} or {name.upper()}_PARAM")
+        return self
+
+
+def _from_environ(environ: dict[str, str]) -> dict[str, str]:
+    values = {name: environ[name.upper()] for name in Settings.model_fields if name.upper() in environ}
+    if "aws_region" not in values and "AWS_DEFAULT_REGION" in environ:
+        values["aws_region"] = environ["AWS_DEFAULT_REGION"]
+    return values
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings.model_validate(_from_environ(dict(os.environ)))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid environment configuration: {exc}") from exc

@@ -1,0 +1,1 @@
+"""PynamoDB models (one per table) and the repository functions that use them."""

@@ -1,0 +1,111 @@
+"""Accounts of every role, and the unique keys (login names, phones, credit codes) that point at them."""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.data.base import TableMeta, table_name
+
+
+class Region(MapAttribute):
+    province = UnicodeAttribute()
+    city = UnicodeAttribute()
+    district = UnicodeAttribute(null=True)
+
+
+class VolunteerOrgProfile(MapAttribute):
+    """完善信息: what a volunteer organization must fill in before claiming."""
+
+    region = Region()
+    service_areas = ListAttribute(of=UnicodeAttribute)      # demand types it serves
+    service_targets = ListAttribute(of=UnicodeAttribute)
+    volunteer_count = NumberAttribute()
+    advantages = UnicodeAttribute()
+    photo_urls = ListAttribute(of=UnicodeAttribute, default=list)
+    leader_name = UnicodeAttribute()
+    leader_mobile = UnicodeAttribute()
+    landline = UnicodeAttribute(null=True)
+
+
+class ByRoleStatusIndex(GlobalSecondaryIndex):
+    """Operators' lists: accounts of one role in one status, newest first."""
+
+    class Meta:
+        index_name = "by_role_status"
+        projection = AllProjection()
+
+    role_status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Account(Model):
+    class Meta(TableMeta):
+        table_name = table_name("accounts")
+
+    account_id = UnicodeAttribute(hash_key=True)
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_reason = UnicodeAttribute(null=True)
+    role_status = UnicodeAttribute()
+    login = UnicodeAttribute()                       # phone (individual) or account name (others)
+    display_name = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)              # individual's own / organization contact mobile
+    password_hash = UnicodeAttribute()
+    must_change_password = BooleanAttribute(default=False)
+    # Bumped to revoke every refresh token (password change, reset, disable).
+    session_generation = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    # 团组织 (from 智慧团建)
+    region = Region(null=True)
+    parent_org_name = UnicodeAttribute(null=True)
+
+    # 志愿服务组织
+    org_kind = UnicodeAttribute(null=True)
+    credit_code = UnicodeAttribute(null=True)
+    filing_number = UnicodeAttribute(null=True)
+    endorsing_org_name = UnicodeAttribute(null=True)
+    endorsing_credit_code = UnicodeAttribute(null=True)
+    contact_name = UnicodeAttribute(null=True)
+    profile = VolunteerOrgProfile(null=True)
+
+    version = VersionAttribute()
+
+    by_role_status = ByRoleStatusIndex()
+
+
+class UniqueKey(Model):
+    """One item per value that must be unique across accounts.
+
+    Written in the same transaction as the account with attribute_not_exists,
+    so two registrations racing for one phone never both succeed.
+    """
+
+    class Meta(TableMeta):
+        table_name = table_name("unique_keys")
+
+    key = UnicodeAttribute(hash_key=True)            # e.g. "phone:13800138000"
+    account_id = UnicodeAttribute()
+
+
+def phone_key(phone: str) -> str:
+    return f"phone:{phone}"
+
+
+def login_key(account_name: str) -> str:
+    # Organization account names are case-insensitive, like the 智慧团建 ones.
+    return f"login:{account_name.casefold()}"
+
+
+def credit_code_key(code: str) -> str:
+    return f"uscc:{code}"

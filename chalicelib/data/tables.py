@@ -1,0 +1,18 @@
+"""Every table the application owns: the local stack, tests and infra derive from this list."""
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from chalicelib.data.accounts import Account, UniqueKey
+from chalicelib.data.rate_limits import RateCounter
+from chalicelib.data.sessions import Session
+from chalicelib.data.sms_codes import SmsCode
+
+ALL_MODELS: tuple[type[Model], ...] = (Account, UniqueKey, Session, SmsCode, RateCounter)
+
+
+def create_all_tables() -> None:
+    """Create missing tables with their indexes, streams and TTL (local stack and tests)."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)

@@ -1,0 +1,111 @@
+"""The one catalogue of error codes the API returns.
+
+Every error leaves the API as
+`{"error": {"code": ..., "message": ..., "fields": [...]}}`; clients branch on
+`code` (stable, never renamed) and may show `message` (Chinese, for users).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    # (HTTP status, default user-facing message)
+    VALIDATION_FAILED = (400, "请求参数有误")
+    INVALID_JSON = (400, "请求体不是合法的 JSON")
+    SMS_CODE_INVALID = (400, "验证码错误")
+    SMS_CODE_EXPIRED = (400, "验证码已过期，请重新获取")
+    SMS_CODE_ATTEMPTS_EXCEEDED = (400, "验证码错误次数过多，请重新获取")
+    PASSWORD_TOO_WEAK = (400, "密码需为8至64位，且同时包含字母和数字")
+    CSV_INVALID = (400, "导入文件有误，未导入任何数据")
+    CURRENT_PASSWORD_INCORRECT = (400, "当前密码错误")
+
+    UNAUTHENTICATED = (401, "请先登录")
+    TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
+    INVALID_CREDENTIALS = (401, "账号或密码错误")
+    REFRESH_TOKEN_INVALID = (401, "登录状态已失效，请重新登录")
+
+    FORBIDDEN = (403, "无权访问")
+    PASSWORD_CHANGE_REQUIRED = (403, "首次登录请先修改初始密码")
+    ACCOUNT_DISABLED = (403, "账号已被停用")
+    ORG_PENDING_APPROVAL = (403, "组织注册信息正在审核中")
+    ORG_REJECTED = (403, "组织注册申请未通过审核")
+    ORG_PROFILE_INCOMPLETE = (403, "请先完善组织信息")
+
+    NOT_FOUND = (404, "资源不存在")
+    ACCOUNT_NOT_FOUND = (404, "该手机号未注册")
+    METHOD_NOT_ALLOWED = (405, "不支持的请求方法")
+
+    PHONE_ALREADY_REGISTERED = (409, "该手机号已注册")
+    ACCOUNT_NAME_TAKEN = (409, "该账号名已被使用")
+    CREDIT_CODE_TAKEN = (409, "该统一社会信用代码已注册")
+    STATE_CONFLICT = (409, "当前状态不允许该操作，请刷新后重试")
+
+    PAYLOAD_TOO_LARGE = (413, "请求体过大")
+    UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")
+
+    SMS_SEND_TOO_FREQUENT = (429, "发送过于频繁，请稍后再试")
+    SMS_DAILY_LIMIT = (429, "今日验证码发送次数已达上限")
+    LOGIN_THROTTLED = (429, "登录尝试过多，请稍后再试")
+
+    INTERNAL_ERROR = (500, "服务器内部错误")
+    SERVICE_MISCONFIGURED = (503, "服务暂不可用")
+
+    @property
+    def status(self) -> int:
+        return self.value[0]
+
+    @property
+    def default_message(self) -> str:
+        return self.value[1]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    path: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "code": self.code, "message": self.message}
+
+
+@dataclass
+class AppError(Exception):
+    """Raised by services; the API layer turns it into the error response."""
+
+    code: ErrorCode
+    message: str | None = None
+    fields: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.code.name)
+
+    @property
+    def status(self) -> int:
+        return self.code.status
+
+    def body(self) -> dict:
+        return error_body(self.code, self.message, self.fields)
+
+
+def error_body(code: ErrorCode, message: str | None = None, fields: list[FieldError] | None = None) -> dict:
+    return {
+        "error": {
+            "code": code.name,
+            "message": message or code.default_message,
+            "fields": [f.as_dict() for f in fields or []],
+        }
+    }
+
+
+def field_error(code: ErrorCode, path: str, message: str | None = None) -> AppError:
+    """An error about one input field, e.g. a wrong SMS code."""
+    text = message or code.default_message
+    return AppError(code, text, [FieldError(path=path, code=code.name, message=text)])
+
+
+def throttled(code: ErrorCode, retry_after_seconds: int) -> AppError:
+    return AppError(code, headers={"Retry-After": str(max(1, int(retry_after_seconds)))})

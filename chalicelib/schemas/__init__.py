@@ -1,0 +1,1 @@
+"""pydantic v2 models: `*In` for request bodies/queries, `*Out` for responses."""

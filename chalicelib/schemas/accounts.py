@@ -1,0 +1,73 @@
+"""Bodies and answers of the account, session and SMS routes."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.reference import AccountStatus, Role, SmsPurpose
+from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, Password, SmsCodeText, text
+
+
+class SmsCodeRequestIn(InputModel):
+    phone: MobilePhone
+    purpose: SmsPurpose
+
+
+class SmsCodeSentOut(OutputModel):
+    resend_after_seconds: int
+    expires_in_seconds: int
+
+
+class RegisterIndividualIn(InputModel):
+    phone: MobilePhone
+    sms_code: SmsCodeText
+    display_name: text(20)
+    password: Password
+
+
+class LoginIn(InputModel):
+    # 一号通 (individual, by phone) or 组织/团体登录 (organizations and operators, by account name).
+    account_type: Literal["individual", "organization"]
+    login: text(64)
+    password: Password
+
+
+class RefreshIn(InputModel):
+    refresh_token: text(200)
+
+
+class ChangePasswordIn(InputModel):
+    current_password: Password
+    new_password: Password
+
+
+class ResetPasswordIn(InputModel):
+    phone: MobilePhone
+    sms_code: SmsCodeText
+    new_password: Password
+
+
+class TokenPairOut(OutputModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str
+    account_id: str
+    role: Role
+    must_change_password: bool
+
+
+class AccountOut(OutputModel):
+    """The caller's own account: their own data is shown in full."""
+
+    account_id: str
+    role: Role
+    status: AccountStatus
+    login: str
+    display_name: str
+    phone: str | None = None
+    must_change_password: bool
+    profile_completed: bool | None = Field(default=None, description="volunteer organizations only")
+    created_at: datetime

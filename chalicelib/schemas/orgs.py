@@ -1,0 +1,197 @@
+"""Bodies and answers of organization registration, provisioning, vetting and profiles."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, HttpUrl, StringConstraints, model_validator
+
+from chalicelib.reference import (
+    DEMAND_TYPES,
+    GUANGDONG_CITIES,
+    PROVINCE,
+    SERVICE_TARGETS,
+    AccountStatus,
+    VolunteerOrgKind,
+)
+from chalicelib.schemas.common import InputModel, Landline, MobilePhone, OutputModel, Password, SmsCodeText, text
+from chalicelib.services import credit_code
+
+AccountName = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[^\s]+$")]
+
+
+def _check_credit_code(value: str) -> str:
+    problem = credit_code.problem(value.upper())
+    if problem:
+        raise ValueError(problem)
+    return value.upper()
+
+
+CreditCode = Annotated[str, StringConstraints(min_length=1, max_length=18), AfterValidator(_check_credit_code)]
+
+
+def _one_of(choices: tuple[str, ...], label: str):
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"{label}不在可选范围内")
+        return value
+    return AfterValidator(check)
+
+
+def _province(value: str) -> str:
+    if value not in (PROVINCE, "广东"):
+        raise ValueError("本平台仅服务广东省")
+    return PROVINCE
+
+
+City = Annotated[str, _one_of(GUANGDONG_CITIES, "所在市")]
+
+
+class RegionIn(InputModel):
+    province: Annotated[str, AfterValidator(_province)]
+    city: City
+    district: text(30) | None = None
+
+
+class RegionOut(OutputModel):
+    province: str
+    city: str
+    district: str | None = None
+
+
+class RegisterVolunteerOrgIn(InputModel):
+    account_name: AccountName
+    password: Password
+    org_name: text(100)
+    org_kind: VolunteerOrgKind
+    credit_code: CreditCode | None = None
+    filing_number: text(50) | None = None
+    endorsing_org_name: text(100) | None = None
+    endorsing_credit_code: CreditCode | None = None
+    contact_name: text(20)
+    contact_phone: MobilePhone
+    sms_code: SmsCodeText
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> RegisterVolunteerOrgIn:
+        if self.org_kind is VolunteerOrgKind.REGISTERED:
+            required = ("credit_code", "filing_number")
+        else:
+            required = ("endorsing_org_name", "endorsing_credit_code")
+        missing = [name for name in required if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{self.org_kind.value} 组织必须填写: {', '.join(missing)}")
+        return self
+
+
+class OrgRegisteredOut(OutputModel):
+    account_id: str
+    status: AccountStatus
+
+
+class VolunteerOrgProfileIn(InputModel):
+    """完善信息."""
+
+    region: RegionIn
+    service_areas: list[Annotated[str, _one_of(DEMAND_TYPES, "服务领域")]] = Field(min_length=1, max_length=11)
+    service_targets: list[Annotated[str, _one_of(SERVICE_TARGETS, "服务对象")]] = Field(min_length=1, max_length=7)
+    volunteer_count: int = Field(ge=1, le=1_000_000)
+    advantages: text(200)
+    photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9)
+    leader_name: text(20)
+    leader_mobile: MobilePhone
+    leader_sms_code: SmsCodeText | None = None
+    landline: Landline | None = None
+
+    @model_validator(mode="after")
+    def _distinct_choices(self) -> VolunteerOrgProfileIn:
+        if len(set(self.service_areas)) != len(self.service_areas) or \
+                len(set(self.service_targets)) != len(self.service_targets):
+            raise ValueError("服务领域和服务对象不能重复选择")
+        if any(url.scheme != "https" or len(str(url)) > 500 for url in self.photo_urls):
+            raise ValueError("照片地址必须是 https 链接，且不超过500个字符")
+        return self
+
+
+class VolunteerOrgProfileOut(OutputModel):
+    region: RegionOut
+    service_areas: list[str]
+    service_targets: list[str]
+    volunteer_count: int
+    advantages: str
+    photo_urls: list[str]
+    leader_name: str
+    leader_mobile: str
+    landline: str | None = None
+
+
+class VolunteerOrgOut(OutputModel):
+    """What operators see when vetting a registration."""
+
+    account_id: str
+    account_name: str
+    org_name: str
+    status: AccountStatus
+    status_reason: str | None = None
+    org_kind: VolunteerOrgKind
+    credit_code: str | None = None
+    filing_number: str | None = None
+    endorsing_org_name: str | None = None
+    endorsing_credit_code: str | None = None
+    contact_name: str
+    contact_phone: str
+    profile_completed: bool
+    created_at: datetime
+
+
+class VolunteerOrgPageOut(OutputModel):
+    items: list[VolunteerOrgOut]
+    next_cursor: str | None = None
+
+
+class VolunteerOrgListQuery(InputModel):
+    status: Literal["pending_review", "active", "rejected", "disabled"] = "pending_review"
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
+
+
+class RejectIn(InputModel):
+    reason: text(200)
+
+
+class LeagueOrgIn(InputModel):
+    org_name: text(100)
+    account_name: AccountName
+    region: RegionIn
+    parent_org_name: text(100) | None = None
+
+
+class LeagueOrgOut(OutputModel):
+    account_id: str
+    account_name: str
+    org_name: str
+    region: RegionOut
+    parent_org_name: str | None = None
+    must_change_password: bool
+
+
+class ImportResultOut(OutputModel):
+    created: int
+    unchanged: int
+
+
+class DisableIn(InputModel):
+    reason: text(200)
+
+
+class PasswordResetOut(OutputModel):
+    account_id: str
+    temporary_password: str
+    must_change_password: Literal[True] = True
+
+
+class AccountStatusOut(OutputModel):
+    account_id: str
+    status: AccountStatus
+
+

@@ -1,0 +1,39 @@
+"""Secrets: inline from the environment locally, from SSM Parameter Store when deployed.
+
+Fetched on first use and cached for the life of the Lambda container; the
+SSM client is built only then, never at import time.
+"""
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from chalicelib.config import get_settings
+from chalicelib.errors import AppError, ErrorCode
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def get_secret(name: str) -> bytes:
+    """`name` is a Settings field ("token_signing_key", "sms_code_key")."""
+    settings = get_settings()
+    inline = getattr(settings, name)
+    if inline:
+        return inline.encode()
+    parameter = getattr(settings, f"{name}_param")
+    try:
+        value = _ssm_client().get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+    except Exception:
+        log.critical("cannot read secret %s from SSM parameter %s", name, parameter, exc_info=True)
+        raise AppError(ErrorCode.SERVICE_MISCONFIGURED) from None
+    if len(value) < 32:
+        log.critical("SSM parameter %s is shorter than 32 characters", parameter)
+        raise AppError(ErrorCode.SERVICE_MISCONFIGURED)
+    return value.encode()
+
+
+def _ssm_client():
+    import botocore.session  # botocore ships with PynamoDB; no boto3 needed at runtime
+
+    return botocore.session.get_session().create_client("ssm", region_name=get_settings().aws_region)

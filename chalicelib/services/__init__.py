@@ -1,0 +1,1 @@
+"""Domain rules and state machines. Services never see HTTP; they raise AppError."""

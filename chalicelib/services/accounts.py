@@ -1,0 +1,144 @@
+"""Accounts: individual registration, login, password change and reset, and the caller's own account."""
+from __future__ import annotations
+
+import secrets
+
+from chalicelib import clock
+from chalicelib.auth import passwords
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Account, UniqueKey, login_key, phone_key
+from chalicelib.data.base import Transaction
+from chalicelib.errors import AppError, ErrorCode, field_error
+from chalicelib.reference import AccountStatus, Role, SmsPurpose
+from chalicelib.services import sessions, sms, throttle
+
+LOGIN_WINDOW_SECONDS = 15 * 60
+MAX_FAILURES_PER_ACCOUNT = 5     # per window: then 429 for that account
+MAX_FAILURES_PER_CLIENT = 20     # per window: then 429 for that source address
+
+_STATUS_ERRORS = {
+    AccountStatus.DISABLED.value: ErrorCode.ACCOUNT_DISABLED,
+    AccountStatus.PENDING_REVIEW.value: ErrorCode.ORG_PENDING_APPROVAL,
+    AccountStatus.REJECTED.value: ErrorCode.ORG_REJECTED,
+}
+
+
+def new_account_id() -> str:
+    return secrets.token_hex(16)
+
+
+def new_account(*, role: Role, login: str, display_name: str, password_hash: str, status: AccountStatus,
+                must_change_password: bool = False, **fields) -> Account:
+    moment = clock.now()
+    return Account(
+        account_id=new_account_id(), role=role.value, status=status.value,
+        role_status=f"{role.value}#{status.value}", login=login, display_name=display_name,
+        password_hash=password_hash, must_change_password=must_change_password,
+        session_generation=0, created_at=moment, updated_at=moment, **fields,
+    )
+
+
+def find_by_unique(key: str) -> Account | None:
+    try:
+        pointer = UniqueKey.get(key, consistent_read=True)
+        return Account.get(pointer.account_id, consistent_read=True)
+    except (UniqueKey.DoesNotExist, Account.DoesNotExist):
+        return None
+
+
+def get_account(account_id: str) -> Account:
+    try:
+        return Account.get(account_id, consistent_read=True)
+    except Account.DoesNotExist:
+        raise AppError(ErrorCode.NOT_FOUND) from None
+
+
+def register_individual(*, phone: str, sms_code: str, display_name: str, password: str) -> sessions.TokenPair:
+    passwords.check_password_policy(password, path="password", forbidden=(phone,))
+    code = sms.verify_code(phone, SmsPurpose.REGISTER, sms_code)
+    account = new_account(role=Role.INDIVIDUAL, login=phone, display_name=display_name,
+                          password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE, phone=phone)
+    tx = Transaction()
+    code.consume_in(tx)
+    tx.put(UniqueKey(phone_key(phone), account_id=account.account_id),
+           condition=UniqueKey.key.does_not_exist(),
+           on_conflict=field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))
+    tx.put(account)
+    tx.commit()
+    return sessions.issue(account)
+
+
+def login(*, account_type: str, login: str, password: str, source_ip: str) -> sessions.TokenPair:
+    moment = clock.now()
+    throttle.refuse_if_over("login-client", source_ip, limit=MAX_FAILURES_PER_CLIENT,
+                            window_seconds=LOGIN_WINDOW_SECONDS, moment=moment, code=ErrorCode.LOGIN_THROTTLED)
+    key = phone_key(login) if account_type == "individual" else login_key(login)
+    account = find_by_unique(key)
+    if account is not None:
+        throttle.refuse_if_over("login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
+                                window_seconds=LOGIN_WINDOW_SECONDS, moment=moment,
+                                code=ErrorCode.LOGIN_THROTTLED)
+    if account is None:
+        passwords.burn_verification_time(password)
+    if account is None or not passwords.verify_password(account.password_hash, password):
+        _record_failure(source_ip, account, moment)
+        raise AppError(ErrorCode.INVALID_CREDENTIALS)
+    # Status is told only to whoever proved the password.
+    if account.status in _STATUS_ERRORS:
+        raise AppError(_STATUS_ERRORS[account.status], account.status_reason or None)
+    if passwords.needs_rehash(account.password_hash):
+        account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
+    return sessions.issue(account)
+
+
+def _record_failure(source_ip: str, account: Account | None, moment) -> None:
+    throttle.record("login-client", source_ip, window_seconds=LOGIN_WINDOW_SECONDS, moment=moment)
+    if account is not None:
+        throttle.record("login-account", account.account_id, window_seconds=LOGIN_WINDOW_SECONDS, moment=moment)
+
+
+def change_password(caller: Principal, *, current_password: str, new_password: str) -> sessions.TokenPair:
+    """Also the first-login change of 000000. Revokes every refresh token, returns a fresh pair."""
+    moment = clock.now()
+    account = get_account(caller.account_id)
+    throttle.refuse_if_over("login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
+                            window_seconds=LOGIN_WINDOW_SECONDS, moment=moment, code=ErrorCode.LOGIN_THROTTLED)
+    if not passwords.verify_password(account.password_hash, current_password):
+        throttle.record("login-account", account.account_id, window_seconds=LOGIN_WINDOW_SECONDS, moment=moment)
+        raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, "current_password")
+    passwords.check_password_policy(
+        new_password, forbidden=(current_password, passwords.INITIAL_LEAGUE_ORG_PASSWORD, account.login))
+    _set_password(account, new_password)
+    return sessions.issue(account)
+
+
+def reset_password(*, phone: str, sms_code: str, new_password: str) -> None:
+    """Forgotten password of an individual, proven by an SMS code to the registered phone."""
+    passwords.check_password_policy(new_password, forbidden=(phone,))
+    code = sms.verify_code(phone, SmsPurpose.RESET_PASSWORD, sms_code)
+    account = find_by_unique(phone_key(phone))
+    if account is None:
+        raise field_error(ErrorCode.ACCOUNT_NOT_FOUND, "phone")
+    tx = Transaction()
+    code.consume_in(tx)
+    tx.update(account, _password_actions(new_password, must_change=False))
+    tx.commit()
+
+
+def _password_actions(password: str, *, must_change: bool) -> list:
+    return [
+        Account.password_hash.set(passwords.hash_password(password)),
+        Account.must_change_password.set(must_change),
+        sessions.revoke_all_action(),
+        Account.updated_at.set(clock.now()),
+    ]
+
+
+def _set_password(account: Account, password: str, *, must_change: bool = False) -> None:
+    # The version condition makes two concurrent changes fail one of them with 409.
+    try:
+        account.update(actions=_password_actions(password, must_change=must_change))
+    except Exception as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            raise AppError(ErrorCode.STATE_CONFLICT) from None
+        raise

@@ -1,0 +1,52 @@
+"""Opaque, signed page cursors.
+
+A cursor is DynamoDB's LastEvaluatedKey, bound to the list it came from
+(a scope string such as "admin-vorgs:pending_review") and signed, so a client
+can neither forge a key nor replay a cursor against another query.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from chalicelib.errors import ErrorCode, field_error
+from chalicelib.secrets import get_secret
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def _mac(scope: str, payload: bytes) -> str:
+    key = hmac.new(get_secret("token_signing_key"), b"page-cursor", hashlib.sha256).digest()
+    return hmac.new(key, scope.encode() + b"\x00" + payload, hashlib.sha256).hexdigest()[:32]
+
+
+def encode_cursor(scope: str, last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    payload = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _mac(scope, payload)
+
+
+def decode_cursor(scope: str, cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    body, _, mac = cursor.partition(".")
+    try:
+        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        valid = hmac.compare_digest(mac, _mac(scope, payload))
+        key = json.loads(payload) if valid else None
+    except (ValueError, UnicodeDecodeError):
+        key = None
+    if not isinstance(key, dict):
+        raise field_error(ErrorCode.VALIDATION_FAILED, "cursor", "分页游标无效")
+    return key

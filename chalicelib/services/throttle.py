@@ -1,0 +1,68 @@
+"""Fixed-window counters in DynamoDB, shared by every Lambda container."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.data.rate_limits import RateCounter
+from chalicelib.errors import ErrorCode, throttled
+
+
+def _window(moment: datetime, seconds: int) -> tuple[int, int]:
+    epoch = int(moment.timestamp())
+    start = epoch - epoch % seconds
+    return start, start + seconds
+
+
+def counter_key(bucket: str, subject: str, moment: datetime, window_seconds: int) -> str:
+    start, _ = _window(moment, window_seconds)
+    return f"{bucket}:{subject}:{start}"
+
+
+def take(bucket: str, subject: str, *, limit: int, window_seconds: int, moment: datetime,
+         code: ErrorCode) -> None:
+    """Count one event; refuse with 429 (and Retry-After) once `limit` were counted in the window."""
+    start, end = _window(moment, window_seconds)
+    item = RateCounter(key=f"{bucket}:{subject}:{start}")
+    try:
+        item.update(
+            actions=[RateCounter.count.add(1),
+                     RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC))],
+            condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise throttled(code, end - int(moment.timestamp())) from None
+        raise
+
+
+def count(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> tuple[int, int]:
+    """The events counted so far in the current window, and seconds until it closes."""
+    start, end = _window(moment, window_seconds)
+    try:
+        item = RateCounter.get(f"{bucket}:{subject}:{start}", consistent_read=True)
+        current = int(item.count or 0)
+    except RateCounter.DoesNotExist:
+        current = 0
+    return current, end - int(moment.timestamp())
+
+
+def refuse_if_over(bucket: str, subject: str, *, limit: int, window_seconds: int, moment: datetime,
+                   code: ErrorCode) -> None:
+    current, retry_after = count(bucket, subject, window_seconds=window_seconds, moment=moment)
+    if current >= limit:
+        raise throttled(code, retry_after)
+
+
+def clear(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:
+    RateCounter(key=counter_key(bucket, subject, moment, window_seconds)).delete()
+
+
+
+def record(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:
+    """Count one event without refusing (failed logins are refused on the next try)."""
+    _, end = _window(moment, window_seconds)
+    RateCounter(key=counter_key(bucket, subject, moment, window_seconds)).update(
+        actions=[RateCounter.count.add(1),
+                 RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC))])

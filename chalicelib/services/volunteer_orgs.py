@@ -1,0 +1,128 @@
+"""志愿服务组织: registration, operator vetting, and the profile (完善信息) required before claiming."""
+from __future__ import annotations
+
+from chalicelib import clock
+from chalicelib.auth import passwords
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Account, Region, UniqueKey, VolunteerOrgProfile, credit_code_key, login_key
+from chalicelib.data.base import Transaction
+from chalicelib.errors import AppError, ErrorCode, field_error
+from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKind
+from chalicelib.schemas.orgs import RegisterVolunteerOrgIn, VolunteerOrgProfileIn
+from chalicelib.services import accounts, sms
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+_ROLE = Role.VOLUNTEER_ORG.value
+
+
+def register(body: RegisterVolunteerOrgIn) -> Account:
+    passwords.check_password_policy(body.password, path="password", forbidden=(body.account_name,))
+    code = sms.verify_code(body.contact_phone, SmsPurpose.ORG_CONTACT, body.sms_code)
+    registered = body.org_kind is VolunteerOrgKind.REGISTERED
+    account = accounts.new_account(
+        role=Role.VOLUNTEER_ORG, login=body.account_name, display_name=body.org_name,
+        password_hash=passwords.hash_password(body.password), status=AccountStatus.PENDING_REVIEW,
+        phone=body.contact_phone, contact_name=body.contact_name, org_kind=body.org_kind.value,
+        credit_code=body.credit_code if registered else None,
+        filing_number=body.filing_number if registered else None,
+        endorsing_org_name=None if registered else body.endorsing_org_name,
+        endorsing_credit_code=None if registered else body.endorsing_credit_code,
+    )
+    tx = Transaction()
+    code.consume_in(tx)
+    tx.put(UniqueKey(login_key(body.account_name), account_id=account.account_id),
+           condition=UniqueKey.key.does_not_exist(),
+           on_conflict=field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))
+    if registered:
+        tx.put(UniqueKey(credit_code_key(body.credit_code), account_id=account.account_id),
+               condition=UniqueKey.key.does_not_exist(),
+               on_conflict=field_error(ErrorCode.CREDIT_CODE_TAKEN, "credit_code"))
+    tx.put(account)
+    tx.commit()
+    return account
+
+
+def list_by_status(status: str, *, limit: int, cursor: str | None) -> Page[Account]:
+    scope = f"admin-volunteer-orgs:{status}"
+    results = Account.by_role_status.query(
+        f"{_ROLE}#{status}", scan_index_forward=False, limit=limit,
+        last_evaluated_key=decode_cursor(scope, cursor),
+    )
+    items = list(results)
+    return Page(items=items, next_cursor=encode_cursor(scope, results.last_evaluated_key))
+
+
+def _volunteer_org(account_id: str) -> Account:
+    account = accounts.get_account(account_id)
+    if account.role != _ROLE:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return account
+
+
+def approve(account_id: str) -> Account:
+    account = _volunteer_org(account_id)
+    _transition(account, to=AccountStatus.ACTIVE, reason=None,
+                allowed_from=(AccountStatus.PENDING_REVIEW, AccountStatus.REJECTED))
+    return account
+
+
+def reject(account_id: str, reason: str) -> Account:
+    account = _volunteer_org(account_id)
+    _transition(account, to=AccountStatus.REJECTED, reason=reason, allowed_from=(AccountStatus.PENDING_REVIEW,))
+    return account
+
+
+def _transition(account: Account, *, to: AccountStatus, reason: str | None,
+                allowed_from: tuple[AccountStatus, ...]) -> None:
+    if account.status not in {s.value for s in allowed_from}:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    actions = [Account.status.set(to.value), Account.role_status.set(f"{account.role}#{to.value}"),
+               Account.updated_at.set(clock.now())]
+    actions.append(Account.status_reason.set(reason) if reason else Account.status_reason.remove())
+    condition = Account.status.is_in(*[s.value for s in allowed_from])
+    try:
+        account.update(actions=actions, condition=condition)
+    except Exception as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            raise AppError(ErrorCode.STATE_CONFLICT) from None
+        raise
+
+
+def get_profile(caller: Principal) -> VolunteerOrgProfile:
+    account = accounts.get_account(caller.account_id)
+    if account.profile is None:
+        raise AppError(ErrorCode.ORG_PROFILE_INCOMPLETE)
+    return account.profile
+
+
+def save_profile(caller: Principal, body: VolunteerOrgProfileIn) -> VolunteerOrgProfile:
+    account = accounts.get_account(caller.account_id)
+    verified_numbers = {account.phone, account.profile.leader_mobile if account.profile else None}
+    code = None
+    if body.leader_mobile not in verified_numbers:
+        # A number other organizations will call must be proven, like every contact mobile.
+        if body.leader_sms_code is None:
+            raise field_error(ErrorCode.SMS_CODE_INVALID, "leader_sms_code", "更换负责人手机号码需要验证码")
+        code = sms.verify_code(body.leader_mobile, SmsPurpose.ORG_CONTACT, body.leader_sms_code,
+                               path="leader_sms_code")
+    profile = VolunteerOrgProfile(
+        region=Region(province=body.region.province, city=body.region.city, district=body.region.district),
+        service_areas=list(body.service_areas), service_targets=list(body.service_targets),
+        volunteer_count=body.volunteer_count, advantages=body.advantages,
+        photo_urls=[str(url) for url in body.photo_urls], leader_name=body.leader_name,
+        leader_mobile=body.leader_mobile, landline=body.landline,
+    )
+    tx = Transaction()
+    if code is not None:
+        code.consume_in(tx)
+    tx.update(account, [Account.profile.set(profile), Account.updated_at.set(clock.now())])
+    tx.commit()
+    return profile
+
+
+def require_complete_profile(account: Account) -> None:
+    """Called by the claim service before an application is accepted."""
+    if account.role != _ROLE or account.status != AccountStatus.ACTIVE.value:
+        raise AppError(ErrorCode.FORBIDDEN)
+    if account.profile is None:
+        raise AppError(ErrorCode.ORG_PROFILE_INCOMPLETE)

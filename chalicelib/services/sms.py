@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib import clock
 from chalicelib.data.base import Transaction
 from chalicelib.data.rate_limits import RateCounter
@@ -106,17 +108,19 @@ def verify_code(phone: str, purpose: SmsPurpose, code: str, *, path: str = "sms_
     if item.attempts >= MAX_WRONG_ATTEMPTS:
         raise field_error(ErrorCode.SMS_CODE_ATTEMPTS_EXCEEDED, path)
     if not hmac.compare_digest(item.code_hash, _digest(phone, purpose, code)):
-        _count_wrong_attempt(item)
-        exhausted = item.attempts + 1 >= MAX_WRONG_ATTEMPTS
+        exhausted = _count_wrong_attempt(item) >= MAX_WRONG_ATTEMPTS
         raise field_error(ErrorCode.SMS_CODE_ATTEMPTS_EXCEEDED if exhausted else ErrorCode.SMS_CODE_INVALID, path)
     return VerifiedCode(phone=phone, purpose=purpose, sent_at=item.sent_at, path=path)
 
 
-def _count_wrong_attempt(item: SmsCode) -> None:
+def _count_wrong_attempt(item: SmsCode) -> int:
+    """The wrong attempts so far, this one included."""
     try:
         item.update(actions=[SmsCode.attempts.add(1)], condition=SmsCode.sent_at == item.sent_at)
-    except Exception:  # a newer code replaced it meanwhile: nothing left to count against
+    except UpdateError:  # a newer code replaced it meanwhile: nothing left to count against
         log.info("wrong-attempt count skipped for a replaced code")
+        return 0
+    return int(item.attempts)
 
 
 def _gap_remaining(gap_key: str, epoch: int) -> int:

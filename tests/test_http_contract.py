@@ -1,0 +1,63 @@
+"""What every route promises: declared roles, one error shape, no 500 on bad input."""
+import pytest
+
+from app import app as chalice_app
+from chalicelib.errors import ErrorCode
+from tests.helpers import register_individual
+
+
+def test_every_route_declares_the_roles_allowed_to_call_it():
+    undeclared = [f"{method} {path}" for path, methods in chalice_app.routes.items()
+                  for method, entry in methods.items() if not hasattr(entry.view_function, "access")]
+    assert undeclared == []
+    assert len(chalice_app.routes) > 10
+
+
+def test_error_codes_are_unique_and_carry_a_status_and_message():
+    assert len({code.name for code in ErrorCode}) == len(ErrorCode)
+    for code in ErrorCode:
+        assert 400 <= code.status < 600 and code.default_message
+
+
+def test_invalid_json_is_a_400_in_the_error_shape(api, outbox):
+    response = api.post("/auth/login", raw=b"{not json")
+    assert response.status_code == 400
+    assert set(response.json["error"]) == {"code", "message", "fields"}
+    assert response.json["error"]["code"] == "INVALID_JSON"
+
+
+@pytest.mark.parametrize("body", [[], "text", 12, None])
+def test_a_body_that_is_not_an_object_is_a_400(api, outbox, body):
+    response = api.post("/auth/login", body)
+    assert response.status_code == 400
+
+
+def test_missing_and_unknown_fields_are_named(api, outbox):
+    response = api.post("/auth/login", {"account_type": "individual", "login": "x", "role": "operator"})
+    paths = {f["path"] for f in response.json["error"]["fields"]}
+    assert response.status_code == 400 and paths == {"password", "role"}
+
+
+def test_wrong_types_never_cause_a_500(api, outbox):
+    for body in ({"account_type": 1, "login": [], "password": {}}, {"account_type": "x" * 10_000},
+                 {"phone": None, "purpose": "register"}):
+        assert api.post("/auth/login", body).status_code == 400
+        assert api.post("/sms/codes", body).status_code == 400
+
+
+def test_an_oversized_body_is_a_413(api, outbox):
+    response = api.post("/auth/login", {"account_type": "individual", "login": "x", "password": "y" * 70_000})
+    assert response.status_code == 413 and response.json["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_chalice_own_errors_use_the_same_shape(api, outbox):
+    wrong_method = api.call("DELETE", "/auth/login")
+    assert wrong_method.status_code == 405 and wrong_method.json["error"]["code"] == "METHOD_NOT_ALLOWED"
+    wrong_type = api.post("/auth/login", raw=b"a=b", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert wrong_type.status_code == 415 and wrong_type.json["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_answers_are_not_cached_by_intermediaries(api, outbox):
+    person = register_individual(api, outbox)
+    response = api.get("/me", token=person["access_token"])
+    assert response.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,102 @@
+"""团组织 accounts: provisioned by operators, forced to change 000000 before anything else."""
+from chalicelib.data.accounts import Account
+from tests.helpers import PASSWORD, login, make_league_org, operator_token, register_individual
+
+HEADER = "组织名称,账号,所在省,所在市,所在区县,上级组织\n"
+ROWS = ("中国共产主义青年团深圳市委员会,gd_sz,广东省,深圳市,,中国共产主义青年团广东省委员会\n"
+        "共青团深圳市罗湖区委员会,gd_sz_lh,广东省,深圳市,罗湖区,中国共产主义青年团深圳市委员会\n"
+        "共青团广州市天河区委员会,gd_gz_th,广东,广州市,天河区,共青团广州市委员会\n")
+
+
+def _import(api, token, text):
+    return api.post("/admin/league-orgs/import", token=token, raw=text.encode(),
+                    headers={"Content-Type": "text/csv"})
+
+
+def _league_accounts():
+    return list(Account.by_role_status.query("league_org#active"))
+
+
+def test_an_operator_creates_one_league_org_with_the_initial_password(api, outbox):
+    token = operator_token(api)
+    response = api.post("/admin/league-orgs", {
+        "org_name": "共青团深圳市委员会", "account_name": "gd_sz_tw",
+        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"}}, token=token)
+    assert response.status_code == 201
+    assert response.json["must_change_password"] is True
+    assert login(api, "organization", "gd_sz_tw", "000000").status_code == 200
+    duplicate = api.post("/admin/league-orgs", {
+        "org_name": "另一个", "account_name": "GD_SZ_TW",
+        "region": {"province": "广东省", "city": "深圳市"}}, token=token)
+    assert duplicate.status_code == 409 and duplicate.json["error"]["code"] == "ACCOUNT_NAME_TAKEN"
+
+
+def test_a_league_org_must_change_000000_before_anything_else(api, outbox):
+    make_league_org("gd_test")
+    session = login(api, "organization", "gd_test", "000000").json
+    assert session["must_change_password"] is True
+    blocked = api.get("/me/org-profile", token=session["access_token"])
+    assert blocked.status_code == 403 and blocked.json["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+    assert api.get("/me", token=session["access_token"]).status_code == 200
+    same = api.put("/auth/password", {"current_password": "000000", "new_password": "000000"},
+                   token=session["access_token"])
+    assert same.status_code == 400 and same.json["error"]["code"] == "PASSWORD_TOO_WEAK"
+    changed = api.put("/auth/password", {"current_password": "000000", "new_password": PASSWORD},
+                      token=session["access_token"])
+    assert changed.status_code == 200 and changed.json["must_change_password"] is False
+    me = api.get("/me", token=changed.json["access_token"])
+    assert me.json["must_change_password"] is False
+    assert login(api, "organization", "gd_test", "000000").status_code == 401
+
+
+def test_the_csv_import_creates_every_row_and_a_second_import_changes_nothing(api, outbox):
+    token = operator_token(api)
+    first = _import(api, token, HEADER + ROWS)
+    assert first.status_code == 200 and first.json == {"created": 3, "unchanged": 0}
+    before = {a.account_id: a.version for a in _league_accounts()}
+    second = _import(api, token, HEADER + ROWS)
+    assert second.json == {"created": 0, "unchanged": 3}
+    assert {a.account_id: a.version for a in _league_accounts()} == before
+    imported = {a.login: a for a in _league_accounts()}
+    assert imported["gd_sz_lh"].region.district == "罗湖区"
+    assert imported["gd_gz_th"].region.province == "广东省"
+    assert imported["gd_sz"].parent_org_name == "中国共产主义青年团广东省委员会"
+
+
+def test_a_bad_row_is_reported_by_line_and_nothing_is_imported(api, outbox):
+    token = operator_token(api)
+    bad = HEADER + ROWS + "共青团某某委员会,gd_bad,广东省,北京市,,\n" + ",gd_noname,广东省,深圳市,,\n"
+    response = _import(api, token, bad)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "CSV_INVALID"
+    paths = [f["path"] for f in response.json["error"]["fields"]]
+    assert "line 5.region.city" in paths and "line 6.org_name" in paths
+    assert _league_accounts() == []
+
+
+def test_a_duplicate_account_in_the_file_or_taken_by_another_org_is_reported(api, outbox):
+    token = operator_token(api)
+    duplicate = HEADER + ROWS + "共青团别的委员会,gd_sz,广东省,深圳市,,\n"
+    response = _import(api, token, duplicate)
+    assert response.status_code == 400
+    assert response.json["error"]["fields"][0]["path"] == "line 5.account_name"
+    make_league_org("gd_sz", org_name="另一个团组织")
+    taken = _import(api, token, HEADER + ROWS)
+    assert taken.status_code == 400
+    assert taken.json["error"]["fields"][0]["path"] == "line 2.account_name"
+    assert len(_league_accounts()) == 1
+
+
+def test_a_file_without_the_required_columns_is_refused(api, outbox):
+    token = operator_token(api)
+    response = _import(api, token, "名称,账号\nx,y\n")
+    assert response.status_code == 400 and response.json["error"]["fields"][0]["path"] == "line 1"
+    assert _import(api, token, "").status_code == 400
+
+
+def test_only_operators_provision_league_orgs(api, outbox):
+    person = register_individual(api, outbox)
+    response = _import(api, person["access_token"], HEADER + ROWS)
+    assert response.status_code == 403 and response.json["error"]["code"] == "FORBIDDEN"
+    assert _import(api, None, HEADER + ROWS).status_code == 401
+    assert _league_accounts() == []

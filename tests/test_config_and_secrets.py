@@ -1,0 +1,62 @@
+"""Configuration fails fast; secrets come inline locally and from SSM when deployed."""
+import boto3
+import pytest
+
+from chalicelib import secrets
+from chalicelib.config import ConfigError, Settings, _from_environ, get_settings
+from chalicelib.errors import AppError
+from chalicelib.services.sms_sender import SnsSender
+
+BASE = {"TABLE_PREFIX": "yce-x-", "AWS_DEFAULT_REGION": "cn-north-1"}
+
+
+def test_a_deployment_without_a_secret_source_refuses_to_start(monkeypatch):
+    monkeypatch.setattr("os.environ", {**BASE, "SMS_CODE_KEY": "k" * 32})
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="TOKEN_SIGNING_KEY"):
+            get_settings()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert get_settings().stage == "test"
+
+
+def test_short_inline_secrets_are_refused():
+    with pytest.raises(ValueError):
+        Settings.model_validate(_from_environ({**BASE, "TOKEN_SIGNING_KEY": "short", "SMS_CODE_KEY": "k" * 32}))
+
+
+def _param_settings(name: str) -> Settings:
+    return Settings.model_validate(_from_environ({**BASE, "TOKEN_SIGNING_KEY_PARAM": name,
+                                                  "SMS_CODE_KEY": "k" * 32}))
+
+
+def test_a_deployed_secret_is_read_from_ssm_once(aws, monkeypatch):
+    boto3.client("ssm").put_parameter(Name="/yce/test/token-key", Value="s" * 40, Type="SecureString")
+    monkeypatch.setattr(secrets, "get_settings", lambda: _param_settings("/yce/test/token-key"))
+    secrets.get_secret.cache_clear()
+    try:
+        assert secrets.get_secret("token_signing_key") == b"s" * 40
+    finally:
+        secrets.get_secret.cache_clear()
+
+
+def test_a_missing_ssm_parameter_is_a_503_not_a_crash(aws, monkeypatch):
+    monkeypatch.setattr(secrets, "get_settings", lambda: _param_settings("/yce/test/absent"))
+    secrets.get_secret.cache_clear()
+    try:
+        with pytest.raises(AppError) as refused:
+            secrets.get_secret("token_signing_key")
+        assert refused.value.code.name == "SERVICE_MISCONFIGURED" and refused.value.status == 503
+    finally:
+        secrets.get_secret.cache_clear()
+
+
+def test_the_sns_sender_publishes_a_transactional_sms_to_a_mainland_number(aws):
+    SnsSender("cn-north-1").send("13800138000", "【青年云支教】您的验证码为123456")
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    sent = sns_backends[DEFAULT_ACCOUNT_ID]["cn-north-1"].sms_messages
+    assert [(number, text) for number, text in sent.values()] == [("+8613800138000", "【青年云支教】您的验证码为123456")]

@@ -53,3 +53,28 @@ DEMAND_TYPES: tuple[str, ...] = (
     "心理健康", "环境保护", "文化体育", "恤病助医", "禁毒防艾", "关爱未成年人",
     "助残服务", "助老服务", "法治宣传", "脱贫攻坚", "其他",
 )
+
+
+# 当前所在年级 (guide §2.2).
+GRADES: tuple[str, ...] = (
+    "小学一年级", "小学二年级", "小学三年级", "小学四年级", "小学五年级", "小学六年级",
+    "初中一年级", "初中二年级", "初中三年级", "高中一年级", "高中二年级", "高中三年级",
+)
+
+GENDERS: tuple[str, ...] = ("男", "女")
+
+# 所需辅导课程: 1 to 3, each with last term's score.
+TUTORING_SUBJECTS: tuple[str, ...] = ("语文", "数学", "英语", "历史", "地理", "政治", "生物", "化学", "物理")
+
+# 其他课程: 0 to 3 interest courses, grouped as the form shows them.
+INTEREST_COURSE_GROUPS: dict[str, tuple[str, ...]] = {
+    "美术类": ("绘画", "书法", "手工"),
+    "体育类": ("棋类", "羽毛球", "篮球"),
+    "科技类": ("机器人", "魔方", "无人机"),
+    "语言类": ("朗诵", "主持", "演讲"),
+    "音舞类": ("舞蹈", "独唱", "合唱"),
+}
+INTEREST_COURSES: tuple[str, ...] = tuple(c for group in INTEREST_COURSE_GROUPS.values() for c in group)
+
+# 能为志愿者提供的保障 (guide §3.3).
+GUARANTEES: tuple[str, ...] = ("餐饮保障", "交通补贴", "车辆接送", "志愿者保险", "其他")

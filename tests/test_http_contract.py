@@ -61,3 +61,13 @@ def test_answers_are_not_cached_by_intermediaries(api, outbox):
     person = register_individual(api, outbox)
     response = api.get("/me", token=person["access_token"])
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_reference_lists_come_from_the_one_reference_module(api, outbox):
+    from chalicelib import reference
+
+    body = api.get("/reference").json
+    assert len(body["cities"]) == 21 and body["cities"][0] == "广州市"
+    assert body["tutoring_subjects"] == list(reference.TUTORING_SUBJECTS)
+    assert [g["group"] for g in body["interest_course_groups"]] == ["美术类", "体育类", "科技类", "语言类", "音舞类"]
+    assert len(body["grades"]) == 12 and "其他" in body["demand_types"]

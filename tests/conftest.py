@@ -93,3 +93,46 @@ class Api:
 def api(app):
     with Client(app) as client:
         yield Api(client)
+
+
+@pytest.fixture
+def dynamodb_server(outbox):
+    """moto's real HTTP endpoint on loopback, for races that the in-process mock cannot show.
+
+    Points every model (and the transaction connection) at it, then back.
+    """
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    from chalicelib.data import base
+    from chalicelib.data.tables import ALL_MODELS
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def bind(host):
+        for model in ALL_MODELS:
+            model.Meta.host = host
+            model._connection = None
+        base.transaction_connection.cache_clear()
+
+    bind(endpoint)
+    base.TableMeta.host = endpoint
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("DYNAMODB_ENDPOINT", endpoint)
+    from chalicelib.config import get_settings
+    get_settings.cache_clear()
+    try:
+        create_all_tables()
+        yield endpoint
+    finally:
+        monkey.undo()
+        get_settings.cache_clear()
+        base.TableMeta.host = None
+        bind(None)
+        server.stop()

@@ -21,6 +21,30 @@ class AccountStatus(StrEnum):
     DISABLED = "disabled"              # switched off by an operator
 
 
+class HelpRequestKind(StrEnum):
+    CLOUD_TUTORING = "cloud_tutoring"  # 青年云支教专题需求
+    GENERAL = "general"                # 普通需求
+
+
+class HelpRequestStatus(StrEnum):
+    """初始需求 progress as its submitter sees it (guide §2.3.1)."""
+
+    PENDING = "pending"                # 待采用
+    ADOPTED = "adopted"                # 已采用
+    DECLINED = "declined"              # 不采用 (with a reason)
+    AWAITING_CLAIM = "awaiting_claim"  # 待认领: its formal demand is published
+    CLAIMED = "claimed"                # 已认领
+    PUBLISHED = "published"            # 已发布: an activity was published
+
+
+class DemandStatus(StrEnum):
+    DRAFT = "draft"                    # 保存草稿: only its organization sees it
+    OPEN = "open"                      # 待认领
+    CLAIMED = "claimed"                # 已认领 (a confirmed claim)
+    IN_SERVICE = "in_service"          # an activity was published (progress step 3)
+    CLOSED = "closed"                  # 下架 by its organization
+
+
 class VolunteerOrgKind(StrEnum):
     REGISTERED = "registered"          # 在民政部门备案的志愿服务组织
     ENDORSED_TEAM = "endorsed_team"    # 由已备案组织背书的志愿服务团体

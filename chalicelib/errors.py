@@ -41,6 +41,9 @@ class ErrorCode(Enum):
     ACCOUNT_NAME_TAKEN = (409, "该账号名已被使用")
     CREDIT_CODE_TAKEN = (409, "该统一社会信用代码已注册")
     STATE_CONFLICT = (409, "当前状态不允许该操作，请刷新后重试")
+    HELP_REQUEST_NOT_LINKABLE = (409, "只能关联本组织待采用或已采用、且未关联其他需求的求助需求")
+    DEMAND_NOT_EDITABLE = (409, "已有组织申请认领，需求不能再修改")
+    ALREADY_REPORTED = (409, "您已举报过该需求，请等待处理结果")
 
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")

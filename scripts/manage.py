@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Operator tasks from the command line (never shipped).
+
+Against the running local stack (`make run`):
+    .venv/bin/python scripts/manage.py --local create-operator --account-name zhang_san --display-name 张三
+Against a deployed stage (AWS credentials and AWS_DEFAULT_REGION in the environment):
+    .venv/bin/python scripts/manage.py --stage prod-cn-north-1 create-operator --account-name ... --display-name ...
+With neither flag the environment alone decides (TABLE_PREFIX, AWS_DEFAULT_REGION, DYNAMODB_ENDPOINT, ...).
+
+Passwords are asked for at a prompt, or read from one line of standard input with --password-stdin;
+never from the command line, where they would land in shell history and `ps`.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+import devenv
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Operator tasks for the volunteer platform's tables.")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--local", action="store_true", help="the local stack started by `make run`")
+    target.add_argument("--stage", help="a stage of .chalice/config.json; its environment_variables are applied")
+    parser.add_argument("--dynamodb-port", type=int, default=8001, help="with --local: the stack's DynamoDB port")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    operator = commands.add_parser("create-operator", help="create an operator (团省委 staff) account")
+    operator.add_argument("--account-name", required=True)
+    operator.add_argument("--display-name", required=True)
+    operator.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    commands.add_parser("seed-demo", help="create the demo accounts (local stack only)")
+    return parser.parse_args(argv)
+
+
+def apply_target(args: argparse.Namespace) -> None:
+    # Before any chalicelib import: it reads the environment when first imported.
+    if args.local:
+        devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=devenv.ROOT / ".local"))
+    elif args.stage:
+        devenv.apply(devenv.stage_environment(args.stage))
+    devenv.use_repo_imports()
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("error: no terminal to ask for the password: use --password-stdin")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        raise SystemExit("error: the passwords differ")
+    return password
+
+
+def describe_target() -> str:
+    from chalicelib.config import get_settings
+
+    settings = get_settings()
+    where = settings.dynamodb_endpoint or f"AWS {settings.aws_region}"
+    return f"tables {settings.table_prefix}* at {where}"
+
+
+def create_operator(args: argparse.Namespace) -> None:
+    from seed_demo import create_operator as create
+
+    password = read_password(args.password_stdin)
+    account = create(account_name=args.account_name, display_name=args.display_name, password=password)
+    print(f"Created operator {account.login} (account_id {account.account_id}) in {describe_target()}")
+
+
+def seed_demo(args: argparse.Namespace) -> None:
+    # Demo accounts have published passwords: they must never reach a deployed stage.
+    if not os.environ.get("DYNAMODB_ENDPOINT"):
+        raise SystemExit("error: seed-demo only runs against a local DynamoDB endpoint (use --local)")
+    from seed_demo import seed_demo_accounts
+
+    for row in seed_demo_accounts():
+        state = "created" if row["created"] else "already there"
+        print(f"{row['login']:<16} {row['password']:<10} {row['account_type']:<13} {row['role']} ({state})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    apply_target(args)
+    from pynamodb.exceptions import PynamoDBException
+
+    from chalicelib.config import ConfigError
+    from chalicelib.errors import AppError
+
+    try:
+        {"create-operator": create_operator, "seed-demo": seed_demo}[args.command](args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AppError as exc:  # the same refusals the API gives: name taken, weak password...
+        message = exc.message or exc.code.default_message
+        fields = "; ".join(f"{f.path}: {f.message}" for f in exc.fields if f.message != message)
+        print(f"error: {exc.code.name}: {message}" + (f" ({fields})" if fields else ""), file=sys.stderr)
+        return 1
+    except PynamoDBException as exc:
+        print(f"error: DynamoDB call failed ({describe_target()}): {exc} {exc.cause or ''}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -91,7 +91,8 @@ class Api:
 
 @pytest.fixture
 def api(app):
-    with Client(app) as client:
+    # A stage with no variables in .chalice/config.json: the environment set above stays in force.
+    with Client(app, stage_name="test") as client:
         yield Api(client)
 
 
@@ -101,19 +102,12 @@ def dynamodb_server(outbox):
 
     Points every model (and the transaction connection) at it, then back.
     """
-    import socket
-
-    from moto.server import ThreadedMotoServer
-
     from chalicelib.data import base
     from chalicelib.data.tables import ALL_MODELS
+    from tests.dynamodb_server import AtomicDynamoDBServer, free_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    server = AtomicDynamoDBServer(free_port())
+    endpoint = server.start()
 
     def bind(host):
         for model in ALL_MODELS:

@@ -1,7 +1,16 @@
 """Composition root: the Chalice app, its blueprints, middleware and event handlers."""
 from chalice import Chalice
 
-from chalicelib.api import account_routes, admin_routes, auth_routes, health_routes, reference_routes
+from chalicelib.api import (
+    account_routes,
+    admin_routes,
+    auth_routes,
+    demand_routes,
+    health_routes,
+    help_request_routes,
+    reference_routes,
+    report_routes,
+)
 from chalicelib.api.middleware import http_middleware
 from chalicelib.config import get_settings
 
@@ -9,5 +18,15 @@ settings = get_settings()  # fail fast on a bad environment, before any request
 app = Chalice(app_name="yce-api")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (health_routes.bp, reference_routes.bp, auth_routes.bp, account_routes.bp, admin_routes.bp):
+BLUEPRINTS = (
+    health_routes.bp,
+    reference_routes.bp,
+    auth_routes.bp,
+    account_routes.bp,
+    admin_routes.bp,
+    demand_routes.bp,
+    help_request_routes.bp,
+    report_routes.bp,
+)
+for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

@@ -102,3 +102,20 @@ INTEREST_COURSES: tuple[str, ...] = tuple(c for group in INTEREST_COURSE_GROUPS.
 
 # 能为志愿者提供的保障 (guide §3.3).
 GUARANTEES: tuple[str, ...] = ("餐饮保障", "交通补贴", "车辆接送", "志愿者保险", "其他")
+
+
+class ReportReason(StrEnum):
+    FALSE_INFORMATION = "false_information"  # 虚假信息
+    ILLEGAL = "illegal"                      # 违法违规
+    ADVERTISING = "advertising"              # 广告骚扰
+    PRIVACY_LEAK = "privacy_leak"            # 泄露隐私
+    OTHER = "other"                          # 其他 (needs a text)
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+REPORTS_TO_HIDE = 3  # distinct accounts whose open reports hide a demand until an operator decides

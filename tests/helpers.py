@@ -49,3 +49,41 @@ def make_league_org(account_name: str = "gd_sz_tw", org_name: str = "中国共�
     return league_orgs.create(LeagueOrgIn.model_validate({
         "org_name": org_name, "account_name": account_name,
         "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"}}))
+
+
+def league_org_session(api, account_name: str = "gd_sz_tw", org_name: str = "中国共产主义青年团深圳市委员会") -> dict:
+    """A 团组织 that has already changed its initial password."""
+    make_league_org(account_name, org_name)
+    first = login(api, "organization", account_name, "000000").json
+    changed = api.put("/auth/password", {"current_password": "000000", "new_password": PASSWORD},
+                      token=first["access_token"])
+    assert changed.status_code == 200, changed.json
+    return changed.json
+
+
+def demand_body(**overrides) -> dict:
+    body = {"title": "需要招募8位数学老师为乡村孩子在线辅导课程", "demand_type": "关爱未成年人",
+            "volunteers_needed": 8, "content": "他们上学期数学成绩中等偏下，解方程是弱项。",
+            "period_start": "2099-06-05", "period_end": "2099-06-08", "guarantees": ["餐饮保障"]}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def org_block(leader_mobile: str, code: str | None, **overrides) -> dict:
+    block = {"region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
+             "org_name": "中国共产主义青年团深圳市委员会", "leader_name": "李雷", "landline": "0571-99889988",
+             "leader_mobile": leader_mobile, "leader_sms_code": code, "services_content": "数学课程辅导"}
+    block.update(overrides)
+    return block
+
+
+def publish_demand(api, outbox, token: str, *, city: str = "深圳市", **overrides) -> dict:
+    draft = api.post("/demands", demand_body(**overrides), token=token)
+    assert draft.status_code == 201, draft.json
+    leader = next_phone()
+    assert api.post("/sms/codes", {"phone": leader, "purpose": "leader_mobile"}, token=token).status_code == 202
+    block = org_block(leader, outbox.last_code(leader), region={"province": "广东省", "city": city,
+                                                               "district": "某区"})
+    published = api.post(f"/demands/{draft.json['demand_id']}/publish", {"org": block}, token=token)
+    assert published.status_code == 200, published.json
+    return published.json

@@ -188,3 +188,25 @@ def test_other_roles_cannot_touch_an_org_profile(api, outbox):
     person = register_individual(api, outbox)
     response = api.put("/me/org-profile", {**PROFILE, "leader_mobile": person["phone"]}, token=person["access_token"])
     assert response.status_code == 403
+
+
+def test_the_directory_lists_approved_profiled_orgs_without_contacts(api, outbox):
+    body, account_id, session = approved_org(api, outbox)
+    assert api.get("/volunteer-orgs").json["items"] == []  # approved, but no profile yet
+    leader = body["contact_phone"]
+    api.put("/me/org-profile", {**PROFILE, "leader_mobile": leader}, token=session["access_token"])
+    pending_body, _ = register_org(api, outbox)
+    listed = api.get("/volunteer-orgs").json["items"]
+    assert [o["account_id"] for o in listed] == [account_id]
+    assert listed[0]["service_areas"] == ["关爱未成年人", "文化体育"] and listed[0]["volunteer_count"] == 120
+    text = str(api.get("/volunteer-orgs").json)
+    assert leader not in text and "87195622" not in text and body["account_name"] not in text
+    assert [o["account_id"] for o in api.get("/volunteer-orgs?city=深圳市").json["items"]] == [account_id]
+    assert api.get("/volunteer-orgs?city=广州市").json["items"] == []
+    assert [o["account_id"] for o in api.get("/volunteer-orgs?q=义工").json["items"]] == [account_id]
+    assert api.get("/volunteer-orgs?q=不存在").json["items"] == []
+    operator = operator_token(api, "op_dir")
+    api.post(f"/admin/accounts/{account_id}/disable", {"reason": "违规"}, token=operator)
+    assert api.get("/volunteer-orgs").json["items"] == []
+    api.post(f"/admin/accounts/{account_id}/enable", token=operator)
+    assert [o["account_id"] for o in api.get("/volunteer-orgs").json["items"]] == [account_id]

@@ -4,12 +4,14 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
-from chalicelib.api.views import account_out, profile_out
+from chalicelib.api.views import account_out, profile_out, volunteer_org_card
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut
 from chalicelib.schemas.orgs import (
+    DirectoryQuery,
     OrgRegisteredOut,
     RegisterVolunteerOrgIn,
+    VolunteerOrgCardPageOut,
     VolunteerOrgProfileIn,
     VolunteerOrgProfileOut,
 )
@@ -28,6 +30,12 @@ def me(call: Call) -> AccountOut:
 def register_volunteer_org(call: Call, body: RegisterVolunteerOrgIn) -> OrgRegisteredOut:
     account = volunteer_orgs.register(body)
     return OrgRegisteredOut(account_id=account.account_id, status=account.status)
+
+
+@endpoint(bp, "/volunteer-orgs", "GET", roles=ANYONE, query=DirectoryQuery)
+def volunteer_org_directory(call: Call, query: DirectoryQuery) -> VolunteerOrgCardPageOut:
+    page = volunteer_orgs.directory(city=query.city, keyword=query.q, limit=query.limit, cursor=query.cursor)
+    return VolunteerOrgCardPageOut(items=[volunteer_org_card(a) for a in page.items], next_cursor=page.next_cursor)
 
 
 @endpoint(bp, "/me/org-profile", "GET", roles=VOLUNTEER_ORG)

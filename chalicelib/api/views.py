@@ -2,9 +2,27 @@
 from __future__ import annotations
 
 from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile
+from chalicelib.data.demands import Demand, DemandEvent
+from chalicelib.data.reactions import Reaction
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut
-from chalicelib.schemas.orgs import LeagueOrgOut, RegionOut, VolunteerOrgOut, VolunteerOrgProfileOut
+from chalicelib.schemas.demands import (
+    DemandCardOut,
+    DemandDetailOut,
+    DemandEventOut,
+    FavoriteCardOut,
+    OwnerDemandOut,
+    OwnerOrgBlockOut,
+    ProgressStepOut,
+    PublicOrgBlockOut,
+)
+from chalicelib.schemas.orgs import (
+    LeagueOrgOut,
+    RegionOut,
+    VolunteerOrgCardOut,
+    VolunteerOrgOut,
+    VolunteerOrgProfileOut,
+)
 
 
 def region_out(region: Region) -> RegionOut:
@@ -42,9 +60,87 @@ def volunteer_org_out(account: Account) -> VolunteerOrgOut:
     )
 
 
+def volunteer_org_card(account: Account) -> VolunteerOrgCardOut:
+    profile = account.profile
+    return VolunteerOrgCardOut(
+        account_id=account.account_id, org_name=account.display_name, region=region_out(profile.region),
+        service_areas=list(profile.service_areas), service_targets=list(profile.service_targets),
+        volunteer_count=int(profile.volunteer_count), advantages=profile.advantages,
+        photo_urls=list(profile.photo_urls or []),
+    )
+
+
 def league_org_out(account: Account) -> LeagueOrgOut:
     return LeagueOrgOut(
         account_id=account.account_id, account_name=account.login, org_name=account.display_name,
         region=region_out(account.region), parent_org_name=account.parent_org_name,
         must_change_password=bool(account.must_change_password),
     )
+
+
+# --- demands ---------------------------------------------------------------------------------
+
+def demand_progress(demand: Demand) -> list[ProgressStepOut]:
+    """1 发布需求 → 2 认领需求 → 3 发布活动."""
+    done = (demand.published_at is not None, demand.status in ("claimed", "in_service"),
+            demand.status == "in_service")
+    labels = ("发布需求", "认领需求", "发布活动")
+    return [ProgressStepOut(step=i + 1, label=labels[i], done=done[i]) for i in range(3)]
+
+
+def demand_card(demand: Demand) -> DemandCardOut:
+    return DemandCardOut(**_card_fields(demand))
+
+
+def _card_fields(demand: Demand) -> dict:
+    other = demand.demand_type_other
+    return dict(
+        demand_id=demand.demand_id, title=demand.title, demand_type=demand.demand_type,
+        type_label=other if demand.demand_type == "其他" and other else demand.demand_type,
+        org_name=demand.org_name, city=demand.org_block.region.city if demand.org_block else None,
+        status=demand.status, published_at=demand.published_at, like_count=int(demand.like_count or 0),
+    )
+
+
+def _detail_fields(demand: Demand, *, liked: bool, favorited: bool) -> dict:
+    return dict(
+        _card_fields(demand), volunteers_needed=_int_or_none(demand.volunteers_needed), content=demand.content,
+        period_start=demand.period_start, period_end=demand.period_end, guarantees=list(demand.guarantees or []),
+        progress=demand_progress(demand), liked=liked, favorited=favorited,
+    )
+
+
+def _int_or_none(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def public_demand(demand: Demand, *, liked: bool, favorited: bool) -> DemandDetailOut:
+    block = demand.org_block
+    org = None if block is None else PublicOrgBlockOut(
+        region=region_out(block.region), org_name=block.org_name, leader_name=block.leader_name,
+        services_content=block.services_content)
+    return DemandDetailOut(**_detail_fields(demand, liked=liked, favorited=favorited), org=org)
+
+
+def owner_demand(demand: Demand, *, liked: bool = False, favorited: bool = False) -> OwnerDemandOut:
+    block = demand.org_block
+    org = None if block is None else OwnerOrgBlockOut(
+        region=region_out(block.region), org_name=block.org_name, leader_name=block.leader_name,
+        services_content=block.services_content, leader_mobile=block.leader_mobile, landline=block.landline)
+    return OwnerDemandOut(
+        **_detail_fields(demand, liked=liked, favorited=favorited), org=org,
+        demand_type_other=demand.demand_type_other, linked_request_ids=list(demand.linked_request_ids or []),
+        application_count=int(demand.application_count or 0), hidden=bool(demand.hidden),
+        hidden_reason=demand.hidden_reason, created_at=demand.created_at, updated_at=demand.updated_at,
+    )
+
+
+def demand_event(event: DemandEvent) -> DemandEventOut:
+    return DemandEventOut(at=event.at, actor_role=event.actor_role, action=event.action,
+                          from_status=event.from_status, to_status=event.to_status, reason=event.reason,
+                          changed_fields=list(event.changed_fields or []))
+
+
+def favorite_card(reaction: Reaction) -> FavoriteCardOut:
+    return FavoriteCardOut(demand_id=reaction.demand_id, title=reaction.title, org_name=reaction.org_name or "",
+                           city=reaction.city, favorited_at=reaction.favorited_at)

@@ -47,6 +47,28 @@ class ByRoleStatusIndex(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class DirectoryIndex(GlobalSecondaryIndex):
+    """组织信息 tab: approved volunteer organizations with a completed profile, newest first (sparse)."""
+
+    class Meta:
+        index_name = "directory"
+        projection = AllProjection()
+
+    directory = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class DirectoryCityIndex(GlobalSecondaryIndex):
+    """组织信息 tab with the region selector (sparse)."""
+
+    class Meta:
+        index_name = "directory_city"
+        projection = AllProjection()
+
+    directory_city = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class Account(Model):
     class Meta(TableMeta):
         table_name = table_name("accounts")
@@ -79,9 +101,16 @@ class Account(Model):
     contact_name = UnicodeAttribute(null=True)
     profile = VolunteerOrgProfile(null=True)
 
+    # Sparse keys: present only while the organization is listed publicly.
+    directory = UnicodeAttribute(null=True)
+    directory_city = UnicodeAttribute(null=True)
+    search_name = UnicodeAttribute(null=True)        # casefolded name for keyword filters
+
     version = VersionAttribute()
 
     by_role_status = ByRoleStatusIndex()
+    by_directory = DirectoryIndex()
+    by_directory_city = DirectoryCityIndex()
 
 
 class UniqueKey(Model):

@@ -4,11 +4,20 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.data.accounts import Account, UniqueKey
+from chalicelib.data.demands import Demand, DemandEvent
+from chalicelib.data.help_requests import HelpRequest
+from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.data.rate_limits import RateCounter
+from chalicelib.data.reactions import Reaction
+from chalicelib.data.reports import Report
 from chalicelib.data.sessions import Session
 from chalicelib.data.sms_codes import SmsCode
 
-ALL_MODELS: tuple[type[Model], ...] = (Account, UniqueKey, Session, SmsCode, RateCounter)
+ALL_MODELS: tuple[type[Model], ...] = (
+    Account, UniqueKey, Session, SmsCode, RateCounter,
+    Demand, DemandEvent, Reaction, Report,
+    HelpRequest, NameIndexEntry,
+)
 
 
 def create_all_tables() -> None:

@@ -195,3 +195,28 @@ class AccountStatusOut(OutputModel):
     status: AccountStatus
 
 
+
+
+class DirectoryQuery(InputModel):
+    city: text(10) | None = None
+    q: text(30) | None = None
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
+
+
+class VolunteerOrgCardOut(OutputModel):
+    """组织信息 tab: what the public sees of an approved volunteer organization (no contacts)."""
+
+    account_id: str
+    org_name: str
+    region: RegionOut
+    service_areas: list[str]
+    service_targets: list[str]
+    volunteer_count: int
+    advantages: str
+    photo_urls: list[str]
+
+
+class VolunteerOrgCardPageOut(OutputModel):
+    items: list[VolunteerOrgCardOut]
+    next_cursor: str | None = None

@@ -11,7 +11,7 @@ from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
-from chalicelib.services import accounts, sessions
+from chalicelib.services import accounts, sessions, volunteer_orgs
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -50,6 +50,7 @@ def set_disabled(operator: Principal, account_id: str, *, disabled: bool, reason
     Transaction().update(account, [
         Account.status.set(status.value), Account.role_status.set(f"{account.role}#{status.value}"),
         Account.updated_at.set(clock.now()), *extra,
+        *volunteer_orgs.directory_actions(account, status=status.value, profile=account.profile),
     ]).commit()
     account.status = status.value
     return account

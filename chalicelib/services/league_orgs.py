@@ -14,6 +14,7 @@ from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.schemas.orgs import LeagueOrgIn
 from chalicelib.services.accounts import new_account
+from chalicelib.services.org_search import index_org_name
 
 # 智慧团建 export headers, and the English ones our own template uses.
 CSV_COLUMNS = {
@@ -55,6 +56,7 @@ def _insert(account: Account, *, on_conflict: AppError) -> None:
           condition=UniqueKey.key.does_not_exist(), on_conflict=on_conflict)
      .put(account)
      .commit())
+    index_org_name(account)  # name search (所在组织 picker): idempotent puts
 
 
 def import_csv(text: str) -> ImportResult:

@@ -50,3 +50,13 @@ def decode_cursor(scope: str, cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(key, dict):
         raise field_error(ErrorCode.VALIDATION_FAILED, "cursor", "分页游标无效")
     return key
+
+
+def trim_page(items: list[T], last_key: dict[str, Any] | None, limit: int,
+              key_names: tuple[str, ...]) -> tuple[list[T], dict[str, Any] | None]:
+    """Keep `limit` items of a page that read more (a filtered Query); resume after the last one kept."""
+    if len(items) <= limit:
+        return items, last_key
+    kept = items[:limit]
+    raw = kept[-1].serialize()
+    return kept, {name: raw[name] for name in key_names}

@@ -5,14 +5,26 @@ from chalicelib import clock
 from chalicelib.auth import passwords
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region, UniqueKey, VolunteerOrgProfile, credit_code_key, login_key
-from chalicelib.data.base import Transaction
+from chalicelib.data.base import Transaction, one_page
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKind
 from chalicelib.schemas.orgs import RegisterVolunteerOrgIn, VolunteerOrgProfileIn
 from chalicelib.services import accounts, sms
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.feed import KEYWORD_READS_PER_PAGE
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, trim_page
 
 _ROLE = Role.VOLUNTEER_ORG.value
+DIRECTORY = "volunteer_orgs"
+
+
+def directory_actions(account: Account, *, status: str, profile: VolunteerOrgProfile | None) -> list:
+    """Keep the public 组织信息 listing in step: listed while approved, active and profiled."""
+    if account.role != _ROLE:
+        return []
+    if status != AccountStatus.ACTIVE.value or profile is None:
+        return [Account.directory.remove(), Account.directory_city.remove(), Account.search_name.remove()]
+    return [Account.directory.set(DIRECTORY), Account.directory_city.set(f"{DIRECTORY}#{profile.region.city}"),
+            Account.search_name.set(account.display_name.casefold())]
 
 
 def register(body: RegisterVolunteerOrgIn) -> Account:
@@ -44,12 +56,10 @@ def register(body: RegisterVolunteerOrgIn) -> Account:
 
 def list_by_status(status: str, *, limit: int, cursor: str | None) -> Page[Account]:
     scope = f"admin-volunteer-orgs:{status}"
-    results = Account.by_role_status.query(
-        f"{_ROLE}#{status}", scan_index_forward=False, limit=limit,
-        last_evaluated_key=decode_cursor(scope, cursor),
-    )
-    items = list(results)
-    return Page(items=items, next_cursor=encode_cursor(scope, results.last_evaluated_key))
+    results = Account.by_role_status.query(f"{_ROLE}#{status}", scan_index_forward=False, page_size=limit,
+                                           last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Account)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
 def _volunteer_org(account_id: str) -> Account:
@@ -79,6 +89,7 @@ def _transition(account: Account, *, to: AccountStatus, reason: str | None,
     actions = [Account.status.set(to.value), Account.role_status.set(f"{account.role}#{to.value}"),
                Account.updated_at.set(clock.now())]
     actions.append(Account.status_reason.set(reason) if reason else Account.status_reason.remove())
+    actions += directory_actions(account, status=to.value, profile=account.profile)
     condition = Account.status.is_in(*[s.value for s in allowed_from])
     try:
         account.update(actions=actions, condition=condition)
@@ -115,7 +126,8 @@ def save_profile(caller: Principal, body: VolunteerOrgProfileIn) -> VolunteerOrg
     tx = Transaction()
     if code is not None:
         code.consume_in(tx)
-    tx.update(account, [Account.profile.set(profile), Account.updated_at.set(clock.now())])
+    tx.update(account, [Account.profile.set(profile), Account.updated_at.set(clock.now()),
+                        *directory_actions(account, status=account.status, profile=profile)])
     tx.commit()
     return profile
 
@@ -126,3 +138,20 @@ def require_complete_profile(account: Account) -> None:
         raise AppError(ErrorCode.FORBIDDEN)
     if account.profile is None:
         raise AppError(ErrorCode.ORG_PROFILE_INCOMPLETE)
+
+
+def directory(*, city: str | None, keyword: str | None, limit: int, cursor: str | None) -> Page[Account]:
+    """组织信息: one Query; a keyword filters the name within a bounded read (as the demand feed)."""
+    folded = keyword.casefold() if keyword else None
+    scope = f"directory:{city or ''}:{folded or ''}"
+    condition = Account.search_name.contains(folded) if folded else None
+    if city:
+        index, key, names = Account.by_directory_city, f"{DIRECTORY}#{city}", ("account_id", "directory_city",
+                                                                             "created_at")
+    else:
+        index, key, names = Account.by_directory, DIRECTORY, ("account_id", "directory", "created_at")
+    results = index.query(key, scan_index_forward=False, page_size=KEYWORD_READS_PER_PAGE if folded else limit,
+                          filter_condition=condition, last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Account)
+    items, last = trim_page(items, last, limit, names)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))

@@ -1,0 +1,68 @@
+"""/demands/{id}/reports, /me/reports, /admin/review-queue: reports (举报) and their moderation."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api import views
+from chalicelib.api.routing import ALL_ROLES, Call, endpoint
+from chalicelib.data.reports import Report
+from chalicelib.reference import Role
+from chalicelib.schemas.demands import DemandDetailOut, PageQuery
+from chalicelib.schemas.reports import (
+    DecisionIn,
+    DemandReportsOut,
+    ModeratedReportOut,
+    ReportIn,
+    ReportOut,
+    ReportPageOut,
+    ReviewItemOut,
+    ReviewPageOut,
+)
+from chalicelib.services import reports
+
+bp = Blueprint(__name__)
+OPERATOR = frozenset({Role.OPERATOR})
+
+
+def _report_fields(item: Report) -> dict:
+    return dict(demand_id=item.demand_id, demand_title=item.demand_title, reason=item.reason_code,
+                text=item.reason_text, status=item.status, created_at=item.created_at,
+                decided_at=item.decided_at, decision_note=item.decision_note)
+
+
+@endpoint(bp, "/demands/{demand_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201)
+def report_demand(call: Call, demand_id: str, body: ReportIn) -> ReportOut:
+    return ReportOut(**_report_fields(reports.report(call.caller, demand_id, body)))
+
+
+@endpoint(bp, "/me/reports", "GET", roles=ALL_ROLES, query=PageQuery)
+def my_reports(call: Call, query: PageQuery) -> ReportPageOut:
+    page = reports.my_reports(call.caller, limit=query.limit, cursor=query.cursor)
+    return ReportPageOut(items=[ReportOut(**_report_fields(r)) for r in page.items], next_cursor=page.next_cursor)
+
+
+@endpoint(bp, "/admin/review-queue", "GET", roles=OPERATOR, query=PageQuery)
+def review_queue(call: Call, query: PageQuery) -> ReviewPageOut:
+    page = reports.review_queue(limit=query.limit, cursor=query.cursor)
+    items = [ReviewItemOut(demand_id=d.demand_id, title=d.title, org_name=d.org_name,
+                           open_report_count=int(d.open_report_count or 0), hidden=bool(d.hidden),
+                           first_reported_at=d.first_reported_at) for d in page.items]
+    return ReviewPageOut(items=items, next_cursor=page.next_cursor)
+
+
+@endpoint(bp, "/admin/demands/{demand_id}/reports", "GET", roles=OPERATOR)
+def demand_reports(call: Call, demand_id: str) -> DemandReportsOut:
+    return DemandReportsOut(items=[ModeratedReportOut(**_report_fields(r), reporter_id=r.reporter_id)
+                                   for r in reports.reports_of(demand_id)])
+
+
+@endpoint(bp, "/admin/demands/{demand_id}/reports/uphold", "POST", roles=OPERATOR, body=DecisionIn)
+def uphold_reports(call: Call, demand_id: str, body: DecisionIn) -> DemandDetailOut:
+    return views.public_demand(reports.decide(call.caller, demand_id, uphold=True, note=body.note),
+                               liked=False, favorited=False)
+
+
+@endpoint(bp, "/admin/demands/{demand_id}/reports/dismiss", "POST", roles=OPERATOR, body=DecisionIn)
+def dismiss_reports(call: Call, demand_id: str, body: DecisionIn) -> DemandDetailOut:
+    return views.public_demand(reports.decide(call.caller, demand_id, uphold=False, note=body.note),
+                               liked=False, favorited=False)

@@ -1,0 +1,65 @@
+"""Bodies and answers of reports (举报) and their moderation."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, model_validator
+
+from chalicelib.reference import ReportReason, ReportStatus
+from chalicelib.schemas import common
+from chalicelib.schemas.common import InputModel, OutputModel
+
+
+class ReportIn(InputModel):
+    reason: ReportReason
+    text: common.text(200) | None = None  # a field named like the helper: qualify it
+
+    @model_validator(mode="after")
+    def _other_needs_text(self) -> ReportIn:
+        if self.reason is ReportReason.OTHER and not self.text:
+            raise ValueError("选择“其他”时请填写举报说明")
+        return self
+
+
+class DecisionIn(InputModel):
+    note: common.text(200)
+
+
+class ReportOut(OutputModel):
+    """A reporter's own report; operators see the same plus the reporter id."""
+
+    demand_id: str
+    demand_title: str | None
+    reason: ReportReason
+    text: str | None
+    status: ReportStatus
+    created_at: datetime
+    decided_at: datetime | None
+    decision_note: str | None
+
+
+class ModeratedReportOut(ReportOut):
+    reporter_id: str
+
+
+class ReportPageOut(OutputModel):
+    items: list[ReportOut]
+    next_cursor: str | None = None
+
+
+class ReviewItemOut(OutputModel):
+    demand_id: str
+    title: str | None
+    org_name: str
+    open_report_count: int
+    hidden: bool
+    first_reported_at: datetime
+
+
+class ReviewPageOut(OutputModel):
+    items: list[ReviewItemOut]
+    next_cursor: str | None = None
+
+
+class DemandReportsOut(OutputModel):
+    items: list[ModeratedReportOut] = Field(default_factory=list)

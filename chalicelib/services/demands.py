@@ -1,0 +1,238 @@
+"""Formal demands (正式需求): drafts, publishing, edits, closing, and who may see what.
+
+State machine: draft → open (publish) → claimed → in_service (claims and
+activities issue); draft/open → closed (下架). A demand is publicly visible
+while it is open, claimed or in service and not hidden by reports; the sparse
+`feed`/`feed_city` index keys exist exactly then.
+"""
+from __future__ import annotations
+
+import secrets
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Region
+from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
+from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
+from chalicelib.reference import DemandStatus, Role, SmsPurpose
+from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
+from chalicelib.services import accounts, sms
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
+EDITABLE_STATUSES = frozenset({DemandStatus.DRAFT, DemandStatus.OPEN})
+CONTENT_FIELDS = ("title", "demand_type", "demand_type_other", "volunteers_needed", "content",
+                  "period_start", "period_end", "guarantees", "linked_request_ids")
+
+
+def is_visible(demand: Demand) -> bool:
+    return demand.status in PUBLIC_STATUSES and not demand.hidden
+
+
+def new_event(demand_id: str, caller: Principal, action: str, *, from_status: str | None = None,
+              to_status: str | None = None, reason: str | None = None, changed: list[str] | None = None
+              ) -> DemandEvent:
+    at = clock.now()
+    return DemandEvent(demand_id=demand_id, event_key=f"{at.isoformat()}#{secrets.token_hex(4)}", at=at,
+                       actor_id=caller.account_id, actor_role=caller.role.value, action=action,
+                       from_status=from_status, to_status=to_status, reason=reason, changed_fields=changed or [])
+
+
+def get_demand(demand_id: str) -> Demand:
+    try:
+        return Demand.get(demand_id)
+    except Demand.DoesNotExist:
+        raise AppError(ErrorCode.NOT_FOUND) from None
+
+
+def own_demand(caller: Principal, demand_id: str) -> Demand:
+    """The caller's own demand; another organization's is "not found", so existence does not leak."""
+    demand = get_demand(demand_id)
+    if demand.org_id != caller.account_id:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return demand
+
+
+def readable_demand(caller: Principal | None, demand_id: str) -> Demand:
+    demand = get_demand(demand_id)
+    if is_visible(demand) or (caller is not None and (caller.account_id == demand.org_id
+                                                      or caller.role is Role.OPERATOR)):
+        return demand
+    raise AppError(ErrorCode.NOT_FOUND)
+
+
+def _stored(body: DemandContentIn) -> dict:
+    values = body.model_dump(include=set(CONTENT_FIELDS))
+    for name in ("period_start", "period_end"):
+        if values[name] is not None:
+            values[name] = values[name].isoformat()
+    return values
+
+
+def content_of(demand: Demand) -> DemandContentIn:
+    return DemandContentIn.model_validate({name: getattr(demand, name) for name in CONTENT_FIELDS})
+
+
+def feed_actions(demand: Demand, *, visible: bool) -> list:
+    if not visible:
+        return [Demand.feed.remove(), Demand.feed_city.remove()]
+    city = demand.org_block.region.city
+    text = f"{demand.title or ''}\n{demand.content or ''}".casefold()
+    return [Demand.feed.set(PUBLIC_FEED), Demand.feed_city.set(f"{PUBLIC_FEED}#{city}"),
+            Demand.search_text.set(text)]
+
+
+def _set_actions(values: dict) -> list:
+    return [getattr(Demand, name).remove() if value is None else getattr(Demand, name).set(value)
+            for name, value in values.items()]
+
+
+def _require_publishable(content: DemandContentIn) -> None:
+    missing = content.missing_for_publish()
+    if missing:
+        raise AppError(ErrorCode.VALIDATION_FAILED, "发布前请填写完整的需求内容",
+                       [FieldError(name, "missing", "发布需求时必须填写") for name in missing])
+    if content.period_end < clock.now().astimezone(clock.CST).date():
+        raise field_error(ErrorCode.VALIDATION_FAILED, "period_end", "需求周期已结束，请修改结束日期")
+
+
+def create_draft(caller: Principal, body: DemandContentIn) -> Demand:
+    account = accounts.get_account(caller.account_id)
+    moment = clock.now()
+    demand = Demand(demand_id=secrets.token_hex(16), org_id=caller.account_id, org_name=account.display_name,
+                    status=DemandStatus.DRAFT.value, org_status=f"{caller.account_id}#{DemandStatus.DRAFT.value}",
+                    created_at=moment, updated_at=moment, **_stored(body))
+    tx = Transaction().put(demand)
+    tx.put(new_event(demand.demand_id, caller, "created", to_status=DemandStatus.DRAFT.value))
+    _links(tx, caller, demand.demand_id, added=body.linked_request_ids, removed=[], published=False)
+    tx.commit()
+    return demand
+
+
+def update(caller: Principal, demand_id: str, body: DemandContentIn) -> Demand:
+    """Replace the step-1 content: any time as a draft, while nobody applied once published."""
+    demand = own_demand(caller, demand_id)
+    if demand.status not in EDITABLE_STATUSES:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    published = demand.status == DemandStatus.OPEN
+    if published:
+        if demand.application_count:
+            raise AppError(ErrorCode.DEMAND_NOT_EDITABLE)
+        _require_publishable(body)
+    values = _stored(body)
+    read_at = demand.updated_at
+    changed = [name for name, value in values.items() if getattr(demand, name) != value]
+    before = list(demand.linked_request_ids or [])
+    for name, value in values.items():
+        setattr(demand, name, value)
+    actions = _set_actions(values) + [Demand.updated_at.set(clock.now())]
+    if published:
+        actions += feed_actions(demand, visible=is_visible(demand))
+    tx = Transaction().update(
+        demand, actions,
+        condition=(Demand.status == demand.status) & (Demand.application_count == 0)
+        & (Demand.updated_at == read_at),
+        on_conflict=AppError(ErrorCode.DEMAND_NOT_EDITABLE if published else ErrorCode.STATE_CONFLICT))
+    tx.put(new_event(demand_id, caller, "edited", changed=changed))
+    _links(tx, caller, demand_id, added=[i for i in body.linked_request_ids if i not in before],
+           removed=[i for i in before if i not in body.linked_request_ids], published=published)
+    tx.commit()
+    return get_demand(demand_id)
+
+
+def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
+    demand = own_demand(caller, demand_id)
+    if demand.status != DemandStatus.DRAFT:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    _require_publishable(content_of(demand))
+    code = _leader_mobile_proof(demand, org)
+    demand.org_block = OrgBlock(
+        region=Region(province=org.region.province, city=org.region.city, district=org.region.district),
+        org_name=org.org_name, leader_name=org.leader_name, landline=org.landline,
+        leader_mobile=org.leader_mobile, services_content=org.services_content)
+    moment = clock.now()
+    status = DemandStatus.OPEN.value
+    actions = [Demand.status.set(status), Demand.org_status.set(f"{demand.org_id}#{status}"),
+               Demand.org_block.set(demand.org_block), Demand.published_at.set(moment),
+               Demand.updated_at.set(moment), *feed_actions(demand, visible=not demand.hidden)]
+    tx = Transaction()
+    if code is not None:
+        code.consume_in(tx)
+    tx.update(demand, actions, condition=Demand.status == DemandStatus.DRAFT.value)
+    tx.put(new_event(demand_id, caller, "published", from_status=DemandStatus.DRAFT.value, to_status=status))
+    _advance_links(tx, caller, demand)
+    tx.commit()
+    return get_demand(demand_id)
+
+
+def _leader_mobile_proof(demand: Demand, org: OrgBlockIn):
+    if demand.org_block is not None and demand.org_block.leader_mobile == org.leader_mobile:
+        return None
+    if org.leader_sms_code is None:
+        raise field_error(ErrorCode.SMS_CODE_INVALID, "org.leader_sms_code", "请输入负责人手机号码收到的验证码")
+    return sms.verify_code(org.leader_mobile, SmsPurpose.LEADER_MOBILE, org.leader_sms_code,
+                           path="org.leader_sms_code")
+
+
+def close(caller: Principal, demand_id: str, reason: str | None) -> Demand:
+    """下架: a draft or an open demand nobody holds; its help requests become linkable again."""
+    demand = own_demand(caller, demand_id)
+    if demand.status not in EDITABLE_STATUSES:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    status = DemandStatus.CLOSED.value
+    tx = Transaction().update(
+        demand, [Demand.status.set(status), Demand.org_status.set(f"{demand.org_id}#{status}"),
+                 Demand.updated_at.set(clock.now()), *feed_actions(demand, visible=False)],
+        condition=Demand.status == demand.status)
+    tx.put(new_event(demand_id, caller, "closed", from_status=demand.status, to_status=status, reason=reason))
+    _links(tx, caller, demand_id, added=[], removed=list(demand.linked_request_ids or []), published=False)
+    tx.commit()
+    return get_demand(demand_id)
+
+
+def list_mine(caller: Principal, status: DemandStatus | None, *, limit: int, cursor: str | None) -> Page[Demand]:
+    scope = f"my-demands:{caller.account_id}:{status or 'all'}"
+    start = decode_cursor(scope, cursor)
+    if status is None:
+        results = Demand.by_org.query(caller.account_id, scan_index_forward=False, page_size=limit,
+                                      last_evaluated_key=start)
+    else:
+        results = Demand.by_org_status.query(f"{caller.account_id}#{status.value}", scan_index_forward=False,
+                                             page_size=limit, last_evaluated_key=start)
+    items, last = one_page(results, Demand)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def count_mine(caller: Principal, status: DemandStatus) -> int:
+    return Demand.by_org_status.count(f"{caller.account_id}#{status.value}")
+
+
+def timeline(caller: Principal, demand_id: str) -> list[DemandEvent]:
+    demand = get_demand(demand_id)
+    if demand.org_id != caller.account_id and caller.role is not Role.OPERATOR:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return list(DemandEvent.query(demand_id, limit=500))
+
+
+def _links(tx: Transaction, caller: Principal, demand_id: str, *, added: list[str], removed: list[str],
+           published: bool) -> None:
+    if not added and not removed:
+        return
+    from chalicelib.services import help_requests
+
+    if added:
+        requests = help_requests.linkable(caller.account_id, added)
+        help_requests.link_in(tx, requests, demand_id, actor_id=caller.account_id, published=published)
+    if removed:
+        help_requests.unlink_in(tx, removed, demand_id, actor_id=caller.account_id)
+
+
+def _advance_links(tx: Transaction, caller: Principal, demand: Demand) -> None:
+    if not demand.linked_request_ids:
+        return
+    from chalicelib.reference import HelpRequestStatus
+    from chalicelib.services import help_requests
+
+    help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), demand.demand_id,
+                                           HelpRequestStatus.AWAITING_CLAIM, actor_id=caller.account_id)

@@ -1,0 +1,75 @@
+"""Likes (点赞) and favorites (收藏) of demands, for every role.
+
+A like and the demand's like_count change in one transaction, so the count
+always equals the likes stored, however many toggles race.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.demands import Demand
+from chalicelib.data.reactions import FAVORITE, LIKE, Reaction, target
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.services.demands import get_demand, readable_demand
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class Mine:
+    liked: bool = False
+    favorited: bool = False
+
+
+def mine(caller: Principal | None, demand_id: str) -> Mine:
+    """Whether the caller liked / favorited the demand: one Query on the caller's reactions."""
+    if caller is None:
+        return Mine()
+    kinds = {r.kind for r in Reaction.query(caller.account_id, Reaction.target.startswith(f"{demand_id}#"))}
+    return Mine(liked=LIKE in kinds, favorited=FAVORITE in kinds)
+
+
+class _Already(Exception):
+    pass
+
+
+def set_like(caller: Principal, demand_id: str, *, liked: bool) -> Demand:
+    """Idempotent: liking twice, or unliking what was not liked, changes nothing."""
+    readable_demand(caller, demand_id)
+    item = Reaction(caller.account_id, target(demand_id, LIKE), demand_id=demand_id, kind=LIKE,
+                    created_at=clock.now())
+    already = AppError(ErrorCode.STATE_CONFLICT, "already")
+    tx = Transaction()
+    if liked:
+        tx.put(item, condition=Reaction.target.does_not_exist(), on_conflict=already)
+    else:
+        tx.delete(item, condition=Reaction.target.exists(), on_conflict=already)
+    tx.update(Demand(demand_id), [Demand.like_count.add(1 if liked else -1)],
+              condition=Demand.demand_id.exists())
+    try:
+        tx.commit()
+    except AppError as exc:
+        if exc is not already:
+            raise
+    return get_demand(demand_id)
+
+
+def set_favorite(caller: Principal, demand_id: str, *, favorited: bool) -> None:
+    if favorited:
+        demand = readable_demand(caller, demand_id)
+        moment = clock.now()
+        Reaction(caller.account_id, target(demand_id, FAVORITE), demand_id=demand_id, kind=FAVORITE,
+                 created_at=moment, favorited_at=moment, title=demand.title, org_name=demand.org_name,
+                 city=demand.org_block.region.city if demand.org_block else None).save()
+    else:
+        Reaction(caller.account_id, target(demand_id, FAVORITE)).delete()
+
+
+def favorites(caller: Principal, *, limit: int, cursor: str | None) -> Page[Reaction]:
+    scope = f"favorites:{caller.account_id}"
+    results = Reaction.favorites_by_time.query(caller.account_id, scan_index_forward=False, page_size=limit,
+                                               last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Reaction)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))

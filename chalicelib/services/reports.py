@@ -1,0 +1,91 @@
+"""Reports (举报) and their moderation.
+
+An account has at most one open report per demand. The third distinct open
+report hides the demand from every public list until an operator decides:
+uphold (it stays hidden and its publisher sees why) or dismiss (it
+reappears). Every decision is on the demand's timeline and on each report,
+where the reporter reads the outcome.
+"""
+from __future__ import annotations
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.demands import Demand
+from chalicelib.data.reports import Report
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus
+from chalicelib.schemas.reports import ReportIn
+from chalicelib.services import demands
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+REVIEW_PENDING = "pending"
+
+
+def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
+    demand = demands.readable_demand(caller, demand_id)
+    if demand.org_id == caller.account_id:
+        raise AppError(ErrorCode.FORBIDDEN, "不能举报本组织发布的需求")
+    if not demands.is_visible(demand):
+        raise AppError(ErrorCode.NOT_FOUND)
+    moment = clock.now()
+    item = Report(demand_id, caller.account_id, reason_code=body.reason.value, reason_text=body.text,
+                  status=ReportStatus.OPEN.value, demand_title=demand.title, created_at=moment)
+    count = int(demand.open_report_count or 0)
+    actions = [Demand.open_report_count.set(count + 1), Demand.review_queue.set(REVIEW_PENDING),
+               Demand.first_reported_at.set(Demand.first_reported_at | moment)]
+    if count + 1 >= REPORTS_TO_HIDE:
+        actions += [Demand.hidden.set(True), Demand.hidden_reason.set("reported"),
+                    *demands.feed_actions(demand, visible=False)]
+    count_unchanged = (Demand.open_report_count == count) if count else (
+        Demand.open_report_count.does_not_exist() | (Demand.open_report_count == 0))
+    (Transaction()
+     .put(item, condition=Report.reporter_id.does_not_exist() | (Report.status != ReportStatus.OPEN.value),
+          on_conflict=AppError(ErrorCode.ALREADY_REPORTED))
+     .update(Demand(demand_id), actions, condition=count_unchanged)
+     .commit())
+    return item
+
+
+def my_reports(caller: Principal, *, limit: int, cursor: str | None) -> Page[Report]:
+    scope = f"my-reports:{caller.account_id}"
+    results = Report.by_reporter.query(caller.account_id, scan_index_forward=False, page_size=limit,
+                                       last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Report)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def review_queue(*, limit: int, cursor: str | None) -> Page[Demand]:
+    scope = "review-queue"
+    results = Demand.review.query(REVIEW_PENDING, page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Demand)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def reports_of(demand_id: str) -> list[Report]:
+    demands.get_demand(demand_id)
+    return list(Report.query(demand_id, limit=100))
+
+
+def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> Demand:
+    demand = demands.get_demand(demand_id)
+    open_reports = [r for r in Report.query(demand_id, limit=100) if r.status == ReportStatus.OPEN.value]
+    if demand.review_queue != REVIEW_PENDING or not open_reports:
+        raise AppError(ErrorCode.STATE_CONFLICT, "该需求没有待处理的举报")
+    moment = clock.now()
+    outcome = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
+    actions = [Demand.open_report_count.set(0), Demand.review_queue.remove(), Demand.first_reported_at.remove()]
+    if uphold:
+        actions += [Demand.hidden.set(True), Demand.hidden_reason.set(note),
+                    *demands.feed_actions(demand, visible=False)]
+    else:
+        demand.hidden = False
+        actions += [Demand.hidden.set(False), Demand.hidden_reason.remove(),
+                    *demands.feed_actions(demand, visible=demands.is_visible(demand))]
+    tx = Transaction().update(Demand(demand_id), actions, condition=Demand.review_queue == REVIEW_PENDING)
+    for item in open_reports[:90]:  # a demand is hidden at the third report: never near the 100-item limit
+        tx.update(item, [Report.status.set(outcome.value), Report.decided_at.set(moment),
+                         Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)
+    tx.put(demands.new_event(demand_id, operator, f"report_{outcome.value}", reason=note))
+    tx.commit()
+    return demands.get_demand(demand_id)

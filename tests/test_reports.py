@@ -1,0 +1,98 @@
+"""Reports (举报): one open report per account, hidden at three, operators uphold or dismiss."""
+from chalicelib.data.demands import Demand
+from tests.helpers import league_org_session, operator_token, publish_demand, register_individual
+
+
+def _report(api, token, demand_id, reason="false_information", text=None):
+    body = {"reason": reason} if text is None else {"reason": reason, "text": text}
+    return api.post(f"/demands/{demand_id}/reports", body, token=token)
+
+
+def _listed(api, demand_id, **query):
+    lists = ["/demands", "/demands?city=深圳市", "/demands?q=数学"]
+    return [demand_id in [d["demand_id"] for d in api.get(path).json["items"]] for path in lists]
+
+
+def test_one_open_report_per_account_per_demand(api, outbox):
+    org = league_org_session(api)
+    demand = publish_demand(api, outbox, org["access_token"], title="数学辅导")
+    person = register_individual(api, outbox)
+    first = _report(api, person["access_token"], demand["demand_id"])
+    assert first.status_code == 201 and first.json["status"] == "open"
+    again = _report(api, person["access_token"], demand["demand_id"], "advertising")
+    assert again.status_code == 409 and again.json["error"]["code"] == "ALREADY_REPORTED"
+    assert Demand.get(demand["demand_id"]).open_report_count == 1
+
+
+def test_reason_other_needs_a_text_and_codes_are_fixed(api, outbox):
+    org = league_org_session(api)
+    demand = publish_demand(api, outbox, org["access_token"])
+    person = register_individual(api, outbox)
+    assert _report(api, person["access_token"], demand["demand_id"], "other").status_code == 400
+    assert _report(api, person["access_token"], demand["demand_id"], "spam").status_code == 400
+    assert _report(api, person["access_token"], demand["demand_id"], "other", "联系方式无法接通").status_code == 201
+
+
+def test_a_publisher_cannot_report_its_own_demand_and_anonymous_cannot_report(api, outbox):
+    org = league_org_session(api)
+    demand = publish_demand(api, outbox, org["access_token"])
+    assert _report(api, org["access_token"], demand["demand_id"]).status_code == 403
+    assert _report(api, None, demand["demand_id"]).status_code == 401
+    assert Demand.get(demand["demand_id"]).open_report_count == 0
+
+
+def test_three_reports_hide_a_demand_from_every_list_until_an_operator_decides(api, outbox):
+    org = league_org_session(api)
+    demand = publish_demand(api, outbox, org["access_token"], title="数学辅导")
+    did = demand["demand_id"]
+    reporters = [register_individual(api, outbox) for _ in range(3)]
+    for person in reporters[:2]:
+        _report(api, person["access_token"], did)
+    assert _listed(api, did) == [True, True, True]
+    _report(api, reporters[2]["access_token"], did)
+    assert _listed(api, did) == [False, False, False]
+    assert api.get(f"/demands/{did}").status_code == 404
+    owner_view = api.get(f"/demands/{did}", token=org["access_token"]).json
+    assert owner_view["hidden"] is True
+    operator = operator_token(api)
+    queue = api.get("/admin/review-queue", token=operator).json["items"]
+    assert [(q["demand_id"], q["open_report_count"], q["hidden"]) for q in queue] == [(did, 3, True)]
+    dismissed = api.post(f"/admin/demands/{did}/reports/dismiss", {"note": "经核实信息属实"}, token=operator)
+    assert dismissed.status_code == 200
+    assert _listed(api, did) == [True, True, True]
+    assert api.get("/admin/review-queue", token=operator).json["items"] == []
+    outcome = api.get("/me/reports", token=reporters[0]["access_token"]).json["items"][0]
+    assert outcome["status"] == "dismissed" and outcome["decision_note"] == "经核实信息属实"
+    again = api.post(f"/admin/demands/{did}/reports/dismiss", {"note": "x"}, token=operator)
+    assert again.status_code == 409
+
+
+def test_an_upheld_report_keeps_the_demand_hidden_and_tells_the_publisher_why(api, outbox):
+    org = league_org_session(api)
+    demand = publish_demand(api, outbox, org["access_token"], title="数学辅导")
+    did = demand["demand_id"]
+    person = register_individual(api, outbox)
+    _report(api, person["access_token"], did, "privacy_leak")
+    operator = operator_token(api)
+    reports = api.get(f"/admin/demands/{did}/reports", token=operator).json["items"]
+    assert [r["reporter_id"] for r in reports] == [person["account_id"]]
+    upheld = api.post(f"/admin/demands/{did}/reports/uphold", {"note": "需求内容泄露学生隐私"}, token=operator)
+    assert upheld.status_code == 200
+    assert _listed(api, did) == [False, False, False]
+    owner_view = api.get(f"/demands/{did}", token=org["access_token"]).json
+    assert owner_view["hidden"] is True and owner_view["hidden_reason"] == "需求内容泄露学生隐私"
+    timeline = api.get(f"/demands/{did}/timeline", token=org["access_token"]).json["items"]
+    assert timeline[-1]["action"] == "report_upheld" and timeline[-1]["reason"] == "需求内容泄露学生隐私"
+    assert api.get("/me/reports", token=person["access_token"]).json["items"][0]["status"] == "upheld"
+
+
+def test_only_operators_moderate(api, outbox):
+    org = league_org_session(api)
+    demand = publish_demand(api, outbox, org["access_token"])
+    person = register_individual(api, outbox)
+    _report(api, person["access_token"], demand["demand_id"])
+    for token in (person["access_token"], org["access_token"]):
+        assert api.get("/admin/review-queue", token=token).status_code == 403
+        refused = api.post(f"/admin/demands/{demand['demand_id']}/reports/dismiss", {"note": "x"}, token=token)
+        assert refused.status_code == 403
+    assert Demand.get(demand["demand_id"]).review_queue == "pending"

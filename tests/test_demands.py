@@ -184,3 +184,77 @@ def test_my_demands_lists_every_state_and_filters(api, outbox, org):
     assert [d["demand_id"] for d in api.get("/me/demands?status=open", token=token).json["items"]] == \
         [published["demand_id"]]
     assert api.get("/me/demands?status=bogus", token=token).status_code == 400
+
+
+# --- 关联的求助需求 -------------------------------------------------------------------------------
+
+def _help_request(api, outbox, org_id):
+    from tests.test_help_requests import submitted
+
+    person = register_individual(api, outbox)
+    return person, submitted(api, outbox, person, org_id)
+
+
+def _request_status(api, person, request_id):
+    return api.get(f"/help-requests/{request_id}", token=person["access_token"]).json["status"]
+
+
+def test_linking_adopts_help_requests_and_publishing_moves_them_to_awaiting_claim(api, outbox, org):
+    token = org["access_token"]
+    pending_owner, pending = _help_request(api, outbox, org["account_id"])
+    adopted_owner, adopted = _help_request(api, outbox, org["account_id"])
+    assert api.post(f"/help-requests/{adopted['request_id']}/adopt", token=token).status_code == 200
+    ids = [pending["request_id"], adopted["request_id"]]
+    draft = api.post("/demands", demand_body(linked_request_ids=ids), token=token)
+    assert draft.status_code == 201 and draft.json["linked_request_ids"] == ids
+    assert _request_status(api, pending_owner, ids[0]) == "adopted"
+    assert _request_status(api, adopted_owner, ids[1]) == "adopted"
+    published, _ = _publish(api, outbox, token, draft.json["demand_id"])
+    assert published.status_code == 200
+    assert _request_status(api, pending_owner, ids[0]) == "awaiting_claim"
+    assert _request_status(api, adopted_owner, ids[1]) == "awaiting_claim"
+    public = json.dumps(api.get(f"/demands/{draft.json['demand_id']}").json, ensure_ascii=False)
+    assert ids[0] not in public and "赵小二" not in public
+
+
+def test_another_orgs_or_an_already_linked_request_cannot_be_linked(api, outbox, org):
+    token = org["access_token"]
+    other = league_org_session(api, "gd_other", "共青团广州市委员会")
+    _, foreign = _help_request(api, outbox, other["account_id"])
+    refused = api.post("/demands", demand_body(linked_request_ids=[foreign["request_id"]]), token=token)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "HELP_REQUEST_NOT_LINKABLE"
+    assert refused.json["error"]["fields"][0]["path"] == "linked_request_ids[0]"
+    assert list(Demand.by_org.query(org["account_id"])) == []
+    _, mine = _help_request(api, outbox, org["account_id"])
+    assert api.post("/demands", demand_body(linked_request_ids=[mine["request_id"]]), token=token).status_code == 201
+    twice = api.post("/demands", demand_body(linked_request_ids=[mine["request_id"]]), token=token)
+    assert twice.status_code == 409 and twice.json["error"]["fields"][0]["path"] == "linked_request_ids[0]"
+
+
+def test_dropping_a_link_or_closing_the_demand_frees_the_request(api, outbox, org):
+    token = org["access_token"]
+    owner, request = _help_request(api, outbox, org["account_id"])
+    rid = request["request_id"]
+    draft = api.post("/demands", demand_body(linked_request_ids=[rid]), token=token).json
+    edited = api.put(f"/demands/{draft['demand_id']}", demand_body(), token=token)
+    assert edited.status_code == 200 and edited.json["linked_request_ids"] == []
+    assert _request_status(api, owner, rid) == "adopted"
+    relinked = api.post("/demands", demand_body(linked_request_ids=[rid]), token=token).json
+    assert api.post(f"/demands/{relinked['demand_id']}/close", {}, token=token).status_code == 200
+    assert _request_status(api, owner, rid) == "adopted"
+    assert api.post("/demands", demand_body(linked_request_ids=[rid]), token=token).status_code == 201
+
+
+def test_the_todo_counters_equal_the_lists_they_count(api, outbox, org):
+    token = org["access_token"]
+    publish_demand(api, outbox, token)
+    publish_demand(api, outbox, token)
+    api.post("/demands", demand_body(), token=token)
+    for _ in range(3):
+        _help_request(api, outbox, org["account_id"])
+    todo = api.get("/me/todo", token=token).json
+    assert todo == {"awaiting_claim": 2, "pending_help_requests": 3}
+    assert len(api.get("/me/demands?status=open", token=token).json["items"]) == 2
+    assert len(api.get("/me/help-request-inbox?status=pending", token=token).json["items"]) == 3
+    person = register_individual(api, outbox)
+    assert api.get("/me/todo", token=person["access_token"]).status_code == 403

@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
 from chalicelib.api.views import account_out, profile_out, volunteer_org_card
 from chalicelib.reference import Role
-from chalicelib.schemas.accounts import AccountOut
+from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut
 from chalicelib.schemas.orgs import (
     DirectoryQuery,
     OrgRegisteredOut,
@@ -15,7 +15,7 @@ from chalicelib.schemas.orgs import (
     VolunteerOrgProfileIn,
     VolunteerOrgProfileOut,
 )
-from chalicelib.services import accounts, volunteer_orgs
+from chalicelib.services import accounts, dashboard, volunteer_orgs
 
 bp = Blueprint(__name__)
 VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
@@ -24,6 +24,12 @@ VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
 @endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True)
 def me(call: Call) -> AccountOut:
     return account_out(accounts.get_account(call.caller.account_id))
+
+
+@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG}))
+def my_todo(call: Call) -> LeagueOrgTodoOut:
+    todo = dashboard.league_org_todo(call.caller)
+    return LeagueOrgTodoOut(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests)
 
 
 @endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201)

@@ -71,3 +71,10 @@ class AccountOut(OutputModel):
     must_change_password: bool
     profile_completed: bool | None = Field(default=None, description="volunteer organizations only")
     created_at: datetime
+
+
+class LeagueOrgTodoOut(OutputModel):
+    """团组织 待办项 at this stage; the claims issue adds 待确认 and 待评分."""
+
+    awaiting_claim: int
+    pending_help_requests: int

@@ -15,9 +15,9 @@ from chalicelib.data.accounts import Region
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
-from chalicelib.reference import DemandStatus, Role, SmsPurpose
+from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
-from chalicelib.services import accounts, sms
+from chalicelib.services import accounts, help_requests, sms
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
@@ -217,22 +217,16 @@ def timeline(caller: Principal, demand_id: str) -> list[DemandEvent]:
 
 def _links(tx: Transaction, caller: Principal, demand_id: str, *, added: list[str], removed: list[str],
            published: bool) -> None:
-    if not added and not removed:
-        return
-    from chalicelib.services import help_requests
-
+    """关联的求助需求: link (adopting pending ones) and unlink in the demand's own transaction."""
     if added:
-        requests = help_requests.linkable(caller.account_id, added)
+        requests = help_requests.linkable(caller.account_id, added, for_demand=demand_id)
         help_requests.link_in(tx, requests, demand_id, actor_id=caller.account_id, published=published)
     if removed:
-        help_requests.unlink_in(tx, removed, demand_id, actor_id=caller.account_id)
+        dropped = list(help_requests.load_many(removed).values())
+        help_requests.unlink_in(tx, dropped, demand_id, actor_id=caller.account_id)
 
 
 def _advance_links(tx: Transaction, caller: Principal, demand: Demand) -> None:
-    if not demand.linked_request_ids:
-        return
-    from chalicelib.reference import HelpRequestStatus
-    from chalicelib.services import help_requests
-
-    help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), demand.demand_id,
-                                           HelpRequestStatus.AWAITING_CLAIM, actor_id=caller.account_id)
+    if demand.linked_request_ids:
+        help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), demand.demand_id,
+                                               HelpRequestStatus.AWAITING_CLAIM, actor_id=caller.account_id)

@@ -1,0 +1,23 @@
+"""我的 page counters (待办项): each one a COUNT Query on the index that serves its list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.auth.principal import Principal
+from chalicelib.data.demands import Demand
+from chalicelib.data.help_requests import HelpRequest
+from chalicelib.reference import DemandStatus, HelpRequestStatus
+
+
+@dataclass(frozen=True)
+class LeagueOrgTodo:
+    awaiting_claim: int          # 待认领: its published demands nobody holds (= GET /me/demands?status=open)
+    pending_help_requests: int   # 初始需求 待采用 (= GET /me/help-request-inbox?status=pending)
+
+
+def league_org_todo(caller: Principal) -> LeagueOrgTodo:
+    return LeagueOrgTodo(
+        awaiting_claim=Demand.by_org_status.count(f"{caller.account_id}#{DemandStatus.OPEN.value}"),
+        pending_help_requests=HelpRequest.by_org_status.count(
+            f"{caller.account_id}#{HelpRequestStatus.PENDING.value}"),
+    )

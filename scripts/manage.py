@@ -34,6 +34,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     operator.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
     commands.add_parser("seed-demo", help="create the demo accounts (local stack only)")
+    commands.add_parser("reindex-league-orgs",
+                        help="rebuild the 团组织 name-search index from the accounts (idempotent)")
     return parser.parse_args(argv)
 
 
@@ -66,7 +68,7 @@ def describe_target() -> str:
 
 
 def create_operator(args: argparse.Namespace) -> None:
-    from seed_demo import create_operator as create
+    from chalicelib.services.accounts import create_operator as create
 
     password = read_password(args.password_stdin)
     account = create(account_name=args.account_name, display_name=args.display_name, password=password)
@@ -84,6 +86,13 @@ def seed_demo(args: argparse.Namespace) -> None:
         print(f"{row['login']:<16} {row['password']:<10} {row['account_type']:<13} {row['role']} ({state})")
 
 
+def reindex_league_orgs(args: argparse.Namespace) -> None:
+    # Repairs an index left behind by a crash between an account's write and its index entries.
+    from chalicelib.services.org_search import reindex_league_orgs as reindex
+
+    print(f"Indexed {reindex()} 团组织 names in {describe_target()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     apply_target(args)
@@ -93,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.errors import AppError
 
     try:
-        {"create-operator": create_operator, "seed-demo": seed_demo}[args.command](args)
+        commands = {"create-operator": create_operator, "seed-demo": seed_demo,
+                    "reindex-league-orgs": reindex_league_orgs}
+        commands[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,21 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.auth import passwords
-from chalicelib.data.accounts import (
-    Account,
-    Region,
-    UniqueKey,
-    VolunteerOrgProfile,
-    credit_code_key,
-    login_key,
-    phone_key,
-)
-from chalicelib.data.base import Transaction
+from chalicelib.data.accounts import Account, credit_code_key, login_key, phone_key
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, VolunteerOrgKind
 from chalicelib.schemas.orgs import LeagueOrgIn, VolunteerOrgProfileIn
-from chalicelib.services import credit_code, league_orgs
-from chalicelib.services.accounts import find_by_unique, new_account
+from chalicelib.services import credit_code, league_orgs, volunteer_orgs
+from chalicelib.services.accounts import create_operator, find_by_unique, insert_account, new_account
 
 DEMO_PASSWORD = "Demo1234"
 DEMO_LEAGUE_ORG = {"org_name": "中国共产主义青年团深圳市委员会", "account_name": "demo_league",
@@ -41,30 +32,12 @@ DEMO_PROFILE = {  # 完善信息, checked against the same input model as PUT /m
 DEMO_INDIVIDUAL_PHONE = "13900000001"
 
 
-def _insert(account: Account, unique_keys: list[tuple[str, AppError]]) -> Account:
-    """Account and its unique keys in one transaction, exactly as registration writes them."""
-    tx = Transaction()
-    for key, on_conflict in unique_keys:
-        tx.put(UniqueKey(key, account_id=account.account_id),
-               condition=UniqueKey.key.does_not_exist(), on_conflict=on_conflict)
-    tx.put(account).commit()
-    return account
-
-
-def create_operator(*, account_name: str, display_name: str, password: str) -> Account:
-    """An operator (团省委 staff) account; operators are only ever made by this tool."""
-    passwords.check_password_policy(password, path="password", forbidden=(account_name,))
-    account = new_account(role=Role.OPERATOR, login=account_name, display_name=display_name,
-                          password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE)
-    return _insert(account, [(login_key(account_name), field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))])
-
-
 def create_individual(*, phone: str, display_name: str, password: str) -> Account:
     """What POST /auth/register writes, minus the SMS code a seed cannot receive."""
     passwords.check_password_policy(password, path="password", forbidden=(phone,))
     account = new_account(role=Role.INDIVIDUAL, login=phone, display_name=display_name,
                           password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE, phone=phone)
-    return _insert(account, [(phone_key(phone), field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))])
+    return insert_account(account, [(phone_key(phone), field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))])
 
 
 def create_approved_volunteer_org(org: dict, profile: dict, password: str) -> Account:
@@ -78,23 +51,15 @@ def create_approved_volunteer_org(org: dict, profile: dict, password: str) -> Ac
         password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE,
         phone=org["contact_phone"], contact_name=org["contact_name"], org_kind=VolunteerOrgKind.REGISTERED.value,
         credit_code=org["credit_code"], filing_number=org["filing_number"],
-        profile=_profile(VolunteerOrgProfileIn.model_validate(profile)),
+        profile=volunteer_orgs.build_profile(VolunteerOrgProfileIn.model_validate(profile)),
     )
-    return _insert(account, [
+    for name, value in volunteer_orgs.directory_values(account, status=account.status,
+                                                       profile=account.profile).items():
+        setattr(account, name, value)  # listed in 组织信息 like an approved, profiled org
+    return insert_account(account, [
         (login_key(org["account_name"]), field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name")),
         (credit_code_key(org["credit_code"]), field_error(ErrorCode.CREDIT_CODE_TAKEN, "credit_code")),
     ])
-
-
-def _profile(body: VolunteerOrgProfileIn) -> VolunteerOrgProfile:
-    # Mirrors volunteer_orgs.save_profile's mapping (that service needs a signed-in caller).
-    return VolunteerOrgProfile(
-        region=Region(province=body.region.province, city=body.region.city, district=body.region.district),
-        service_areas=list(body.service_areas), service_targets=list(body.service_targets),
-        volunteer_count=body.volunteer_count, advantages=body.advantages,
-        photo_urls=[str(url) for url in body.photo_urls], leader_name=body.leader_name,
-        leader_mobile=body.leader_mobile, landline=body.landline,
-    )
 
 
 def _once(unique_key: str, create: Callable[[], object]) -> bool:

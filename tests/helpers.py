@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import itertools
 
-from chalicelib.auth.passwords import hash_password
-from chalicelib.data.accounts import Account, UniqueKey, login_key
-from chalicelib.data.base import Transaction
-from chalicelib.reference import AccountStatus, Role
+from chalicelib.data.accounts import Account
 from chalicelib.schemas.orgs import LeagueOrgIn
 from chalicelib.services import league_orgs
-from chalicelib.services.accounts import new_account
+from chalicelib.services.accounts import create_operator
 
 PASSWORD = "Passw0rd!"
 _phones = itertools.count(13800000000)
@@ -33,11 +30,7 @@ def login(api, account_type: str, login_name: str, password: str = PASSWORD):
 
 
 def make_operator(name: str = "operator1", password: str = PASSWORD) -> Account:
-    account = new_account(role=Role.OPERATOR, login=name, display_name="团省委运营",
-                          password_hash=hash_password(password), status=AccountStatus.ACTIVE)
-    (Transaction().put(UniqueKey(login_key(name), account_id=account.account_id),
-                       condition=UniqueKey.key.does_not_exist()).put(account).commit())
-    return account
+    return create_operator(account_name=name, display_name="团省委运营", password=password)
 
 
 def operator_token(api, name: str = "operator1") -> str:

@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chalicelib.auth.passwords import hash_password
-from chalicelib.data.accounts import Account, UniqueKey, login_key
+from chalicelib.data.accounts import Account, login_key
 from chalicelib.data.base import Transaction
 from chalicelib.data.help_requests import MAX_HISTORY, HelpRequest
-from chalicelib.errors import AppError
+from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, HelpRequestStatus, Role
 from chalicelib.services import help_requests
-from chalicelib.services.accounts import new_account
+from chalicelib.services.accounts import insert_account, new_account
 from tests.helpers import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
 
 GUIDE_DESCRIPTION = ("学生姓名：赵小二；学生性别：男；当前所在年级：小学三年级；所在学校：李村小学；所在市：深圳市；"
@@ -38,8 +38,7 @@ def org_session(api, account_name="gd_sz_tw", org_name="中国共产主义青年
 def volunteer_org_session(api, name="vol_sz") -> dict:
     account = new_account(role=Role.VOLUNTEER_ORG, login=name, display_name="深圳市义工联合会",
                           password_hash=hash_password(PASSWORD), status=AccountStatus.ACTIVE, phone=next_phone())
-    (Transaction().put(UniqueKey(login_key(name), account_id=account.account_id),
-                       condition=UniqueKey.key.does_not_exist()).put(account).commit())
+    insert_account(account, [(login_key(name), AppError(ErrorCode.ACCOUNT_NAME_TAKEN))])
     return login(api, "organization", name).json
 
 

@@ -38,6 +38,31 @@ def new_account(*, role: Role, login: str, display_name: str, password_hash: str
     )
 
 
+def insert_account(account: Account, unique_keys: list[tuple[str, AppError]],
+                   tx: Transaction | None = None) -> Account:
+    """Write a new account with its unique keys (phone, login, credit code) in one transaction.
+
+    Each key is put with attribute_not_exists, so two registrations racing for
+    one value never both succeed; the loser gets that key's error. `tx` may
+    already hold other items (an SMS code being spent).
+    """
+    tx = tx or Transaction()
+    for key, on_conflict in unique_keys:
+        tx.put(UniqueKey(key, account_id=account.account_id), condition=UniqueKey.key.does_not_exist(),
+               on_conflict=on_conflict)
+    tx.put(account).commit()
+    return account
+
+
+def create_operator(*, account_name: str, display_name: str, password: str) -> Account:
+    """Operators are made only from the command line (scripts/manage.py) or the local seed."""
+    passwords.check_password_policy(password, path="password", forbidden=(account_name,))
+    account = new_account(role=Role.OPERATOR, login=account_name, display_name=display_name,
+                          password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE)
+    return insert_account(account, [(login_key(account_name), field_error(ErrorCode.ACCOUNT_NAME_TAKEN,
+                                                                           "account_name"))])
+
+
 def find_by_unique(key: str) -> Account | None:
     try:
         pointer = UniqueKey.get(key, consistent_read=True)
@@ -58,13 +83,8 @@ def register_individual(*, phone: str, sms_code: str, display_name: str, passwor
     code = sms.verify_code(phone, SmsPurpose.REGISTER, sms_code)
     account = new_account(role=Role.INDIVIDUAL, login=phone, display_name=display_name,
                           password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE, phone=phone)
-    tx = Transaction()
-    code.consume_in(tx)
-    tx.put(UniqueKey(phone_key(phone), account_id=account.account_id),
-           condition=UniqueKey.key.does_not_exist(),
-           on_conflict=field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))
-    tx.put(account)
-    tx.commit()
+    insert_account(account, [(phone_key(phone), field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))],
+                   code.consume_in(Transaction()))
     return sessions.issue(account)
 
 

@@ -9,11 +9,10 @@ from pydantic import ValidationError
 
 from chalicelib.auth.passwords import INITIAL_LEAGUE_ORG_PASSWORD, hash_password
 from chalicelib.data.accounts import Account, Region, UniqueKey, login_key
-from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.schemas.orgs import LeagueOrgIn
-from chalicelib.services.accounts import new_account
+from chalicelib.services.accounts import insert_account, new_account
 from chalicelib.services.org_search import index_org_name
 
 # 智慧团建 export headers, and the English ones our own template uses.
@@ -51,11 +50,7 @@ def create(org: LeagueOrgIn) -> Account:
 
 
 def _insert(account: Account, *, on_conflict: AppError) -> None:
-    (Transaction()
-     .put(UniqueKey(login_key(account.login), account_id=account.account_id),
-          condition=UniqueKey.key.does_not_exist(), on_conflict=on_conflict)
-     .put(account)
-     .commit())
+    insert_account(account, [(login_key(account.login), on_conflict)])
     index_org_name(account)  # name search (所在组织 picker): idempotent puts
 
 

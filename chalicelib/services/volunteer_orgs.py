@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalicelib import clock
 from chalicelib.auth import passwords
 from chalicelib.auth.principal import Principal
-from chalicelib.data.accounts import Account, Region, UniqueKey, VolunteerOrgProfile, credit_code_key, login_key
+from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile, credit_code_key, login_key
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKind
@@ -17,14 +17,20 @@ _ROLE = Role.VOLUNTEER_ORG.value
 DIRECTORY = "volunteer_orgs"
 
 
+def directory_values(account: Account, *, status: str, profile: VolunteerOrgProfile | None) -> dict:
+    """The public 组织信息 listing keys: present while approved, active and profiled, absent otherwise."""
+    if account.role != _ROLE or status != AccountStatus.ACTIVE.value or profile is None:
+        return {"directory": None, "directory_city": None, "search_name": None}
+    return {"directory": DIRECTORY, "directory_city": f"{DIRECTORY}#{profile.region.city}",
+            "search_name": account.display_name.casefold()}
+
+
 def directory_actions(account: Account, *, status: str, profile: VolunteerOrgProfile | None) -> list:
-    """Keep the public 组织信息 listing in step: listed while approved, active and profiled."""
     if account.role != _ROLE:
         return []
-    if status != AccountStatus.ACTIVE.value or profile is None:
-        return [Account.directory.remove(), Account.directory_city.remove(), Account.search_name.remove()]
-    return [Account.directory.set(DIRECTORY), Account.directory_city.set(f"{DIRECTORY}#{profile.region.city}"),
-            Account.search_name.set(account.display_name.casefold())]
+    values = directory_values(account, status=status, profile=profile)
+    return [getattr(Account, name).remove() if value is None else getattr(Account, name).set(value)
+            for name, value in values.items()]
 
 
 def register(body: RegisterVolunteerOrgIn) -> Account:
@@ -40,17 +46,10 @@ def register(body: RegisterVolunteerOrgIn) -> Account:
         endorsing_org_name=None if registered else body.endorsing_org_name,
         endorsing_credit_code=None if registered else body.endorsing_credit_code,
     )
-    tx = Transaction()
-    code.consume_in(tx)
-    tx.put(UniqueKey(login_key(body.account_name), account_id=account.account_id),
-           condition=UniqueKey.key.does_not_exist(),
-           on_conflict=field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))
+    keys = [(login_key(body.account_name), field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))]
     if registered:
-        tx.put(UniqueKey(credit_code_key(body.credit_code), account_id=account.account_id),
-               condition=UniqueKey.key.does_not_exist(),
-               on_conflict=field_error(ErrorCode.CREDIT_CODE_TAKEN, "credit_code"))
-    tx.put(account)
-    tx.commit()
+        keys.append((credit_code_key(body.credit_code), field_error(ErrorCode.CREDIT_CODE_TAKEN, "credit_code")))
+    accounts.insert_account(account, keys, code.consume_in(Transaction()))
     return account
 
 
@@ -116,13 +115,7 @@ def save_profile(caller: Principal, body: VolunteerOrgProfileIn) -> VolunteerOrg
             raise field_error(ErrorCode.SMS_CODE_INVALID, "leader_sms_code", "更换负责人手机号码需要验证码")
         code = sms.verify_code(body.leader_mobile, SmsPurpose.ORG_CONTACT, body.leader_sms_code,
                                path="leader_sms_code")
-    profile = VolunteerOrgProfile(
-        region=Region(province=body.region.province, city=body.region.city, district=body.region.district),
-        service_areas=list(body.service_areas), service_targets=list(body.service_targets),
-        volunteer_count=body.volunteer_count, advantages=body.advantages,
-        photo_urls=[str(url) for url in body.photo_urls], leader_name=body.leader_name,
-        leader_mobile=body.leader_mobile, landline=body.landline,
-    )
+    profile = build_profile(body)
     tx = Transaction()
     if code is not None:
         code.consume_in(tx)
@@ -130,6 +123,16 @@ def save_profile(caller: Principal, body: VolunteerOrgProfileIn) -> VolunteerOrg
                         *directory_actions(account, status=account.status, profile=profile)])
     tx.commit()
     return profile
+
+
+def build_profile(body: VolunteerOrgProfileIn) -> VolunteerOrgProfile:
+    return VolunteerOrgProfile(
+        region=Region(province=body.region.province, city=body.region.city, district=body.region.district),
+        service_areas=list(body.service_areas), service_targets=list(body.service_targets),
+        volunteer_count=body.volunteer_count, advantages=body.advantages,
+        photo_urls=[str(url) for url in body.photo_urls], leader_name=body.leader_name,
+        leader_mobile=body.leader_mobile, landline=body.landline,
+    )
 
 
 def require_complete_profile(account: Account) -> None:

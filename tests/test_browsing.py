@@ -139,3 +139,12 @@ def test_recommendations_rank_the_orgs_city_and_service_areas_first(api, outbox)
                                                     near_other["demand_id"], far_match["demand_id"]]
     api.post(f"/demands/{newest['demand_id']}/close", {}, token=token)
     assert newest["demand_id"] not in _ids(api.get("/demands/recommended"))
+
+
+def test_recommendations_take_the_region_selector_and_keyword_too(api, outbox):
+    org = league_org_session(api)
+    sz = publish_demand(api, outbox, org["access_token"], city="深圳市", title="英语辅导")
+    gz = publish_demand(api, outbox, org["access_token"], city="广州市", title="钢琴辅导")
+    assert _ids(api.get("/demands/recommended?city=深圳市")) == [sz["demand_id"]]
+    assert _ids(api.get("/demands/recommended?q=钢琴")) == [gz["demand_id"]]
+    assert _ids(api.get("/demands/recommended?q=钢琴&city=深圳市")) == []

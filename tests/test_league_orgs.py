@@ -100,3 +100,21 @@ def test_only_operators_provision_league_orgs(api, outbox):
     assert response.status_code == 403 and response.json["error"]["code"] == "FORBIDDEN"
     assert _import(api, None, HEADER + ROWS).status_code == 401
     assert _league_accounts() == []
+
+
+def test_a_league_org_keeps_an_optional_profile(api, outbox):
+    from tests.helpers import league_org_session
+
+    session = league_org_session(api, "gd_profile")
+    token = session["access_token"]
+    empty = api.get("/me/league-profile", token=token).json
+    assert empty["org_name"] == "中国共产主义青年团深圳市委员会" and empty["leader_name"] is None
+    saved = api.put("/me/league-profile", {"leader_name": "李雷", "landline": "020-87195622",
+                                           "services_content": "数学课程辅导"}, token=token)
+    assert saved.status_code == 200 and saved.json["leader_name"] == "李雷"
+    assert api.put("/me/league-profile", {}, token=token).json["leader_name"] is None  # 非必填项
+    for bad in ({"landline": "123"}, {"introduction": "介" * 501}, {"org_name": "改名"},
+                {"photo_urls": ["http://insecure.example.cn/a.jpg"]}):
+        assert api.put("/me/league-profile", bad, token=token).status_code == 400, bad
+    person = register_individual(api, outbox)
+    assert api.get("/me/league-profile", token=person["access_token"]).status_code == 403

@@ -4,21 +4,24 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
-from chalicelib.api.views import account_out, profile_out, volunteer_org_card
+from chalicelib.api.views import account_out, league_org_profile_out, profile_out, volunteer_org_card
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut
 from chalicelib.schemas.orgs import (
     DirectoryQuery,
+    LeagueOrgProfileIn,
+    LeagueOrgProfileOut,
     OrgRegisteredOut,
     RegisterVolunteerOrgIn,
     VolunteerOrgCardPageOut,
     VolunteerOrgProfileIn,
     VolunteerOrgProfileOut,
 )
-from chalicelib.services import accounts, dashboard, volunteer_orgs
+from chalicelib.services import accounts, dashboard, league_orgs, volunteer_orgs
 
 bp = Blueprint(__name__)
 VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
+LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 
 
 @endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True)
@@ -30,6 +33,16 @@ def me(call: Call) -> AccountOut:
 def my_todo(call: Call) -> LeagueOrgTodoOut:
     todo = dashboard.league_org_todo(call.caller)
     return LeagueOrgTodoOut(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests)
+
+
+@endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG)
+def get_league_profile(call: Call) -> LeagueOrgProfileOut:
+    return league_org_profile_out(accounts.get_account(call.caller.account_id))
+
+
+@endpoint(bp, "/me/league-profile", "PUT", roles=LEAGUE_ORG, body=LeagueOrgProfileIn)
+def put_league_profile(call: Call, body: LeagueOrgProfileIn) -> LeagueOrgProfileOut:
+    return league_org_profile_out(league_orgs.save_profile(call.caller, body))
 
 
 @endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201)

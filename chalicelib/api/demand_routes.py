@@ -42,7 +42,8 @@ def list_demands(call: Call, query: DemandListQuery) -> DemandPageOut:
 
 @endpoint(bp, "/demands/recommended", "GET", roles=ANYONE, query=RecommendQuery)
 def recommended_demands(call: Call, query: RecommendQuery) -> DemandPageOut:
-    return DemandPageOut(items=[views.demand_card(d) for d in feed.recommended(call.caller, limit=query.limit)])
+    ranked = feed.recommended(call.caller, limit=query.limit, city=query.city, keyword=query.q)
+    return DemandPageOut(items=[views.demand_card(d) for d in ranked])
 
 
 @endpoint(bp, "/demands/{demand_id}", "GET", roles=ANYONE)

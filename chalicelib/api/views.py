@@ -18,6 +18,7 @@ from chalicelib.schemas.demands import (
 )
 from chalicelib.schemas.orgs import (
     LeagueOrgOut,
+    LeagueOrgProfileOut,
     RegionOut,
     VolunteerOrgCardOut,
     VolunteerOrgOut,
@@ -67,6 +68,17 @@ def volunteer_org_card(account: Account) -> VolunteerOrgCardOut:
         service_areas=list(profile.service_areas), service_targets=list(profile.service_targets),
         volunteer_count=int(profile.volunteer_count), advantages=profile.advantages,
         photo_urls=list(profile.photo_urls or []),
+    )
+
+
+def league_org_profile_out(account: Account) -> LeagueOrgProfileOut:
+    profile = account.league_profile
+    return LeagueOrgProfileOut(
+        org_name=account.display_name, region=region_out(account.region), parent_org_name=account.parent_org_name,
+        leader_name=profile.leader_name if profile else None, landline=profile.landline if profile else None,
+        services_content=profile.services_content if profile else None,
+        introduction=profile.introduction if profile else None,
+        photo_urls=list(profile.photo_urls or []) if profile else [],
     )
 
 

@@ -36,6 +36,16 @@ class VolunteerOrgProfile(MapAttribute):
     landline = UnicodeAttribute(null=True)
 
 
+class LeagueOrgProfile(MapAttribute):
+    """组织信息管理: optional details a 团组织 keeps (guide §3.4.4), e.g. to prefill publishing."""
+
+    leader_name = UnicodeAttribute(null=True)
+    landline = UnicodeAttribute(null=True)
+    services_content = UnicodeAttribute(null=True)
+    introduction = UnicodeAttribute(null=True)
+    photo_urls = ListAttribute(of=UnicodeAttribute, default=list)
+
+
 class ByRoleStatusIndex(GlobalSecondaryIndex):
     """Operators' lists: accounts of one role in one status, newest first."""
 
@@ -91,6 +101,7 @@ class Account(Model):
     # 团组织 (from 智慧团建)
     region = Region(null=True)
     parent_org_name = UnicodeAttribute(null=True)
+    league_profile = LeagueOrgProfile(null=True)
 
     # 志愿服务组织
     org_kind = UnicodeAttribute(null=True)

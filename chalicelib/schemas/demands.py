@@ -100,6 +100,8 @@ class MyDemandsQuery(InputModel):
 
 
 class RecommendQuery(InputModel):
+    city: text(10) | None = None
+    q: text(30) | None = None
     limit: int = Field(default=20, ge=1, le=50)
 
 

@@ -166,6 +166,33 @@ class LeagueOrgIn(InputModel):
     parent_org_name: text(100) | None = None
 
 
+class LeagueOrgProfileIn(InputModel):
+    """组织信息管理: every field optional (非必填项)."""
+
+    leader_name: text(20) | None = None
+    landline: Landline | None = None
+    services_content: text(200) | None = None
+    introduction: text(500) | None = None
+    photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9)
+
+    @model_validator(mode="after")
+    def _https_photos(self) -> LeagueOrgProfileIn:
+        if any(url.scheme != "https" or len(str(url)) > 500 for url in self.photo_urls):
+            raise ValueError("照片地址必须是 https 链接，且不超过500个字符")
+        return self
+
+
+class LeagueOrgProfileOut(OutputModel):
+    org_name: str
+    region: RegionOut
+    parent_org_name: str | None = None
+    leader_name: str | None = None
+    landline: str | None = None
+    services_content: str | None = None
+    introduction: str | None = None
+    photo_urls: list[str]
+
+
 class LeagueOrgOut(OutputModel):
     account_id: str
     account_name: str

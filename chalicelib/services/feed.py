@@ -39,13 +39,14 @@ def public_demands(*, city: str | None, keyword: str | None, limit: int, cursor:
 RECOMMEND_WINDOW = 50
 
 
-def recommended(caller: Principal | None, *, limit: int) -> list[Demand]:
+def recommended(caller: Principal | None, *, limit: int, city: str | None = None,
+                keyword: str | None = None) -> list[Demand]:
     """推荐: open demands for a volunteer organization, its city and service areas first, then recency.
 
     Ranks a bounded window (the newest RECOMMEND_WINDOW visible demands of its
     city and of the province: two Queries), so the cost does not grow with the
     table. Everyone else, and an organization without a profile, sees the newest
-    open demands.
+    open demands. The region selector and keyword filter the same window.
     """
     profile = _profile_of(caller)
     windows = [Demand.public_feed.query(PUBLIC_FEED, scan_index_forward=False, page_size=RECOMMEND_WINDOW,
@@ -54,7 +55,10 @@ def recommended(caller: Principal | None, *, limit: int) -> list[Demand]:
         windows.append(Demand.public_city_feed.query(
             f"{PUBLIC_FEED}#{profile.region.city}", scan_index_forward=False, page_size=RECOMMEND_WINDOW,
             filter_condition=Demand.status == DemandStatus.OPEN.value))
-    candidates = {d.demand_id: d for results in windows for d in one_page(results, Demand)[0]}
+    folded = keyword.casefold() if keyword else None
+    candidates = {d.demand_id: d for results in windows for d in one_page(results, Demand)[0]
+                  if (city is None or d.org_block.region.city == city)
+                  and (folded is None or folded in (d.search_text or ""))}
     ranked = sorted(candidates.values(), key=lambda d: (_score(d, profile), d.published_at), reverse=True)
     return ranked[:limit]
 

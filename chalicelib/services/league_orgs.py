@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from chalicelib import clock
 from chalicelib.auth.passwords import INITIAL_LEAGUE_ORG_PASSWORD, hash_password
-from chalicelib.data.accounts import Account, Region, UniqueKey, login_key
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Account, LeagueOrgProfile, Region, UniqueKey, login_key
+from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, Role
-from chalicelib.schemas.orgs import LeagueOrgIn
-from chalicelib.services.accounts import insert_account, new_account
+from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
+from chalicelib.services.accounts import get_account, insert_account, new_account
 from chalicelib.services.org_search import index_org_name
 
 # 智慧团建 export headers, and the English ones our own template uses.
@@ -145,3 +148,14 @@ def _existing_accounts(account_names: list[str]) -> dict[str, Account]:
     pointers = {p.key: p.account_id for p in UniqueKey.batch_get(keys)}
     accounts = {a.account_id: a for a in Account.batch_get(list(set(pointers.values())))}
     return {key: accounts[aid] for key, aid in pointers.items() if aid in accounts}
+
+
+def save_profile(caller: Principal, body: LeagueOrgProfileIn) -> Account:
+    """组织信息管理: replaces the optional profile; the name and region stay as 智慧团建 issued them."""
+    account = get_account(caller.account_id)
+    profile = LeagueOrgProfile(leader_name=body.leader_name, landline=body.landline,
+                               services_content=body.services_content, introduction=body.introduction,
+                               photo_urls=[str(url) for url in body.photo_urls])
+    Transaction().update(account, [Account.league_profile.set(profile), Account.updated_at.set(clock.now())]).commit()
+    account.league_profile = profile
+    return account

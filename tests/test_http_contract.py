@@ -71,3 +71,16 @@ def test_reference_lists_come_from_the_one_reference_module(api, outbox):
     assert body["tutoring_subjects"] == list(reference.TUTORING_SUBJECTS)
     assert [g["group"] for g in body["interest_course_groups"]] == ["美术类", "体育类", "科技类", "语言类", "音舞类"]
     assert len(body["grades"]) == 12 and "其他" in body["demand_types"]
+
+
+def test_no_runtime_code_scans_a_table():
+    import ast
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [root / "app.py", *sorted((root / "chalicelib").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"scan", "parallel_scan"}:
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []

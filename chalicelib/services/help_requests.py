@@ -26,7 +26,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
-from chalicelib.data.base import Transaction
+from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.help_requests import (
     MAX_HISTORY,
     HelpRequest,
@@ -165,14 +165,14 @@ def list_mine(caller: Principal, status: HelpRequestStatus | None, *, limit: int
     """我的求助: newest first, all states or one."""
     scope = f"my-help-requests:{caller.account_id}:{status.value if status else 'all'}"
     if status is None:
-        results = HelpRequest.by_submitter.query(caller.account_id, scan_index_forward=False, limit=limit,
+        results = HelpRequest.by_submitter.query(caller.account_id, scan_index_forward=False, page_size=limit,
                                                  last_evaluated_key=decode_cursor(scope, cursor))
     else:
         results = HelpRequest.by_submitter_status.query(
-            f"{caller.account_id}#{status.value}", scan_index_forward=False, limit=limit,
+            f"{caller.account_id}#{status.value}", scan_index_forward=False, page_size=limit,
             last_evaluated_key=decode_cursor(scope, cursor))
-    items = list(results)
-    return Page(items=items, next_cursor=encode_cursor(scope, results.last_evaluated_key))
+    items, last = one_page(results, HelpRequest)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
 def list_inbox(caller: Principal, status: HelpRequestStatus | None, *, limit: int,
@@ -180,14 +180,14 @@ def list_inbox(caller: Principal, status: HelpRequestStatus | None, *, limit: in
     """初始需求 of one 团组织: newest first, all states or one."""
     scope = f"help-request-inbox:{caller.account_id}:{status.value if status else 'all'}"
     if status is None:
-        results = HelpRequest.by_org.query(caller.account_id, scan_index_forward=False, limit=limit,
+        results = HelpRequest.by_org.query(caller.account_id, scan_index_forward=False, page_size=limit,
                                            last_evaluated_key=decode_cursor(scope, cursor))
     else:
         results = HelpRequest.by_org_status.query(
-            f"{caller.account_id}#{status.value}", scan_index_forward=False, limit=limit,
+            f"{caller.account_id}#{status.value}", scan_index_forward=False, page_size=limit,
             last_evaluated_key=decode_cursor(scope, cursor))
-    items = list(results)
-    return Page(items=items, next_cursor=encode_cursor(scope, results.last_evaluated_key))
+    items, last = one_page(results, HelpRequest)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
 # ---------------------------------------------------------------- transitions

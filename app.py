@@ -5,6 +5,7 @@ from chalicelib.api import (
     account_routes,
     admin_routes,
     auth_routes,
+    claim_routes,
     demand_routes,
     health_routes,
     help_request_routes,
@@ -27,6 +28,7 @@ BLUEPRINTS = (
     demand_routes.bp,
     help_request_routes.bp,
     report_routes.bp,
+    claim_routes.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

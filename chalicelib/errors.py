@@ -44,6 +44,12 @@ class ErrorCode(Enum):
     HELP_REQUEST_NOT_LINKABLE = (409, "只能关联本组织待采用或已采用、且未关联其他需求的求助需求")
     DEMAND_NOT_EDITABLE = (409, "已有组织申请认领，需求不能再修改")
     ALREADY_REPORTED = (409, "您已举报过该需求，请等待处理结果")
+    DEMAND_NOT_CLAIMABLE = (409, "该需求当前不接受认领申请")
+    DEMAND_ALREADY_CLAIMED = (409, "该需求已被其他组织认领")
+    DEMAND_CLAIMS_FULL = (409, "该需求的认领申请已满，请稍后再试")
+    CLAIM_ALREADY_APPLIED = (409, "您已申请认领该需求")
+    CLAIM_PENDING_LIMIT = (409, "待确认的认领申请已达上限，请等待处理或撤销后再申请")
+    CLAIM_NOT_WITHDRAWABLE = (409, "活动已发布，不能撤销认领")
 
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")

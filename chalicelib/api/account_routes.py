@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
 from chalicelib.api.views import account_out, league_org_profile_out, profile_out, volunteer_org_card
 from chalicelib.reference import Role
-from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut
+from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut, VolunteerOrgTodoOut
 from chalicelib.schemas.orgs import (
     DirectoryQuery,
     LeagueOrgProfileIn,
@@ -29,10 +29,13 @@ def me(call: Call) -> AccountOut:
     return account_out(accounts.get_account(call.caller.account_id))
 
 
-@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG}))
-def my_todo(call: Call) -> LeagueOrgTodoOut:
+@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}))
+def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
+    if call.caller.role is Role.VOLUNTEER_ORG:
+        return VolunteerOrgTodoOut(pending_applications=dashboard.volunteer_org_todo(call.caller).pending_applications)
     todo = dashboard.league_org_todo(call.caller)
-    return LeagueOrgTodoOut(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests)
+    return LeagueOrgTodoOut(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests,
+                            pending_claims=todo.pending_claims)
 
 
 @endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG)

@@ -22,7 +22,7 @@ from chalicelib.schemas.demands import (
     RecommendQuery,
     TimelineOut,
 )
-from chalicelib.services import demands, feed, reactions
+from chalicelib.services import claims, demands, feed, reactions
 
 bp = Blueprint(__name__)
 LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
@@ -52,6 +52,9 @@ def get_demand(call: Call, demand_id: str) -> DemandDetailOut:
     mine = reactions.mine(call.caller, demand_id)
     if call.caller is not None and call.caller.account_id == demand.org_id:
         return views.owner_demand(demand, liked=mine.liked, favorited=mine.favorited)
+    if claims.is_confirmed_claimant(call.caller, demand):   # the leader's contacts, audited per read
+        claims.record_contact_read(call.caller, demand)
+        return views.claimant_demand(demand, liked=mine.liked, favorited=mine.favorited)
     return views.public_demand(demand, liked=mine.liked, favorited=mine.favorited)
 
 

@@ -6,6 +6,7 @@ from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.reactions import Reaction
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut
+from chalicelib.schemas.claims import ClaimantDemandOut
 from chalicelib.schemas.demands import (
     DemandCardOut,
     DemandDetailOut,
@@ -134,11 +135,20 @@ def public_demand(demand: Demand, *, liked: bool, favorited: bool) -> DemandDeta
     return DemandDetailOut(**_detail_fields(demand, liked=liked, favorited=favorited), org=org)
 
 
-def owner_demand(demand: Demand, *, liked: bool = False, favorited: bool = False) -> OwnerDemandOut:
+def _contacts_block(demand: Demand) -> OwnerOrgBlockOut | None:
     block = demand.org_block
-    org = None if block is None else OwnerOrgBlockOut(
+    return None if block is None else OwnerOrgBlockOut(
         region=region_out(block.region), org_name=block.org_name, leader_name=block.leader_name,
         services_content=block.services_content, leader_mobile=block.leader_mobile, landline=block.landline)
+
+
+def claimant_demand(demand: Demand, *, liked: bool, favorited: bool) -> ClaimantDemandOut:
+    """The confirmed claimant: the public detail plus the leader mobile and landline, nothing else."""
+    return ClaimantDemandOut(**_detail_fields(demand, liked=liked, favorited=favorited), org=_contacts_block(demand))
+
+
+def owner_demand(demand: Demand, *, liked: bool = False, favorited: bool = False) -> OwnerDemandOut:
+    org = _contacts_block(demand)
     return OwnerDemandOut(
         **_detail_fields(demand, liked=liked, favorited=favorited), org=org,
         demand_type_other=demand.demand_type_other, linked_request_ids=list(demand.linked_request_ids or []),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.data.accounts import Account, UniqueKey
+from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
@@ -17,6 +18,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Account, UniqueKey, Session, SmsCode, RateCounter,
     Demand, DemandEvent, Reaction, Report,
     HelpRequest, NameIndexEntry,
+    Claim, ClaimQuota, ContactRead,
 )
 
 

@@ -78,3 +78,10 @@ class LeagueOrgTodoOut(OutputModel):
 
     awaiting_claim: int
     pending_help_requests: int
+    pending_claims: int   # 待确认: applications to its demands waiting for its decision
+
+
+class VolunteerOrgTodoOut(OutputModel):
+    """志愿服务组织 待办项: 待确认 (its own pending applications); 待评分 comes with ratings."""
+
+    pending_applications: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.auth.principal import Principal
+from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.reference import DemandStatus, HelpRequestStatus
@@ -13,6 +14,12 @@ from chalicelib.reference import DemandStatus, HelpRequestStatus
 class LeagueOrgTodo:
     awaiting_claim: int          # 待认领: its published demands nobody holds (= GET /me/demands?status=open)
     pending_help_requests: int   # 初始需求 待采用 (= GET /me/help-request-inbox?status=pending)
+    pending_claims: int = 0      # 待确认: applications waiting for it (= GET /me/claim-inbox?status=pending)
+
+
+@dataclass(frozen=True)
+class VolunteerOrgTodo:
+    pending_applications: int    # 待确认: its applications still pending (= GET /me/claims?status=pending)
 
 
 def league_org_todo(caller: Principal) -> LeagueOrgTodo:
@@ -20,4 +27,9 @@ def league_org_todo(caller: Principal) -> LeagueOrgTodo:
         awaiting_claim=Demand.by_org_status.count(f"{caller.account_id}#{DemandStatus.OPEN.value}"),
         pending_help_requests=HelpRequest.by_org_status.count(
             f"{caller.account_id}#{HelpRequestStatus.PENDING.value}"),
+        pending_claims=Claim.by_publisher_status.count(f"{caller.account_id}#pending"),
     )
+
+
+def volunteer_org_todo(caller: Principal) -> VolunteerOrgTodo:
+    return VolunteerOrgTodo(pending_applications=Claim.by_applicant_status.count(f"{caller.account_id}#pending"))

@@ -1,0 +1,89 @@
+"""/demands/{id}/claims, /claims/{id}/*, /me/claims, /me/claim-inbox: claims (认领).
+
+The claim views (stored item → response) live here beside the routes while views.py is edited in
+parallel; they decide which stored fields leave: the applicant snapshot is the organization's
+public profile, and the public 认领信息 tab shows only who holds the demand and since when.
+"""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import ANYONE, Call, endpoint
+from chalicelib.api.views import region_out
+from chalicelib.data.claims import Claim
+from chalicelib.reference import Role
+from chalicelib.schemas.claims import (
+    CLAIM_STATUS_LABELS,
+    ApplicantOut,
+    ApplyIn,
+    ClaimInboxQuery,
+    ClaimOut,
+    ClaimPageOut,
+    ClaimStatus,
+    MyClaimsQuery,
+    PublicClaimListOut,
+    PublicClaimOut,
+    ReturnIn,
+    WithdrawIn,
+)
+from chalicelib.services import claims
+
+bp = Blueprint(__name__)
+LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
+VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
+
+
+def claim_out(claim: Claim) -> ClaimOut:
+    snapshot = claim.applicant
+    status = ClaimStatus(claim.status)
+    return ClaimOut(
+        claim_id=claims.claim_id(claim), demand_id=claim.demand_id, demand_title=claim.demand_title,
+        publisher_name=claim.publisher_name, status=status, status_label=CLAIM_STATUS_LABELS[status],
+        message=claim.message, reason=claim.reason,
+        applicant=ApplicantOut(account_id=claim.applicant_id, org_name=snapshot.org_name,
+                               region=region_out(snapshot.region), service_areas=list(snapshot.service_areas),
+                               volunteer_count=int(snapshot.volunteer_count), advantages=snapshot.advantages),
+        applied_at=claim.applied_at, confirmed_at=claim.confirmed_at, ended_at=claim.ended_at,
+    )
+
+
+def public_claim_out(claim: Claim) -> PublicClaimOut:
+    return PublicClaimOut(account_id=claim.applicant_id, org_name=claim.applicant.org_name,
+                          confirmed_at=claim.confirmed_at)
+
+
+@endpoint(bp, "/demands/{demand_id}/claims", "POST", roles=VOLUNTEER_ORG, body=ApplyIn, status=201)
+def apply_for_demand(call: Call, demand_id: str, body: ApplyIn) -> ClaimOut:
+    return claim_out(claims.apply(call.caller, demand_id, body.message))
+
+
+@endpoint(bp, "/demands/{demand_id}/claims", "GET", roles=ANYONE)
+def demand_claims(call: Call, demand_id: str) -> PublicClaimListOut:
+    return PublicClaimListOut(items=[public_claim_out(c) for c in claims.public_claims(call.caller, demand_id)])
+
+
+@endpoint(bp, "/claims/{claim_id}/confirm", "POST", roles=LEAGUE_ORG)
+def confirm_claim(call: Call, claim_id: str) -> ClaimOut:
+    return claim_out(claims.confirm(call.caller, claim_id))
+
+
+@endpoint(bp, "/claims/{claim_id}/return", "POST", roles=LEAGUE_ORG, body=ReturnIn)
+def return_claim(call: Call, claim_id: str, body: ReturnIn) -> ClaimOut:
+    return claim_out(claims.return_claim(call.caller, claim_id, body.reason))
+
+
+@endpoint(bp, "/claims/{claim_id}/withdraw", "POST", roles=VOLUNTEER_ORG, body=WithdrawIn)
+def withdraw_claim(call: Call, claim_id: str, body: WithdrawIn) -> ClaimOut:
+    return claim_out(claims.withdraw(call.caller, claim_id, body.reason))
+
+
+@endpoint(bp, "/me/claims", "GET", roles=VOLUNTEER_ORG, query=MyClaimsQuery)
+def my_claims(call: Call, query: MyClaimsQuery) -> ClaimPageOut:
+    page = claims.list_mine(call.caller, query.status, limit=query.limit, cursor=query.cursor)
+    return ClaimPageOut(items=[claim_out(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@endpoint(bp, "/me/claim-inbox", "GET", roles=LEAGUE_ORG, query=ClaimInboxQuery)
+def claim_inbox(call: Call, query: ClaimInboxQuery) -> ClaimPageOut:
+    page = claims.inbox(call.caller, query.status, limit=query.limit, cursor=query.cursor)
+    return ClaimPageOut(items=[claim_out(c) for c in page.items], next_cursor=page.next_cursor)

@@ -1,0 +1,99 @@
+"""Bodies and answers of claims (认领): applying, confirming, returning, withdrawing, and their lists."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from chalicelib.schemas.common import InputModel, OutputModel, text
+from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
+from chalicelib.schemas.orgs import RegionOut
+
+
+class ClaimStatus(StrEnum):
+    PENDING = "pending"        # 待确认 / 申请认领中
+    CONFIRMED = "confirmed"    # 认领成功
+    RETURNED = "returned"      # 认领失败 (with the publisher's reason)
+    WITHDRAWN = "withdrawn"    # 撤销认领
+
+
+CLAIM_STATUS_LABELS: dict[ClaimStatus, str] = {
+    ClaimStatus.PENDING: "申请认领中", ClaimStatus.CONFIRMED: "认领成功",
+    ClaimStatus.RETURNED: "认领失败", ClaimStatus.WITHDRAWN: "撤销认领",
+}
+
+
+class ApplyIn(InputModel):
+    message: text(200) | None = None
+
+
+class ReturnIn(InputModel):
+    reason: text(200)
+
+
+class WithdrawIn(InputModel):
+    reason: text(200) | None = None
+
+
+class MyClaimsQuery(InputModel):
+    status: ClaimStatus | None = None
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
+
+
+class ClaimInboxQuery(InputModel):
+    status: ClaimStatus = ClaimStatus.PENDING
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
+
+
+class ApplicantOut(OutputModel):
+    """The applicant's public profile as it was when it applied (no contact data)."""
+
+    account_id: str
+    org_name: str
+    region: RegionOut
+    service_areas: list[str]
+    volunteer_count: int
+    advantages: str
+
+
+class ClaimOut(OutputModel):
+    """One application, as its applicant (我的申请) and the publisher (待确认) see it."""
+
+    claim_id: str
+    demand_id: str
+    demand_title: str
+    publisher_name: str
+    status: ClaimStatus
+    status_label: str
+    message: str | None
+    reason: str | None
+    applicant: ApplicantOut
+    applied_at: datetime
+    confirmed_at: datetime | None
+    ended_at: datetime | None
+
+
+class ClaimPageOut(OutputModel):
+    items: list[ClaimOut]
+    next_cursor: str | None = None
+
+
+class PublicClaimOut(OutputModel):
+    """认领信息 tab: which organization holds the demand and since when."""
+
+    account_id: str
+    org_name: str
+    confirmed_at: datetime
+
+
+class PublicClaimListOut(OutputModel):
+    items: list[PublicClaimOut]
+
+
+class ClaimantDemandOut(DemandDetailOut):
+    """The demand as its confirmed claimant sees it: the public detail plus the leader mobile and landline."""
+
+    org: OwnerOrgBlockOut | None

@@ -1,0 +1,337 @@
+"""Claims (认领): a volunteer organization applies for an open demand; the publishing 团组织 confirms one.
+
+State machine (ClaimStatus), one item per (demand, applicant):
+
+    (none | returned | withdrawn) ──apply──▶ pending ──confirm──▶ confirmed ──withdraw──▶ withdrawn
+                                               │ ├──return (publisher, reason)──▶ returned
+                                               │ └──another claim confirmed────▶ returned "已由其他组织认领"
+                                               └──withdraw (applicant)─────────▶ withdrawn
+
+The demand follows: open ──confirm──▶ claimed ──withdraw of the confirmed claim──▶ open (refused
+once in_service). Every change is one TransactWriteItems: the claim(s) with a condition on the
+state read, the applicant's pending quota, the demand (condition on its status and its
+`application_count`, the number of open applications, which also freezes edits) and one
+DemandEvent per transition (who, when, from, to, why). Linked help requests move with the demand.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Region
+from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
+from chalicelib.data.demands import Demand
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import DemandStatus, HelpRequestStatus, Role
+from chalicelib.schemas.claims import ClaimStatus
+from chalicelib.services import accounts, demands, help_requests, volunteer_orgs
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+MAX_PENDING_PER_ORG = 5                  # pending applications one organization may hold at a time
+# Open (pending or confirmed) applications one demand may hold. Confirming writes at most
+# 5 items (demand, its event, the claim, its event, the quota) + 20 linked help requests
+# + 3 per other pending claim (claim, event, quota): 5 + 20 + 3 × 24 = 97 ≤ 100 (TransactWriteItems).
+MAX_OPEN_PER_DEMAND = 25
+TRANSACTION_LIMIT = 100
+assert 5 + help_requests.MAX_LINKED + 3 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
+
+OTHER_CLAIMED_REASON = "已由其他组织认领"
+_ID = re.compile(r"^[0-9a-f]{1,64}$")
+S = ClaimStatus
+
+
+# ---------------------------------------------------------------- ids and loading
+
+def claim_id(claim: Claim) -> str:
+    return f"{claim.demand_id}.{claim.applicant_id}"
+
+
+def _keys(claim_id_text: str) -> tuple[str, str]:
+    demand_id, _, applicant_id = claim_id_text.partition(".")
+    if not _ID.match(demand_id) or not _ID.match(applicant_id):
+        raise AppError(ErrorCode.NOT_FOUND)
+    return demand_id, applicant_id
+
+
+def _load(demand_id: str, applicant_id: str) -> Claim | None:
+    try:
+        return Claim.get(demand_id, applicant_id, consistent_read=True)
+    except Claim.DoesNotExist:
+        return None
+
+
+def _publisher_claim(caller: Principal, claim_id_text: str) -> Claim:
+    claim = _load(*_keys(claim_id_text))
+    if claim is None or claim.publisher_id != caller.account_id:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return claim
+
+
+def _applicant_claim(caller: Principal, claim_id_text: str) -> Claim:
+    claim = _load(*_keys(claim_id_text))
+    if claim is None or claim.applicant_id != caller.account_id:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return claim
+
+
+def _fresh_demand(demand_id: str) -> Demand:
+    try:
+        return Demand.get(demand_id, consistent_read=True)
+    except Demand.DoesNotExist:
+        raise AppError(ErrorCode.NOT_FOUND) from None
+
+
+# ---------------------------------------------------------------- building blocks
+
+def _status_actions(claim: Claim, to: ClaimStatus, moment) -> list:
+    return [Claim.status.set(to.value), Claim.applicant_status.set(f"{claim.applicant_id}#{to.value}"),
+            Claim.publisher_status.set(f"{claim.publisher_id}#{to.value}"), Claim.updated_at.set(moment)]
+
+
+def _still(claim: Claim):
+    """The claim is exactly as read: same state, same application (a re-application resets applied_at)."""
+    return (Claim.status == claim.status) & (Claim.applied_at == claim.applied_at)
+
+
+def _event(tx: Transaction, caller: Principal, claim: Claim, action: str, to: ClaimStatus,
+           reason: str | None = None) -> None:
+    tx.put(demands.new_event(claim.demand_id, caller, action, from_status=claim.status, to_status=to.value,
+                             reason=reason, changed=[f"applicant:{claim.applicant_id}"]))
+
+
+def _quota(tx: Transaction, applicant_id: str, delta: int) -> None:
+    tx.update(ClaimQuota(applicant_id), [ClaimQuota.pending.add(delta)])
+
+
+def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, action: str, reason: str | None,
+         moment) -> None:
+    """pending/confirmed → returned/withdrawn, with its event (quota and demand are the caller's business)."""
+    actions = _status_actions(claim, to, moment) + [Claim.ended_at.set(moment), Claim.confirmed_demand.remove()]
+    actions.append(Claim.reason.set(reason) if reason else Claim.reason.remove())
+    tx.update(claim, actions, condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    _event(tx, caller, claim, action, to, reason)
+
+
+def _demand_error(demand_id: str) -> AppError:
+    """Why a condition on the demand failed, from a fresh read (status or count moved since we read it)."""
+    demand = _fresh_demand(demand_id)
+    if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
+        return AppError(ErrorCode.DEMAND_ALREADY_CLAIMED)
+    if demand.status != DemandStatus.OPEN or not demands.is_visible(demand):
+        return AppError(ErrorCode.DEMAND_NOT_CLAIMABLE)
+    if int(demand.application_count or 0) >= MAX_OPEN_PER_DEMAND:
+        return AppError(ErrorCode.DEMAND_CLAIMS_FULL)
+    return AppError(ErrorCode.STATE_CONFLICT)
+
+
+def _commit(tx: Transaction, demand_conflict: AppError, demand_id: str, explain=_demand_error) -> None:
+    try:
+        tx.commit()
+    except AppError as exc:
+        if exc is demand_conflict:
+            raise explain(demand_id) from None
+        raise
+
+
+def _refuse_unless_open(demand: Demand) -> None:
+    if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
+        raise AppError(ErrorCode.DEMAND_ALREADY_CLAIMED)
+    if demand.status != DemandStatus.OPEN:
+        raise AppError(ErrorCode.DEMAND_NOT_CLAIMABLE)
+
+
+# ---------------------------------------------------------------- transitions
+
+def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
+    """我要认领. A demand the caller may not see (draft, closed, hidden) is 404; a visible one not open, 409."""
+    account = accounts.get_account(caller.account_id)
+    volunteer_orgs.require_complete_profile(account)
+    demand = demands.readable_demand(caller, demand_id)
+    _refuse_unless_open(demand)
+    existing = _load(demand_id, caller.account_id)
+    if existing is not None and existing.status in (S.PENDING, S.CONFIRMED):
+        raise AppError(ErrorCode.CLAIM_ALREADY_APPLIED)
+    if int(demand.application_count or 0) >= MAX_OPEN_PER_DEMAND:
+        raise AppError(ErrorCode.DEMAND_CLAIMS_FULL)
+    profile = account.profile
+    moment = clock.now()
+    status = S.PENDING.value
+    claim = Claim(demand_id=demand_id, applicant_id=caller.account_id, publisher_id=demand.org_id,
+                  publisher_name=demand.org_name, demand_title=demand.title or "", status=status,
+                  applicant_status=f"{caller.account_id}#{status}", publisher_status=f"{demand.org_id}#{status}",
+                  message=message, applied_at=moment, updated_at=moment,
+                  applicant=ApplicantSnapshot(org_name=account.display_name,
+                                              region=Region(province=profile.region.province,
+                                                            city=profile.region.city,
+                                                            district=profile.region.district),
+                                              service_areas=list(profile.service_areas),
+                                              volunteer_count=profile.volunteer_count,
+                                              advantages=profile.advantages))
+    demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
+    tx = Transaction()
+    tx.put(claim, condition=Claim.applicant_id.does_not_exist() | Claim.status.is_in(S.RETURNED.value,
+                                                                                      S.WITHDRAWN.value),
+           on_conflict=AppError(ErrorCode.CLAIM_ALREADY_APPLIED))
+    tx.update(ClaimQuota(caller.account_id), [ClaimQuota.pending.add(1)],
+              condition=ClaimQuota.pending.does_not_exist() | (ClaimQuota.pending < MAX_PENDING_PER_ORG),
+              on_conflict=AppError(ErrorCode.CLAIM_PENDING_LIMIT))
+    tx.update(Demand(demand_id), [Demand.application_count.add(1)],
+              condition=(Demand.status == DemandStatus.OPEN.value) & Demand.feed.exists()
+              & (Demand.application_count.does_not_exist() | (Demand.application_count < MAX_OPEN_PER_DEMAND)),
+              on_conflict=demand_conflict)
+    tx.put(demands.new_event(demand_id, caller, "claim_applied", from_status=existing.status if existing else None,
+                             to_status=status, changed=[f"applicant:{caller.account_id}"]))
+    _commit(tx, demand_conflict, demand_id)
+    return claim
+
+
+def confirm(caller: Principal, claim_id_text: str) -> Claim:
+    """Publisher: pending → confirmed; the demand open → claimed; every other pending claim returned."""
+    claim = _publisher_claim(caller, claim_id_text)
+    if claim.status != S.PENDING:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    demand = _fresh_demand(claim.demand_id)
+    _refuse_unless_open(demand)
+    others = [c for c in Claim.query(claim.demand_id, filter_condition=Claim.status == S.PENDING.value,
+                                     consistent_read=True) if c.applicant_id != claim.applicant_id]
+    if len(others) >= MAX_OPEN_PER_DEMAND:   # cannot happen while application_count bounds them; never exceed 100
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    moment = clock.now()
+    count = int(demand.application_count or 0)
+    claimed = DemandStatus.CLAIMED.value
+    demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
+    tx = Transaction()
+    # The count condition also catches an application or withdrawal racing this confirmation.
+    tx.update(demand, [Demand.status.set(claimed), Demand.org_status.set(f"{demand.org_id}#{claimed}"),
+                       Demand.application_count.set(1), Demand.updated_at.set(moment)],
+              condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
+              on_conflict=demand_conflict)
+    tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
+                             to_status=claimed, changed=[f"applicant:{claim.applicant_id}"]))
+    tx.update(claim, _status_actions(claim, S.CONFIRMED, moment)
+              + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)],
+              condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
+    _quota(tx, claim.applicant_id, -1)
+    for other in others:
+        _end(tx, caller, other, S.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
+        _quota(tx, other.applicant_id, -1)
+    if demand.linked_request_ids:
+        help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), claim.demand_id,
+                                               HelpRequestStatus.CLAIMED, actor_id=caller.account_id)
+    _commit(tx, demand_conflict, claim.demand_id)
+    return _load(claim.demand_id, claim.applicant_id)
+
+
+def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
+    """Publisher: pending → returned (认领失败) with a reason the applicant reads."""
+    claim = _publisher_claim(caller, claim_id_text)
+    if claim.status != S.PENDING:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    tx = Transaction()
+    _end(tx, caller, claim, S.RETURNED, "claim_returned", reason, clock.now())
+    _quota(tx, claim.applicant_id, -1)
+    tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
+    tx.commit()
+    return _load(claim.demand_id, claim.applicant_id)
+
+
+def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim:
+    """Applicant: pending → withdrawn; confirmed → withdrawn while no activity exists (demand back to open)."""
+    claim = _applicant_claim(caller, claim_id_text)
+    moment = clock.now()
+    tx = Transaction()
+    if claim.status == S.PENDING:
+        _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+        _quota(tx, claim.applicant_id, -1)
+        tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
+        tx.commit()
+    elif claim.status == S.CONFIRMED:
+        demand = _fresh_demand(claim.demand_id)
+        if demand.status == DemandStatus.IN_SERVICE:
+            raise AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
+        if demand.status != DemandStatus.CLAIMED:
+            raise AppError(ErrorCode.STATE_CONFLICT)
+        opened = DemandStatus.OPEN.value
+        demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
+        _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+        tx.update(demand, [Demand.status.set(opened), Demand.org_status.set(f"{demand.org_id}#{opened}"),
+                           Demand.application_count.add(-1), Demand.updated_at.set(moment),
+                           *demands.feed_actions(demand, visible=demands.is_visible(demand))],
+                  condition=Demand.status == DemandStatus.CLAIMED.value, on_conflict=demand_conflict)
+        tx.put(demands.new_event(claim.demand_id, caller, "unclaimed", from_status=DemandStatus.CLAIMED.value,
+                                 to_status=opened, reason=reason, changed=[f"applicant:{claim.applicant_id}"]))
+        if demand.linked_request_ids:
+            help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), claim.demand_id,
+                                                   HelpRequestStatus.AWAITING_CLAIM, actor_id=caller.account_id)
+        _commit(tx, demand_conflict, claim.demand_id, explain=_withdraw_error)
+    else:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    return _load(claim.demand_id, claim.applicant_id)
+
+
+def _withdraw_error(demand_id: str) -> AppError:
+    if _fresh_demand(demand_id).status == DemandStatus.IN_SERVICE:
+        return AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
+    return AppError(ErrorCode.STATE_CONFLICT)
+
+
+# ---------------------------------------------------------------- the leader's contacts
+
+def is_confirmed_claimant(caller: Principal | None, demand: Demand) -> bool:
+    """Whether the caller holds this demand's confirmed claim (and so may see the leader mobile and landline)."""
+    if caller is None or caller.role is not Role.VOLUNTEER_ORG:
+        return False
+    if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
+        return False
+    claim = _load(demand.demand_id, caller.account_id)
+    return claim is not None and claim.status == S.CONFIRMED
+
+
+def record_contact_read(caller: Principal, demand: Demand) -> None:
+    """One PutItem per read of the contacts by the claimant (audit: who read them, when)."""
+    moment = clock.now()
+    ContactRead(demand.demand_id, f"{moment.isoformat()}#{caller.account_id}#{secrets.token_hex(2)}",
+                reader_id=caller.account_id, at=moment).save()
+
+
+# ---------------------------------------------------------------- lists and counters
+
+def list_mine(caller: Principal, status: ClaimStatus | None, *, limit: int, cursor: str | None) -> Page[Claim]:
+    """我的申请: newest application first, all states or one (one Query)."""
+    scope = f"my-claims:{caller.account_id}:{status or 'all'}"
+    start = decode_cursor(scope, cursor)
+    if status is None:
+        results = Claim.by_applicant.query(caller.account_id, scan_index_forward=False, page_size=limit,
+                                           last_evaluated_key=start)
+    else:
+        results = Claim.by_applicant_status.query(f"{caller.account_id}#{status.value}", scan_index_forward=False,
+                                                  page_size=limit, last_evaluated_key=start)
+    items, last = one_page(results, Claim)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def inbox(caller: Principal, status: ClaimStatus, *, limit: int, cursor: str | None) -> Page[Claim]:
+    """待确认 (or any one state) across the 团组织's demands, newest application first (one Query)."""
+    scope = f"claim-inbox:{caller.account_id}:{status.value}"
+    results = Claim.by_publisher_status.query(f"{caller.account_id}#{status.value}", scan_index_forward=False,
+                                              page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Claim)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def public_claims(caller: Principal | None, demand_id: str) -> list[Claim]:
+    """认领信息 tab: the confirmed claim of a demand the caller may see (one Query on a sparse index)."""
+    demands.readable_demand(caller, demand_id)
+    return list(Claim.by_confirmed_demand.query(demand_id, limit=10))
+
+
+def count_pending_for_publisher(org_id: str) -> int:
+    return Claim.by_publisher_status.count(f"{org_id}#{S.PENDING.value}")
+
+
+def count_pending_for_applicant(org_id: str) -> int:
+    return Claim.by_applicant_status.count(f"{org_id}#{S.PENDING.value}")

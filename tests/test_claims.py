@@ -1,0 +1,463 @@
+"""Claims (认领): apply, confirm, return, withdraw; who may do each; the leader's contacts; lists and counters."""
+from __future__ import annotations
+
+import json
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Account, Region, login_key
+from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
+from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import AccountStatus, DemandStatus, Role
+from chalicelib.schemas.orgs import VolunteerOrgProfileIn
+from chalicelib.services import claims
+from chalicelib.services.accounts import insert_account, new_account
+from chalicelib.services.volunteer_orgs import build_profile
+from tests.helpers import (
+    demand_body,
+    league_org_session,
+    make_league_org,
+    next_phone,
+    operator_token,
+    publish_demand,
+    register_individual,
+)
+from tests.test_volunteer_orgs import PROFILE, approved_org
+
+# ---------------------------------------------------------------- helpers
+
+@pytest.fixture
+def publisher(api):
+    return league_org_session(api)
+
+
+def volunteer(api, outbox, *, profile: bool = True) -> dict:
+    body, account_id, session = approved_org(api, outbox)
+    token = session["access_token"]
+    if profile:
+        saved = api.put("/me/org-profile", {**PROFILE, "leader_mobile": body["contact_phone"]}, token=token)
+        assert saved.status_code == 200, saved.json
+    return {"token": token, "account_id": account_id, "phone": body["contact_phone"]}
+
+
+def apply(api, org, demand_id, message=None):
+    return api.post(f"/demands/{demand_id}/claims", {"message": message} if message else {}, token=org["token"])
+
+
+def applied(api, org, demand_id) -> dict:
+    response = apply(api, org, demand_id)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def stored(claim: dict) -> Claim:
+    return Claim.get(claim["demand_id"], claim["applicant"]["account_id"])
+
+
+def demand_of(demand_id: str) -> Demand:
+    return Demand.get(demand_id)
+
+
+def code(response) -> str:
+    return response.json["error"]["code"]
+
+
+def actions(api, token, demand_id) -> list[tuple]:
+    items = api.get(f"/demands/{demand_id}/timeline", token=token).json["items"]
+    return [(e["action"], e["from_status"], e["to_status"], e["reason"]) for e in items]
+
+
+# ---------------------------------------------------------------- the happy path
+
+def test_apply_then_confirm_with_snapshot_lists_counters_and_timeline(api, outbox, publisher):
+    token = publisher["access_token"]
+    demand = publish_demand(api, outbox, token)
+    did = demand["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    assert claim["status"] == "pending" and claim["status_label"] == "申请认领中"
+    assert claim["claim_id"] == f"{did}.{org['account_id']}"
+    assert claim["applicant"] == {"account_id": org["account_id"], "org_name": "深圳市义工联合会",
+                                  "region": PROFILE["region"], "service_areas": PROFILE["service_areas"],
+                                  "volunteer_count": 120, "advantages": PROFILE["advantages"]}
+    assert demand_of(did).application_count == 1
+    assert api.put(f"/demands/{did}", demand_body(title="改"), token=token).json["error"]["code"] == \
+        "DEMAND_NOT_EDITABLE"
+
+    inbox = api.get("/me/claim-inbox", token=token).json["items"]
+    assert [c["claim_id"] for c in inbox] == [claim["claim_id"]] and inbox[0]["applicant"]["volunteer_count"] == 120
+    assert [c["claim_id"] for c in api.get("/me/claims", token=org["token"]).json["items"]] == [claim["claim_id"]]
+    assert api.get("/me/claims?status=confirmed", token=org["token"]).json["items"] == []
+    assert api.get("/me/todo", token=token).json == {"awaiting_claim": 1, "pending_help_requests": 0,
+                                                     "pending_claims": 1}
+    assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 1}
+    assert api.get(f"/demands/{did}/claims").json == {"items": []}
+
+    confirmed = api.post(f"/claims/{claim['claim_id']}/confirm", token=token)
+    assert confirmed.status_code == 200, confirmed.json
+    assert confirmed.json["status"] == "confirmed" and confirmed.json["confirmed_at"]
+    assert demand_of(did).status == "claimed"
+    assert api.get("/me/todo", token=token).json == {"awaiting_claim": 0, "pending_help_requests": 0,
+                                                     "pending_claims": 0}
+    assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 0}
+    public = api.get(f"/demands/{did}/claims").json["items"]
+    assert public == [{"account_id": org["account_id"], "org_name": "深圳市义工联合会",
+                       "confirmed_at": confirmed.json["confirmed_at"]}]
+    assert [c["status"] for c in api.get("/me/claims?status=confirmed", token=org["token"]).json["items"]] == \
+        ["confirmed"]
+    assert actions(api, token, did) == [("created", None, "draft", None), ("published", "draft", "open", None),
+                                        ("claim_applied", None, "pending", None),
+                                        ("claimed", "open", "claimed", None),
+                                        ("claim_confirmed", "pending", "confirmed", None)]
+    assert api.get(f"/demands/{did}").json["progress"][1] == {"step": 2, "label": "认领需求", "done": True}
+
+
+def test_confirming_one_returns_every_other_pending_application_with_the_reason(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    orgs = [volunteer(api, outbox) for _ in range(3)]
+    mine = [applied(api, org, did) for org in orgs]
+    assert api.post(f"/claims/{mine[1]['claim_id']}/confirm", token=token).status_code == 200
+    statuses = [(stored(c).status, stored(c).reason) for c in mine]
+    assert statuses == [("returned", "已由其他组织认领"), ("confirmed", None), ("returned", "已由其他组织认领")]
+    seen = api.get("/me/claims?status=returned", token=orgs[0]["token"]).json["items"]
+    assert seen[0]["reason"] == "已由其他组织认领" and seen[0]["status_label"] == "认领失败"
+    assert demand_of(did).application_count == 1
+    assert [ClaimQuota.get(o["account_id"]).pending for o in orgs] == [0, 0, 0]
+    returned = [a for a in actions(api, token, did) if a[0] == "claim_returned"]
+    assert returned == [("claim_returned", "pending", "returned", "已由其他组织认领")] * 2
+    late = volunteer(api, outbox)
+    assert code(apply(api, late, did)) == "DEMAND_ALREADY_CLAIMED"
+
+
+def test_return_needs_a_reason_and_the_org_may_apply_again(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    for body in ({}, {"reason": ""}, {"reason": "理" * 201}):
+        assert api.post(f"/claims/{claim['claim_id']}/return", body, token=token).status_code == 400
+    assert stored(claim).status == "pending"
+    returned = api.post(f"/claims/{claim['claim_id']}/return", {"reason": "服务时间不匹配"}, token=token)
+    assert returned.status_code == 200 and returned.json["status"] == "returned"
+    assert returned.json["reason"] == "服务时间不匹配" and returned.json["ended_at"]
+    assert demand_of(did).application_count == 0 and ClaimQuota.get(org["account_id"]).pending == 0
+    assert ("claim_returned", "pending", "returned", "服务时间不匹配") in actions(api, token, did)
+    again = apply(api, org, did, "我们调整了时间")
+    assert again.status_code == 201 and again.json["status"] == "pending" and again.json["reason"] is None
+
+
+# ---------------------------------------------------------------- who may do what
+
+def _everyone_else(api, outbox):
+    other_league = league_org_session(api, "gd_other", "共青团广州市委员会")
+    return {
+        "anonymous": None,
+        "individual": register_individual(api, outbox)["access_token"],
+        "operator": operator_token(api, "op_claims"),
+        "other_league": other_league["access_token"],
+        "other_volunteer": volunteer(api, outbox)["token"],
+    }
+
+
+def test_each_transition_is_refused_to_everyone_but_its_owner_and_changes_nothing(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    cid = claim["claim_id"]
+    callers = _everyone_else(api, outbox)
+    expected = {  # route → caller → status
+        "confirm": {"anonymous": 401, "individual": 403, "operator": 403, "other_league": 404,
+                    "other_volunteer": 403, "applicant": 403},
+        "return": {"anonymous": 401, "individual": 403, "operator": 403, "other_league": 404,
+                   "other_volunteer": 403, "applicant": 403},
+        "withdraw": {"anonymous": 401, "individual": 403, "operator": 403, "other_league": 403,
+                     "other_volunteer": 404, "publisher": 403},
+    }
+    tokens = {**callers, "applicant": org["token"], "publisher": token}
+    before = (stored(claim).serialize(), demand_of(did).status, demand_of(did).application_count)
+    for route, table in expected.items():
+        for who, status in table.items():
+            response = api.post(f"/claims/{cid}/{route}", {"reason": "理由"} if route != "confirm" else None,
+                                token=tokens[who])
+            assert response.status_code == status, (route, who, response.json)
+    after = (stored(claim).serialize(), demand_of(did).status, demand_of(did).application_count)
+    assert after == before
+    for who in ("anonymous", "individual", "operator", "other_league"):
+        status = 401 if who == "anonymous" else 403
+        assert apply(api, {"token": callers[who]}, did).status_code == status
+    assert Claim.count(did) == 1
+    for who, tok in callers.items():
+        if tok is not None and who != "other_volunteer":
+            assert api.get("/me/claims", token=tok).status_code == 403
+        if tok is not None and who != "other_league":
+            assert api.get("/me/claim-inbox", token=tok).status_code == 403
+    assert api.get("/me/claim-inbox", token=callers["other_league"]).json["items"] == []
+    assert api.get("/me/claims", token=callers["other_volunteer"]).json["items"] == []
+    for bad in ("nope", f"{did}.", f"{did}.{'0' * 32}", "x" * 129):
+        assert api.post(f"/claims/{bad}/confirm", token=token).status_code == 404
+
+
+def test_an_unapproved_or_unprofiled_org_cannot_apply(api, outbox, publisher):
+    did = publish_demand(api, outbox, publisher["access_token"])["demand_id"]
+    bare = volunteer(api, outbox, profile=False)
+    refused = apply(api, bare, did)
+    assert refused.status_code == 403 and code(refused) == "ORG_PROFILE_INCOMPLETE"
+    assert Claim.count(did) == 0 and demand_of(did).application_count == 0
+
+
+def test_state_conflicts(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    twice = apply(api, org, did)
+    assert twice.status_code == 409 and code(twice) == "CLAIM_ALREADY_APPLIED"
+    assert demand_of(did).application_count == 1 and ClaimQuota.get(org["account_id"]).pending == 1
+
+    withdrawn = api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"])
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    for route in ("confirm", "return"):
+        conflict = api.post(f"/claims/{claim['claim_id']}/{route}", {"reason": "x"} if route == "return" else None,
+                            token=token)
+        assert conflict.status_code == 409 and code(conflict) == "STATE_CONFLICT"
+    assert code(api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"])) == "STATE_CONFLICT"
+    assert stored(claim).status == "withdrawn" and demand_of(did).status == "open"
+
+    draft = api.post("/demands", demand_body(), token=token).json["demand_id"]
+    assert apply(api, org, draft).status_code == 404
+    closed = publish_demand(api, outbox, token)["demand_id"]
+    assert api.post(f"/demands/{closed}/close", {}, token=token).status_code == 200
+    assert apply(api, org, closed).status_code == 404
+    assert apply(api, org, "0" * 32).status_code == 404
+    assert Claim.count(draft) == 0 and Claim.count(closed) == 0
+
+
+def test_at_most_five_pending_applications_per_org(api, outbox, publisher):
+    token = publisher["access_token"]
+    org = volunteer(api, outbox)
+    ids = [publish_demand(api, outbox, token)["demand_id"] for _ in range(6)]
+    first = [applied(api, org, did) for did in ids[:5]]
+    sixth = apply(api, org, ids[5])
+    assert sixth.status_code == 409 and code(sixth) == "CLAIM_PENDING_LIMIT"
+    assert Claim.count(ids[5]) == 0 and demand_of(ids[5]).application_count == 0
+    assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 5}
+    api.post(f"/claims/{first[0]['claim_id']}/withdraw", {}, token=org["token"])
+    assert apply(api, org, ids[5]).status_code == 201
+    assert ClaimQuota.get(org["account_id"]).pending == 5
+
+
+def test_withdrawing_a_confirmed_claim_reopens_the_demand_until_an_activity_exists(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    api.post(f"/claims/{claim['claim_id']}/confirm", token=token)
+    back = api.post(f"/claims/{claim['claim_id']}/withdraw", {"reason": "人手不足"}, token=org["token"])
+    assert back.status_code == 200 and back.json["status"] == "withdrawn" and back.json["reason"] == "人手不足"
+    demand = demand_of(did)
+    assert demand.status == "open" and demand.feed == PUBLIC_FEED and demand.application_count == 0
+    assert [d["demand_id"] for d in api.get("/demands").json["items"]] == [did]
+    assert api.get(f"/demands/{did}/claims").json["items"] == []
+    assert api.get("/me/todo", token=token).json["awaiting_claim"] == 1
+    assert {("claim_withdrawn", "confirmed", "withdrawn", "人手不足"), ("unclaimed", "claimed", "open", "人手不足")} \
+        <= set(actions(api, token, did))
+
+    claim = applied(api, org, did)
+    api.post(f"/claims/{claim['claim_id']}/confirm", token=token)
+    Demand(did).update(actions=[Demand.status.set(DemandStatus.IN_SERVICE.value)])  # the activities issue does this
+    refused = api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"])
+    assert refused.status_code == 409 and code(refused) == "CLAIM_NOT_WITHDRAWABLE"
+    assert stored(claim).status == "confirmed" and demand_of(did).status == "in_service"
+
+
+# ---------------------------------------------------------------- the leader's contacts
+
+def _responses(api, token, did) -> list:
+    paths = [f"/demands/{did}", "/demands", "/demands/recommended", f"/demands/{did}/claims", "/me/claims",
+             "/me/claim-inbox", "/me/favorites", "/volunteer-orgs"]
+    return [api.get(path, token=token) for path in paths]
+
+
+def _leaks(api, token, did, secrets_: tuple[str, ...]) -> list[str]:
+    texts = [json.dumps(r.json, ensure_ascii=False) for r in _responses(api, token, did)]
+    return [s for s in secrets_ for t in texts if s in t]
+
+
+def test_the_leader_contacts_are_seen_by_the_publisher_and_the_confirmed_claimant_only(api, outbox, publisher):
+    token = publisher["access_token"]
+    demand = publish_demand(api, outbox, token)
+    did, leader, landline = demand["demand_id"], demand["org"]["leader_mobile"], demand["org"]["landline"]
+    hidden = (leader, landline)
+    claimant, loser = volunteer(api, outbox), volunteer(api, outbox)
+    winning, losing = applied(api, claimant, did), applied(api, loser, did)
+    others = _everyone_else(api, outbox)
+    for who, tok in {**others, "pending claimant": claimant["token"], "pending loser": loser["token"]}.items():
+        assert _leaks(api, tok, did, hidden) == [], who
+    assert api.get(f"/demands/{did}", token=token).json["org"]["leader_mobile"] == leader
+
+    api.post(f"/claims/{winning['claim_id']}/confirm", token=token)
+    detail = api.get(f"/demands/{did}", token=claimant["token"]).json
+    assert detail["org"]["leader_mobile"] == leader and detail["org"]["landline"] == landline
+    assert "linked_request_ids" not in detail and "application_count" not in detail
+    reads = list(ContactRead.query(did))
+    assert [(r.reader_id, r.demand_id) for r in reads] == [(claimant["account_id"], did)]
+    for who, tok in {**others, "returned loser": loser["token"]}.items():
+        assert _leaks(api, tok, did, hidden) == [], who
+    assert stored(losing).status == "returned"
+
+    api.post(f"/claims/{winning['claim_id']}/withdraw", {}, token=claimant["token"])
+    assert _leaks(api, claimant["token"], did, hidden) == []
+    assert len(list(ContactRead.query(did))) == 1
+    assert api.get(f"/demands/{did}", token=token).json["org"]["landline"] == landline
+
+
+# ---------------------------------------------------------------- linked help requests
+
+def test_linked_help_requests_follow_the_claim(api, outbox, publisher):
+    from tests.test_help_requests import submitted
+
+    token = publisher["access_token"]
+    person = register_individual(api, outbox)
+    request = submitted(api, outbox, person, publisher["account_id"])
+    rid = request["request_id"]
+    did = publish_demand(api, outbox, token, linked_request_ids=[rid])["demand_id"]
+
+    def status():
+        return api.get(f"/help-requests/{rid}", token=person["access_token"]).json["status"]
+
+    assert status() == "awaiting_claim"
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    assert status() == "awaiting_claim"
+    api.post(f"/claims/{claim['claim_id']}/confirm", token=token)
+    assert status() == "claimed"
+    api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"])
+    assert status() == "awaiting_claim"
+
+
+# ---------------------------------------------------------------- lists
+
+def test_lists_are_one_query_each_with_pages(api, outbox, publisher, monkeypatch):
+    from pynamodb.connection.table import TableConnection
+
+    token = publisher["access_token"]
+    org = volunteer(api, outbox)
+    ids = [publish_demand(api, outbox, token)["demand_id"] for _ in range(3)]
+    made = [applied(api, org, did) for did in ids]
+    page = api.get("/me/claims?limit=2", token=org["token"]).json
+    rest = api.get(f"/me/claims?limit=2&cursor={page['next_cursor']}", token=org["token"]).json
+    assert [c["claim_id"] for c in page["items"] + rest["items"]] == [c["claim_id"] for c in reversed(made)]
+    assert api.get(f"/me/claims?status=pending&cursor={page['next_cursor']}", token=org["token"]).status_code == 400
+    inbox = api.get("/me/claim-inbox?limit=2", token=token).json
+    assert len(inbox["items"]) == 2 and inbox["next_cursor"]
+    assert api.get("/me/claim-inbox?status=bogus", token=token).status_code == 400
+
+    calls = []
+    original = TableConnection.query
+
+    def counting_query(self, *args, **kwargs):
+        calls.append(kwargs.get("index_name"))
+        return original(self, *args, **kwargs)
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("a request path scanned a table")
+
+    monkeypatch.setattr(TableConnection, "query", counting_query)
+    monkeypatch.setattr(TableConnection, "scan", no_scan)
+    api.get("/me/claims", token=org["token"])
+    api.get("/me/claims?status=pending", token=org["token"])
+    api.get("/me/claim-inbox", token=token)
+    api.get(f"/demands/{ids[0]}/claims")
+    assert calls == ["by_applicant", "by_applicant_status", "by_publisher_status", "by_confirmed_demand"]
+
+
+# ---------------------------------------------------------------- races (moto's HTTP server)
+
+def _volunteer_item(i: int):
+    account = new_account(role=Role.VOLUNTEER_ORG, login=f"race_{i}_{secrets.token_hex(3)}", display_name=f"组织{i}",
+                          password_hash="x", status=AccountStatus.ACTIVE, phone=next_phone())
+    insert_account(account, [(login_key(account.login), AppError(ErrorCode.ACCOUNT_NAME_TAKEN))])
+    profile = build_profile(VolunteerOrgProfileIn.model_validate({**PROFILE, "leader_mobile": account.phone}))
+    account.update(actions=[Account.profile.set(profile)])
+    return Principal(account.account_id, Role.VOLUNTEER_ORG)
+
+
+def _pending_quota(account_id: str) -> int:
+    try:
+        return int(ClaimQuota.get(account_id).pending)
+    except ClaimQuota.DoesNotExist:
+        return 0
+
+
+def _open_demand(org_id: str) -> str:
+    moment = clock.now()
+    did = secrets.token_hex(16)
+    Demand(did, org_id=org_id, org_name="团委", status="open", org_status=f"{org_id}#open", title="需求",
+           created_at=moment, updated_at=moment, published_at=moment, feed=PUBLIC_FEED,
+           feed_city=f"{PUBLIC_FEED}#深圳市",
+           org_block=OrgBlock(region=Region(province="广东省", city="深圳市", district="罗湖区"), org_name="团委",
+                              leader_name="李雷", leader_mobile="13912345678")).save()
+    return did
+
+
+def _attempt(work):
+    try:
+        return work(), None
+    except AppError as exc:
+        return None, exc.code.name
+
+
+def test_racing_applications_and_confirmations_end_with_exactly_one_confirmed_claim(dynamodb_server, outbox):
+    league = make_league_org(f"race_league_{secrets.token_hex(3)}")
+    publisher = Principal(league.account_id, Role.LEAGUE_ORG)
+    did = _open_demand(league.account_id)
+    orgs = [_volunteer_item(i) for i in range(12)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = list(pool.map(lambda o: _attempt(lambda: claims.apply(o, did, None)), orgs[:8]))
+    assert [err for _, err in first] == [None] * 8
+    assert Demand.get(did).application_count == 8
+
+    def confirm_until_decided(claim_id):
+        while True:
+            result, err = _attempt(lambda: claims.confirm(publisher, claim_id))
+            if err != "STATE_CONFLICT" or Demand.get(did, consistent_read=True).status != "open":
+                return result, err
+
+    work = [lambda o=o: _attempt(lambda: claims.apply(o, did, None)) for o in orgs[8:]]
+    work += [lambda c=c: confirm_until_decided(claims.claim_id(c)) for c, _ in first]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(lambda w: w(), work))
+    confirmations = outcomes[4:]
+    winners = [c for c, _ in confirmations if c is not None]
+    assert len(winners) == 1
+    assert {err for _, err in confirmations if err} <= {"DEMAND_ALREADY_CLAIMED", "STATE_CONFLICT"}
+    assert {err for _, err in outcomes[:4] if err} <= {"DEMAND_ALREADY_CLAIMED"}
+    every = list(Claim.query(did, consistent_read=True))
+    assert [c.status for c in every].count("confirmed") == 1
+    assert {c.status for c in every} == {"confirmed", "returned"}
+    demand = Demand.get(did, consistent_read=True)
+    assert demand.status == "claimed" and demand.application_count == 1
+    assert [_pending_quota(o.account_id) for o in orgs] == [0] * len(orgs)
+    events = [e.action for e in DemandEvent.query(did)]
+    assert events.count("claim_confirmed") == 1 and events.count("claimed") == 1
+    assert events.count("claim_returned") == len(every) - 1
+
+
+def test_racing_applications_of_one_org_never_exceed_its_pending_limit(dynamodb_server, outbox):
+    league = make_league_org(f"race_league_{secrets.token_hex(3)}")
+    ids = [_open_demand(league.account_id) for _ in range(8)]
+    org = _volunteer_item(0)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda did: _attempt(lambda: claims.apply(org, did, None)), ids))
+    assert sum(1 for claim, _ in results if claim is not None) == claims.MAX_PENDING_PER_ORG
+    assert {err for _, err in results if err} <= {"CLAIM_PENDING_LIMIT", "STATE_CONFLICT"}
+    assert ClaimQuota.get(org.account_id).pending == claims.MAX_PENDING_PER_ORG
+    assert sum(Claim.count(did) for did in ids) == claims.MAX_PENDING_PER_ORG
+    assert sum(int(Demand.get(did).application_count) for did in ids) == claims.MAX_PENDING_PER_ORG

@@ -45,6 +45,13 @@ class DemandStatus(StrEnum):
     CLOSED = "closed"                  # 下架 by its organization
 
 
+class ClaimStatus(StrEnum):
+    PENDING = "pending"        # 待确认 / 申请认领中
+    CONFIRMED = "confirmed"    # 认领成功
+    RETURNED = "returned"      # 认领失败 (with the publisher's reason)
+    WITHDRAWN = "withdrawn"    # 撤销认领
+
+
 class VolunteerOrgKind(StrEnum):
     REGISTERED = "registered"          # 在民政部门备案的志愿服务组织
     ENDORSED_TEAM = "endorsed_team"    # 由已备案组织背书的志愿服务团体

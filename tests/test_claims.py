@@ -461,3 +461,16 @@ def test_racing_applications_of_one_org_never_exceed_its_pending_limit(dynamodb_
     assert ClaimQuota.get(org.account_id).pending == claims.MAX_PENDING_PER_ORG
     assert sum(Claim.count(did) for did in ids) == claims.MAX_PENDING_PER_ORG
     assert sum(int(Demand.get(did).application_count) for did in ids) == claims.MAX_PENDING_PER_ORG
+
+
+def test_a_demand_with_pending_applications_is_closed_only_after_they_are_returned(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    refused = api.post(f"/demands/{did}/close", {}, token=token)
+    assert refused.status_code == 409 and demand_of(did).status == "open"
+    assert stored(claim).status == "pending"
+    api.post(f"/claims/{claim['claim_id']}/return", {"reason": "需求已由线下解决"}, token=token)
+    assert api.post(f"/demands/{did}/close", {}, token=token).status_code == 200
+    assert ClaimQuota.get(org["account_id"]).pending == 0

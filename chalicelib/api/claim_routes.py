@@ -1,28 +1,18 @@
-"""/demands/{id}/claims, /claims/{id}/*, /me/claims, /me/claim-inbox: claims (认领).
-
-The claim views (stored item → response) live here beside the routes while views.py is edited in
-parallel; they decide which stored fields leave: the applicant snapshot is the organization's
-public profile, and the public 认领信息 tab shows only who holds the demand and since when.
-"""
+"""/demands/{id}/claims, /claims/{id}/*, /me/claims, /me/claim-inbox: claims (认领)."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANYONE, Call, endpoint
-from chalicelib.api.views import region_out
-from chalicelib.data.claims import Claim
+from chalicelib.api.views import claim_out, public_claim_out
 from chalicelib.reference import Role
 from chalicelib.schemas.claims import (
-    CLAIM_STATUS_LABELS,
-    ApplicantOut,
     ApplyIn,
     ClaimInboxQuery,
     ClaimOut,
     ClaimPageOut,
-    ClaimStatus,
     MyClaimsQuery,
     PublicClaimListOut,
-    PublicClaimOut,
     ReturnIn,
     WithdrawIn,
 )
@@ -31,25 +21,6 @@ from chalicelib.services import claims
 bp = Blueprint(__name__)
 LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
-
-
-def claim_out(claim: Claim) -> ClaimOut:
-    snapshot = claim.applicant
-    status = ClaimStatus(claim.status)
-    return ClaimOut(
-        claim_id=claims.claim_id(claim), demand_id=claim.demand_id, demand_title=claim.demand_title,
-        publisher_name=claim.publisher_name, status=status, status_label=CLAIM_STATUS_LABELS[status],
-        message=claim.message, reason=claim.reason,
-        applicant=ApplicantOut(account_id=claim.applicant_id, org_name=snapshot.org_name,
-                               region=region_out(snapshot.region), service_areas=list(snapshot.service_areas),
-                               volunteer_count=int(snapshot.volunteer_count), advantages=snapshot.advantages),
-        applied_at=claim.applied_at, confirmed_at=claim.confirmed_at, ended_at=claim.ended_at,
-    )
-
-
-def public_claim_out(claim: Claim) -> PublicClaimOut:
-    return PublicClaimOut(account_id=claim.applicant_id, org_name=claim.applicant.org_name,
-                          confirmed_at=claim.confirmed_at)
 
 
 @endpoint(bp, "/demands/{demand_id}/claims", "POST", roles=VOLUNTEER_ORG, body=ApplyIn, status=201)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile
+from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.reactions import Reaction
-from chalicelib.reference import Role
+from chalicelib.reference import ClaimStatus, Role
 from chalicelib.schemas.accounts import AccountOut
-from chalicelib.schemas.claims import ClaimantDemandOut
+from chalicelib.schemas.claims import CLAIM_STATUS_LABELS, ApplicantOut, ClaimantDemandOut, ClaimOut, PublicClaimOut
 from chalicelib.schemas.demands import (
     DemandCardOut,
     DemandDetailOut,
@@ -25,6 +26,7 @@ from chalicelib.schemas.orgs import (
     VolunteerOrgOut,
     VolunteerOrgProfileOut,
 )
+from chalicelib.services.claims import claim_id
 
 
 def region_out(region: Region) -> RegionOut:
@@ -166,3 +168,25 @@ def demand_event(event: DemandEvent) -> DemandEventOut:
 def favorite_card(reaction: Reaction) -> FavoriteCardOut:
     return FavoriteCardOut(demand_id=reaction.demand_id, title=reaction.title, org_name=reaction.org_name or "",
                            city=reaction.city, favorited_at=reaction.favorited_at)
+
+
+# --- claims: the applicant snapshot is the organization's public profile; the public
+# 认领信息 tab shows only who holds the demand and since when.
+
+def claim_out(claim: Claim) -> ClaimOut:
+    snapshot = claim.applicant
+    status = ClaimStatus(claim.status)
+    return ClaimOut(
+        claim_id=claim_id(claim), demand_id=claim.demand_id, demand_title=claim.demand_title,
+        publisher_name=claim.publisher_name, status=status, status_label=CLAIM_STATUS_LABELS[status],
+        message=claim.message, reason=claim.reason,
+        applicant=ApplicantOut(account_id=claim.applicant_id, org_name=snapshot.org_name,
+                               region=region_out(snapshot.region), service_areas=list(snapshot.service_areas),
+                               volunteer_count=int(snapshot.volunteer_count), advantages=snapshot.advantages),
+        applied_at=claim.applied_at, confirmed_at=claim.confirmed_at, ended_at=claim.ended_at,
+    )
+
+
+def public_claim_out(claim: Claim) -> PublicClaimOut:
+    return PublicClaimOut(account_id=claim.applicant_id, org_name=claim.applicant.org_name,
+                          confirmed_at=claim.confirmed_at)

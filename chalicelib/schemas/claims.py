@@ -2,21 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import Field
 
+from chalicelib.reference import ClaimStatus
 from chalicelib.schemas.common import InputModel, OutputModel, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.orgs import RegionOut
-
-
-class ClaimStatus(StrEnum):
-    PENDING = "pending"        # 待确认 / 申请认领中
-    CONFIRMED = "confirmed"    # 认领成功
-    RETURNED = "returned"      # 认领失败 (with the publisher's reason)
-    WITHDRAWN = "withdrawn"    # 撤销认领
-
 
 CLAIM_STATUS_LABELS: dict[ClaimStatus, str] = {
     ClaimStatus.PENDING: "申请认领中", ClaimStatus.CONFIRMED: "认领成功",

@@ -25,8 +25,7 @@ from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand
 from chalicelib.errors import AppError, ErrorCode
-from chalicelib.reference import DemandStatus, HelpRequestStatus, Role
-from chalicelib.schemas.claims import ClaimStatus
+from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, Role
 from chalicelib.services import accounts, demands, help_requests, volunteer_orgs
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 

@@ -22,6 +22,7 @@ from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
 EDITABLE_STATUSES = frozenset({DemandStatus.DRAFT, DemandStatus.OPEN})
+_PENDING_APPLICATIONS = "该需求还有待处理的认领申请，请先退回后再下架"
 CONTENT_FIELDS = ("title", "demand_type", "demand_type_other", "volunteers_needed", "content",
                   "period_start", "period_end", "guarantees", "linked_request_ids")
 
@@ -176,15 +177,22 @@ def _leader_mobile_proof(demand: Demand, org: OrgBlockIn):
 
 
 def close(caller: Principal, demand_id: str, reason: str | None) -> Demand:
-    """下架: a draft or an open demand nobody holds; its help requests become linkable again."""
+    """下架: a draft or an open demand without open applications; its help requests become linkable again.
+
+    Pending applications must be returned first (with a reason their applicants read), so
+    closing never leaves claims pending on a demand nobody can claim any more.
+    """
     demand = own_demand(caller, demand_id)
     if demand.status not in EDITABLE_STATUSES:
         raise AppError(ErrorCode.STATE_CONFLICT)
+    if demand.application_count:
+        raise AppError(ErrorCode.STATE_CONFLICT, _PENDING_APPLICATIONS)
     status = DemandStatus.CLOSED.value
     tx = Transaction().update(
         demand, [Demand.status.set(status), Demand.org_status.set(f"{demand.org_id}#{status}"),
                  Demand.updated_at.set(clock.now()), *feed_actions(demand, visible=False)],
-        condition=Demand.status == demand.status)
+        condition=(Demand.status == demand.status) & (Demand.application_count == 0),
+        on_conflict=AppError(ErrorCode.STATE_CONFLICT, _PENDING_APPLICATIONS))
     tx.put(new_event(demand_id, caller, "closed", from_status=demand.status, to_status=status, reason=reason))
     _links(tx, caller, demand_id, added=[], removed=list(demand.linked_request_ids or []), published=False)
     tx.commit()

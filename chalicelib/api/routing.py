@@ -85,6 +85,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
                 return error_response(exc)
 
         view.access = access  # type: ignore[attr-defined]
+        view.body_model = body  # type: ignore[attr-defined]  # introspection: contract, tests
+        view.query_model = query  # type: ignore[attr-defined]
         bp.route(path, methods=[method], content_types=content_types or ["application/json"])(view)
         return fn
 

@@ -258,3 +258,30 @@ def test_the_todo_counters_equal_the_lists_they_count(api, outbox, org):
     assert len(api.get("/me/help-request-inbox?status=pending", token=token).json["items"]) == 3
     person = register_individual(api, outbox)
     assert api.get("/me/todo", token=person["access_token"]).status_code == 403
+
+
+@pytest.mark.parametrize("field,ok,bad", [
+    ("leader_name", "李" * 20, "李" * 21),
+    ("services_content", "数" * 200, "数" * 201),
+    ("org_name", "团" * 100, "团" * 101),
+    ("landline", "057199889988", "12345"),
+])
+def test_organization_block_limits_on_both_sides(api, outbox, org, field, ok, bad):
+    token = org["access_token"]
+    refused_draft = api.post("/demands", demand_body(), token=token).json
+    refused, _ = _publish(api, outbox, token, refused_draft["demand_id"], **{field: bad})
+    assert refused.status_code == 400
+    assert refused.json["error"]["fields"][0]["path"] == f"org.{field}"
+    assert Demand.get(refused_draft["demand_id"]).status == "draft"
+    accepted, _ = _publish(api, outbox, token, refused_draft["demand_id"], **{field: ok})
+    assert accepted.status_code == 200, accepted.json
+
+
+def test_the_region_of_the_organization_block_needs_a_district_in_guangdong(api, outbox, org):
+    token = org["access_token"]
+    draft = api.post("/demands", demand_body(), token=token).json
+    for region, path in (({"province": "广东省", "city": "深圳市"}, "org.region.district"),
+                         ({"province": "湖南省", "city": "深圳市", "district": "罗湖区"}, "org.region.province"),
+                         ({"province": "广东省", "city": "长沙市", "district": "x"}, "org.region.city")):
+        refused, _ = _publish(api, outbox, token, draft["demand_id"], region=region)
+        assert refused.status_code == 400 and refused.json["error"]["fields"][0]["path"] == path

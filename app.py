@@ -3,6 +3,7 @@ from chalice import Chalice
 
 from chalicelib.api import (
     account_routes,
+    activity_routes,
     admin_routes,
     auth_routes,
     claim_routes,
@@ -29,6 +30,7 @@ BLUEPRINTS = (
     help_request_routes.bp,
     report_routes.bp,
     claim_routes.bp,
+    activity_routes.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

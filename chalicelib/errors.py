@@ -20,6 +20,8 @@ class ErrorCode(Enum):
     PASSWORD_TOO_WEAK = (400, "密码需为8至64位，且同时包含字母和数字")
     CSV_INVALID = (400, "导入文件有误，未导入任何数据")
     CURRENT_PASSWORD_INCORRECT = (400, "当前密码错误")
+    CHECK_IN_CODE_INVALID = (400, "签到码错误或已过期")
+    OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -32,6 +34,7 @@ class ErrorCode(Enum):
     ORG_PENDING_APPROVAL = (403, "组织注册信息正在审核中")
     ORG_REJECTED = (403, "组织注册申请未通过审核")
     ORG_PROFILE_INCOMPLETE = (403, "请先完善组织信息")
+    NOT_SIGNED_UP = (403, "您未报名该活动")
 
     NOT_FOUND = (404, "资源不存在")
     ACCOUNT_NOT_FOUND = (404, "该手机号未注册")
@@ -50,6 +53,16 @@ class ErrorCode(Enum):
     CLAIM_ALREADY_APPLIED = (409, "您已申请认领该需求")
     CLAIM_PENDING_LIMIT = (409, "待确认的认领申请已达上限，请等待处理或撤销后再申请")
     CLAIM_NOT_WITHDRAWABLE = (409, "活动已发布，不能撤销认领")
+    ACTIVITY_CANCELLED = (409, "该活动已取消")
+    ACTIVITY_NOT_CANCELLABLE = (409, "活动已开始，不能取消")
+    SIGNUP_CLOSED = (409, "不在活动报名时间内")
+    ACTIVITY_FULL = (409, "活动报名人数已满")
+    ALREADY_SIGNED_UP = (409, "您已报名该活动")
+    SIGNUP_NOT_CANCELLABLE = (409, "活动已开始或您已签到，不能取消报名")
+    OUTSIDE_ATTENDANCE_TIME = (409, "不在活动的签到签退时间内")
+    ALREADY_CHECKED_IN = (409, "您已签到，请先签退")
+    NOT_CHECKED_IN = (409, "您还没有签到")
+    CHECK_IN_DAILY_LIMIT = (409, "今日签到次数已达上限")
 
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")
@@ -57,6 +70,7 @@ class ErrorCode(Enum):
     SMS_SEND_TOO_FREQUENT = (429, "发送过于频繁，请稍后再试")
     SMS_DAILY_LIMIT = (429, "今日验证码发送次数已达上限")
     LOGIN_THROTTLED = (429, "登录尝试过多，请稍后再试")
+    CHECK_IN_CODE_THROTTLED = (429, "签到码错误次数过多，请稍后再试")
 
     INTERNAL_ERROR = (500, "服务器内部错误")
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")

@@ -126,3 +126,40 @@ class ReportStatus(StrEnum):
 
 
 REPORTS_TO_HIDE = 3  # distinct accounts whose open reports hide a demand until an operator decides
+
+
+# ---------------------------------------------------------------- activities (志愿服务活动, guide §4.5)
+
+class ActivityStatus(StrEnum):
+    PUBLISHED = "published"            # 已发布: recruiting, running or over (the phase follows the clock)
+    CANCELLED = "cancelled"            # 已取消 by its organization before the service started
+
+
+class SignupStatus(StrEnum):
+    SIGNED_UP = "signed_up"            # 已报名
+    CANCELLED = "cancelled"            # 已取消 by the volunteer before the service started
+
+
+# 活动类型: only the first counts service hours (志愿服务记录证书).
+ACTIVITY_TYPES: tuple[str, ...] = ("志愿服务活动（计入服务时长）", "公益活动（不计入服务时长）")
+HOURS_COUNTING_ACTIVITY_TYPES: frozenset[str] = frozenset({"志愿服务活动（计入服务时长）"})
+
+# 活动类别.
+ACTIVITY_CATEGORIES: tuple[str, ...] = (
+    "文明实践", "教育辅导", "关爱未成年人", "社区服务", "助老助残", "环境保护", "文化体育", "卫生健康",
+    "应急救援", "其他",
+)
+
+# 签到方式: the code (shown as a QR code by the organization, or read from a volunteer card at the
+# door) or the volunteer's position inside the attendance radius; 定位签到签退 accepts the position only.
+SIGN_IN_METHODS: tuple[str, ...] = ("扫码或者志愿者证签到签退", "定位签到签退")
+CODE_SIGN_IN_METHODS: frozenset[str] = frozenset({"扫码或者志愿者证签到签退"})
+
+# 报名限制: only what the platform can enforce (it has no organization membership or age data yet).
+WHO_MAY_SIGN_UP: tuple[str, ...] = ("所有志愿者可报名",)
+
+# 活动标签 (at most 5 per activity).
+ACTIVITY_TAGS: tuple[str, ...] = (
+    "适合亲子体验", "适合中小学生参加", "适合大学生参加", "适合团体参加", "线上服务", "周末活动", "长期项目",
+)
+MAX_ACTIVITY_TAGS = 5

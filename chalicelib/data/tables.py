@@ -4,6 +4,7 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.data.accounts import Account, UniqueKey
+from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.help_requests import HelpRequest
@@ -19,6 +20,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Demand, DemandEvent, Reaction, Report,
     HelpRequest, NameIndexEntry,
     Claim, ClaimQuota, ContactRead,
+    Activity, Signup, AttendanceRecord, ServiceTotal,
 )
 
 

@@ -1,0 +1,238 @@
+"""Bodies and answers of volunteer activities (志愿服务活动, guide §4.5), sign-ups, attendance and hours."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+
+from chalicelib.reference import (
+    ACTIVITY_CATEGORIES,
+    ACTIVITY_TAGS,
+    ACTIVITY_TYPES,
+    GUARANTEES,
+    MAX_ACTIVITY_TAGS,
+    SERVICE_TARGETS,
+    SIGN_IN_METHODS,
+    WHO_MAY_SIGN_UP,
+    ActivityStatus,
+    SignupStatus,
+)
+from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, text
+from chalicelib.schemas.demands import _one_of
+
+ActivityType = Annotated[str, _one_of(ACTIVITY_TYPES, "活动类型")]
+ActivityCategory = Annotated[str, _one_of(ACTIVITY_CATEGORIES, "活动类别")]
+SignInMethod = Annotated[str, _one_of(SIGN_IN_METHODS, "签到方式")]
+WhoMaySignUp = Annotated[str, _one_of(WHO_MAY_SIGN_UP, "报名限制")]
+ActivityTag = Annotated[str, _one_of(ACTIVITY_TAGS, "活动标签")]
+ServiceTarget = Annotated[str, _one_of(SERVICE_TARGETS, "服务对象")]
+Guarantee = Annotated[str, _one_of(GUARANTEES, "保障")]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+
+_PAIR = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def _coordinates_from_text(value: object) -> object:
+    """The form's single box: "116.608858, 39.812562" is longitude first, as the guide shows."""
+    if isinstance(value, str):
+        match = _PAIR.match(value)
+        if not match:
+            raise ValueError("经纬度格式应为“经度, 纬度”，如 116.608858, 39.812562")
+        return {"longitude": match.group(1), "latitude": match.group(2)}
+    return value
+
+
+class CoordinatesIn(InputModel):
+    longitude: Longitude
+    latitude: Latitude
+
+
+class CoordinatesOut(OutputModel):
+    longitude: float
+    latitude: float
+
+
+class ActivityIn(InputModel):
+    """发布活动 (guide §4.5). Times are ISO 8601 with an offset (2099-06-06T00:00:00+08:00)."""
+
+    title: text(50)
+    activity_type: ActivityType
+    category: ActivityCategory
+    volunteers_to_recruit: int = Field(ge=1, le=1000)
+    contact_name: text(20)
+    contact_mobile: MobilePhone
+    recruit_start: AwareDatetime
+    recruit_end: AwareDatetime
+    service_start: AwareDatetime
+    service_end: AwareDatetime
+    address: text(100)
+    coordinates: Annotated[CoordinatesIn, BeforeValidator(_coordinates_from_text)]
+    sign_in_method: SignInMethod
+    attendance_radius_km: float = Field(ge=0.1, le=50, allow_inf_nan=False)
+    who_may_sign_up: WhoMaySignUp
+    tags: list[ActivityTag] = Field(default_factory=list, max_length=MAX_ACTIVITY_TAGS)
+    service_targets: list[ServiceTarget] = Field(min_length=1, max_length=len(SERVICE_TARGETS))
+    guarantees: list[Guarantee] = Field(default_factory=list, max_length=len(GUARANTEES))
+    introduction: text(500)
+    service_content: text(500)
+    certificate_consent: bool
+
+    # Cross-field rules are field validators (fields are checked in declaration order), so the error
+    # names the field to correct rather than the whole form.
+    @field_validator("recruit_end")
+    @classmethod
+    def _recruiting_window(cls, value: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("recruit_start")
+        if start is not None and not start < value:
+            raise ValueError("报名结束时间必须晚于报名开始时间")
+        return value
+
+    @field_validator("service_end")
+    @classmethod
+    def _service_window(cls, value: datetime, info: ValidationInfo) -> datetime:
+        start, recruit_end = info.data.get("service_start"), info.data.get("recruit_end")
+        if start is not None and not start < value:
+            raise ValueError("服务结束时间必须晚于服务开始时间")
+        if recruit_end is not None and recruit_end > value:
+            raise ValueError("服务结束时间不能早于报名结束时间")
+        return value
+
+    @field_validator("tags", "service_targets", "guarantees")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("不能重复选择")
+        return value
+
+
+class CancelActivityIn(InputModel):
+    reason: text(200)
+
+
+class AttendanceIn(InputModel):
+    """签到 / 签退: the position (latitude, longitude) or the organization's current code, not both."""
+
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    code: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> AttendanceIn:
+        located = self.latitude is not None and self.longitude is not None
+        partial = (self.latitude is None) != (self.longitude is None)
+        if partial or located == (self.code is not None):
+            raise ValueError("请提交定位（latitude 和 longitude）或签到码（code），二选一")
+        return self
+
+
+class PageQuery(InputModel):
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
+
+
+class ActivityOut(OutputModel):
+    """The public activity page: no volunteer's personal data; the contact is the organization's."""
+
+    activity_id: str
+    demand_id: str
+    org_id: str
+    org_name: str
+    status: ActivityStatus
+    phase: str          # recruiting_soon / recruiting / recruiting_closed / in_service / ended / cancelled
+    title: str
+    activity_type: str
+    category: str
+    volunteers_to_recruit: int
+    signed_up_count: int
+    seats_left: int
+    contact_name: str
+    contact_mobile: str
+    recruit_start: datetime
+    recruit_end: datetime
+    service_start: datetime
+    service_end: datetime
+    address: str
+    coordinates: CoordinatesOut
+    sign_in_method: str
+    attendance_radius_km: float
+    who_may_sign_up: str
+    tags: list[str]
+    service_targets: list[str]
+    guarantees: list[str]
+    introduction: str
+    service_content: str
+    certificate_consent: bool
+    counts_hours: bool
+    published_at: datetime
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+
+class ActivityPageOut(OutputModel):
+    items: list[ActivityOut]
+    next_cursor: str | None = None
+
+
+class SignupOut(OutputModel):
+    """A sign-up as its volunteer sees it (我的报名)."""
+
+    activity_id: str
+    status: SignupStatus
+    signed_up_at: datetime
+    cancelled_at: datetime | None
+    checked_in: bool
+    service_hours: float
+    activity: ActivityOut | None = None
+
+
+class SignupPageOut(OutputModel):
+    items: list[SignupOut]
+    next_cursor: str | None = None
+
+
+class RosterEntryOut(OutputModel):
+    """What the organization sees of a volunteer: enough to recognise and count them, no more."""
+
+    volunteer_id: str
+    display_name: str
+    masked_phone: str
+    status: SignupStatus
+    signed_up_at: datetime
+    checked_in: bool
+    service_hours: float
+
+
+class RosterPageOut(OutputModel):
+    items: list[RosterEntryOut]
+    next_cursor: str | None = None
+
+
+class CheckInCodeOut(OutputModel):
+    code: str
+    valid_from: datetime
+    rotates_at: datetime
+    window_seconds: int
+
+
+class AttendanceOut(OutputModel):
+    activity_id: str
+    activity_title: str
+    org_name: str
+    checked_in_at: datetime
+    check_in_by: str
+    checked_out_at: datetime | None
+    check_out_by: str | None
+    service_hours: float
+    counts_hours: bool
+
+
+class ServiceRecordsOut(OutputModel):
+    """我的服务记录: the basis of the 志愿服务记录证书."""
+
+    total_hours: float
+    total_records: int
+    items: list[AttendanceOut]
+    next_cursor: str | None = None

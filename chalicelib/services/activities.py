@@ -1,0 +1,445 @@
+"""Volunteer activities (志愿服务活动): publishing by the confirmed claimant, sign-ups (报名),
+attendance (签到签退) and service hours.
+
+    demand claimed ──first activity──▶ in_service (help requests → 已发布; the claim can no longer be withdrawn)
+    activity: published ──cancel (organization, before service_start)──▶ cancelled
+    sign-up:  (none | cancelled) ──sign up (recruiting window, seat left)──▶ signed_up
+              signed_up ──cancel (volunteer, before service_start, never checked in)──▶ cancelled
+
+Each change is one TransactWriteItems whose conditions carry the rule: the seat counter on the
+activity (`signed_up_count < volunteers_to_recruit`), the open check-in and the day's check-in
+count on the sign-up, the demand's status, the claim's confirmation.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.claims import Claim
+from chalicelib.data.demands import Demand
+from chalicelib.errors import AppError, ErrorCode, field_error
+from chalicelib.reference import (
+    CODE_SIGN_IN_METHODS,
+    HOURS_COUNTING_ACTIVITY_TYPES,
+    ActivityStatus,
+    ClaimStatus,
+    DemandStatus,
+    HelpRequestStatus,
+    SignupStatus,
+)
+from chalicelib.schemas.activities import ActivityIn, AttendanceIn
+from chalicelib.services import accounts, demands, help_requests, throttle
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+ATTENDANCE_GRACE = timedelta(minutes=30)   # check-in from 30 min before the start; check-out until 30 min after the end
+CODE_WINDOW_SECONDS = 300                  # the check-in code rotates every 5 minutes; the previous one stays valid
+MAX_CHECK_INS_PER_DAY = 3                  # per volunteer, per activity, per China-Standard-Time day
+WRONG_CODES_PER_WINDOW = 10                # wrong codes per volunteer and activity per 15 minutes
+WRONG_CODE_WINDOW_SECONDS = 900
+EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
+
+A = ActivityStatus
+SU = SignupStatus
+
+
+# ---------------------------------------------------------------- loading and phases
+
+def _activity(activity_id: str) -> Activity:
+    try:
+        return Activity.get(activity_id, consistent_read=True)
+    except Activity.DoesNotExist:
+        raise AppError(ErrorCode.NOT_FOUND) from None
+
+
+def _visible_activity(caller: Principal | None, activity_id: str) -> Activity:
+    """An activity is shown while its demand may be seen by the caller (a hidden demand hides its activities)."""
+    activity = _activity(activity_id)
+    if caller is None or caller.account_id != activity.org_id:
+        demands.readable_demand(caller, activity.demand_id)
+    return activity
+
+
+def _own_activity(caller: Principal, activity_id: str) -> Activity:
+    activity = _activity(activity_id)
+    if activity.org_id != caller.account_id:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return activity
+
+
+def _signup(activity_id: str, volunteer_id: str) -> Signup | None:
+    try:
+        return Signup.get(activity_id, volunteer_id, consistent_read=True)
+    except Signup.DoesNotExist:
+        return None
+
+
+def phase(activity: Activity, moment: datetime) -> str:
+    """What the public page shows, from the stored status and the clock."""
+    if activity.status == A.CANCELLED:
+        return "cancelled"
+    if moment >= activity.service_end:
+        return "ended"
+    if moment < activity.recruit_start:
+        return "recruiting_soon"
+    if moment < activity.recruit_end:
+        return "recruiting" if seats_left(activity) > 0 else "full"
+    if moment >= activity.service_start:
+        return "in_service"
+    return "recruiting_closed"
+
+
+def seats_left(activity: Activity) -> int:
+    return max(0, int(activity.volunteers_to_recruit) - int(activity.signed_up_count or 0))
+
+
+# ---------------------------------------------------------------- publishing
+
+def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
+    """发布活动: only the organization whose claim on the demand is confirmed (anyone else: 404)."""
+    demand = demands.get_demand(demand_id)
+    try:
+        claim = Claim.get(demand_id, caller.account_id, consistent_read=True)
+    except Claim.DoesNotExist:
+        claim = None
+    if claim is None or claim.status != ClaimStatus.CONFIRMED:
+        raise AppError(ErrorCode.NOT_FOUND)
+    if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE) or not demands.is_visible(demand):
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    moment = clock.now()
+    if body.service_start <= moment:
+        raise field_error(ErrorCode.VALIDATION_FAILED, "service_start", "服务开始时间必须晚于当前时间")
+    if body.recruit_end <= moment:
+        raise field_error(ErrorCode.VALIDATION_FAILED, "recruit_end", "报名结束时间必须晚于当前时间")
+    account = accounts.get_account(caller.account_id)
+    counts = body.activity_type in HOURS_COUNTING_ACTIVITY_TYPES
+    if counts and not body.certificate_consent:
+        raise field_error(ErrorCode.VALIDATION_FAILED, "certificate_consent",
+                          "计入服务时长的活动须同意服务时间用于生成《志愿服务记录证书》")
+    activity = Activity(
+        activity_id=secrets.token_hex(16), demand_id=demand_id, org_id=caller.account_id,
+        org_name=account.display_name, status=A.PUBLISHED.value, title=body.title,
+        activity_type=body.activity_type, category=body.category, volunteers_to_recruit=body.volunteers_to_recruit,
+        signed_up_count=0, contact_name=body.contact_name, contact_mobile=body.contact_mobile,
+        recruit_start=_utc(body.recruit_start), recruit_end=_utc(body.recruit_end),
+        service_start=_utc(body.service_start), service_end=_utc(body.service_end), address=body.address,
+        longitude=body.coordinates.longitude, latitude=body.coordinates.latitude,
+        sign_in_method=body.sign_in_method, attendance_radius_km=body.attendance_radius_km,
+        who_may_sign_up=body.who_may_sign_up, tags=list(body.tags), service_targets=list(body.service_targets),
+        guarantees=list(body.guarantees), introduction=body.introduction, service_content=body.service_content,
+        certificate_consent=body.certificate_consent, counts_hours=counts,
+        check_in_secret=secrets.token_hex(32), created_at=moment, updated_at=moment)
+    first = demand.status == DemandStatus.CLAIMED
+    demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
+    tx = Transaction()
+    tx.put(activity, condition=Activity.activity_id.does_not_exist())
+    tx.condition_check(Claim, demand_id, caller.account_id, condition=Claim.status == ClaimStatus.CONFIRMED.value,
+                       on_conflict=AppError(ErrorCode.NOT_FOUND))
+    changed = [f"activity:{activity.activity_id}"]
+    if first:
+        in_service = DemandStatus.IN_SERVICE.value
+        tx.update(demand, [Demand.status.set(in_service), Demand.org_status.set(f"{demand.org_id}#{in_service}"),
+                           Demand.updated_at.set(moment)],
+                  condition=(Demand.status == DemandStatus.CLAIMED.value) & Demand.feed.exists(),
+                  on_conflict=demand_conflict)
+        tx.put(demands.new_event(demand_id, caller, "in_service", from_status=DemandStatus.CLAIMED.value,
+                                 to_status=in_service, changed=changed))
+        if demand.linked_request_ids:
+            help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), demand_id,
+                                                   HelpRequestStatus.PUBLISHED, actor_id=caller.account_id)
+    else:
+        tx.condition_check(Demand, demand_id, condition=(Demand.status == DemandStatus.IN_SERVICE.value)
+                           & Demand.feed.exists(), on_conflict=demand_conflict)
+    tx.put(demands.new_event(demand_id, caller, "activity_published", to_status=A.PUBLISHED.value, changed=changed))
+    tx.commit()
+    return activity
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def cancel(caller: Principal, activity_id: str, reason: str) -> Activity:
+    """The organization cancels before the service starts; the demand's timeline records it (and its reason)."""
+    activity = _own_activity(caller, activity_id)
+    if activity.status != A.PUBLISHED:
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+    moment = clock.now()
+    if moment >= activity.service_start:
+        raise AppError(ErrorCode.ACTIVITY_NOT_CANCELLABLE)
+    tx = Transaction()
+    tx.update(activity, [Activity.status.set(A.CANCELLED.value), Activity.cancelled_at.set(moment),
+                         Activity.cancel_reason.set(reason), Activity.updated_at.set(moment)],
+              condition=(Activity.status == A.PUBLISHED.value) & (Activity.service_start > moment),
+              on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    tx.put(demands.new_event(activity.demand_id, caller, "activity_cancelled", from_status=A.PUBLISHED.value,
+                             to_status=A.CANCELLED.value, reason=reason, changed=[f"activity:{activity_id}"]))
+    tx.commit()
+    return _activity(activity_id)
+
+
+# ---------------------------------------------------------------- public reads
+
+def get_public(caller: Principal | None, activity_id: str) -> Activity:
+    return _visible_activity(caller, activity_id)
+
+
+def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cursor: str | None) -> Page[Activity]:
+    """A demand's activities, newest first (one Query on `by_demand`)."""
+    demands.readable_demand(caller, demand_id)
+    scope = f"demand-activities:{demand_id}"
+    results = Activity.by_demand.query(demand_id, scan_index_forward=False, page_size=limit,
+                                       last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Activity)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+# ---------------------------------------------------------------- sign-ups
+
+def sign_up(caller: Principal, activity_id: str) -> Signup:
+    """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity."""
+    activity = _visible_activity(caller, activity_id)
+    if activity.status != A.PUBLISHED:
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+    moment = clock.now()
+    if not activity.recruit_start <= moment < activity.recruit_end:
+        raise AppError(ErrorCode.SIGNUP_CLOSED)
+    existing = _signup(activity_id, caller.account_id)
+    if existing is not None and existing.status == SU.SIGNED_UP:
+        raise AppError(ErrorCode.ALREADY_SIGNED_UP)
+    if seats_left(activity) <= 0:
+        raise AppError(ErrorCode.ACTIVITY_FULL)
+    account = accounts.get_account(caller.account_id)
+    signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SU.SIGNED_UP.value,
+                    display_name=account.display_name, phone=account.phone or account.login,
+                    signed_up_at=moment, check_in_day_count=0, service_seconds=0)
+    seat_conflict = AppError(ErrorCode.ACTIVITY_FULL)
+    tx = Transaction()
+    tx.put(signup, condition=Signup.volunteer_id.does_not_exist() | (Signup.status == SU.CANCELLED.value),
+           on_conflict=AppError(ErrorCode.ALREADY_SIGNED_UP))
+    tx.update(Activity(activity_id), [Activity.signed_up_count.add(1)],
+              condition=(Activity.status == A.PUBLISHED.value)
+              & (Activity.signed_up_count < Activity.volunteers_to_recruit),
+              on_conflict=seat_conflict)
+    try:
+        tx.commit()
+    except AppError as exc:
+        if exc is seat_conflict and _activity(activity_id).status != A.PUBLISHED:
+            raise AppError(ErrorCode.ACTIVITY_CANCELLED) from None
+        raise
+    return signup
+
+
+def cancel_signup(caller: Principal, activity_id: str) -> Signup:
+    """取消报名: before the service starts and before any check-in; the seat is freed in the same transaction."""
+    activity = _activity(activity_id)
+    signup = _signup(activity_id, caller.account_id)
+    if signup is None or signup.status != SU.SIGNED_UP:
+        raise AppError(ErrorCode.NOT_FOUND)
+    moment = clock.now()
+    if moment >= activity.service_start or signup.check_in_day is not None:
+        raise AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE)
+    tx = Transaction()
+    tx.update(signup, [Signup.status.set(SU.CANCELLED.value), Signup.cancelled_at.set(moment)],
+              condition=(Signup.status == SU.SIGNED_UP.value) & Signup.check_in_day.does_not_exist(),
+              on_conflict=AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE))
+    tx.update(Activity(activity_id), [Activity.signed_up_count.add(-1)],
+              condition=(Activity.signed_up_count > 0) & (Activity.service_start > moment),
+              on_conflict=AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE))
+    tx.commit()
+    return _signup(activity_id, caller.account_id)
+
+
+def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
+    """The organization's sign-up list (one Query on the activity's sign-ups)."""
+    _own_activity(caller, activity_id)
+    scope = f"roster:{activity_id}"
+    results = Signup.query(activity_id, page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Signup)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def my_signups(caller: Principal, *, limit: int, cursor: str | None) -> tuple[Page[Signup], dict[str, Activity]]:
+    """我的报名: one Query on `by_volunteer`, then one BatchGetItem for the page's activities."""
+    scope = f"my-signups:{caller.account_id}"
+    results = Signup.by_volunteer.query(caller.account_id, scan_index_forward=False, page_size=limit,
+                                        last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Signup)
+    ids = list(dict.fromkeys(s.activity_id for s in items))
+    found = {a.activity_id: a for a in Activity.batch_get(ids)} if ids else {}
+    return Page(items=items, next_cursor=encode_cursor(scope, last)), found
+
+
+# ---------------------------------------------------------------- the rotating check-in code
+
+def _window(moment: datetime) -> int:
+    return int(moment.timestamp()) // CODE_WINDOW_SECONDS
+
+
+def _code_for(activity: Activity, window: int) -> str:
+    mac = hmac.new(bytes.fromhex(activity.check_in_secret), f"{activity.activity_id}:{window}".encode(),
+                   hashlib.sha256).digest()
+    return f"{int.from_bytes(mac[:8], 'big') % 1_000_000:06d}"
+
+
+def check_in_code(caller: Principal, activity_id: str) -> tuple[str, datetime, datetime]:
+    """The code the organization shows on site (as a QR code): valid in this window and the next."""
+    activity = _own_activity(caller, activity_id)
+    if activity.status != A.PUBLISHED:
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+    window = _window(clock.now())
+    start = datetime.fromtimestamp(window * CODE_WINDOW_SECONDS, tz=UTC)
+    return _code_for(activity, window), start, start + timedelta(seconds=CODE_WINDOW_SECONDS)
+
+
+# ---------------------------------------------------------------- attendance
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _present(caller: Principal, activity: Activity, body: AttendanceIn, moment: datetime) -> str:
+    """Proof of presence: the current (or previous) code, or a position inside the radius."""
+    if body.code is not None:
+        if activity.sign_in_method not in CODE_SIGN_IN_METHODS:
+            raise field_error(ErrorCode.VALIDATION_FAILED, "code", "该活动只能定位签到签退")
+        subject = f"{caller.account_id}:{activity.activity_id}"
+        throttle.refuse_if_over("check-in-code", subject, limit=WRONG_CODES_PER_WINDOW,
+                                window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
+                                code=ErrorCode.CHECK_IN_CODE_THROTTLED)
+        window = _window(moment)
+        if not any(hmac.compare_digest(body.code, _code_for(activity, w)) for w in (window, window - 1)):
+            throttle.record("check-in-code", subject, window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment)
+            raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
+        return "code"
+    away = distance_km(float(activity.latitude), float(activity.longitude), body.latitude, body.longitude)
+    radius = float(activity.attendance_radius_km)
+    if away > radius:
+        raise field_error(ErrorCode.OUTSIDE_ATTENDANCE_AREA, "latitude",
+                          f"您距离活动地点约 {away:.1f} 公里，超出考勤地理范围 {radius:g} 公里")
+    return "location"
+
+
+def _attendee(caller: Principal, activity_id: str) -> tuple[Activity, Signup]:
+    activity = _activity(activity_id)
+    signup = _signup(activity_id, caller.account_id)
+    if signup is None or signup.status != SU.SIGNED_UP:
+        raise AppError(ErrorCode.NOT_SIGNED_UP)
+    if activity.status != A.PUBLISHED:
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+    return activity, signup
+
+
+def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
+    """签到: a signed-up volunteer, from 30 min before the start until the end; one open check-in, 3 a day."""
+    activity, signup = _attendee(caller, activity_id)
+    moment = clock.now()
+    if not activity.service_start - ATTENDANCE_GRACE <= moment < activity.service_end:
+        raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
+    if signup.open_check_in is not None:
+        raise AppError(ErrorCode.ALREADY_CHECKED_IN)
+    today = clock.cst_date(moment)
+    same_day = signup.check_in_day == today
+    if same_day and int(signup.check_in_day_count or 0) >= MAX_CHECK_INS_PER_DAY:
+        raise AppError(ErrorCode.CHECK_IN_DAILY_LIMIT)
+    by = _present(caller, activity, body, moment)
+    record = AttendanceRecord(
+        volunteer_id=caller.account_id, record_key=f"{moment.isoformat()}#{activity_id}", activity_id=activity_id,
+        activity_title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
+        service_end=activity.service_end, checked_in_at=moment, check_in_by=by, seconds=0,
+        counts_hours=bool(activity.counts_hours))
+    if same_day:
+        actions = [Signup.check_in_day_count.add(1)]
+        day_condition = (Signup.check_in_day == today) & (Signup.check_in_day_count < MAX_CHECK_INS_PER_DAY)
+    else:
+        actions = [Signup.check_in_day.set(today), Signup.check_in_day_count.set(1)]
+        day_condition = (Signup.check_in_day.does_not_exist() if signup.check_in_day is None
+                         else Signup.check_in_day == signup.check_in_day)
+    signup_conflict = AppError(ErrorCode.STATE_CONFLICT)
+    tx = Transaction()
+    tx.condition_check(Activity, activity_id, condition=Activity.status == A.PUBLISHED.value,
+                       on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
+    tx.put(record, condition=AttendanceRecord.record_key.does_not_exist(),
+           on_conflict=AppError(ErrorCode.ALREADY_CHECKED_IN))
+    tx.update(signup, [Signup.open_check_in.set(record.record_key), *actions],
+              condition=(Signup.status == SU.SIGNED_UP.value) & Signup.open_check_in.does_not_exist() & day_condition,
+              on_conflict=signup_conflict)
+    try:
+        tx.commit()
+    except AppError as exc:
+        if exc is signup_conflict:
+            raise _check_in_error(activity_id, caller.account_id, today) from None
+        raise
+    return record
+
+
+def _check_in_error(activity_id: str, volunteer_id: str, today: str) -> AppError:
+    fresh = _signup(activity_id, volunteer_id)
+    if fresh is None or fresh.status != SU.SIGNED_UP:
+        return AppError(ErrorCode.NOT_SIGNED_UP)
+    if fresh.open_check_in is not None:
+        return AppError(ErrorCode.ALREADY_CHECKED_IN)
+    if fresh.check_in_day == today and int(fresh.check_in_day_count or 0) >= MAX_CHECK_INS_PER_DAY:
+        return AppError(ErrorCode.CHECK_IN_DAILY_LIMIT)
+    return AppError(ErrorCode.STATE_CONFLICT)
+
+
+def clipped_seconds(checked_in: datetime, checked_out: datetime, start: datetime, end: datetime) -> int:
+    """Service time: the checked-in interval clipped to the service window."""
+    return max(0, int((min(checked_out, end) - max(checked_in, start)).total_seconds()))
+
+
+def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
+    """签退: closes the open check-in, until 30 min after the end; the clipped time is added to the totals."""
+    activity, signup = _attendee(caller, activity_id)
+    if signup.open_check_in is None:
+        raise AppError(ErrorCode.NOT_CHECKED_IN)
+    moment = clock.now()
+    if moment > activity.service_end + ATTENDANCE_GRACE:
+        raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
+    by = _present(caller, activity, body, moment)
+    try:
+        record = AttendanceRecord.get(caller.account_id, signup.open_check_in, consistent_read=True)
+    except AttendanceRecord.DoesNotExist:
+        raise AppError(ErrorCode.STATE_CONFLICT) from None
+    seconds = clipped_seconds(record.checked_in_at, moment, activity.service_start, activity.service_end)
+    counted = seconds if activity.counts_hours else 0
+    conflict = AppError(ErrorCode.NOT_CHECKED_IN)
+    tx = Transaction()
+    tx.update(record, [AttendanceRecord.checked_out_at.set(moment), AttendanceRecord.check_out_by.set(by),
+                       AttendanceRecord.seconds.set(seconds)],
+              condition=AttendanceRecord.checked_out_at.does_not_exist(), on_conflict=conflict)
+    tx.update(signup, [Signup.open_check_in.remove(), Signup.service_seconds.add(counted)],
+              condition=Signup.open_check_in == record.record_key, on_conflict=conflict)
+    if counted:
+        tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
+    tx.commit()
+    return AttendanceRecord.get(caller.account_id, record.record_key, consistent_read=True)
+
+
+def service_records(caller: Principal, *, limit: int, cursor: str | None
+                    ) -> tuple[ServiceTotal, Page[AttendanceRecord]]:
+    """我的服务记录: the counted total (one GetItem) and the records, newest first (one Query)."""
+    try:
+        total = ServiceTotal.get(caller.account_id, consistent_read=True)
+    except ServiceTotal.DoesNotExist:
+        total = ServiceTotal(caller.account_id, seconds=0, records=0)
+    scope = f"service-records:{caller.account_id}"
+    results = AttendanceRecord.query(caller.account_id, scan_index_forward=False, page_size=limit,
+                                     last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, AttendanceRecord)
+    return total, Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def hours(seconds) -> float:
+    return round(int(seconds or 0) / 3600, 2)

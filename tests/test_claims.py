@@ -474,3 +474,30 @@ def test_a_demand_with_pending_applications_is_closed_only_after_they_are_return
     api.post(f"/claims/{claim['claim_id']}/return", {"reason": "需求已由线下解决"}, token=token)
     assert api.post(f"/demands/{did}/close", {}, token=token).status_code == 200
     assert ClaimQuota.get(org["account_id"]).pending == 0
+
+
+def test_the_home_claims_tab_lists_confirmed_claims_of_visible_demands(api, outbox, publisher):
+    token = publisher["access_token"]
+    sz = publish_demand(api, outbox, token, city="深圳市", title="深圳需求")["demand_id"]
+    gz = publish_demand(api, outbox, token, city="广州市", title="广州需求")["demand_id"]
+    org = volunteer(api, outbox)
+    sz_claim, gz_claim = applied(api, org, sz), applied(api, org, gz)
+    assert api.get("/claims").json["items"] == []  # pending applications are not 认领信息
+    for claim in (sz_claim, gz_claim):
+        assert api.post(f"/claims/{claim['claim_id']}/confirm", token=token).status_code == 200
+    feed = api.get("/claims").json["items"]
+    assert [(c["demand_id"], c["claimant_name"]) for c in feed] == [(gz, "深圳市义工联合会"), (sz, "深圳市义工联合会")]
+    assert [c["demand_id"] for c in api.get("/claims?city=深圳市").json["items"]] == [sz]
+    text = json.dumps(api.get("/claims").json, ensure_ascii=False)
+    assert org["phone"] not in text
+    # Three reports hide the demand, and its claim leaves the tab with it; a dismissal brings both back.
+    for _ in range(3):
+        person = register_individual(api, outbox)
+        api.post(f"/demands/{sz}/reports", {"reason": "false_information"}, token=person["access_token"])
+    assert [c["demand_id"] for c in api.get("/claims").json["items"]] == [gz]
+    operator = operator_token(api, "op_feed")
+    api.post(f"/admin/demands/{sz}/reports/dismiss", {"note": "属实"}, token=operator)
+    assert [c["demand_id"] for c in api.get("/claims").json["items"]] == [gz, sz]
+    withdrawn = api.post(f"/claims/{gz_claim['claim_id']}/withdraw", {}, token=org["token"])
+    assert withdrawn.status_code == 200
+    assert [c["demand_id"] for c in api.get("/claims").json["items"]] == [sz]

@@ -4,10 +4,12 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANYONE, Call, endpoint
-from chalicelib.api.views import claim_out, public_claim_out
+from chalicelib.api.views import claim_feed_item, claim_out, public_claim_out
 from chalicelib.reference import Role
 from chalicelib.schemas.claims import (
     ApplyIn,
+    ClaimFeedPageOut,
+    ClaimFeedQuery,
     ClaimInboxQuery,
     ClaimOut,
     ClaimPageOut,
@@ -31,6 +33,12 @@ def apply_for_demand(call: Call, demand_id: str, body: ApplyIn) -> ClaimOut:
 @endpoint(bp, "/demands/{demand_id}/claims", "GET", roles=ANYONE)
 def demand_claims(call: Call, demand_id: str) -> PublicClaimListOut:
     return PublicClaimListOut(items=[public_claim_out(c) for c in claims.public_claims(call.caller, demand_id)])
+
+
+@endpoint(bp, "/claims", "GET", roles=ANYONE, query=ClaimFeedQuery)
+def claim_feed(call: Call, query: ClaimFeedQuery) -> ClaimFeedPageOut:
+    page = claims.claim_feed(city=query.city, limit=query.limit, cursor=query.cursor)
+    return ClaimFeedPageOut(items=[claim_feed_item(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @endpoint(bp, "/claims/{claim_id}/confirm", "POST", roles=LEAGUE_ORG)

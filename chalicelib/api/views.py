@@ -17,7 +17,14 @@ from chalicelib.schemas.activities import (
     RosterEntryOut,
     SignupOut,
 )
-from chalicelib.schemas.claims import CLAIM_STATUS_LABELS, ApplicantOut, ClaimantDemandOut, ClaimOut, PublicClaimOut
+from chalicelib.schemas.claims import (
+    CLAIM_STATUS_LABELS,
+    ApplicantOut,
+    ClaimantDemandOut,
+    ClaimFeedItemOut,
+    ClaimOut,
+    PublicClaimOut,
+)
 from chalicelib.schemas.common import mask_mobile
 from chalicelib.schemas.demands import (
     DemandCardOut,
@@ -251,3 +258,10 @@ def attendance_out(record: AttendanceRecord) -> AttendanceOut:
         check_out_by=record.check_out_by, service_hours=activities.hours(record.seconds),
         counts_hours=bool(record.counts_hours),
     )
+
+
+def claim_feed_item(claim: Claim) -> ClaimFeedItemOut:
+    return ClaimFeedItemOut(demand_id=claim.demand_id, demand_title=claim.demand_title,
+                            publisher_name=claim.publisher_name, claimant_id=claim.applicant_id,
+                            claimant_name=claim.applicant.org_name, city=claim.demand_city,
+                            confirmed_at=claim.confirmed_at)

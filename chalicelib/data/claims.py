@@ -71,6 +71,28 @@ class ByConfirmedDemandIndex(GlobalSecondaryIndex):
     confirmed_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ClaimFeedIndex(GlobalSecondaryIndex):
+    """认领信息 home tab: confirmed claims of visible demands, newest first (sparse)."""
+
+    class Meta:
+        index_name = "claim_feed"
+        projection = AllProjection()
+
+    claim_feed = UnicodeAttribute(hash_key=True)         # "confirmed" while listed
+    confirmed_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ClaimCityFeedIndex(GlobalSecondaryIndex):
+    """认领信息 with the region selector (sparse)."""
+
+    class Meta:
+        index_name = "claim_city_feed"
+        projection = AllProjection()
+
+    claim_feed_city = UnicodeAttribute(hash_key=True)    # "confirmed#<city>" while listed
+    confirmed_at = UTCDateTimeAttribute(range_key=True)
+
+
 class Claim(Model):
     class Meta(TableMeta):
         table_name = table_name("claims")
@@ -91,11 +113,17 @@ class Claim(Model):
     ended_at = UTCDateTimeAttribute(null=True)           # returned or withdrawn
     updated_at = UTCDateTimeAttribute()
     confirmed_demand = UnicodeAttribute(null=True)
+    demand_city = UnicodeAttribute(null=True)            # the demand's city, for the 认领信息 region selector
+    # Sparse 认领信息 keys: present while the claim is confirmed and its demand publicly visible.
+    claim_feed = UnicodeAttribute(null=True)
+    claim_feed_city = UnicodeAttribute(null=True)
 
     by_applicant = ByApplicantIndex()
     by_applicant_status = ByApplicantStatusIndex()
     by_publisher_status = ByPublisherStatusIndex()
     by_confirmed_demand = ByConfirmedDemandIndex()
+    claim_feed_index = ClaimFeedIndex()
+    claim_city_feed_index = ClaimCityFeedIndex()
 
 
 class ClaimQuota(Model):

@@ -81,6 +81,29 @@ class PublicClaimOut(OutputModel):
     confirmed_at: datetime
 
 
+class ClaimFeedItemOut(OutputModel):
+    """认领信息 home tab: which organization claimed which demand, and when (no personal data)."""
+
+    demand_id: str
+    demand_title: str
+    publisher_name: str
+    claimant_id: str
+    claimant_name: str
+    city: str | None
+    confirmed_at: datetime
+
+
+class ClaimFeedPageOut(OutputModel):
+    items: list[ClaimFeedItemOut]
+    next_cursor: str | None = None
+
+
+class ClaimFeedQuery(InputModel):
+    city: text(10) | None = None
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
+
+
 class PublicClaimListOut(OutputModel):
     items: list[PublicClaimOut]
 

@@ -108,7 +108,8 @@ def _quota(tx: Transaction, applicant_id: str, delta: int) -> None:
 def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, action: str, reason: str | None,
          moment) -> None:
     """pending/confirmed → returned/withdrawn, with its event (quota and demand are the caller's business)."""
-    actions = _status_actions(claim, to, moment) + [Claim.ended_at.set(moment), Claim.confirmed_demand.remove()]
+    actions = (_status_actions(claim, to, moment) + [Claim.ended_at.set(moment), Claim.confirmed_demand.remove()]
+               + feed_actions(claim, listed=False))
     actions.append(Claim.reason.set(reason) if reason else Claim.reason.remove())
     tx.update(claim, actions, condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     _event(tx, caller, claim, action, to, reason)
@@ -162,6 +163,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
                   publisher_name=demand.org_name, demand_title=demand.title or "", status=status,
                   applicant_status=f"{caller.account_id}#{status}", publisher_status=f"{demand.org_id}#{status}",
                   message=message, applied_at=moment, updated_at=moment,
+                  demand_city=demand.org_block.region.city if demand.org_block else None,
                   applicant=ApplicantSnapshot(org_name=account.display_name,
                                               region=Region(province=profile.region.province,
                                                             city=profile.region.city,
@@ -211,7 +213,8 @@ def confirm(caller: Principal, claim_id_text: str) -> Claim:
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"]))
     tx.update(claim, _status_actions(claim, S.CONFIRMED, moment)
-              + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)],
+              + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)]
+              + feed_actions(claim, listed=True),
               condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
     _quota(tx, claim.applicant_id, -1)
@@ -325,6 +328,10 @@ def inbox(caller: Principal, status: ClaimStatus, *, limit: int, cursor: str | N
 def public_claims(caller: Principal | None, demand_id: str) -> list[Claim]:
     """认领信息 tab: the confirmed claim of a demand the caller may see (one Query on a sparse index)."""
     demands.readable_demand(caller, demand_id)
+    return confirmed_claims(demand_id)
+
+
+def confirmed_claims(demand_id: str) -> list[Claim]:
     return list(Claim.by_confirmed_demand.query(demand_id, limit=10))
 
 
@@ -334,3 +341,33 @@ def count_pending_for_publisher(org_id: str) -> int:
 
 def count_pending_for_applicant(org_id: str) -> int:
     return Claim.by_applicant_status.count(f"{org_id}#{S.PENDING.value}")
+
+
+# ---------------------------------------------------------------- 认领信息 (home tab)
+
+CLAIM_FEED = "confirmed"
+
+
+def feed_actions(claim: Claim, *, listed: bool) -> list:
+    """Listed in 认领信息 while confirmed and its demand is publicly visible (reports can hide it)."""
+    if not listed:
+        return [Claim.claim_feed.remove(), Claim.claim_feed_city.remove()]
+    return [Claim.claim_feed.set(CLAIM_FEED), Claim.claim_feed_city.set(f"{CLAIM_FEED}#{claim.demand_city or ''}")]
+
+
+def list_in_feed(tx: Transaction, demand_id: str, *, listed: bool) -> None:
+    """The demand was hidden or shown again (moderation): its confirmed claim follows, in the same transaction."""
+    for claim in confirmed_claims(demand_id):
+        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value)
+
+
+def claim_feed(*, city: str | None, limit: int, cursor: str | None) -> Page[Claim]:
+    scope = f"claim-feed:{city or ''}"
+    if city:
+        results = Claim.claim_city_feed_index.query(f"{CLAIM_FEED}#{city}", scan_index_forward=False,
+                                                    page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
+    else:
+        results = Claim.claim_feed_index.query(CLAIM_FEED, scan_index_forward=False, page_size=limit,
+                                               last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, Claim)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))

@@ -16,7 +16,7 @@ from chalicelib.data.reports import Report
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus
 from chalicelib.schemas.reports import ReportIn
-from chalicelib.services import demands
+from chalicelib.services import claims, demands
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 REVIEW_PENDING = "pending"
@@ -39,11 +39,13 @@ def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
                     *demands.feed_actions(demand, visible=False)]
     count_unchanged = (Demand.open_report_count == count) if count else (
         Demand.open_report_count.does_not_exist() | (Demand.open_report_count == 0))
-    (Transaction()
-     .put(item, condition=Report.reporter_id.does_not_exist() | (Report.status != ReportStatus.OPEN.value),
-          on_conflict=AppError(ErrorCode.ALREADY_REPORTED))
-     .update(Demand(demand_id), actions, condition=count_unchanged)
-     .commit())
+    tx = (Transaction()
+          .put(item, condition=Report.reporter_id.does_not_exist() | (Report.status != ReportStatus.OPEN.value),
+               on_conflict=AppError(ErrorCode.ALREADY_REPORTED))
+          .update(Demand(demand_id), actions, condition=count_unchanged))
+    if count + 1 >= REPORTS_TO_HIDE:
+        claims.list_in_feed(tx, demand_id, listed=False)
+    tx.commit()
     return item
 
 
@@ -87,5 +89,6 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
         tx.update(item, [Report.status.set(outcome.value), Report.decided_at.set(moment),
                          Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)
     tx.put(demands.new_event(demand_id, operator, f"report_{outcome.value}", reason=note))
+    claims.list_in_feed(tx, demand_id, listed=demands.is_visible(demand) and not uphold)
     tx.commit()
     return demands.get_demand(demand_id)

@@ -71,6 +71,9 @@ def test_reference_lists_come_from_the_one_reference_module(api, outbox):
     assert body["tutoring_subjects"] == list(reference.TUTORING_SUBJECTS)
     assert [g["group"] for g in body["interest_course_groups"]] == ["美术类", "体育类", "科技类", "语言类", "音舞类"]
     assert len(body["grades"]) == 12 and "其他" in body["demand_types"]
+    assert body["activity_types"] == list(reference.ACTIVITY_TYPES)
+    assert body["sign_in_methods"] == list(reference.SIGN_IN_METHODS)
+    assert "other" in body["report_reasons"]
 
 
 def test_no_runtime_code_scans_a_table():

@@ -25,6 +25,12 @@ class ReferenceOut(OutputModel):
     demand_types: list[str]
     guarantees: list[str]
     service_targets: list[str]
+    report_reasons: list[str]
+    activity_types: list[str]
+    activity_categories: list[str]
+    sign_in_methods: list[str]
+    who_may_sign_up: list[str]
+    activity_tags: list[str]
 
 
 @endpoint(bp, "/reference", "GET", roles=ANYONE)
@@ -36,4 +42,8 @@ def get_reference(call: Call) -> ReferenceOut:
                                 for g, c in reference.INTEREST_COURSE_GROUPS.items()],
         demand_types=list(reference.DEMAND_TYPES), guarantees=list(reference.GUARANTEES),
         service_targets=list(reference.SERVICE_TARGETS),
+        report_reasons=[reason.value for reason in reference.ReportReason],
+        activity_types=list(reference.ACTIVITY_TYPES), activity_categories=list(reference.ACTIVITY_CATEGORIES),
+        sign_in_methods=list(reference.SIGN_IN_METHODS), who_may_sign_up=list(reference.WHO_MAY_SIGN_UP),
+        activity_tags=list(reference.ACTIVITY_TAGS),
     )

@@ -47,6 +47,10 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
+    # The ratings table's stream (infra output); the points handler is registered only when set.
+    ratings_stream_arn: str | None = Field(default=None,
+                                           pattern=r"^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table/.+/stream/.+$")
+
     @model_validator(mode="after")
     def _each_secret_has_a_source(self) -> Settings:
         for name in ("token_signing_key", "sms_code_key"):

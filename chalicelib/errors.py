@@ -63,6 +63,9 @@ class ErrorCode(Enum):
     ALREADY_CHECKED_IN = (409, "您已签到，请先签退")
     NOT_CHECKED_IN = (409, "您还没有签到")
     CHECK_IN_DAILY_LIMIT = (409, "今日签到次数已达上限")
+    CLAIM_NOT_RATABLE = (409, "只有认领成功的需求才能评分")
+    RATING_ALREADY_GIVEN = (409, "您已评分，评分提交后不能修改")
+    RATING_WINDOW_CLOSED = (409, "评分期已过（认领成功后14天内可评分）")
 
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")

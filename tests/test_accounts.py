@@ -105,7 +105,8 @@ def test_refresh_rotates_the_refresh_token(api, outbox):
 def test_a_tampered_refresh_token_is_refused(api, outbox):
     person = register_individual(api, outbox)
     session_id, _, secret = person["refresh_token"].partition(".")
-    for token in (f"{session_id}.x{secret[1:]}", "nonsense", f"{'0' * 32}.{secret}"):
+    flipped = ("y" if secret[0] == "x" else "x") + secret[1:]  # always a different secret
+    for token in (f"{session_id}.{flipped}", "nonsense", f"{'0' * 32}.{secret}"):
         assert api.post("/auth/refresh", {"refresh_token": token}).status_code == 401
 
 

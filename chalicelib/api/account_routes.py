@@ -32,10 +32,11 @@ def me(call: Call) -> AccountOut:
 @endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}))
 def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
     if call.caller.role is Role.VOLUNTEER_ORG:
-        return VolunteerOrgTodoOut(pending_applications=dashboard.volunteer_org_todo(call.caller).pending_applications)
+        mine = dashboard.volunteer_org_todo(call.caller)
+        return VolunteerOrgTodoOut(pending_applications=mine.pending_applications, ratings_owed=mine.ratings_owed)
     todo = dashboard.league_org_todo(call.caller)
     return LeagueOrgTodoOut(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests,
-                            pending_claims=todo.pending_claims)
+                            pending_claims=todo.pending_claims, ratings_owed=todo.ratings_owed)
 
 
 @endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG)

@@ -79,9 +79,11 @@ class LeagueOrgTodoOut(OutputModel):
     awaiting_claim: int
     pending_help_requests: int
     pending_claims: int   # 待确认: applications to its demands waiting for its decision
+    ratings_owed: int     # 待评分: confirmed claimants it has still to rate (= GET /me/ratings-owed)
 
 
 class VolunteerOrgTodoOut(OutputModel):
     """志愿服务组织 待办项: 待确认 (its own pending applications); 待评分 comes with ratings."""
 
     pending_applications: int
+    ratings_owed: int     # 待评分: publishers of its confirmed claims it has still to rate

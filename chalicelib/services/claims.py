@@ -26,16 +26,16 @@ from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, Contact
 from chalicelib.data.demands import Demand
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, Role
-from chalicelib.services import accounts, demands, help_requests, volunteer_orgs
+from chalicelib.services import accounts, demands, help_requests, ratings, volunteer_orgs
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 MAX_PENDING_PER_ORG = 5                  # pending applications one organization may hold at a time
 # Open (pending or confirmed) applications one demand may hold. Confirming writes at most
-# 5 items (demand, its event, the claim, its event, the quota) + 20 linked help requests
-# + 3 per other pending claim (claim, event, quota): 5 + 20 + 3 × 24 = 97 ≤ 100 (TransactWriteItems).
+# 6 items (demand, its event, the claim, its event, the quota, the rating sheet) + 20 linked help requests
+# + 3 per other pending claim (claim, event, quota): 6 + 20 + 3 × 24 = 98 ≤ 100 (TransactWriteItems).
 MAX_OPEN_PER_DEMAND = 25
 TRANSACTION_LIMIT = 100
-assert 5 + help_requests.MAX_LINKED + 3 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
+assert 6 + help_requests.MAX_LINKED + 3 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
 
 OTHER_CLAIMED_REASON = "已由其他组织认领"
 _ID = re.compile(r"^[0-9a-f]{1,64}$")
@@ -217,6 +217,7 @@ def confirm(caller: Principal, claim_id_text: str) -> Claim:
               + feed_actions(claim, listed=True),
               condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
+    ratings.open_sheet(tx, claim, moment)   # both sides now owe a rating (待评分)
     _quota(tx, claim.applicant_id, -1)
     for other in others:
         _end(tx, caller, other, S.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
@@ -260,6 +261,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
         opened = DemandStatus.OPEN.value
         demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
         _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+        ratings.close_sheet(tx, claim, moment)   # nothing owed any more; ratings given stay
         tx.update(demand, [Demand.status.set(opened), Demand.org_status.set(f"{demand.org_id}#{opened}"),
                            Demand.application_count.add(-1), Demand.updated_at.set(moment),
                            *demands.feed_actions(demand, visible=demands.is_visible(demand))],

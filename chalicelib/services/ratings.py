@@ -1,0 +1,244 @@
+"""Ratings (评分): after a confirmed claim, the publishing 团组织 and the claimant rate each other, once.
+
+One `RatingSheet` per claim (see `data/ratings.py`). Its life:
+
+    confirm ──▶ sheet: both owe (publisher_owed, claimant_owed), confirmed_at = now
+    rate (one side) ──▶ its rating map set, its owed key removed       (blind: only the rater sees it)
+    rate (other side) ──▶ the same, and revealed = true in that write   (both visible, publicly too)
+    14 days after confirmed_at ──▶ the rating window closes; whatever was given is visible (read time)
+    withdraw of the confirmed claim ──▶ owed keys removed, closed_at set (no more ratings)
+
+Each rating is one transaction: a condition check that the claim is still confirmed, and a
+conditional update of the sheet (its own side not rated yet; the other side exactly as read, so the
+`revealed` flag cannot be missed when both sides rate at once: the loser re-reads and retries).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from chalicelib import clock
+from chalicelib.auth.principal import Principal
+from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.claims import Claim
+from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import ClaimStatus, Role
+from chalicelib.services import demands
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+
+RATING_WINDOW = timedelta(days=14)   # ratings are blind for at most this long after confirmation
+_ID = re.compile(r"^[0-9a-f]{1,64}$")
+_ATTEMPTS = 3
+
+
+class Side(StrEnum):
+    """Who gave a rating: the publisher rates the claimant; the claimant rates the publisher."""
+
+    PUBLISHER = "publisher"
+    CLAIMANT = "claimant"
+
+    @property
+    def other(self) -> Side:
+        return Side.CLAIMANT if self is Side.PUBLISHER else Side.PUBLISHER
+
+
+def rating_id(demand_id: str, applicant_id: str, side: Side) -> str:
+    return f"{demand_id}.{applicant_id}.{side.value}"
+
+
+def claim_id_of(sheet: RatingSheet) -> str:
+    return f"{sheet.demand_id}.{sheet.applicant_id}"
+
+
+def rating_of(sheet: RatingSheet, side: Side) -> RatingMap | None:
+    return sheet.by_publisher if side is Side.PUBLISHER else sheet.by_claimant
+
+
+def rated_account(sheet: RatingSheet, side: Side) -> str:
+    """The organization a rating is about (and the one its points go to)."""
+    return sheet.applicant_id if side is Side.PUBLISHER else sheet.publisher_id
+
+
+def rater_name(sheet: RatingSheet, side: Side) -> str:
+    return sheet.publisher_name if side is Side.PUBLISHER else sheet.claimant_name
+
+
+def window_closes_at(sheet: RatingSheet) -> datetime:
+    return sheet.confirmed_at + RATING_WINDOW
+
+
+def is_revealed(sheet: RatingSheet, now: datetime | None = None) -> bool:
+    """Both sides rated, or the 14-day window is over: the ratings given are visible to all."""
+    return bool(sheet.revealed) or (now or clock.now()) >= window_closes_at(sheet)
+
+
+def _rating_attr(side: Side):
+    return RatingSheet.by_publisher if side is Side.PUBLISHER else RatingSheet.by_claimant
+
+
+def _owed_attr(side: Side):
+    return RatingSheet.publisher_owed if side is Side.PUBLISHER else RatingSheet.claimant_owed
+
+
+def _owed_key(account_id: str) -> str:
+    return f"{account_id}#{OWED}"
+
+
+def _keys(claim_id_text: str) -> tuple[str, str]:
+    demand_id, _, applicant_id = claim_id_text.partition(".")
+    if not _ID.match(demand_id) or not _ID.match(applicant_id):
+        raise AppError(ErrorCode.NOT_FOUND)
+    return demand_id, applicant_id
+
+
+def _load_sheet(demand_id: str, applicant_id: str) -> RatingSheet | None:
+    try:
+        return RatingSheet.get(demand_id, applicant_id, consistent_read=True)
+    except RatingSheet.DoesNotExist:
+        return None
+
+
+def _new_sheet(claim: Claim, confirmed_at: datetime, moment: datetime) -> RatingSheet:
+    return RatingSheet(demand_id=claim.demand_id, applicant_id=claim.applicant_id, publisher_id=claim.publisher_id,
+                       publisher_name=claim.publisher_name, claimant_name=claim.applicant.org_name,
+                       demand_title=claim.demand_title, confirmed_at=confirmed_at, revealed=False,
+                       updated_at=moment, publisher_owed=_owed_key(claim.publisher_id),
+                       claimant_owed=_owed_key(claim.applicant_id))
+
+
+# ---------------------------------------------------------------- with the claim's transitions
+
+def open_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
+    """In the confirmation's transaction: both sides now owe a rating (one item).
+
+    A pair confirmed again after a withdrawal reuses its sheet (one rating per side per claim, ever):
+    the sides that have not rated owe again, and the window restarts unless both already rated.
+    """
+    sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+    if sheet is None:
+        tx.put(_new_sheet(claim, moment, moment), condition=RatingSheet.applicant_id.does_not_exist(),
+               on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+        return
+    actions = [RatingSheet.closed_at.remove(), RatingSheet.updated_at.set(moment)]
+    condition = RatingSheet.applicant_id.exists()
+    for side in Side:
+        rated = rating_of(sheet, side) is not None
+        condition &= _rating_attr(side).exists() if rated else _rating_attr(side).does_not_exist()
+        if not rated:
+            owner = sheet.publisher_id if side is Side.PUBLISHER else sheet.applicant_id
+            actions.append(_owed_attr(side).set(_owed_key(owner)))
+    if not sheet.revealed:
+        actions.append(RatingSheet.confirmed_at.set(moment))
+    tx.update(sheet, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+
+
+def close_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
+    """In the withdrawal of a confirmed claim: nothing is owed any more; ratings given stay."""
+    sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+    if sheet is None:   # confirmed before ratings existed
+        return
+    tx.update(sheet, [RatingSheet.publisher_owed.remove(), RatingSheet.claimant_owed.remove(),
+                      RatingSheet.closed_at.set(moment), RatingSheet.updated_at.set(moment)],
+              condition=RatingSheet.applicant_id.exists(), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+
+
+# ---------------------------------------------------------------- rating
+
+def _party_claim(caller: Principal, claim_id_text: str) -> tuple[Claim, Side]:
+    """The claim and the caller's side; anyone but its two parties gets 404 (existence does not leak)."""
+    demand_id, applicant_id = _keys(claim_id_text)
+    try:
+        claim = Claim.get(demand_id, applicant_id, consistent_read=True)
+    except Claim.DoesNotExist:
+        raise AppError(ErrorCode.NOT_FOUND) from None
+    if caller.role is Role.LEAGUE_ORG and claim.publisher_id == caller.account_id:
+        return claim, Side.PUBLISHER
+    if caller.role is Role.VOLUNTEER_ORG and claim.applicant_id == caller.account_id:
+        return claim, Side.CLAIMANT
+    raise AppError(ErrorCode.NOT_FOUND)
+
+
+def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None) -> tuple[RatingSheet, Side]:
+    """Give the caller's rating of the other party (once; no edit, no delete)."""
+    claim, side = _party_claim(caller, claim_id_text)
+    if claim.status != ClaimStatus.CONFIRMED:
+        raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+    for _ in range(_ATTEMPTS):
+        moment = clock.now()
+        sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+        if sheet is not None and rating_of(sheet, side) is not None:
+            raise AppError(ErrorCode.RATING_ALREADY_GIVEN)
+        confirmed_at = sheet.confirmed_at if sheet is not None else (claim.confirmed_at or moment)
+        if moment >= confirmed_at + RATING_WINDOW:
+            raise AppError(ErrorCode.RATING_WINDOW_CLOSED)
+        rating = RatingMap(score=score, comment=comment, rater_id=caller.account_id, rated_at=moment)
+        raced = AppError(ErrorCode.STATE_CONFLICT)
+        tx = Transaction()
+        tx.condition_check(Claim, claim.demand_id, claim.applicant_id,
+                           condition=Claim.status == ClaimStatus.CONFIRMED.value,
+                           on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE))
+        if sheet is None:
+            # Confirmed before ratings existed: the sheet starts now, with this rating in it.
+            sheet = _new_sheet(claim, confirmed_at, moment)
+            setattr(sheet, f"by_{side.value}", rating)
+            setattr(sheet, f"{side.value}_owed", None)
+            tx.put(sheet, condition=RatingSheet.applicant_id.does_not_exist(), on_conflict=raced)
+        else:
+            other_rated = rating_of(sheet, side.other) is not None
+            actions = [_rating_attr(side).set(rating), _owed_attr(side).remove(), RatingSheet.updated_at.set(moment)]
+            if other_rated:
+                actions += [RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(moment)]
+            other = _rating_attr(side.other)
+            condition = (_rating_attr(side).does_not_exist() & RatingSheet.closed_at.does_not_exist()
+                         & (RatingSheet.confirmed_at == sheet.confirmed_at)
+                         & (other.exists() if other_rated else other.does_not_exist()))
+            tx.update(sheet, actions, condition=condition, on_conflict=raced)
+        try:
+            tx.commit()
+        except AppError as exc:
+            if exc is raced or exc.code is ErrorCode.STATE_CONFLICT:
+                continue   # the sheet moved (the other side rated at the same time): read again
+            raise
+        return _load_sheet(claim.demand_id, claim.applicant_id), side
+    raise AppError(ErrorCode.STATE_CONFLICT)
+
+
+# ---------------------------------------------------------------- reading
+
+def party_sheet(caller: Principal, claim_id_text: str) -> tuple[RatingSheet | None, Side]:
+    """A party's view of its claim's ratings (what it may see is decided by the view)."""
+    claim, side = _party_claim(caller, claim_id_text)
+    return _load_sheet(claim.demand_id, claim.applicant_id), side
+
+
+def public_sheets(caller: Principal | None, demand_id: str) -> list[RatingSheet]:
+    """评分信息 tab: the revealed sheets of a demand the caller may see (one Query)."""
+    demands.readable_demand(caller, demand_id)
+    now = clock.now()
+    sheets = RatingSheet.query(demand_id, limit=25)
+    return [s for s in sheets if is_revealed(s, now) and (s.by_publisher is not None or s.by_claimant is not None)]
+
+
+def _owed_query(caller: Principal):
+    since = clock.now() - RATING_WINDOW
+    if caller.role is Role.LEAGUE_ORG:
+        return RatingSheet.publisher_owed_index, _owed_key(caller.account_id), RatingSheet.confirmed_at > since
+    return RatingSheet.claimant_owed_index, _owed_key(caller.account_id), RatingSheet.confirmed_at > since
+
+
+def owed(caller: Principal, *, limit: int, cursor: str | None) -> Page[RatingSheet]:
+    """待评分: the claims the caller still has to rate while their window is open, oldest first (one Query)."""
+    index, key, window = _owed_query(caller)
+    scope = f"ratings-owed:{caller.account_id}"
+    results = index.query(key, range_key_condition=window, page_size=limit,
+                          last_evaluated_key=decode_cursor(scope, cursor))
+    items, last = one_page(results, RatingSheet)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def count_owed(caller: Principal) -> int:
+    """The 待评分 counter: one COUNT Query on the index that serves the list."""
+    index, key, window = _owed_query(caller)
+    return index.count(key, range_key_condition=window)

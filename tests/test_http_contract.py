@@ -87,3 +87,12 @@ def test_no_runtime_code_scans_a_table():
             if isinstance(node, ast.Attribute) and node.attr in {"scan", "parallel_scan"}:
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+def test_every_route_is_in_the_architecture_document():
+    import pathlib
+
+    text = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [f"{method} {path}" for path, methods in chalice_app.routes.items() for method in methods
+               if f"| {method} | `{path}` |" not in text]
+    assert missing == [], "regenerate with scripts/route_table.py"

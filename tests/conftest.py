@@ -133,3 +133,26 @@ def dynamodb_server(outbox):
         base.TableMeta.host = None
         bind(None)
         server.stop()
+
+
+@pytest.fixture
+def count_queries(monkeypatch):
+    """Call it to start recording the index name of every Query; any Scan fails the test."""
+    from pynamodb.connection.table import TableConnection
+
+    def start() -> list:
+        calls: list = []
+        original = TableConnection.query
+
+        def counting_query(self, *args, **kwargs):
+            calls.append(kwargs.get("index_name"))
+            return original(self, *args, **kwargs)
+
+        def no_scan(*args, **kwargs):
+            raise AssertionError("a request path scanned a table")
+
+        monkeypatch.setattr(TableConnection, "query", counting_query)
+        monkeypatch.setattr(TableConnection, "scan", no_scan)
+        return calls
+
+    return start

@@ -536,23 +536,11 @@ def test_the_organization_cancels_before_the_start_not_after(api, outbox, world,
 
 # ---------------------------------------------------------------- lists
 
-def test_each_list_is_one_query_and_never_a_scan(api, outbox, world, monkeypatch):
-    from pynamodb.connection.table import TableConnection
+def test_each_list_is_one_query_and_never_a_scan(api, outbox, world, count_queries):
 
     aid = published(api, world["org"], world["did"])["activity_id"]
     volunteer_ = signed_up(api, outbox, aid)
-    calls = []
-    original = TableConnection.query
-
-    def counting_query(self, *args, **kwargs):
-        calls.append(kwargs.get("index_name"))
-        return original(self, *args, **kwargs)
-
-    def no_scan(*args, **kwargs):
-        raise AssertionError("a request path scanned a table")
-
-    monkeypatch.setattr(TableConnection, "query", counting_query)
-    monkeypatch.setattr(TableConnection, "scan", no_scan)
+    calls = count_queries()
     for path, token in ((f"/demands/{world['did']}/activities", None),
                         (f"/activities/{aid}/signups", world["org"]["token"]),
                         ("/me/signups", volunteer_["token"]), ("/me/service-records", volunteer_["token"])):

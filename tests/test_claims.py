@@ -344,8 +344,7 @@ def test_linked_help_requests_follow_the_claim(api, outbox, publisher):
 
 # ---------------------------------------------------------------- lists
 
-def test_lists_are_one_query_each_with_pages(api, outbox, publisher, monkeypatch):
-    from pynamodb.connection.table import TableConnection
+def test_lists_are_one_query_each_with_pages(api, outbox, publisher, count_queries):
 
     token = publisher["access_token"]
     org = volunteer(api, outbox)
@@ -359,18 +358,7 @@ def test_lists_are_one_query_each_with_pages(api, outbox, publisher, monkeypatch
     assert len(inbox["items"]) == 2 and inbox["next_cursor"]
     assert api.get("/me/claim-inbox?status=bogus", token=token).status_code == 400
 
-    calls = []
-    original = TableConnection.query
-
-    def counting_query(self, *args, **kwargs):
-        calls.append(kwargs.get("index_name"))
-        return original(self, *args, **kwargs)
-
-    def no_scan(*args, **kwargs):
-        raise AssertionError("a request path scanned a table")
-
-    monkeypatch.setattr(TableConnection, "query", counting_query)
-    monkeypatch.setattr(TableConnection, "scan", no_scan)
+    calls = count_queries()
     api.get("/me/claims", token=org["token"])
     api.get("/me/claims?status=pending", token=org["token"])
     api.get("/me/claim-inbox", token=token)

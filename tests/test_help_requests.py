@@ -409,22 +409,10 @@ def test_the_org_inbox_by_state(api, outbox, org, person):
                    token=other_org["access_token"]).status_code == 400
 
 
-def test_lists_are_one_query_and_never_a_scan(api, outbox, org, person, monkeypatch):
-    from pynamodb.connection.table import TableConnection
+def test_lists_are_one_query_and_never_a_scan(api, outbox, org, person, count_queries):
 
     submitted(api, outbox, person, org["account_id"])
-    calls = []
-    original = TableConnection.query
-
-    def counting_query(self, *args, **kwargs):
-        calls.append(kwargs.get("index_name"))
-        return original(self, *args, **kwargs)
-
-    def no_scan(*args, **kwargs):
-        raise AssertionError("a request path scanned a table")
-
-    monkeypatch.setattr(TableConnection, "query", counting_query)
-    monkeypatch.setattr(TableConnection, "scan", no_scan)
+    calls = count_queries()
     api.get("/me/help-requests?limit=5", token=person["access_token"])
     api.get("/me/help-requests?status=pending", token=person["access_token"])
     api.get("/me/help-request-inbox", token=org["access_token"])

@@ -27,7 +27,7 @@ from chalicelib.data.demands import Demand
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, Role
 from chalicelib.services import accounts, demands, help_requests, ratings, volunteer_orgs
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, owner_page, query_page
 
 MAX_PENDING_PER_ORG = 5                  # pending applications one organization may hold at a time
 # Open (pending or confirmed) applications one demand may hold. Confirming writes at most
@@ -306,25 +306,14 @@ def record_contact_read(caller: Principal, demand: Demand) -> None:
 
 def list_mine(caller: Principal, status: ClaimStatus | None, *, limit: int, cursor: str | None) -> Page[Claim]:
     """我的申请: newest application first, all states or one (one Query)."""
-    scope = f"my-claims:{caller.account_id}:{status or 'all'}"
-    start = decode_cursor(scope, cursor)
-    if status is None:
-        results = Claim.by_applicant.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                           last_evaluated_key=start)
-    else:
-        results = Claim.by_applicant_status.query(f"{caller.account_id}#{status.value}", scan_index_forward=False,
-                                                  page_size=limit, last_evaluated_key=start)
-    items, last = one_page(results, Claim)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return owner_page(Claim, Claim.by_applicant, Claim.by_applicant_status, caller.account_id,
+                      status.value if status else None, list_name="my-claims", limit=limit, cursor=cursor)
 
 
 def inbox(caller: Principal, status: ClaimStatus, *, limit: int, cursor: str | None) -> Page[Claim]:
     """待确认 (or any one state) across the 团组织's demands, newest application first (one Query)."""
-    scope = f"claim-inbox:{caller.account_id}:{status.value}"
-    results = Claim.by_publisher_status.query(f"{caller.account_id}#{status.value}", scan_index_forward=False,
-                                              page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Claim)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return query_page(Claim.by_publisher_status.query, f"{caller.account_id}#{status.value}", model=Claim,
+                      scope=f"claim-inbox:{caller.account_id}:{status.value}", limit=limit, cursor=cursor)
 
 
 def public_claims(caller: Principal | None, demand_id: str) -> list[Claim]:

@@ -12,13 +12,13 @@ import secrets
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Region
-from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.base import Transaction
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
 from chalicelib.services import accounts, help_requests, sms
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.pagination import Page, owner_page
 
 PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
 EDITABLE_STATUSES = frozenset({DemandStatus.DRAFT, DemandStatus.OPEN})
@@ -200,16 +200,9 @@ def close(caller: Principal, demand_id: str, reason: str | None) -> Demand:
 
 
 def list_mine(caller: Principal, status: DemandStatus | None, *, limit: int, cursor: str | None) -> Page[Demand]:
-    scope = f"my-demands:{caller.account_id}:{status or 'all'}"
-    start = decode_cursor(scope, cursor)
-    if status is None:
-        results = Demand.by_org.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                      last_evaluated_key=start)
-    else:
-        results = Demand.by_org_status.query(f"{caller.account_id}#{status.value}", scan_index_forward=False,
-                                             page_size=limit, last_evaluated_key=start)
-    items, last = one_page(results, Demand)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    """我的发布: drafts included, newest first, all states or one."""
+    return owner_page(Demand, Demand.by_org, Demand.by_org_status, caller.account_id,
+                      status.value if status else None, list_name="my-demands", limit=limit, cursor=cursor)
 
 
 def count_mine(caller: Principal, status: DemandStatus) -> int:

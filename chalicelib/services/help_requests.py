@@ -26,7 +26,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
-from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.base import Transaction
 from chalicelib.data.help_requests import (
     MAX_HISTORY,
     HelpRequest,
@@ -39,7 +39,7 @@ from chalicelib.reference import AccountStatus, HelpRequestStatus, Role, SmsPurp
 from chalicelib.schemas.help_requests import CloudTutoringRequestIn, GeneralRequestIn
 from chalicelib.services import sms
 from chalicelib.services.accounts import get_account
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.pagination import Page, owner_page
 
 MAX_LINKED = 20
 NO_INTERESTS = "无"   # what 其他课程 renders when none was chosen
@@ -163,31 +163,15 @@ def is_addressed_org(caller: Principal, item: HelpRequest) -> bool:
 def list_mine(caller: Principal, status: HelpRequestStatus | None, *, limit: int,
               cursor: str | None) -> Page[HelpRequest]:
     """我的求助: newest first, all states or one."""
-    scope = f"my-help-requests:{caller.account_id}:{status.value if status else 'all'}"
-    if status is None:
-        results = HelpRequest.by_submitter.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                                 last_evaluated_key=decode_cursor(scope, cursor))
-    else:
-        results = HelpRequest.by_submitter_status.query(
-            f"{caller.account_id}#{status.value}", scan_index_forward=False, page_size=limit,
-            last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, HelpRequest)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return owner_page(HelpRequest, HelpRequest.by_submitter, HelpRequest.by_submitter_status, caller.account_id,
+                      status.value if status else None, list_name="my-help-requests", limit=limit, cursor=cursor)
 
 
 def list_inbox(caller: Principal, status: HelpRequestStatus | None, *, limit: int,
                cursor: str | None) -> Page[HelpRequest]:
     """初始需求 of one 团组织: newest first, all states or one."""
-    scope = f"help-request-inbox:{caller.account_id}:{status.value if status else 'all'}"
-    if status is None:
-        results = HelpRequest.by_org.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                           last_evaluated_key=decode_cursor(scope, cursor))
-    else:
-        results = HelpRequest.by_org_status.query(
-            f"{caller.account_id}#{status.value}", scan_index_forward=False, page_size=limit,
-            last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, HelpRequest)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return owner_page(HelpRequest, HelpRequest.by_org, HelpRequest.by_org_status, caller.account_id,
+                      status.value if status else None, list_name="help-request-inbox", limit=limit, cursor=cursor)
 
 
 # ---------------------------------------------------------------- transitions

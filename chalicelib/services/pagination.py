@@ -60,3 +60,24 @@ def trim_page(items: list[T], last_key: dict[str, Any] | None, limit: int,
     kept = items[:limit]
     raw = kept[-1].serialize()
     return kept, {name: raw[name] for name in key_names}
+
+
+def query_page(query: Any, hash_key: str, *, model: type, scope: str, limit: int, cursor: str | None,
+               newest_first: bool = True, **kwargs: Any) -> Page:
+    """One list page: one Query of `limit` items on `query` (a model's or an index's), behind a signed cursor."""
+    from chalicelib.data.base import one_page
+
+    results = query(hash_key, scan_index_forward=not newest_first, page_size=limit,
+                    last_evaluated_key=decode_cursor(scope, cursor), **kwargs)
+    items, last = one_page(results, model)
+    return Page(items=items, next_cursor=encode_cursor(scope, last))
+
+
+def owner_page(model: type, all_states: Any, one_state: Any, owner_id: str, status: str | None, *, list_name: str,
+               limit: int, cursor: str | None) -> Page:
+    """The 我的… lists: an owner's items newest first, in every state (`all_states` index keyed by the
+    owner) or in one (`one_state` index keyed by "<owner>#<status>")."""
+    scope = f"{list_name}:{owner_id}:{status or 'all'}"
+    if status is None:
+        return query_page(all_states.query, owner_id, model=model, scope=scope, limit=limit, cursor=cursor)
+    return query_page(one_state.query, f"{owner_id}#{status}", model=model, scope=scope, limit=limit, cursor=cursor)

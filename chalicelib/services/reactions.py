@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
 from chalicelib.data.reactions import FAVORITE, LIKE, Reaction, target
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.services.demands import get_demand, readable_demand
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.pagination import Page, query_page
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,5 @@ def set_favorite(caller: Principal, demand_id: str, *, favorited: bool) -> None:
 
 
 def favorites(caller: Principal, *, limit: int, cursor: str | None) -> Page[Reaction]:
-    scope = f"favorites:{caller.account_id}"
-    results = Reaction.favorites_by_time.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                               last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Reaction)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return query_page(Reaction.favorites_by_time.query, caller.account_id, model=Reaction,
+                      scope=f"favorites:{caller.account_id}", limit=limit, cursor=cursor)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus
 from chalicelib.schemas.reports import ReportIn
 from chalicelib.services import claims, demands
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.pagination import Page, query_page
 
 REVIEW_PENDING = "pending"
 
@@ -50,18 +50,14 @@ def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
 
 
 def my_reports(caller: Principal, *, limit: int, cursor: str | None) -> Page[Report]:
-    scope = f"my-reports:{caller.account_id}"
-    results = Report.by_reporter.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                       last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Report)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return query_page(Report.by_reporter.query, caller.account_id, model=Report,
+                      scope=f"my-reports:{caller.account_id}", limit=limit, cursor=cursor)
 
 
 def review_queue(*, limit: int, cursor: str | None) -> Page[Demand]:
-    scope = "review-queue"
-    results = Demand.review.query(REVIEW_PENDING, page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Demand)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    """Oldest report first: the longest-waiting case on top."""
+    return query_page(Demand.review.query, REVIEW_PENDING, model=Demand, scope="review-queue", limit=limit,
+                      cursor=cursor, newest_first=False)
 
 
 def reports_of(demand_id: str) -> list[Report]:

@@ -11,7 +11,7 @@ from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKi
 from chalicelib.schemas.orgs import RegisterVolunteerOrgIn, VolunteerOrgProfileIn
 from chalicelib.services import accounts, sms
 from chalicelib.services.feed import KEYWORD_READS_PER_PAGE
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, trim_page
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page, trim_page
 
 _ROLE = Role.VOLUNTEER_ORG.value
 DIRECTORY = "volunteer_orgs"
@@ -54,11 +54,8 @@ def register(body: RegisterVolunteerOrgIn) -> Account:
 
 
 def list_by_status(status: str, *, limit: int, cursor: str | None) -> Page[Account]:
-    scope = f"admin-volunteer-orgs:{status}"
-    results = Account.by_role_status.query(f"{_ROLE}#{status}", scan_index_forward=False, page_size=limit,
-                                           last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Account)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return query_page(Account.by_role_status.query, f"{_ROLE}#{status}", model=Account,
+                      scope=f"admin-volunteer-orgs:{status}", limit=limit, cursor=cursor)
 
 
 def _volunteer_org(account_id: str) -> Account:

@@ -9,7 +9,7 @@ def _report(api, token, demand_id, reason="false_information", text=None):
 
 
 def _listed(api, demand_id, **query):
-    lists = ["/demands", "/demands?city=深圳市", "/demands?q=数学"]
+    lists = ["/demands", "/demands?city=深圳市", "/demands?q=数学", "/demands/recommended"]
     return [demand_id in [d["demand_id"] for d in api.get(path).json["items"]] for path in lists]
 
 
@@ -48,9 +48,9 @@ def test_three_reports_hide_a_demand_from_every_list_until_an_operator_decides(a
     reporters = [register_individual(api, outbox) for _ in range(3)]
     for person in reporters[:2]:
         _report(api, person["access_token"], did)
-    assert _listed(api, did) == [True, True, True]
+    assert _listed(api, did) == [True, True, True, True]
     _report(api, reporters[2]["access_token"], did)
-    assert _listed(api, did) == [False, False, False]
+    assert _listed(api, did) == [False, False, False, False]
     assert api.get(f"/demands/{did}").status_code == 404
     owner_view = api.get(f"/demands/{did}", token=org["access_token"]).json
     assert owner_view["hidden"] is True
@@ -59,7 +59,7 @@ def test_three_reports_hide_a_demand_from_every_list_until_an_operator_decides(a
     assert [(q["demand_id"], q["open_report_count"], q["hidden"]) for q in queue] == [(did, 3, True)]
     dismissed = api.post(f"/admin/demands/{did}/reports/dismiss", {"note": "经核实信息属实"}, token=operator)
     assert dismissed.status_code == 200
-    assert _listed(api, did) == [True, True, True]
+    assert _listed(api, did) == [True, True, True, True]
     assert api.get("/admin/review-queue", token=operator).json["items"] == []
     outcome = api.get("/me/reports", token=reporters[0]["access_token"]).json["items"][0]
     assert outcome["status"] == "dismissed" and outcome["decision_note"] == "经核实信息属实"
@@ -78,7 +78,7 @@ def test_an_upheld_report_keeps_the_demand_hidden_and_tells_the_publisher_why(ap
     assert [r["reporter_id"] for r in reports] == [person["account_id"]]
     upheld = api.post(f"/admin/demands/{did}/reports/uphold", {"note": "需求内容泄露学生隐私"}, token=operator)
     assert upheld.status_code == 200
-    assert _listed(api, did) == [False, False, False]
+    assert _listed(api, did) == [False, False, False, False]
     owner_view = api.get(f"/demands/{did}", token=org["access_token"]).json
     assert owner_view["hidden"] is True and owner_view["hidden_reason"] == "需求内容泄露学生隐私"
     timeline = api.get(f"/demands/{did}/timeline", token=org["access_token"]).json["items"]

@@ -150,6 +150,7 @@ class LocalStack:
         self.stop_requested = threading.Event()   # set by signal handlers
         self.moto = None
         self.dynamodb = None
+        self.pump = None
         self.api: subprocess.Popen | None = None
         # Saving is allowed only once the saved state was fully loaded: never overwrite it with less.
         self.state_loaded = False
@@ -159,6 +160,7 @@ class LocalStack:
     def start(self) -> None:
         self.start_dynamodb()
         self.create_tables_and_load_state()
+        self.start_stream_pump()  # after loading: saved items must not count as new events
         rows = self.seed()
         if self.stop_requested.is_set():
             return
@@ -252,11 +254,19 @@ class LocalStack:
             self.tick()
         return 0
 
-    def tick(self) -> None:
-        """Periodic work besides serving HTTP. A later issue adds: pump DynamoDB streams, fire schedules.
+    def start_stream_pump(self) -> None:
+        from stream_pump import StreamPump, consumers
 
-        Items loaded from the saved state show up in the streams as inserts: a pump should start at LATEST.
-        """
+        streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
+                               region_name=os.environ["AWS_DEFAULT_REGION"])
+        self.pump = StreamPump(self.dynamodb, streams, os.environ["AWS_DEFAULT_REGION"], consumers())
+
+    def tick(self) -> None:
+        """Periodic work besides serving HTTP: the stream handlers Lambda would run (schedules: issue 5)."""
+        try:
+            self.pump.tick()
+        except Exception:  # a broken poll is logged; the stack keeps serving and polls again
+            logging.getLogger("stream-pump").exception("stream poll failed")
 
     def stop_api(self) -> None:
         if self.api is None or self.api.poll() is not None:

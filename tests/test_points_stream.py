@@ -243,3 +243,22 @@ def test_concurrent_awards_keep_the_balance_equal_to_the_ledger(dynamodb_server)
     assert len(entries) == 12
     assert balance(org_id) == sum(int(e.points) for e in entries) == sum(points.points_for(a.score) for a in awards)
     assert int(PointBalance.get(org_id).entry_count) == 12
+
+
+def test_the_local_stacks_stream_pump_turns_ratings_into_points(api, outbox, publisher):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from stream_pump import StreamPump, consumers
+
+    streams = boto3.client("dynamodbstreams", endpoint_url="https://streams.dynamodb.cn-north-1.amazonaws.com")
+    pump = StreamPump(boto3.client("dynamodb"), streams, "cn-north-1", consumers())
+    token = publisher["access_token"]
+    org, claim = confirmed_claim(api, outbox, token)
+    rated(api, token, claim["claim_id"], 5)
+    assert pump.tick() == 2                      # the sheet opened at confirmation, then the rating
+    assert balance(org["account_id"]) == 12
+    assert pump.tick() == 0 and balance(org["account_id"]) == 12
+    rated(api, org["token"], claim["claim_id"], 3)
+    assert pump.tick() == 1 and balance(publisher["account_id"]) == 6

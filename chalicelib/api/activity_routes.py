@@ -15,12 +15,12 @@ from chalicelib.schemas.activities import (
     AttendanceOut,
     CancelActivityIn,
     CheckInCodeOut,
-    PageQuery,
     RosterPageOut,
     ServiceRecordsOut,
     SignupOut,
     SignupPageOut,
 )
+from chalicelib.schemas.common import PageQuery
 from chalicelib.services import activities
 
 bp = Blueprint(__name__)

@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib.api import views
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
 from chalicelib.reference import Role
+from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.demands import (
     CloseIn,
     DemandContentIn,
@@ -17,7 +18,6 @@ from chalicelib.schemas.demands import (
     LikeOut,
     MyDemandsQuery,
     OwnerDemandOut,
-    PageQuery,
     PublishIn,
     RecommendQuery,
     TimelineOut,

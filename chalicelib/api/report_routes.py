@@ -7,7 +7,8 @@ from chalicelib.api import views
 from chalicelib.api.routing import ALL_ROLES, Call, endpoint
 from chalicelib.data.reports import Report
 from chalicelib.reference import Role
-from chalicelib.schemas.demands import DemandDetailOut, PageQuery
+from chalicelib.schemas.common import PageQuery
+from chalicelib.schemas.demands import DemandDetailOut
 from chalicelib.schemas.reports import (
     DecisionIn,
     DemandReportsOut,

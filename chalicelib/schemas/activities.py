@@ -19,16 +19,15 @@ from chalicelib.reference import (
     ActivityStatus,
     SignupStatus,
 )
-from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, text
-from chalicelib.schemas.demands import _one_of
+from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, one_of, text
 
-ActivityType = Annotated[str, _one_of(ACTIVITY_TYPES, "活动类型")]
-ActivityCategory = Annotated[str, _one_of(ACTIVITY_CATEGORIES, "活动类别")]
-SignInMethod = Annotated[str, _one_of(SIGN_IN_METHODS, "签到方式")]
-WhoMaySignUp = Annotated[str, _one_of(WHO_MAY_SIGN_UP, "报名限制")]
-ActivityTag = Annotated[str, _one_of(ACTIVITY_TAGS, "活动标签")]
-ServiceTarget = Annotated[str, _one_of(SERVICE_TARGETS, "服务对象")]
-Guarantee = Annotated[str, _one_of(GUARANTEES, "保障")]
+ActivityType = Annotated[str, one_of(ACTIVITY_TYPES, "活动类型")]
+ActivityCategory = Annotated[str, one_of(ACTIVITY_CATEGORIES, "活动类别")]
+SignInMethod = Annotated[str, one_of(SIGN_IN_METHODS, "签到方式")]
+WhoMaySignUp = Annotated[str, one_of(WHO_MAY_SIGN_UP, "报名限制")]
+ActivityTag = Annotated[str, one_of(ACTIVITY_TAGS, "活动标签")]
+ServiceTarget = Annotated[str, one_of(SERVICE_TARGETS, "服务对象")]
+Guarantee = Annotated[str, one_of(GUARANTEES, "保障")]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 
@@ -127,10 +126,6 @@ class AttendanceIn(InputModel):
             raise ValueError("请提交定位（latitude 和 longitude）或签到码（code），二选一")
         return self
 
-
-class PageQuery(InputModel):
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class ActivityOut(OutputModel):

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
-
 from chalicelib.reference import ClaimStatus
-from chalicelib.schemas.common import InputModel, OutputModel, text
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.orgs import RegionOut
 
@@ -28,16 +26,12 @@ class WithdrawIn(InputModel):
     reason: text(200) | None = None
 
 
-class MyClaimsQuery(InputModel):
+class MyClaimsQuery(PageQuery):
     status: ClaimStatus | None = None
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
-class ClaimInboxQuery(InputModel):
+class ClaimInboxQuery(PageQuery):
     status: ClaimStatus = ClaimStatus.PENDING
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class ApplicantOut(OutputModel):
@@ -98,10 +92,8 @@ class ClaimFeedPageOut(OutputModel):
     next_cursor: str | None = None
 
 
-class ClaimFeedQuery(InputModel):
+class ClaimFeedQuery(PageQuery):
     city: text(10) | None = None
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class PublicClaimListOut(OutputModel):

@@ -60,5 +60,18 @@ def mask_mobile(phone: str | None) -> str | None:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
-Limit = Annotated[int, Field(ge=1, le=50)]
+def one_of(choices: tuple[str, ...], label: str) -> AfterValidator:
+    """A value from one of the fixed lists in chalicelib.reference."""
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"{label}不在可选范围内")
+        return value
+    return AfterValidator(check)
+
+
+class PageQuery(InputModel):
+    """Every paginated list: at most 50 items a page, an opaque signed cursor."""
+
+    limit: int = Field(default=20, ge=1, le=50)
+    cursor: text(1000) | None = None
 

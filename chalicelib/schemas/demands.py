@@ -4,26 +4,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from chalicelib.reference import DEMAND_TYPES, GUARANTEES, DemandStatus
-from chalicelib.schemas.common import InputModel, Landline, MobilePhone, OutputModel, SmsCodeText, text
+from chalicelib.schemas.common import (
+    InputModel,
+    Landline,
+    MobilePhone,
+    OutputModel,
+    PageQuery,
+    SmsCodeText,
+    one_of,
+    text,
+)
 from chalicelib.schemas.orgs import RegionIn, RegionOut
 
 OTHER_TYPE = "其他"
 MAX_LINKED_REQUESTS = 20
 
 
-def _one_of(choices: tuple[str, ...], label: str):
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"{label}不在可选范围内")
-        return value
-    return AfterValidator(check)
 
-
-DemandType = Annotated[str, _one_of(DEMAND_TYPES, "需求类型")]
-Guarantee = Annotated[str, _one_of(GUARANTEES, "保障")]
+DemandType = Annotated[str, one_of(DEMAND_TYPES, "需求类型")]
+Guarantee = Annotated[str, one_of(GUARANTEES, "保障")]
 RequestId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 
 
@@ -86,17 +88,13 @@ class CloseIn(InputModel):
     reason: text(200) | None = None
 
 
-class DemandListQuery(InputModel):
+class DemandListQuery(PageQuery):
     city: text(10) | None = None
     q: text(30) | None = None
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
-class MyDemandsQuery(InputModel):
+class MyDemandsQuery(PageQuery):
     status: DemandStatus | None = None
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class RecommendQuery(InputModel):
@@ -104,10 +102,6 @@ class RecommendQuery(InputModel):
     q: text(30) | None = None
     limit: int = Field(default=20, ge=1, le=50)
 
-
-class PageQuery(InputModel):
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class ProgressStepOut(OutputModel):

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, RootModel, field_validator
+from pydantic import BeforeValidator, Field, RootModel, field_validator
 
 from chalicelib.reference import (
     GENDERS,
@@ -23,20 +23,13 @@ from chalicelib.reference import (
     HelpRequestKind,
     HelpRequestStatus,
 )
-from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, SmsCodeText, text
+from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, PageQuery, SmsCodeText, one_of, text
 
 TITLE_PREFIX = "【乡村云支教】"   # what the front end pre-fills; a title of only the prefix says nothing
 MAX_SCORE = 150                  # 高考 语数英 are out of 150; other subjects out of 100 or less
 _SCORE_TEXT = re.compile(r"^\d{1,3}(\.\d)?$")
 _ONE_DECIMAL = Decimal("0.1")
 
-
-def _one_of(choices: tuple[str, ...], label: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"{label}不在可选范围内")
-        return value
-    return AfterValidator(check)
 
 
 def _blank_is_none(value: object) -> object:
@@ -65,11 +58,11 @@ def _score(value: object) -> float:
 
 
 Score = Annotated[float, BeforeValidator(_score)]
-Subject = Annotated[str, _one_of(TUTORING_SUBJECTS, "辅导课程")]
-Interest = Annotated[str, _one_of(INTEREST_COURSES, "其他课程")]
-Gender = Annotated[str, _one_of(GENDERS, "学生性别")]
-Grade = Annotated[str, _one_of(GRADES, "当前所在年级")]
-City = Annotated[str, _one_of(GUANGDONG_CITIES, "所在市")]
+Subject = Annotated[str, one_of(TUTORING_SUBJECTS, "辅导课程")]
+Interest = Annotated[str, one_of(INTEREST_COURSES, "其他课程")]
+Gender = Annotated[str, one_of(GENDERS, "学生性别")]
+Grade = Annotated[str, one_of(GRADES, "当前所在年级")]
+City = Annotated[str, one_of(GUANGDONG_CITIES, "所在市")]
 AccountRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
@@ -162,10 +155,8 @@ class DeclineIn(InputModel):
     reason: text(200)
 
 
-class HelpRequestListQuery(InputModel):
+class HelpRequestListQuery(PageQuery):
     status: Annotated[HelpRequestStatus | None, BeforeValidator(_blank_is_none)] = None   # none: 全部状态
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class SubjectScoreOut(OutputModel):
@@ -236,11 +227,9 @@ class HelpRequestPageOut(OutputModel):
     next_cursor: str | None = None
 
 
-class OrgSearchQuery(InputModel):
+class OrgSearchQuery(PageQuery):
     q: text(30)
     city: Annotated[City | None, BeforeValidator(_blank_is_none)] = None
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class OrgSearchRegionOut(OutputModel):

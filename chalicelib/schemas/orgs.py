@@ -14,7 +14,17 @@ from chalicelib.reference import (
     AccountStatus,
     VolunteerOrgKind,
 )
-from chalicelib.schemas.common import InputModel, Landline, MobilePhone, OutputModel, Password, SmsCodeText, text
+from chalicelib.schemas.common import (
+    InputModel,
+    Landline,
+    MobilePhone,
+    OutputModel,
+    PageQuery,
+    Password,
+    SmsCodeText,
+    one_of,
+    text,
+)
 from chalicelib.services import credit_code
 
 AccountName = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[^\s]+$")]
@@ -30,13 +40,6 @@ def _check_credit_code(value: str) -> str:
 CreditCode = Annotated[str, StringConstraints(min_length=1, max_length=18), AfterValidator(_check_credit_code)]
 
 
-def _one_of(choices: tuple[str, ...], label: str):
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"{label}不在可选范围内")
-        return value
-    return AfterValidator(check)
-
 
 def _province(value: str) -> str:
     if value not in (PROVINCE, "广东"):
@@ -44,7 +47,7 @@ def _province(value: str) -> str:
     return PROVINCE
 
 
-City = Annotated[str, _one_of(GUANGDONG_CITIES, "所在市")]
+City = Annotated[str, one_of(GUANGDONG_CITIES, "所在市")]
 
 
 class RegionIn(InputModel):
@@ -93,8 +96,8 @@ class VolunteerOrgProfileIn(InputModel):
     """完善信息."""
 
     region: RegionIn
-    service_areas: list[Annotated[str, _one_of(DEMAND_TYPES, "服务领域")]] = Field(min_length=1, max_length=11)
-    service_targets: list[Annotated[str, _one_of(SERVICE_TARGETS, "服务对象")]] = Field(min_length=1, max_length=7)
+    service_areas: list[Annotated[str, one_of(DEMAND_TYPES, "服务领域")]] = Field(min_length=1, max_length=11)
+    service_targets: list[Annotated[str, one_of(SERVICE_TARGETS, "服务对象")]] = Field(min_length=1, max_length=7)
     volunteer_count: int = Field(ge=1, le=1_000_000)
     advantages: text(200)
     photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9)
@@ -149,10 +152,8 @@ class VolunteerOrgPageOut(OutputModel):
     next_cursor: str | None = None
 
 
-class VolunteerOrgListQuery(InputModel):
+class VolunteerOrgListQuery(PageQuery):
     status: Literal["pending_review", "active", "rejected", "disabled"] = "pending_review"
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class RejectIn(InputModel):
@@ -224,11 +225,9 @@ class AccountStatusOut(OutputModel):
 
 
 
-class DirectoryQuery(InputModel):
+class DirectoryQuery(PageQuery):
     city: text(10) | None = None
     q: text(30) | None = None
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
 
 
 class VolunteerOrgCardOut(OutputModel):

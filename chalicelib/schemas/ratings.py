@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from chalicelib.schemas.common import InputModel, OutputModel, text
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, text
 
 LOW_SCORE = 2                 # a score of 1 or 2 must say why
 LOW_SCORE_COMMENT_MIN = 10    # characters, after trimming, as the form counts them
@@ -80,9 +80,8 @@ class OwedRatingPageOut(OutputModel):
     next_cursor: str | None
 
 
-class OwedRatingsQuery(InputModel):
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
+class OwedRatingsQuery(PageQuery):
+    """待评分 list."""
 
 
 class PointEntryOut(OutputModel):
@@ -106,6 +105,5 @@ class PointsOut(OutputModel):
     next_cursor: str | None
 
 
-class PointsQuery(InputModel):
-    limit: int = Field(default=20, ge=1, le=50)
-    cursor: text(1000) | None = None
+class PointsQuery(PageQuery):
+    """我的积分 ledger page."""

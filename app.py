@@ -10,13 +10,15 @@ from chalicelib.api import (
     demand_routes,
     health_routes,
     help_request_routes,
+    notification_routes,
     rating_routes,
     reference_routes,
     report_routes,
+    stats_routes,
 )
 from chalicelib.api.middleware import http_middleware
 from chalicelib.config import get_settings
-from chalicelib.events import ratings_stream as ratings_events
+from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS, ScheduledJob, StreamConsumer
 
 settings = get_settings()  # fail fast on a bad environment, before any request
 app = Chalice(app_name="yce-api")
@@ -34,13 +36,35 @@ BLUEPRINTS = (
     claim_routes.bp,
     activity_routes.bp,
     rating_routes.bp,
+    notification_routes.bp,
+    stats_routes.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)
 
-if settings.ratings_stream_arn:
-    # Points from ratings. The ARN comes from the stage's environment (infra output); without it (chalice
-    # local, tools) no stream handler is registered. TRIM_HORIZON: a new mapping misses no rating.
-    @app.on_dynamodb_record(stream_arn=settings.ratings_stream_arn, starting_position="TRIM_HORIZON")
-    def ratings_stream(event):
-        return ratings_events.handle(event)
+
+
+def _register_stream_consumer(consumer: StreamConsumer) -> None:
+    # The ARN comes from the stage's environment (infra output); without it (chalice local, tools) the
+    # handler is not registered. TRIM_HORIZON: a new mapping misses no record.
+    arn = getattr(settings, f"{consumer.logical_table}_stream_arn")
+    if not arn:
+        return
+
+    def handler(event):
+        return consumer.handle(event)
+
+    app.on_dynamodb_record(stream_arn=arn, starting_position="TRIM_HORIZON", name=consumer.function_name)(handler)
+
+
+def _register_job(job: ScheduledJob) -> None:
+    def handler(event):
+        return job.run()
+
+    app.schedule(job.expression, name=job.function_name)(handler)
+
+
+for stream_consumer in STREAM_CONSUMERS:
+    _register_stream_consumer(stream_consumer)
+for scheduled_job in SCHEDULED_JOBS:
+    _register_job(scheduled_job)

@@ -17,6 +17,9 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable deployment."""
 
 
+_STREAM_ARN = r"^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table/.+/stream/.+$"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -47,9 +50,11 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
-    # The ratings table's stream (infra output); the points handler is registered only when set.
-    ratings_stream_arn: str | None = Field(default=None,
-                                           pattern=r"^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table/.+/stream/.+$")
+    # The consumed tables' streams (infra outputs, `<LOGICAL_TABLE>_STREAM_ARN`); each stream handler is
+    # registered only when its ARN is set (not under chalice local or in tools).
+    ratings_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
+    demand_events_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
+    help_requests_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
 
     @model_validator(mode="after")
     def _each_secret_has_a_source(self) -> Settings:

@@ -163,3 +163,45 @@ ACTIVITY_TAGS: tuple[str, ...] = (
     "适合亲子体验", "适合中小学生参加", "适合大学生参加", "适合团体参加", "线上服务", "周末活动", "长期项目",
 )
 MAX_ACTIVITY_TAGS = 5
+
+
+# ---------------------------------------------------------------- notifications (消息)
+
+class NotificationType(StrEnum):
+    """Every event that concerns an account. Each type can be muted by its recipient."""
+
+    HELP_REQUEST_ADOPTED = "help_request_adopted"      # → the submitter
+    HELP_REQUEST_DECLINED = "help_request_declined"    # → the submitter
+    CLAIM_APPLIED = "claim_applied"                    # → the publishing 团组织
+    CLAIM_CONFIRMED = "claim_confirmed"                # → the applicant
+    CLAIM_RETURNED = "claim_returned"                  # → the applicant
+    CLAIM_WITHDRAWN = "claim_withdrawn"                # → the publishing 团组织
+    ACTIVITY_PUBLISHED = "activity_published"          # → the publishing 团组织
+    ACTIVITY_CANCELLED = "activity_cancelled"          # → the 团组织 and every signed-up volunteer
+    RATING_RECEIVED = "rating_received"                # → the rated organization, once the rating is visible
+    POINTS_AWARDED = "points_awarded"                  # → the rated organization
+    REPORT_OUTCOME = "report_outcome"                  # → every reporter of the demand
+
+
+NOTIFICATION_LABELS: dict[NotificationType, str] = {
+    NotificationType.HELP_REQUEST_ADOPTED: "求助已采用",
+    NotificationType.HELP_REQUEST_DECLINED: "求助未采用",
+    NotificationType.CLAIM_APPLIED: "收到认领申请",
+    NotificationType.CLAIM_CONFIRMED: "认领成功",
+    NotificationType.CLAIM_RETURNED: "认领被退回",
+    NotificationType.CLAIM_WITHDRAWN: "认领已撤销",
+    NotificationType.ACTIVITY_PUBLISHED: "活动已发布",
+    NotificationType.ACTIVITY_CANCELLED: "活动已取消",
+    NotificationType.RATING_RECEIVED: "收到评分",
+    NotificationType.POINTS_AWARDED: "获得积分",
+    NotificationType.REPORT_OUTCOME: "举报处理结果",
+}
+
+# Also sent as a text message (when deployed; console locally), unless the recipient turned SMS off:
+# the events someone has to act on or travel for.
+SMS_NOTIFICATION_TYPES: frozenset[NotificationType] = frozenset({
+    NotificationType.HELP_REQUEST_ADOPTED,
+    NotificationType.CLAIM_CONFIRMED,
+    NotificationType.CLAIM_RETURNED,
+    NotificationType.ACTIVITY_CANCELLED,
+})

@@ -14,9 +14,11 @@ os.environ.update({
     "TOKEN_SIGNING_KEY": "test-token-signing-key-0123456789abcdef",
     "SMS_CODE_KEY": "test-sms-code-key-0123456789abcdef0000",
     "SMS_SENDER": "console",
-    # Registers the points stream handler. Only deployment reads the ARN itself; tests pump moto's real
+    # Registers the stream handlers. Only deployment reads the ARN itself; tests pump moto's real
     # stream, whose ARN they read from the table (LatestStreamArn).
     "RATINGS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-ratings/stream/test",
+    "DEMAND_EVENTS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-demand_events/stream/test",
+    "HELP_REQUESTS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-help_requests/stream/test",
     # Cheap argon2 for tests; production cost is the default in chalicelib.config.
     "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
 })

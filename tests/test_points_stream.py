@@ -15,7 +15,7 @@ from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import ratings_stream
 from chalicelib.events.parking import ParkedEvent, parked
 from chalicelib.events.records import Transient
-from chalicelib.services import points
+from chalicelib.services import points, ratings
 from tests.helpers import league_org_session
 from tests.test_ratings import confirmed_claim, rated
 
@@ -58,6 +58,11 @@ def rating_records(records: list[dict]) -> list[dict]:
 
 def invoke(api, records: list[dict]) -> dict:
     return api.client.lambda_.invoke(HANDLER, {"Records": records}).payload
+
+
+def reveal_all() -> int:
+    """The hourly job, run as if 15 days had passed: every blind sheet's window has closed."""
+    return ratings.reveal_due(clock.now() + timedelta(days=15))
 
 
 def balance(account_id: str) -> int:
@@ -126,6 +131,9 @@ def test_the_ledger_is_paginated_newest_first(api, outbox, publisher):
         org, claim = confirmed_claim(api, outbox, token, org)
         rated(api, token, claim["claim_id"], 4)
     invoke(api, stream_records())
+    assert balance(org["account_id"]) == 0          # blind: the claimant has not rated, the window is open
+    assert reveal_all() == 3
+    invoke(api, stream_records())
     first = api.get("/me/points?limit=2", token=org["token"]).json
     assert first["balance"] == 24 and len(first["items"]) == 2 and first["next_cursor"]
     rest = api.get(f"/me/points?limit=2&cursor={first['next_cursor']}", token=org["token"]).json
@@ -170,6 +178,7 @@ def test_a_poison_record_between_two_good_ones_is_parked_and_both_good_ones_appl
     second_org, second = confirmed_claim(api, outbox, token)
     rated(api, token, first["claim_id"], 5)
     rated(api, token, second["claim_id"], 3)
+    reveal_all()
     good = rating_records(stream_records())
     assert len(good) == 2
     poison = _poisoned(good[0], "poison-event-1")
@@ -196,6 +205,7 @@ def test_a_transient_failure_is_reported_for_retry_and_not_parked(api, outbox, p
     second_org, second = confirmed_claim(api, outbox, token)
     rated(api, token, first["claim_id"], 4)
     rated(api, token, second["claim_id"], 4)
+    reveal_all()
     good = rating_records(stream_records())
     real_award = points.award
 
@@ -258,7 +268,8 @@ def test_the_local_stacks_stream_pump_turns_ratings_into_points(api, outbox, pub
     org, claim = confirmed_claim(api, outbox, token)
     rated(api, token, claim["claim_id"], 5)
     assert pump.tick() == 2                      # the sheet opened at confirmation, then the rating
-    assert balance(org["account_id"]) == 12
-    assert pump.tick() == 0 and balance(org["account_id"]) == 12
+    assert balance(org["account_id"]) == 0       # blind until the claimant rates too
+    assert pump.tick() == 0
     rated(api, org["token"], claim["claim_id"], 3)
-    assert pump.tick() == 1 and balance(publisher["account_id"]) == 6
+    assert pump.tick() == 1
+    assert balance(org["account_id"]) == 12 and balance(publisher["account_id"]) == 6

@@ -7,6 +7,7 @@ from chalicelib.api.routing import Call, endpoint
 from chalicelib.api.views import league_org_out, volunteer_org_out
 from chalicelib.config import get_settings
 from chalicelib.reference import Role
+from chalicelib.schemas.notifications import ParkedEventOut, ParkedEventPageOut, ParkedEventQuery
 from chalicelib.schemas.orgs import (
     AccountStatusOut,
     DisableIn,
@@ -69,3 +70,11 @@ def disable_account(call: Call, account_id: str, body: DisableIn) -> AccountStat
 def enable_account(call: Call, account_id: str) -> AccountStatusOut:
     account = admin.set_disabled(call.caller, account_id, disabled=False)
     return AccountStatusOut(account_id=account.account_id, status=account.status)
+
+
+@endpoint(bp, "/admin/parked-events", "GET", roles=OPERATOR, query=ParkedEventQuery)
+def list_parked_events(call: Call, query: ParkedEventQuery) -> ParkedEventPageOut:
+    page = admin.parked_events(query.source, limit=query.limit, cursor=query.cursor)
+    return ParkedEventPageOut(items=[ParkedEventOut(
+        source=p.source, event_id=p.event_id, sequence_number=p.sequence_number, keys=p.keys, reason=p.reason,
+        error=p.error, record=p.record, parked_at=p.parked_at) for p in page.items], next_cursor=page.next_cursor)

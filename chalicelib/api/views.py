@@ -7,6 +7,7 @@ from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile
 from chalicelib.data.activities import Activity, AttendanceRecord, Signup
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand, DemandEvent
+from chalicelib.data.notifications import Notification
 from chalicelib.data.reactions import Reaction
 from chalicelib.reference import ActivityStatus, ClaimStatus, Role, SignupStatus
 from chalicelib.schemas.accounts import AccountOut
@@ -36,6 +37,7 @@ from chalicelib.schemas.demands import (
     ProgressStepOut,
     PublicOrgBlockOut,
 )
+from chalicelib.schemas.notifications import NotificationOut
 from chalicelib.schemas.orgs import (
     LeagueOrgOut,
     LeagueOrgProfileOut,
@@ -265,3 +267,9 @@ def claim_feed_item(claim: Claim) -> ClaimFeedItemOut:
                             publisher_name=claim.publisher_name, claimant_id=claim.applicant_id,
                             claimant_name=claim.applicant.org_name, city=claim.demand_city,
                             confirmed_at=claim.confirmed_at)
+
+
+def notification_out(item: Notification) -> NotificationOut:
+    return NotificationOut(notification_id=item.notification_id, type=item.type, title=item.title, body=item.body,
+                           link_kind=item.link_kind, link_id=item.link_id, created_at=item.created_at,
+                           read=item.read_at is not None, read_at=item.read_at)

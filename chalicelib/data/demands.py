@@ -9,7 +9,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.data.accounts import Region
@@ -131,11 +131,28 @@ class Demand(Model):
     review = ReviewQueueIndex()
 
 
+class StatsDayIndex(GlobalSecondaryIndex):
+    """The events the daily totals count (published, claimed, unclaimed) of one China-Standard-Time
+    day (sparse): the totals job reads what happened that day, never the whole table."""
+
+    class Meta:
+        index_name = "stats_day"
+        projection = IncludeProjection(["action", "city"])
+
+    stats_day = UnicodeAttribute(hash_key=True)     # YYYYMMDD in CST
+    event_key = UnicodeAttribute(range_key=True)
+
+
 class DemandEvent(Model):
-    """The demand's timeline: who did what, when, from which state to which (progress bar, audit)."""
+    """The demand's timeline: who did what, when, from which state to which (progress bar, audit).
+
+    It is also the outbox of demand-related notifications: the table's stream (NEW_IMAGE) feeds
+    `events/demand_events_stream.py`, and every event is written in the transaction of its change.
+    """
 
     class Meta(TableMeta):
         table_name = table_name("demand_events")
+        stream_view_type = "NEW_IMAGE"
 
     demand_id = UnicodeAttribute(hash_key=True)
     event_key = UnicodeAttribute(range_key=True)    # ISO time + random suffix: ordered, never colliding
@@ -147,3 +164,9 @@ class DemandEvent(Model):
     to_status = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     changed_fields = ListAttribute(of=UnicodeAttribute, default=list)
+    subject_id = UnicodeAttribute(null=True)        # the claim's applicant, the activity: whom it is about
+    notify_ids = ListAttribute(of=UnicodeAttribute, null=True)   # extra recipients (the reporters decided)
+    city = UnicodeAttribute(null=True)              # the demand's city, on the events the totals count
+    stats_day = UnicodeAttribute(null=True)
+
+    stats = StatsDayIndex()

@@ -108,6 +108,7 @@ class ByOrgStatusIndex(GlobalSecondaryIndex):
 class HelpRequest(Model):
     class Meta(TableMeta):
         table_name = table_name("help_requests")
+        stream_view_type = "NEW_AND_OLD_IMAGES"   # adopted/declined → the submitter's notification
 
     request_id = UnicodeAttribute(hash_key=True)           # random 128-bit hex
     kind = UnicodeAttribute()                              # HelpRequestKind

@@ -3,8 +3,11 @@
 Keyed like the claim (`demand_id` + `applicant_id`), so the public 评分信息 tab of a demand is one
 Query on the base table. The sheet is written at confirmation (both sides owe a rating), and each
 rating is one conditional update of it: the rating map appears (never changes afterwards), the
-rater's sparse owed key disappears, and the second rating sets `revealed` in the same write.
-The table's stream (NEW_AND_OLD_IMAGES) feeds the points ledger.
+rater's sparse owed key disappears, and the second rating sets `revealed` in the same write; a
+sheet still blind when its 14-day window closes is revealed by the hourly job
+(`services.ratings.reveal_due`).
+The table's stream (NEW_AND_OLD_IMAGES) feeds the points ledger and the rating notifications when
+`revealed` turns true: nothing about a blind rating leaks through points.
 """
 from __future__ import annotations
 
@@ -48,6 +51,18 @@ class ClaimantOwedIndex(GlobalSecondaryIndex):
     confirmed_at = UTCDateTimeAttribute(range_key=True)
 
 
+class RevealDueIndex(GlobalSecondaryIndex):
+    """Sheets still blind, by the CST day their 14-day window closes (sparse): the hourly reveal job
+    reads the sheets due, never the table."""
+
+    class Meta:
+        index_name = "reveal_due"
+        projection = AllProjection()
+
+    reveal_day = UnicodeAttribute(hash_key=True)       # YYYYMMDD (CST) of confirmed_at + 14 days
+    confirmed_at = UTCDateTimeAttribute(range_key=True)
+
+
 class RatingSheet(Model):
     class Meta(TableMeta):
         table_name = table_name("ratings")
@@ -68,6 +83,8 @@ class RatingSheet(Model):
     updated_at = UTCDateTimeAttribute()
     publisher_owed = UnicodeAttribute(null=True)
     claimant_owed = UnicodeAttribute(null=True)
+    reveal_day = UnicodeAttribute(null=True)              # until revealed
 
     publisher_owed_index = PublisherOwedIndex()
     claimant_owed_index = ClaimantOwedIndex()
+    reveal_due_index = RevealDueIndex()

@@ -9,6 +9,7 @@ from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
+from chalicelib.data.notifications import Notification, NotificationSettings
 from chalicelib.data.points import PointBalance, PointEntry
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.data.ratings import RatingSheet
@@ -16,6 +17,7 @@ from chalicelib.data.reactions import Reaction
 from chalicelib.data.reports import Report
 from chalicelib.data.sessions import Session
 from chalicelib.data.sms_codes import SmsCode
+from chalicelib.data.stats import DailyTotals
 from chalicelib.events.parking import ParkedEvent
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -25,6 +27,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Claim, ClaimQuota, ContactRead,
     Activity, Signup, AttendanceRecord, ServiceTotal,
     RatingSheet, PointEntry, PointBalance, ParkedEvent,
+    Notification, NotificationSettings, DailyTotals,
 )
 
 

@@ -1,8 +1,11 @@
-"""The ratings table's stream → points for the rated organization.
+"""The ratings table's stream → points and notifications for the rated organizations.
 
-A record is a change of a `RatingSheet`. Every rating present in the new image and absent from the
-old one is awarded (`services.points.award`, idempotent by rating id). Records that carry no new
-rating (the sheet written at confirmation, owed keys removed at withdrawal, REMOVE) change nothing.
+A record is a change of a `RatingSheet`. Ratings are blind until the sheet is revealed (both sides
+rated, or the hourly job closed the 14-day window), and points would tell the score, so nothing
+happens before that: on the record where `revealed` turns true, every rating in the sheet is
+awarded (`services.points.award`, idempotent by rating id) and its rated organization is notified
+twice (the rating, then the points; ids derived from the rating). Every other record (the sheet
+written at confirmation, one blind rating, owed keys removed at withdrawal, REMOVE) changes nothing.
 """
 from __future__ import annotations
 
@@ -11,49 +14,45 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.data.ratings import RatingSheet
-from chalicelib.events.records import Poison, run_batch
-from chalicelib.services import points
-from chalicelib.services.ratings import Side, rated_account, rater_name, rating_id, rating_of
+from chalicelib.events.records import Poison, handle_event, new_image
+from chalicelib.reference import NotificationType
+from chalicelib.services import notifications, points
+from chalicelib.services.notifications import Draft
+from chalicelib.services.ratings import Side, claim_id_of, rated_account, rater_name, rating_id, rating_of
 
 SOURCE = "ratings-stream"
 log = logging.getLogger(__name__)
+_REQUIRED = ("demand_id", "applicant_id", "publisher_id", "publisher_name", "claimant_name", "demand_title",
+             "confirmed_at")
 
 
 def handle(event: Any) -> dict[str, list]:
-    """The Chalice handler body: `event` is a chalice DynamoDBEvent (or the raw Lambda event)."""
-    raw = event.to_dict() if hasattr(event, "to_dict") else event
-    records = raw.get("Records") if isinstance(raw, dict) else None
-    return run_batch(SOURCE, records if isinstance(records, list) else [], apply_record)
+    return handle_event(SOURCE, event, apply_record)
 
 
-def _image(raw: dict, name: str) -> RatingSheet | None:
-    image = raw["dynamodb"].get(name)
-    if image is None:
-        return None
-    try:
-        sheet = RatingSheet.from_raw_data(image)
-        for field in ("demand_id", "applicant_id", "publisher_id", "publisher_name", "claimant_name",
-                      "demand_title", "confirmed_at"):
-            if not getattr(sheet, field):
-                raise ValueError(f"{field} is missing")
-    except Exception as exc:   # noqa: BLE001 - whatever the image is, it is not a sheet
-        raise Poison(f"{name} does not parse: {type(exc).__name__}: {exc}") from exc
+def _sheet(raw: dict, name: str) -> RatingSheet | None:
+    sheet = new_image(raw, RatingSheet, name)
+    if sheet is not None:
+        missing = [field for field in _REQUIRED if not getattr(sheet, field)]
+        if missing:
+            raise Poison(f"{name} lacks {', '.join(missing)}")
     return sheet
 
 
 def awards_in(raw: Any) -> list[points.Award]:
-    """The awards a record calls for (Poison when it cannot be read)."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("dynamodb"), dict):
-        raise Poison("not a DynamoDB stream record")
+    """The awards a record calls for: those of a sheet revealed by this change (Poison when unreadable)."""
+    new = _sheet(raw, "NewImage")
     if raw.get("eventName") == "REMOVE":
         return []
-    new, old = _image(raw, "NewImage"), _image(raw, "OldImage")
     if new is None:
         raise Poison("no NewImage: the stream must be NEW_AND_OLD_IMAGES")
+    old = _sheet(raw, "OldImage")
+    if not new.revealed or (old is not None and old.revealed):
+        return []
     found = []
     for side in Side:
         rating = rating_of(new, side)
-        if rating is None or (old is not None and rating_of(old, side) is not None):
+        if rating is None:
             continue
         score = rating.score
         if (isinstance(score, bool) or not isinstance(score, (int, float, Decimal)) or int(score) != score
@@ -69,8 +68,29 @@ def awards_in(raw: Any) -> list[points.Award]:
     return found
 
 
+def _drafts(award: points.Award, revealed_at) -> list[Draft]:
+    claim_id = f"{award.demand_id}.{award.applicant_id}"
+    source = f"ratings/{award.rating_id}"
+    return [
+        Draft(account_id=award.account_id, type=NotificationType.RATING_RECEIVED, at=revealed_at, source=source,
+              body=f"{award.rater_name}就需求《{award.demand_title}》给您评了{award.score}星。",
+              link_kind="claim", link_id=claim_id),
+        Draft(account_id=award.account_id, type=NotificationType.POINTS_AWARDED, at=revealed_at, source=source,
+              body=f"需求《{award.demand_title}》的评分为您带来{points.points_for(award.score)}积分。",
+              link_kind="points", link_id=award.rating_id),
+    ]
+
+
 def apply_record(raw: Any) -> None:
-    for award in awards_in(raw):
+    awards = awards_in(raw)
+    if not awards:
+        return
+    sheet = _sheet(raw, "NewImage")
+    revealed_at = sheet.revealed_at or sheet.updated_at
+    for award in awards:
         if points.award(award):
             log.info("%s: awarded %s points to %s for %s", SOURCE, points.points_for(award.score),
                      award.account_id, award.rating_id)
+        for draft in _drafts(award, revealed_at):   # also on a re-delivery: each draft lands once
+            notifications.deliver(draft)
+    log.debug("%s: claim %s revealed", SOURCE, claim_id_of(sheet))

@@ -51,6 +51,26 @@ def _identifier(raw: Any) -> str | None:
         return None
 
 
+def handle_event(source: str, event: Any, apply: Callable[[Any], None]) -> dict[str, list]:
+    """A stream handler's body: `event` is a chalice DynamoDBEvent (or the raw Lambda event)."""
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    records = raw.get("Records") if isinstance(raw, dict) else None
+    return run_batch(source, records if isinstance(records, list) else [], apply)
+
+
+def new_image(raw: Any, model: type, name: str = "NewImage") -> Any:
+    """The record's image as a model (None when absent); Poison when it does not parse."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("dynamodb"), dict):
+        raise Poison("not a DynamoDB stream record")
+    image = raw["dynamodb"].get(name)
+    if image is None:
+        return None
+    try:
+        return model.from_raw_data(image)
+    except Exception as exc:   # noqa: BLE001 - whatever the image is, it is not this model
+        raise Poison(f"{name} does not parse as {model.__name__}: {type(exc).__name__}: {exc}") from exc
+
+
 def run_batch(source: str, records: Iterable[Any], apply: Callable[[Any], None]) -> dict[str, list]:
     failures: list[dict[str, str]] = []
     for raw in records:

@@ -156,7 +156,8 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     else:
         tx.condition_check(Demand, demand_id, condition=(Demand.status == DemandStatus.IN_SERVICE.value)
                            & Demand.feed.exists(), on_conflict=demand_conflict)
-    tx.put(demands.new_event(demand_id, caller, "activity_published", to_status=A.PUBLISHED.value, changed=changed))
+    tx.put(demands.new_event(demand_id, caller, "activity_published", to_status=A.PUBLISHED.value, changed=changed,
+                             subject=activity.activity_id))
     tx.commit()
     return activity
 
@@ -179,7 +180,8 @@ def cancel(caller: Principal, activity_id: str, reason: str) -> Activity:
               condition=(Activity.status == A.PUBLISHED.value) & (Activity.service_start > moment),
               on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     tx.put(demands.new_event(activity.demand_id, caller, "activity_cancelled", from_status=A.PUBLISHED.value,
-                             to_status=A.CANCELLED.value, reason=reason, changed=[f"activity:{activity_id}"]))
+                             to_status=A.CANCELLED.value, reason=reason, changed=[f"activity:{activity_id}"],
+                             subject=activity_id))
     tx.commit()
     return _activity(activity_id)
 

@@ -1,4 +1,4 @@
-"""Operator actions on any account: password reset, disable, enable."""
+"""Operator actions: password reset, disable, enable any account; the parked stream records."""
 from __future__ import annotations
 
 import secrets
@@ -10,8 +10,10 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode
+from chalicelib.events.parking import ParkedEvent
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services import accounts, sessions, volunteer_orgs
+from chalicelib.services.pagination import Page, query_page
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -60,3 +62,9 @@ def _other_account(operator: Principal, account_id: str) -> Account:
     if account_id == operator.account_id:
         raise AppError(ErrorCode.FORBIDDEN, "不能对自己的账号执行该操作")
     return accounts.get_account(account_id)
+
+
+def parked_events(source: str, *, limit: int, cursor: str | None) -> Page[ParkedEvent]:
+    """Stream records a handler could not apply, oldest first, for an operator to inspect (one Query)."""
+    return query_page(ParkedEvent.query, source, model=ParkedEvent, scope=f"parked:{source}", limit=limit,
+                      cursor=cursor, newest_first=False)

@@ -98,7 +98,7 @@ def _still(claim: Claim):
 def _event(tx: Transaction, caller: Principal, claim: Claim, action: str, to: ClaimStatus,
            reason: str | None = None) -> None:
     tx.put(demands.new_event(claim.demand_id, caller, action, from_status=claim.status, to_status=to.value,
-                             reason=reason, changed=[f"applicant:{claim.applicant_id}"]))
+                             reason=reason, changed=[f"applicant:{claim.applicant_id}"], subject=claim.applicant_id))
 
 
 def _quota(tx: Transaction, applicant_id: str, delta: int) -> None:
@@ -184,7 +184,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
               & (Demand.application_count.does_not_exist() | (Demand.application_count < MAX_OPEN_PER_DEMAND)),
               on_conflict=demand_conflict)
     tx.put(demands.new_event(demand_id, caller, "claim_applied", from_status=existing.status if existing else None,
-                             to_status=status, changed=[f"applicant:{caller.account_id}"]))
+                             to_status=status, changed=[f"applicant:{caller.account_id}"], subject=caller.account_id))
     _commit(tx, demand_conflict, demand_id)
     return claim
 
@@ -211,7 +211,8 @@ def confirm(caller: Principal, claim_id_text: str) -> Claim:
               condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
               on_conflict=demand_conflict)
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
-                             to_status=claimed, changed=[f"applicant:{claim.applicant_id}"]))
+                             to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],
+                             subject=claim.applicant_id, city=demands.city_of(demand)))
     tx.update(claim, _status_actions(claim, S.CONFIRMED, moment)
               + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)]
               + feed_actions(claim, listed=True),
@@ -267,7 +268,8 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
                            *demands.feed_actions(demand, visible=demands.is_visible(demand))],
                   condition=Demand.status == DemandStatus.CLAIMED.value, on_conflict=demand_conflict)
         tx.put(demands.new_event(claim.demand_id, caller, "unclaimed", from_status=DemandStatus.CLAIMED.value,
-                                 to_status=opened, reason=reason, changed=[f"applicant:{claim.applicant_id}"]))
+                                 to_status=opened, reason=reason, changed=[f"applicant:{claim.applicant_id}"],
+                                 subject=claim.applicant_id, city=demands.city_of(demand)))
         if demand.linked_request_ids:
             help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), claim.demand_id,
                                                    HelpRequestStatus.AWAITING_CLAIM, actor_id=caller.account_id)

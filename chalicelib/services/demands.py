@@ -31,13 +31,29 @@ def is_visible(demand: Demand) -> bool:
     return demand.status in PUBLIC_STATUSES and not demand.hidden
 
 
+# The events yesterday's totals count (services/stats.py); they carry the demand's city.
+STATS_ACTIONS = frozenset({"published", "claimed", "unclaimed"})
+
+
 def new_event(demand_id: str, caller: Principal, action: str, *, from_status: str | None = None,
-              to_status: str | None = None, reason: str | None = None, changed: list[str] | None = None
+              to_status: str | None = None, reason: str | None = None, changed: list[str] | None = None,
+              subject: str | None = None, city: str | None = None, notify: list[str] | None = None
               ) -> DemandEvent:
+    """A timeline entry, written in the transaction of the change it records (and, through the
+    table's stream, the source of that change's notifications)."""
     at = clock.now()
+    counted = action in STATS_ACTIONS
+    if counted and not city:
+        raise ValueError(f"a {action} event needs the demand's city for the daily totals")
     return DemandEvent(demand_id=demand_id, event_key=f"{at.isoformat()}#{secrets.token_hex(4)}", at=at,
                        actor_id=caller.account_id, actor_role=caller.role.value, action=action,
-                       from_status=from_status, to_status=to_status, reason=reason, changed_fields=changed or [])
+                       from_status=from_status, to_status=to_status, reason=reason, changed_fields=changed or [],
+                       subject_id=subject, notify_ids=notify or None, city=city if counted else None,
+                       stats_day=clock.cst_date(at) if counted else None)
+
+
+def city_of(demand: Demand) -> str:
+    return demand.org_block.region.city
 
 
 def get_demand(demand_id: str) -> Demand:
@@ -78,7 +94,7 @@ def content_of(demand: Demand) -> DemandContentIn:
 def feed_actions(demand: Demand, *, visible: bool) -> list:
     if not visible:
         return [Demand.feed.remove(), Demand.feed_city.remove()]
-    city = demand.org_block.region.city
+    city = city_of(demand)
     text = f"{demand.title or ''}\n{demand.content or ''}".casefold()
     return [Demand.feed.set(PUBLIC_FEED), Demand.feed_city.set(f"{PUBLIC_FEED}#{city}"),
             Demand.search_text.set(text)]
@@ -161,7 +177,8 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
     if code is not None:
         code.consume_in(tx)
     tx.update(demand, actions, condition=Demand.status == DemandStatus.DRAFT.value)
-    tx.put(new_event(demand_id, caller, "published", from_status=DemandStatus.DRAFT.value, to_status=status))
+    tx.put(new_event(demand_id, caller, "published", from_status=DemandStatus.DRAFT.value, to_status=status,
+                     city=org.region.city))
     _advance_links(tx, caller, demand)
     tx.commit()
     return get_demand(demand_id)

@@ -5,7 +5,8 @@ One `RatingSheet` per claim (see `data/ratings.py`). Its life:
     confirm ──▶ sheet: both owe (publisher_owed, claimant_owed), confirmed_at = now
     rate (one side) ──▶ its rating map set, its owed key removed       (blind: only the rater sees it)
     rate (other side) ──▶ the same, and revealed = true in that write   (both visible, publicly too)
-    14 days after confirmed_at ──▶ the rating window closes; whatever was given is visible (read time)
+    14 days after confirmed_at ──▶ the rating window closes; whatever was given is visible (read time),
+                                   and the hourly job sets revealed (points and notifications follow)
     withdraw of the confirmed claim ──▶ owed keys removed, closed_at set (no more ratings)
 
 Each rating is one transaction: a condition check that the claim is still confirmed, and a
@@ -17,6 +18,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
@@ -105,7 +108,11 @@ def _new_sheet(claim: Claim, confirmed_at: datetime, moment: datetime) -> Rating
                        publisher_name=claim.publisher_name, claimant_name=claim.applicant.org_name,
                        demand_title=claim.demand_title, confirmed_at=confirmed_at, revealed=False,
                        updated_at=moment, publisher_owed=_owed_key(claim.publisher_id),
-                       claimant_owed=_owed_key(claim.applicant_id))
+                       claimant_owed=_owed_key(claim.applicant_id), reveal_day=_reveal_day(confirmed_at))
+
+
+def _reveal_day(confirmed_at: datetime) -> str:
+    return clock.cst_date(confirmed_at + RATING_WINDOW)
 
 
 # ---------------------------------------------------------------- with the claim's transitions
@@ -130,7 +137,7 @@ def open_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
             owner = sheet.publisher_id if side is Side.PUBLISHER else sheet.applicant_id
             actions.append(_owed_attr(side).set(_owed_key(owner)))
     if not sheet.revealed:
-        actions.append(RatingSheet.confirmed_at.set(moment))
+        actions += [RatingSheet.confirmed_at.set(moment), RatingSheet.reveal_day.set(_reveal_day(moment))]
     tx.update(sheet, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
 
 
@@ -189,7 +196,8 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
             other_rated = rating_of(sheet, side.other) is not None
             actions = [_rating_attr(side).set(rating), _owed_attr(side).remove(), RatingSheet.updated_at.set(moment)]
             if other_rated:
-                actions += [RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(moment)]
+                actions += [RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(moment),
+                            RatingSheet.reveal_day.remove()]
             other = _rating_attr(side.other)
             condition = (_rating_attr(side).does_not_exist() & RatingSheet.closed_at.does_not_exist()
                          & (RatingSheet.confirmed_at == sheet.confirmed_at)
@@ -203,6 +211,40 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
             raise
         return _load_sheet(claim.demand_id, claim.applicant_id), side
     raise AppError(ErrorCode.STATE_CONFLICT)
+
+
+# ---------------------------------------------------------------- the window closes (hourly job)
+
+REVEAL_LOOKBACK_DAYS = 7   # days of due sheets each run reads again: a missed run is caught up
+
+
+def reveal_due(now: datetime | None = None) -> int:
+    """Reveal every sheet whose 14-day window has closed and that is still blind: one conditional
+    update each (`revealed` turns true in its stream record, which awards points and notifies).
+    Reads one Query per CST day of the lookback on the sparse `reveal_due` index, never the table.
+    Idempotent: a revealed sheet leaves the index. Returns how many were revealed now."""
+    now = now or clock.now()
+    cutoff = now - RATING_WINDOW
+    revealed = 0
+    for days_back in range(REVEAL_LOOKBACK_DAYS, -1, -1):
+        day = clock.cst_date(now - timedelta(days=days_back))
+        for sheet in RatingSheet.reveal_due_index.query(day, range_key_condition=RatingSheet.confirmed_at <= cutoff):
+            revealed += _reveal(sheet, now)
+    return revealed
+
+
+def _reveal(sheet: RatingSheet, now: datetime) -> int:
+    try:
+        sheet.update(actions=[RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(now),
+                              RatingSheet.reveal_day.remove(), RatingSheet.publisher_owed.remove(),
+                              RatingSheet.claimant_owed.remove(), RatingSheet.updated_at.set(now)],
+                     condition=(RatingSheet.confirmed_at == sheet.confirmed_at) & (RatingSheet.revealed != True)  # noqa: E712
+                     & (RatingSheet.confirmed_at <= now - RATING_WINDOW))
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return 0   # rated by both, or confirmed again, since the index was read
+        raise
+    return 1
 
 
 # ---------------------------------------------------------------- reading

@@ -1,0 +1,96 @@
+"""Bodies and answers of the inbox (消息), its settings, yesterday's totals and parked stream records."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from chalicelib.reference import NotificationType
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery
+
+
+class NotificationQuery(PageQuery):
+    unread_only: bool = False
+    unread_first: bool = Field(default=False, description="unread ones first (newest first), then the read ones")
+
+
+class NotificationOut(OutputModel):
+    notification_id: str
+    type: NotificationType
+    title: str
+    body: str
+    link_kind: str | None = Field(description="demand | claim | help_request | activity | points")
+    link_id: str | None
+    created_at: datetime
+    read: bool
+    read_at: datetime | None
+
+
+class NotificationPageOut(OutputModel):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+class UnreadCountOut(OutputModel):
+    unread: int
+
+
+class MarkedReadOut(OutputModel):
+    marked: int
+    more_unread: bool = Field(description="more than one call's worth were unread: call again")
+
+
+class NotificationTypeOut(OutputModel):
+    type: NotificationType
+    label: str
+    muted: bool
+    texted: bool = Field(description="also sent as a text message (when SMS is on)")
+
+
+class NotificationSettingsOut(OutputModel):
+    sms_enabled: bool
+    types: list[NotificationTypeOut]
+
+
+class NotificationSettingsIn(InputModel):
+    muted: list[NotificationType] = Field(default_factory=list, max_length=len(NotificationType))
+    sms_enabled: bool = True
+
+
+class CountsOut(OutputModel):
+    demands_total: int = Field(description="需求数: demands published up to the end of the day")
+    claims_total: int = Field(description="认领数: confirmed claims held at the end of the day")
+    demands_new: int
+    claims_new: int
+    claims_ended: int
+
+
+class CityCountsOut(CountsOut):
+    city: str
+
+
+class TotalsOut(OutputModel):
+    as_of: str | None = Field(description="the China-Standard-Time day (YYYYMMDD) the totals are as of; "
+                                          "null before the first run")
+    total: CountsOut
+    cities: list[CityCountsOut]
+
+
+class ParkedEventOut(OutputModel):
+    source: str
+    event_id: str
+    sequence_number: str | None
+    keys: str | None
+    reason: str
+    error: str
+    record: str
+    parked_at: datetime
+
+
+class ParkedEventPageOut(OutputModel):
+    items: list[ParkedEventOut]
+    next_cursor: str | None
+
+
+class ParkedEventQuery(PageQuery):
+    source: str = Field(max_length=60, pattern=r"^[a-z0-9-]+$")

@@ -54,14 +54,21 @@ def _register_stream_consumer(consumer: StreamConsumer) -> None:
     def handler(event):
         return consumer.handle(event)
 
-    app.on_dynamodb_record(stream_arn=arn, starting_position="TRIM_HORIZON", name=consumer.function_name)(handler)
+    _export(consumer.function_name, handler,
+            app.on_dynamodb_record(stream_arn=arn, starting_position="TRIM_HORIZON", name=consumer.function_name))
 
 
 def _register_job(job: ScheduledJob) -> None:
     def handler(event):
         return job.run()
 
-    app.schedule(job.expression, name=job.function_name)(handler)
+    _export(job.function_name, handler, app.schedule(job.expression, name=job.function_name))
+
+
+def _export(name: str, handler, register) -> None:
+    # Lambda calls "app.<handler.__name__>": the function must carry its own name and exist under it here.
+    handler.__name__ = handler.__qualname__ = name
+    globals()[name] = register(handler)
 
 
 for stream_consumer in STREAM_CONSUMERS:

@@ -8,8 +8,10 @@ Start: check both ports → moto's DynamoDB server → tables from ALL_MODELS �
 Stop (Ctrl-C, SIGTERM, or chalice exiting): stop chalice → save every table to
 <data-dir>/dynamodb.json → stop moto.
 
-`chalice local` serves HTTP only; a stream pump and the scheduler will later
-run in `LocalStack.run`'s loop, in this same process (see `tick`).
+`chalice local` serves HTTP only; the stream pump (scripts/stream_pump.py) and the
+scheduler (scripts/scheduler.py) run in `LocalStack.run`'s loop, in this same
+process (see `tick`), calling the same functions the Lambdas run. Run a job now:
+`scripts/manage.py --local daily-totals [--date YYYYMMDD]` or `... reveal-ratings`.
 """
 from __future__ import annotations
 
@@ -151,6 +153,7 @@ class LocalStack:
         self.moto = None
         self.dynamodb = None
         self.pump = None
+        self.scheduler = None
         self.api: subprocess.Popen | None = None
         # Saving is allowed only once the saved state was fully loaded: never overwrite it with less.
         self.state_loaded = False
@@ -161,6 +164,7 @@ class LocalStack:
         self.start_dynamodb()
         self.create_tables_and_load_state()
         self.start_stream_pump()  # after loading: saved items must not count as new events
+        self.start_scheduler()
         rows = self.seed()
         if self.stop_requested.is_set():
             return
@@ -261,12 +265,20 @@ class LocalStack:
                                region_name=os.environ["AWS_DEFAULT_REGION"])
         self.pump = StreamPump(self.dynamodb, streams, os.environ["AWS_DEFAULT_REGION"], consumers())
 
+    def start_scheduler(self) -> None:
+        from scheduler import LocalScheduler
+
+        from chalicelib.events.consumers import SCHEDULED_JOBS
+
+        self.scheduler = LocalScheduler(SCHEDULED_JOBS)
+
     def tick(self) -> None:
-        """Periodic work besides serving HTTP: the stream handlers Lambda would run (schedules: issue 5)."""
+        """Periodic work besides serving HTTP: the stream handlers and scheduled jobs Lambda would run."""
         try:
             self.pump.tick()
         except Exception:  # a broken poll is logged; the stack keeps serving and polls again
             logging.getLogger("stream-pump").exception("stream poll failed")
+        self.scheduler.tick()   # logs its own failures
 
     def stop_api(self) -> None:
         if self.api is None or self.api.poll() is not None:

@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("seed-demo", help="create the demo accounts (local stack only)")
     commands.add_parser("reindex-league-orgs",
                         help="rebuild the 团组织 name-search index from the accounts (idempotent)")
+    totals = commands.add_parser("daily-totals", help="run the daily totals job now (idempotent; backfills)")
+    totals.add_argument("--date", help="the China-Standard-Time day, YYYYMMDD (default: yesterday)")
+    commands.add_parser("reveal-ratings", help="run the hourly rating-window job now (idempotent)")
     return parser.parse_args(argv)
 
 
@@ -93,6 +96,20 @@ def reindex_league_orgs(args: argparse.Namespace) -> None:
     print(f"Indexed {reindex()} 团组织 names in {describe_target()}")
 
 
+def daily_totals(args: argparse.Namespace) -> None:
+    from chalicelib.events.schedules import daily_totals as run
+
+    result = run(args.date)
+    print(f"Totals as of {result['day']}: {result['demands_total']} demands, {result['claims_total']} claims "
+          f"({result['events_counted']} events that day) in {describe_target()}")
+
+
+def reveal_ratings(args: argparse.Namespace) -> None:
+    from chalicelib.events.schedules import reveal_ratings as run
+
+    print(f"Revealed {run()['revealed']} rating sheet(s) whose 14-day window closed, in {describe_target()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     apply_target(args)
@@ -103,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         commands = {"create-operator": create_operator, "seed-demo": seed_demo,
-                    "reindex-league-orgs": reindex_league_orgs}
+                    "reindex-league-orgs": reindex_league_orgs, "daily-totals": daily_totals,
+                    "reveal-ratings": reveal_ratings}
         commands[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

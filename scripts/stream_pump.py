@@ -81,7 +81,6 @@ class StreamPump:
 
 def consumers() -> list[tuple[str, Callable[[dict], dict]]]:
     """The tables whose streams the app consumes, with the handler app.py registers for each."""
-    from chalicelib.data.ratings import RatingSheet
-    from chalicelib.events import ratings_stream
+    from chalicelib.events.consumers import STREAM_CONSUMERS
 
-    return [(RatingSheet.Meta.table_name, ratings_stream.handle)]
+    return [(c.model.Meta.table_name, c.handle) for c in STREAM_CONSUMERS]

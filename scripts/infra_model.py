@@ -104,6 +104,14 @@ def stream_tables() -> tuple[TableSpec, ...]:
     return tuple(spec for spec in tables() if spec.stream_view_type)
 
 
+def app_variable_names() -> set[str]:
+    """Every environment variable chalicelib.config reads."""
+    _import_models()
+    from chalicelib.config import Settings
+
+    return {name.upper() for name in Settings.model_fields} | {"AWS_DEFAULT_REGION"}
+
+
 def partition_for(region: str) -> str:
     """AWS China regions (cn-north-1, cn-northwest-1) are the `aws-cn` partition."""
     return "aws-cn" if region.startswith("cn-") else "aws"

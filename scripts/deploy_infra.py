@@ -61,6 +61,14 @@ def stack_parameters(stage: str, variables: dict[str, str], alarm_email: str | N
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 
 
+def with_previous_values(parameters: list[dict]) -> list[dict]:
+    """On update, a template parameter not given this time keeps its value (not the template default)."""
+    given = {p["ParameterKey"] for p in parameters}
+    template = yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    return parameters + [{"ParameterKey": key, "UsePreviousValue": True}
+                         for key in template["Parameters"] if key not in given]
+
+
 def required_outputs() -> list[str]:
     names = [spec.name_output for spec in infra_model.tables()]
     names += [spec.stream_output for spec in infra_model.stream_tables()]
@@ -135,7 +143,8 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) 
         exists = False
     if exists:
         try:
-            cloudformation.update_stack(StackName=name, TemplateBody=body, Parameters=parameters)
+            cloudformation.update_stack(StackName=name, TemplateBody=body,
+                                        Parameters=with_previous_values(parameters))
             print(f"updating {name}…", flush=True)
             cloudformation.get_waiter("stack_update_complete").wait(StackName=name)
         except ClientError as exc:

@@ -250,15 +250,22 @@ def test_a_new_stack_is_created_protected_waited_for_and_its_outputs_read(monkey
     stub.assert_no_pending_responses()
 
 
-def test_an_unchanged_stack_is_not_an_error(monkeypatch):
+def test_an_unchanged_stack_is_not_an_error_and_options_not_given_keep_their_values(monkeypatch):
     client = boto3.client("cloudformation", region_name="ap-east-1")
     stub = Stubber(client)
     name = "yce-api-prod-ap-east-1-data"
     stack = {"StackName": name, "CreationTime": "2026-11-29T00:00:00Z", "StackStatus": "UPDATE_COMPLETE",
              "Outputs": [{"OutputKey": "TablePrefix", "OutputValue": "yce-prod-"}]}
     stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": name})
-    stub.add_client_error("update_stack", "ValidationError", "No updates are to be performed.")
+    stub.add_client_error("update_stack", "ValidationError", "No updates are to be performed.", expected_params={
+        "StackName": name, "TemplateBody": deploy_infra.template_body(),
+        "Parameters": [{"ParameterKey": "TablePrefix", "ParameterValue": "yce-prod-"},
+                       {"ParameterKey": "TokenSigningKeyParameterName", "UsePreviousValue": True},
+                       {"ParameterKey": "SmsCodeKeyParameterName", "UsePreviousValue": True},
+                       {"ParameterKey": "SmsMonthlySpendAlarmUsd", "UsePreviousValue": True},
+                       {"ParameterKey": "AlarmEmail", "UsePreviousValue": True}]})
     stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": name})
     monkeypatch.setattr(boto3, "client", lambda *a, **k: client)
     with stub:
-        assert deploy_infra.deploy_stack("ap-east-1", name, [], dry_run=False) == {"TablePrefix": "yce-prod-"}
+        given = [{"ParameterKey": "TablePrefix", "ParameterValue": "yce-prod-"}]
+        assert deploy_infra.deploy_stack("ap-east-1", name, given, dry_run=False) == {"TablePrefix": "yce-prod-"}

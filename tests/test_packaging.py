@@ -5,12 +5,14 @@ Needs the package index (Chalice downloads manylinux wheels for the Lambda runti
 """
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from chalice.utils import to_cfn_resource_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import infra_model  # noqa: E402
@@ -29,10 +31,13 @@ def cfn_lint(path: Path, *regions: str) -> subprocess.CompletedProcess:
     return subprocess.run([CFN_LINT, "--regions", *regions, "--", str(path)], capture_output=True, text=True)
 
 
-def function_name(resource_id: str, resource: dict) -> str:
-    """The Chalice (config.json `lambda_functions`) name of a packaged function."""
-    handler = resource["Properties"]["Handler"]
-    return "api_handler" if handler == "app.app" else handler.removeprefix("app.")
+def configured_function(resource_id: str, config: dict) -> str:
+    """The `lambda_functions` entry (a Python function name) of a packaged function."""
+    if resource_id == "APIHandler":
+        return "api_handler"
+    names = {to_cfn_resource_name(name): name for name in config["lambda_functions"]}
+    assert resource_id in names, f"{resource_id}: no lambda_functions entry in .chalice/config.json"
+    return names[resource_id]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -50,9 +55,15 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
 
     functions = {rid: r for rid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
     for rid, resource in functions.items():
-        props, wanted = resource["Properties"], config["lambda_functions"][function_name(rid, resource)]
+        props, wanted = resource["Properties"], config["lambda_functions"][configured_function(rid, config)]
         assert (props["MemorySize"], props["Timeout"], props["ReservedConcurrentExecutions"]) == (
             wanted["lambda_memory_size"], wanted["lambda_timeout"], wanted["reserved_concurrency"]), rid
+    # Lambda imports app.py and looks the handler up by name: it must be a module attribute of app.py.
+    app_module = importlib.import_module("app")
+    for rid, resource in functions.items():
+        module, attribute = resource["Properties"]["Handler"].split(".", 1)
+        assert module == "app" and callable(getattr(app_module, attribute, None)), \
+            f"{rid}: Handler {resource['Properties']['Handler']} is not a name defined in app.py"
     roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     assert roles and all(role["Properties"]["Policies"][0]["PolicyDocument"]
                          == stage_config.read_json(stage_config.policy_path(stage)) for role in roles)

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""`chalice package` for a stage, refused on a missing wheel, with hardened stream sources (never shipped).
+
+    .venv/bin/python scripts/package.py STAGE OUTDIR
+
+Runs `chalice package --stage STAGE OUTDIR` in the stage's region (infra/stages.json) and fails when
+Chalice reports "Could not install dependencies" (it only warns, and the function would then fail at
+import). Then sets on every DynamoDB stream source in OUTDIR/sam.json, SAM `DynamoDB` events and
+plain `AWS::Lambda::EventSourceMapping` alike, the settings scripts/harden_stream_sources.py applies
+after `chalice deploy`, with the stage's STREAM_FAILURE_QUEUE_ARN as the on-failure destination.
+"""
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import infra_model
+import stage_config
+from harden_stream_sources import mapping_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MISSING_WHEEL_MARKERS = ("Could not install dependencies", "You will have to build these yourself")
+LOCK_PATH = ROOT / ".chalice" / "deployments" / ".package.lock"   # Chalice's wheel cache is shared
+
+
+class PackagingError(RuntimeError):
+    pass
+
+
+def missing_wheel_warning(output: str) -> str | None:
+    """The part of Chalice's output that says a dependency was left out, if any."""
+    for marker in MISSING_WHEEL_MARKERS:
+        at = output.find(marker)
+        if at >= 0:
+            return output[at:at + 600]
+    return None
+
+
+def run_chalice_package(stage: str, outdir: Path, region: str) -> str:
+    # Only the stage's own variables may reach app.py: a stray RATINGS_STREAM_ARN in the caller's
+    # environment would register a handler (and a mapping) the stage itself does not configure.
+    app_variables = infra_model.app_variable_names()
+    env = {name: value for name, value in os.environ.items()
+           if name not in app_variables and not name.endswith("_STREAM_ARN") and name != "AWS_PROFILE"}
+    env["AWS_DEFAULT_REGION"] = region
+    LOCK_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with open(LOCK_PATH, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # parallel test workers must not build the same cache entry
+        result = subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage,
+                                 str(outdir)], cwd=ROOT, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        raise PackagingError(f"chalice package --stage {stage} failed ({result.returncode}):\n{output}")
+    warning = missing_wheel_warning(output)
+    if warning:
+        raise PackagingError(f"chalice package --stage {stage} left out a dependency:\n{warning}")
+    return output
+
+
+def harden_template(template: dict, queue_arn: str) -> int:
+    """Set the failure handling on every stream source of the template; returns how many were changed."""
+    changed = 0
+    for resource in template.get("Resources", {}).values():
+        props = resource.get("Properties", {})
+        if resource.get("Type") == "AWS::Serverless::Function":
+            for event in (props.get("Events") or {}).values():
+                if event.get("Type") == "DynamoDB":
+                    event.setdefault("Properties", {}).update(mapping_settings(queue_arn))
+                    changed += 1
+        elif resource.get("Type") == "AWS::Lambda::EventSourceMapping" and ":dynamodb:" in json.dumps(
+                props.get("EventSourceArn", "")):
+            props.update(mapping_settings(queue_arn))
+            changed += 1
+    return changed
+
+
+def package(stage: str, outdir: Path) -> dict:
+    """Package the stage into outdir and return the hardened template (also written back)."""
+    config = stage_config.read_json(stage_config.CONFIG_PATH)
+    variables = stage_config.stage_variables(config, stage)
+    region = stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
+    run_chalice_package(stage, outdir, region)
+    sam_path = outdir / "sam.json"
+    template = json.loads(sam_path.read_text(encoding="utf-8"))
+    harden_template(template, variables.get(stage_config.FAILURE_QUEUE_VARIABLE, ""))
+    sam_path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return template
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage")
+    parser.add_argument("outdir", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        template = package(args.stage, args.outdir.resolve())
+    except PackagingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    streams = sum(1 for r in template["Resources"].values()
+                  for e in (r.get("Properties", {}).get("Events") or {}).values() if e.get("Type") == "DynamoDB")
+    print(f"packaged {args.stage} into {args.outdir} ({streams} hardened stream sources)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
 
     sms_sender: Literal["console", "sns"] = "console"
+    # SNS SMS exists in few regions (not ap-east-1, not the China regions): send from this one instead.
+    sms_sns_region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     sms_log_file: str | None = None
 
     # argon2id cost; defaults are RFC 9106's second recommended option.

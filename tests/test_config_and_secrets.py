@@ -1,6 +1,7 @@
 """Configuration fails fast; secrets come inline locally and from SSM when deployed."""
 import boto3
 import pytest
+from pydantic import ValidationError
 
 from chalicelib import secrets
 from chalicelib.config import ConfigError, Settings, _from_environ, get_settings
@@ -60,3 +61,20 @@ def test_the_sns_sender_publishes_a_transactional_sms_to_a_mainland_number(aws):
 
     sent = sns_backends[DEFAULT_ACCOUNT_ID]["cn-north-1"].sms_messages
     assert list(sent.values()) == [("+8613800138000", "【青年云支教】您的验证码为123456")]
+
+
+def test_sms_goes_through_the_configured_sns_region_where_the_stage_region_has_no_sms(monkeypatch):
+    from chalicelib.services import sms_sender
+
+    settings = Settings.model_validate(_from_environ({**BASE, "TOKEN_SIGNING_KEY": "t" * 32, "SMS_CODE_KEY": "k" * 32,
+                                                      "SMS_SENDER": "sns", "AWS_DEFAULT_REGION": "ap-east-1",
+                                                      "SMS_SNS_REGION": "ap-southeast-1"}))
+    monkeypatch.setattr(sms_sender, "get_settings", lambda: settings)
+    sms_sender._configured.cache_clear()
+    try:
+        assert sms_sender._configured().region == "ap-southeast-1"
+    finally:
+        sms_sender._configured.cache_clear()
+    with pytest.raises(ValidationError):
+        Settings.model_validate(_from_environ({**BASE, "TOKEN_SIGNING_KEY": "t" * 32, "SMS_CODE_KEY": "k" * 32,
+                                               "SMS_SNS_REGION": "not a region"}))

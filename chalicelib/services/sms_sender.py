@@ -62,7 +62,7 @@ def use_sender(sender: SmsSender | None) -> None:
 def _configured() -> SmsSender:
     settings = get_settings()
     if settings.sms_sender == "sns":
-        return SnsSender(settings.aws_region)
+        return SnsSender(settings.sms_sns_region or settings.aws_region)
     return ConsoleSender(settings.sms_log_file)
 
 

@@ -24,12 +24,13 @@ VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
 LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 
 
-@endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True)
+@endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True, response=AccountOut)
 def me(call: Call) -> AccountOut:
     return account_out(accounts.get_account(call.caller.account_id))
 
 
-@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}))
+@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}),
+          response=LeagueOrgTodoOut | VolunteerOrgTodoOut)
 def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
     if call.caller.role is Role.VOLUNTEER_ORG:
         mine = dashboard.volunteer_org_todo(call.caller)
@@ -39,33 +40,35 @@ def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
                             pending_claims=todo.pending_claims, ratings_owed=todo.ratings_owed)
 
 
-@endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG)
+@endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG, response=LeagueOrgProfileOut)
 def get_league_profile(call: Call) -> LeagueOrgProfileOut:
     return league_org_profile_out(accounts.get_account(call.caller.account_id))
 
 
-@endpoint(bp, "/me/league-profile", "PUT", roles=LEAGUE_ORG, body=LeagueOrgProfileIn)
+@endpoint(bp, "/me/league-profile", "PUT", roles=LEAGUE_ORG, body=LeagueOrgProfileIn, response=LeagueOrgProfileOut)
 def put_league_profile(call: Call, body: LeagueOrgProfileIn) -> LeagueOrgProfileOut:
     return league_org_profile_out(league_orgs.save_profile(call.caller, body))
 
 
-@endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201)
+@endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201,
+          response=OrgRegisteredOut)
 def register_volunteer_org(call: Call, body: RegisterVolunteerOrgIn) -> OrgRegisteredOut:
     account = volunteer_orgs.register(body)
     return OrgRegisteredOut(account_id=account.account_id, status=account.status)
 
 
-@endpoint(bp, "/volunteer-orgs", "GET", roles=ANYONE, query=DirectoryQuery)
+@endpoint(bp, "/volunteer-orgs", "GET", roles=ANYONE, query=DirectoryQuery, response=VolunteerOrgCardPageOut)
 def volunteer_org_directory(call: Call, query: DirectoryQuery) -> VolunteerOrgCardPageOut:
     page = volunteer_orgs.directory(city=query.city, keyword=query.q, limit=query.limit, cursor=query.cursor)
     return VolunteerOrgCardPageOut(items=[volunteer_org_card(a) for a in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/me/org-profile", "GET", roles=VOLUNTEER_ORG)
+@endpoint(bp, "/me/org-profile", "GET", roles=VOLUNTEER_ORG, response=VolunteerOrgProfileOut)
 def get_org_profile(call: Call) -> VolunteerOrgProfileOut:
     return profile_out(volunteer_orgs.get_profile(call.caller))
 
 
-@endpoint(bp, "/me/org-profile", "PUT", roles=VOLUNTEER_ORG, body=VolunteerOrgProfileIn)
+@endpoint(bp, "/me/org-profile", "PUT", roles=VOLUNTEER_ORG, body=VolunteerOrgProfileIn,
+          response=VolunteerOrgProfileOut)
 def put_org_profile(call: Call, body: VolunteerOrgProfileIn) -> VolunteerOrgProfileOut:
     return profile_out(volunteer_orgs.save_profile(call.caller, body))

@@ -25,47 +25,48 @@ bp = Blueprint(__name__)
 OPERATOR = frozenset({Role.OPERATOR})
 
 
-@endpoint(bp, "/admin/league-orgs", "POST", roles=OPERATOR, body=LeagueOrgIn, status=201)
+@endpoint(bp, "/admin/league-orgs", "POST", roles=OPERATOR, body=LeagueOrgIn, status=201, response=LeagueOrgOut)
 def create_league_org(call: Call, body: LeagueOrgIn) -> LeagueOrgOut:
     return league_org_out(league_orgs.create(body))
 
 
 @endpoint(bp, "/admin/league-orgs/import", "POST", roles=OPERATOR, text_body=True,
-          content_types=["text/csv"], max_body_bytes=get_settings().max_import_body_bytes)
+          content_types=["text/csv"], max_body_bytes=get_settings().max_import_body_bytes, response=ImportResultOut)
 def import_league_orgs(call: Call, text: str) -> ImportResultOut:
     result = league_orgs.import_csv(text)
     return ImportResultOut(created=result.created, unchanged=result.unchanged)
 
 
-@endpoint(bp, "/admin/volunteer-orgs", "GET", roles=OPERATOR, query=VolunteerOrgListQuery)
+@endpoint(bp, "/admin/volunteer-orgs", "GET", roles=OPERATOR, query=VolunteerOrgListQuery, response=VolunteerOrgPageOut)
 def list_volunteer_orgs(call: Call, query: VolunteerOrgListQuery) -> VolunteerOrgPageOut:
     page = volunteer_orgs.list_by_status(query.status, limit=query.limit, cursor=query.cursor)
     return VolunteerOrgPageOut(items=[volunteer_org_out(a) for a in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/admin/volunteer-orgs/{account_id}/approve", "POST", roles=OPERATOR)
+@endpoint(bp, "/admin/volunteer-orgs/{account_id}/approve", "POST", roles=OPERATOR, response=VolunteerOrgOut)
 def approve_volunteer_org(call: Call, account_id: str) -> VolunteerOrgOut:
     return volunteer_org_out(volunteer_orgs.approve(account_id))
 
 
-@endpoint(bp, "/admin/volunteer-orgs/{account_id}/reject", "POST", roles=OPERATOR, body=RejectIn)
+@endpoint(bp, "/admin/volunteer-orgs/{account_id}/reject", "POST", roles=OPERATOR, body=RejectIn,
+          response=VolunteerOrgOut)
 def reject_volunteer_org(call: Call, account_id: str, body: RejectIn) -> VolunteerOrgOut:
     return volunteer_org_out(volunteer_orgs.reject(account_id, body.reason))
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR)
+@endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR, response=PasswordResetOut)
 def reset_account_password(call: Call, account_id: str) -> PasswordResetOut:
     account, temporary = admin.reset_password(call.caller, account_id)
     return PasswordResetOut(account_id=account.account_id, temporary_password=temporary)
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/disable", "POST", roles=OPERATOR, body=DisableIn)
+@endpoint(bp, "/admin/accounts/{account_id}/disable", "POST", roles=OPERATOR, body=DisableIn, response=AccountStatusOut)
 def disable_account(call: Call, account_id: str, body: DisableIn) -> AccountStatusOut:
     account = admin.set_disabled(call.caller, account_id, disabled=True, reason=body.reason)
     return AccountStatusOut(account_id=account.account_id, status=account.status)
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/enable", "POST", roles=OPERATOR)
+@endpoint(bp, "/admin/accounts/{account_id}/enable", "POST", roles=OPERATOR, response=AccountStatusOut)
 def enable_account(call: Call, account_id: str) -> AccountStatusOut:
     account = admin.set_disabled(call.caller, account_id, disabled=False)
     return AccountStatusOut(account_id=account.account_id, status=account.status)

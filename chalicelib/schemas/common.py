@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -60,13 +63,33 @@ def mask_mobile(phone: str | None) -> str | None:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
-def one_of(choices: tuple[str, ...], label: str) -> AfterValidator:
-    """A value from one of the fixed lists in chalicelib.reference."""
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"{label}不在可选范围内")
-        return value
-    return AfterValidator(check)
+class one_of(GroupedMetadata):  # noqa: N801  (used like a function: Annotated[str, one_of(CITIES, "所在市")])
+    """A value from one of the fixed lists in chalicelib.reference; the contract shows the list as an enum."""
+
+    def __init__(self, choices: tuple[str, ...], label: str) -> None:
+        self.choices = tuple(choices)
+        self.label = label
+
+    def __iter__(self) -> Iterator[object]:
+        choices, label = self.choices, self.label
+
+        def check(value: str) -> str:
+            if value not in choices:
+                raise ValueError(f"{label}不在可选范围内")
+            return value
+
+        yield AfterValidator(check)
+        yield _EnumInSchema(choices)
+
+
+@dataclass(frozen=True)
+class _EnumInSchema:
+    choices: tuple[str, ...]
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        json_schema["enum"] = list(self.choices)
+        return json_schema
 
 
 class PageQuery(InputModel):

@@ -7,6 +7,7 @@ from chalicelib.api import (
     admin_routes,
     auth_routes,
     claim_routes,
+    contract_routes,
     demand_routes,
     health_routes,
     help_request_routes,
@@ -34,6 +35,7 @@ BLUEPRINTS = (
     claim_routes.bp,
     activity_routes.bp,
     rating_routes.bp,
+    contract_routes.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

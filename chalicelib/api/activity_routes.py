@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib import clock
 from chalicelib.api.routing import ANYONE, Call, endpoint
 from chalicelib.api.views import activity_out, attendance_out, roster_entry_out, signup_out
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.activities import (
     ActivityIn,
@@ -29,7 +30,8 @@ INDIVIDUAL = frozenset({Role.INDIVIDUAL})
 
 
 @endpoint(bp, "/demands/{demand_id}/activities", "POST", roles=VOLUNTEER_ORG, body=ActivityIn, status=201,
-          response=ActivityOut)
+          response=ActivityOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def publish_activity(call: Call, demand_id: str, body: ActivityIn) -> ActivityOut:
     return activity_out(activities.publish(call.caller, demand_id, body), clock.now())
 
@@ -47,17 +49,23 @@ def activity_detail(call: Call, activity_id: str) -> ActivityOut:
 
 
 @endpoint(bp, "/activities/{activity_id}/cancel", "POST", roles=VOLUNTEER_ORG, body=CancelActivityIn,
-          response=ActivityOut)
+          response=ActivityOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED, ErrorCode.ACTIVITY_NOT_CANCELLABLE, ErrorCode.STATE_CONFLICT))
 def cancel_activity(call: Call, activity_id: str, body: CancelActivityIn) -> ActivityOut:
     return activity_out(activities.cancel(call.caller, activity_id, body.reason), clock.now())
 
 
-@endpoint(bp, "/activities/{activity_id}/signups", "POST", roles=INDIVIDUAL, status=201, response=SignupOut)
+@endpoint(bp, "/activities/{activity_id}/signups", "POST", roles=INDIVIDUAL, status=201, response=SignupOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,
+                  ErrorCode.ACTIVITY_FULL,
+                  ErrorCode.ALREADY_SIGNED_UP,
+                  ErrorCode.SIGNUP_CLOSED))
 def sign_up(call: Call, activity_id: str) -> SignupOut:
     return signup_out(activities.sign_up(call.caller, activity_id))
 
 
-@endpoint(bp, "/activities/{activity_id}/signups/me", "DELETE", roles=INDIVIDUAL, response=SignupOut)
+@endpoint(bp, "/activities/{activity_id}/signups/me", "DELETE", roles=INDIVIDUAL, response=SignupOut,
+          errors=(ErrorCode.SIGNUP_NOT_CANCELLABLE,))
 def cancel_signup(call: Call, activity_id: str) -> SignupOut:
     return signup_out(activities.cancel_signup(call.caller, activity_id))
 
@@ -76,7 +84,8 @@ def my_signups(call: Call, query: PageQuery) -> SignupPageOut:
                          next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/activities/{activity_id}/check-in-code", "GET", roles=VOLUNTEER_ORG, response=CheckInCodeOut)
+@endpoint(bp, "/activities/{activity_id}/check-in-code", "GET", roles=VOLUNTEER_ORG, response=CheckInCodeOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,))
 def check_in_code(call: Call, activity_id: str) -> CheckInCodeOut:
     code, valid_from, rotates_at = activities.check_in_code(call.caller, activity_id)
     return CheckInCodeOut(code=code, valid_from=valid_from, rotates_at=rotates_at,
@@ -84,13 +93,30 @@ def check_in_code(call: Call, activity_id: str) -> CheckInCodeOut:
 
 
 @endpoint(bp, "/activities/{activity_id}/check-ins", "POST", roles=INDIVIDUAL, body=AttendanceIn, status=201,
-          response=AttendanceOut)
+          response=AttendanceOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,
+                  ErrorCode.ALREADY_CHECKED_IN,
+                  ErrorCode.CHECK_IN_CODE_INVALID,
+                  ErrorCode.CHECK_IN_CODE_THROTTLED,
+                  ErrorCode.CHECK_IN_DAILY_LIMIT,
+                  ErrorCode.NOT_SIGNED_UP,
+                  ErrorCode.OUTSIDE_ATTENDANCE_AREA,
+                  ErrorCode.OUTSIDE_ATTENDANCE_TIME,
+                  ErrorCode.STATE_CONFLICT))
 def check_in(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
     return attendance_out(activities.check_in(call.caller, activity_id, body))
 
 
 @endpoint(bp, "/activities/{activity_id}/check-outs", "POST", roles=INDIVIDUAL, body=AttendanceIn,
-          response=AttendanceOut)
+          response=AttendanceOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,
+                  ErrorCode.CHECK_IN_CODE_INVALID,
+                  ErrorCode.CHECK_IN_CODE_THROTTLED,
+                  ErrorCode.NOT_CHECKED_IN,
+                  ErrorCode.NOT_SIGNED_UP,
+                  ErrorCode.OUTSIDE_ATTENDANCE_AREA,
+                  ErrorCode.OUTSIDE_ATTENDANCE_TIME,
+                  ErrorCode.STATE_CONFLICT))
 def check_out(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
     return attendance_out(activities.check_out(call.caller, activity_id, body))
 

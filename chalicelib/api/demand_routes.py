@@ -5,6 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.api import views
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
+from chalicelib.errors import SMS_CODE_ERRORS, ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.claims import ClaimantDemandOut
 from chalicelib.schemas.common import PageQuery
@@ -30,7 +31,8 @@ LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 OWNER_OR_OPERATOR = frozenset({Role.LEAGUE_ORG, Role.OPERATOR})
 
 
-@endpoint(bp, "/demands", "POST", roles=LEAGUE_ORG, body=DemandContentIn, status=201, response=OwnerDemandOut)
+@endpoint(bp, "/demands", "POST", roles=LEAGUE_ORG, body=DemandContentIn, status=201, response=OwnerDemandOut,
+          errors=(ErrorCode.HELP_REQUEST_NOT_LINKABLE, ErrorCode.NOT_FOUND, ErrorCode.STATE_CONFLICT))
 def create_demand(call: Call, body: DemandContentIn) -> OwnerDemandOut:
     return views.owner_demand(demands.create_draft(call.caller, body))
 
@@ -41,7 +43,8 @@ def list_demands(call: Call, query: DemandListQuery) -> DemandPageOut:
     return DemandPageOut(items=[views.demand_card(d) for d in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/demands/recommended", "GET", roles=ANYONE, query=RecommendQuery, response=DemandPageOut)
+@endpoint(bp, "/demands/recommended", "GET", roles=ANYONE, query=RecommendQuery, response=DemandPageOut,
+          errors=(ErrorCode.NOT_FOUND,))
 def recommended_demands(call: Call, query: RecommendQuery) -> DemandPageOut:
     ranked = feed.recommended(call.caller, limit=query.limit, city=query.city, keyword=query.q)
     return DemandPageOut(items=[views.demand_card(d) for d in ranked])
@@ -61,17 +64,20 @@ def get_demand(call: Call, demand_id: str) -> OwnerDemandOut | ClaimantDemandOut
     return views.public_demand(demand, liked=mine.liked, favorited=mine.favorited)
 
 
-@endpoint(bp, "/demands/{demand_id}", "PUT", roles=LEAGUE_ORG, body=DemandContentIn, response=OwnerDemandOut)
+@endpoint(bp, "/demands/{demand_id}", "PUT", roles=LEAGUE_ORG, body=DemandContentIn, response=OwnerDemandOut,
+          errors=(ErrorCode.DEMAND_NOT_EDITABLE, ErrorCode.HELP_REQUEST_NOT_LINKABLE, ErrorCode.STATE_CONFLICT))
 def update_demand(call: Call, demand_id: str, body: DemandContentIn) -> OwnerDemandOut:
     return views.owner_demand(demands.update(call.caller, demand_id, body))
 
 
-@endpoint(bp, "/demands/{demand_id}/publish", "POST", roles=LEAGUE_ORG, body=PublishIn, response=OwnerDemandOut)
+@endpoint(bp, "/demands/{demand_id}/publish", "POST", roles=LEAGUE_ORG, body=PublishIn, response=OwnerDemandOut,
+          errors=(*SMS_CODE_ERRORS, ErrorCode.STATE_CONFLICT))
 def publish_demand(call: Call, demand_id: str, body: PublishIn) -> OwnerDemandOut:
     return views.owner_demand(demands.publish(call.caller, demand_id, body.org))
 
 
-@endpoint(bp, "/demands/{demand_id}/close", "POST", roles=LEAGUE_ORG, body=CloseIn, response=OwnerDemandOut)
+@endpoint(bp, "/demands/{demand_id}/close", "POST", roles=LEAGUE_ORG, body=CloseIn, response=OwnerDemandOut,
+          errors=(ErrorCode.HELP_REQUEST_NOT_LINKABLE, ErrorCode.STATE_CONFLICT))
 def close_demand(call: Call, demand_id: str, body: CloseIn) -> OwnerDemandOut:
     return views.owner_demand(demands.close(call.caller, demand_id, body.reason))
 
@@ -87,13 +93,15 @@ def my_demands(call: Call, query: MyDemandsQuery) -> DemandPageOut:
     return DemandPageOut(items=[views.demand_card(d) for d in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/demands/{demand_id}/like", "PUT", roles=ALL_ROLES, response=LikeOut)
+@endpoint(bp, "/demands/{demand_id}/like", "PUT", roles=ALL_ROLES, response=LikeOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def like_demand(call: Call, demand_id: str) -> LikeOut:
     demand = reactions.set_like(call.caller, demand_id, liked=True)
     return LikeOut(liked=True, like_count=int(demand.like_count))
 
 
-@endpoint(bp, "/demands/{demand_id}/like", "DELETE", roles=ALL_ROLES, response=LikeOut)
+@endpoint(bp, "/demands/{demand_id}/like", "DELETE", roles=ALL_ROLES, response=LikeOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def unlike_demand(call: Call, demand_id: str) -> LikeOut:
     demand = reactions.set_like(call.caller, demand_id, liked=False)
     return LikeOut(liked=False, like_count=int(demand.like_count))

@@ -13,6 +13,7 @@ from chalicelib.api.routing import ALL_ROLES, Call, endpoint
 from chalicelib.auth.principal import Principal
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
+from chalicelib.errors import SMS_CODE_ERRORS, ErrorCode
 from chalicelib.reference import HelpRequestStatus, Role
 from chalicelib.schemas.common import mask_mobile
 from chalicelib.schemas.help_requests import (
@@ -37,7 +38,8 @@ INDIVIDUAL = frozenset({Role.INDIVIDUAL})
 LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 
 
-@endpoint(bp, "/help-requests", "POST", roles=INDIVIDUAL, body=HelpRequestIn, status=201, response=HelpRequestOut)
+@endpoint(bp, "/help-requests", "POST", roles=INDIVIDUAL, body=HelpRequestIn, status=201, response=HelpRequestOut,
+          errors=(*SMS_CODE_ERRORS, ErrorCode.ACCOUNT_DISABLED, ErrorCode.NOT_FOUND))
 def submit_help_request(call: Call, body: HelpRequestIn) -> HelpRequestOut:
     return help_request_out(help_requests.submit(call.caller, body.root), call.caller)
 
@@ -61,12 +63,14 @@ def help_request_inbox(call: Call, query: HelpRequestListQuery) -> HelpRequestPa
     return HelpRequestPageOut(items=[help_request_row_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/help-requests/{request_id}/adopt", "POST", roles=LEAGUE_ORG, response=HelpRequestOut)
+@endpoint(bp, "/help-requests/{request_id}/adopt", "POST", roles=LEAGUE_ORG, response=HelpRequestOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def adopt_help_request(call: Call, request_id: str) -> HelpRequestOut:
     return help_request_out(help_requests.adopt(call.caller, request_id), call.caller)
 
 
-@endpoint(bp, "/help-requests/{request_id}/decline", "POST", roles=LEAGUE_ORG, body=DeclineIn, response=HelpRequestOut)
+@endpoint(bp, "/help-requests/{request_id}/decline", "POST", roles=LEAGUE_ORG, body=DeclineIn, response=HelpRequestOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def decline_help_request(call: Call, request_id: str, body: DeclineIn) -> HelpRequestOut:
     return help_request_out(help_requests.decline(call.caller, request_id, body.reason), call.caller)
 

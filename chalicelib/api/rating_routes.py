@@ -7,6 +7,7 @@ from chalicelib import clock
 from chalicelib.api.routing import ANYONE, Call, endpoint
 from chalicelib.data.points import PointEntry
 from chalicelib.data.ratings import RatingSheet
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.ratings import (
     ClaimRatingsOut,
@@ -52,7 +53,11 @@ def claim_ratings_out(sheet: RatingSheet | None, side: Side, claim_id: str) -> C
                            window_closes_at=ratings.window_closes_at(sheet))
 
 
-@endpoint(bp, "/claims/{claim_id}/ratings", "POST", roles=ORGS, body=RatingIn, status=201, response=ClaimRatingsOut)
+@endpoint(bp, "/claims/{claim_id}/ratings", "POST", roles=ORGS, body=RatingIn, status=201, response=ClaimRatingsOut,
+          errors=(ErrorCode.CLAIM_NOT_RATABLE,
+                  ErrorCode.RATING_ALREADY_GIVEN,
+                  ErrorCode.RATING_WINDOW_CLOSED,
+                  ErrorCode.STATE_CONFLICT))
 def rate_claim(call: Call, claim_id: str, body: RatingIn) -> ClaimRatingsOut:
     sheet, side = ratings.rate(call.caller, claim_id, body.score, body.comment)
     return claim_ratings_out(sheet, side, claim_id)

@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib.api import views
 from chalicelib.api.routing import ALL_ROLES, Call, endpoint
 from chalicelib.data.reports import Report
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.demands import DemandDetailOut
@@ -31,7 +32,8 @@ def _report_fields(item: Report) -> dict:
                 decided_at=item.decided_at, decision_note=item.decision_note)
 
 
-@endpoint(bp, "/demands/{demand_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201, response=ReportOut)
+@endpoint(bp, "/demands/{demand_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201, response=ReportOut,
+          errors=(ErrorCode.ALREADY_REPORTED, ErrorCode.FORBIDDEN))
 def report_demand(call: Call, demand_id: str, body: ReportIn) -> ReportOut:
     return ReportOut(**_report_fields(reports.report(call.caller, demand_id, body)))
 
@@ -58,14 +60,16 @@ def demand_reports(call: Call, demand_id: str) -> DemandReportsOut:
 
 
 @endpoint(bp, "/admin/demands/{demand_id}/reports/uphold", "POST", roles=OPERATOR, body=DecisionIn,
-          response=DemandDetailOut)
+          response=DemandDetailOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def uphold_reports(call: Call, demand_id: str, body: DecisionIn) -> DemandDetailOut:
     return views.public_demand(reports.decide(call.caller, demand_id, uphold=True, note=body.note),
                                liked=False, favorited=False)
 
 
 @endpoint(bp, "/admin/demands/{demand_id}/reports/dismiss", "POST", roles=OPERATOR, body=DecisionIn,
-          response=DemandDetailOut)
+          response=DemandDetailOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def dismiss_reports(call: Call, demand_id: str, body: DecisionIn) -> DemandDetailOut:
     return views.public_demand(reports.decide(call.caller, demand_id, uphold=False, note=body.note),
                                liked=False, favorited=False)

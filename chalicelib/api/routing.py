@@ -33,12 +33,12 @@ it alone. The convention for a new route:
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -57,14 +57,14 @@ ALL_ROLES: frozenset[Role] = frozenset(Role)
 _MAX_PATH_PARAM = 128
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Access:
     roles: frozenset[Role]
     public: bool
     during_password_change: bool   # callable while the initial password is still unchanged
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Call:
     """What a view needs to know about the request besides its inputs."""
 
@@ -73,7 +73,7 @@ class Call:
     user_agent: str
 
 
-@dataclass
+@dataclasses.dataclass
 class Reply:
     body: BaseModel | None = None
     status: int = 200
@@ -92,7 +92,7 @@ NO_CONTENT = _Marker("NO_CONTENT")   # response=NO_CONTENT: 204, the view return
 RAW = _Marker("RAW")                 # response=RAW: the view returns a chalice Response; not in the contract
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Declaration:
     """Everything `endpoint(...)` was told about a route: what the wrapper enforces and the contract shows."""
 
@@ -107,6 +107,9 @@ class Declaration:
     content_types: tuple[str, ...]
     text_body: bool
     max_body_bytes: int | None
+    view_name: str = ""                 # the view function: operationId, tag (its module) and summary (its doc)
+    module: str = ""
+    doc: str = ""
 
     @property
     def response_models(self) -> tuple[type[BaseModel], ...]:
@@ -135,6 +138,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
         raise TypeError(f"{method} {path}: NO_CONTENT answers 204")
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        declared = dataclasses.replace(declaration, view_name=fn.__name__, module=fn.__module__, doc=fn.__doc__ or "")
+
         @functools.wraps(fn)
         def view(**path_params: str) -> Response:
             request = bp.current_request
@@ -149,11 +154,11 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
                     kwargs["text"] = _decode(request.raw_body or b"")
                 if query is not None:
                     kwargs["query"] = parse_model(query, _query_dict(request))
-                return _to_response(fn(call, **kwargs), declaration)
+                return _to_response(fn(call, **kwargs), declared)
             except AppError as exc:
                 return error_response(exc)
 
-        view.declaration = declaration  # type: ignore[attr-defined]  # introspection: contract, tests
+        view.declaration = declared  # type: ignore[attr-defined]  # introspection: contract, tests
         view.access = access  # type: ignore[attr-defined]
         view.body_model = body  # type: ignore[attr-defined]
         view.query_model = query  # type: ignore[attr-defined]

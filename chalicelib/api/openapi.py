@@ -90,7 +90,34 @@ def _component_schemas(routes: Iterable[Declaration]) -> tuple[dict, dict]:
             wanted[(model, "serialization")] = None
     ordered = sorted(wanted, key=lambda key: (key[0].__module__, key[0].__qualname__, key[1]))
     refs, document = models_json_schema(ordered, ref_template=REF)
-    return refs, dict(sorted(document.get("$defs", {}).items()))
+    schemas = document.get("$defs", {})
+    # Two models of one name (ProgressStepOut of demands and of help requests) get pydantic's
+    # module-qualified names; a front end's generated types read better as DemandsProgressStepOut.
+    names = {old: _readable(old) for old in schemas if _QUALIFIED.match(old)}
+    refs = {key: _renamed(value, names) for key, value in refs.items()}
+    return refs, dict(sorted((names.get(name, name), _renamed(schema, names)) for name, schema in schemas.items()))
+
+
+_QUALIFIED = re.compile(r"^chalicelib__schemas__(\w+?)__(\w+)$")
+
+
+def _readable(qualified: str) -> str:
+    module, model = _QUALIFIED.match(qualified).groups()
+    return "".join(part.title() for part in module.split("_")) + model
+
+
+def _renamed(schema: Any, names: dict[str, str]) -> Any:
+    if isinstance(schema, dict):
+        return {key: (_renamed_ref(value, names) if key == "$ref" else _renamed(value, names))
+                for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_renamed(value, names) for value in schema]
+    return schema
+
+
+def _renamed_ref(ref: str, names: dict[str, str]) -> str:
+    name = ref.rsplit("/", 1)[-1]
+    return REF.format(model=names[name]) if name in names else ref
 
 
 def _name(ref_schema: dict) -> str:

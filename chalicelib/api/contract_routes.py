@@ -10,7 +10,6 @@ import importlib.util
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.openapi import build_document, render
 from chalicelib.api.routing import ANYONE, RAW, Call, endpoint
 from chalicelib.config import get_settings
 from chalicelib.errors import AppError, ErrorCode
@@ -62,6 +61,8 @@ def openapi_document(call: Call) -> Response:
 
 @functools.cache
 def _document_text() -> str:
+    from chalicelib.api.openapi import build_document, render  # not at import: cold starts skip it
+
     return render(build_document(bp.current_app.routes))
 
 

@@ -7,6 +7,7 @@ from chalicelib.api import (
     admin_routes,
     auth_routes,
     claim_routes,
+    contract_routes,
     demand_routes,
     health_routes,
     help_request_routes,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     rating_routes.bp,
     notification_routes.bp,
     stats_routes.bp,
+    contract_routes.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

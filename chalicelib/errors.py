@@ -135,3 +135,7 @@ def field_error(code: ErrorCode, path: str, message: str | None = None) -> AppEr
 
 def throttled(code: ErrorCode, retry_after_seconds: int) -> AppError:
     return AppError(code, headers={"Retry-After": str(max(1, int(retry_after_seconds)))})
+
+
+# What a form proven by an SMS code can answer about the code (routing.endpoint(errors=...)).
+SMS_CODE_ERRORS = (ErrorCode.SMS_CODE_INVALID, ErrorCode.SMS_CODE_EXPIRED, ErrorCode.SMS_CODE_ATTEMPTS_EXCEEDED)

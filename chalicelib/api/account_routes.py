@@ -5,6 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
 from chalicelib.api.views import account_out, league_org_profile_out, profile_out, volunteer_org_card
+from chalicelib.errors import SMS_CODE_ERRORS, ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut, VolunteerOrgTodoOut
 from chalicelib.schemas.orgs import (
@@ -24,12 +25,14 @@ VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
 LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 
 
-@endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True)
+@endpoint(bp, "/me", "GET", roles=ALL_ROLES, during_password_change=True, response=AccountOut,
+          errors=(ErrorCode.NOT_FOUND,))
 def me(call: Call) -> AccountOut:
     return account_out(accounts.get_account(call.caller.account_id))
 
 
-@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}))
+@endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}),
+          response=LeagueOrgTodoOut | VolunteerOrgTodoOut)
 def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
     if call.caller.role is Role.VOLUNTEER_ORG:
         mine = dashboard.volunteer_org_todo(call.caller)
@@ -39,33 +42,43 @@ def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
                             pending_claims=todo.pending_claims, ratings_owed=todo.ratings_owed)
 
 
-@endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG)
+@endpoint(bp, "/me/league-profile", "GET", roles=LEAGUE_ORG, response=LeagueOrgProfileOut,
+          errors=(ErrorCode.NOT_FOUND,))
 def get_league_profile(call: Call) -> LeagueOrgProfileOut:
     return league_org_profile_out(accounts.get_account(call.caller.account_id))
 
 
-@endpoint(bp, "/me/league-profile", "PUT", roles=LEAGUE_ORG, body=LeagueOrgProfileIn)
+@endpoint(bp, "/me/league-profile", "PUT", roles=LEAGUE_ORG, body=LeagueOrgProfileIn, response=LeagueOrgProfileOut,
+          errors=(ErrorCode.NOT_FOUND,))
 def put_league_profile(call: Call, body: LeagueOrgProfileIn) -> LeagueOrgProfileOut:
     return league_org_profile_out(league_orgs.save_profile(call.caller, body))
 
 
-@endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201)
+@endpoint(bp, "/volunteer-orgs", "POST", roles=ANYONE, body=RegisterVolunteerOrgIn, status=201,
+          response=OrgRegisteredOut,
+          errors=(*SMS_CODE_ERRORS,
+                  ErrorCode.ACCOUNT_NAME_TAKEN,
+                  ErrorCode.CREDIT_CODE_TAKEN,
+                  ErrorCode.PASSWORD_TOO_WEAK))
 def register_volunteer_org(call: Call, body: RegisterVolunteerOrgIn) -> OrgRegisteredOut:
     account = volunteer_orgs.register(body)
     return OrgRegisteredOut(account_id=account.account_id, status=account.status)
 
 
-@endpoint(bp, "/volunteer-orgs", "GET", roles=ANYONE, query=DirectoryQuery)
+@endpoint(bp, "/volunteer-orgs", "GET", roles=ANYONE, query=DirectoryQuery, response=VolunteerOrgCardPageOut)
 def volunteer_org_directory(call: Call, query: DirectoryQuery) -> VolunteerOrgCardPageOut:
     page = volunteer_orgs.directory(city=query.city, keyword=query.q, limit=query.limit, cursor=query.cursor)
     return VolunteerOrgCardPageOut(items=[volunteer_org_card(a) for a in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/me/org-profile", "GET", roles=VOLUNTEER_ORG)
+@endpoint(bp, "/me/org-profile", "GET", roles=VOLUNTEER_ORG, response=VolunteerOrgProfileOut,
+          errors=(ErrorCode.NOT_FOUND, ErrorCode.ORG_PROFILE_INCOMPLETE))
 def get_org_profile(call: Call) -> VolunteerOrgProfileOut:
     return profile_out(volunteer_orgs.get_profile(call.caller))
 
 
-@endpoint(bp, "/me/org-profile", "PUT", roles=VOLUNTEER_ORG, body=VolunteerOrgProfileIn)
+@endpoint(bp, "/me/org-profile", "PUT", roles=VOLUNTEER_ORG, body=VolunteerOrgProfileIn,
+          response=VolunteerOrgProfileOut,
+          errors=(*SMS_CODE_ERRORS, ErrorCode.NOT_FOUND))
 def put_org_profile(call: Call, body: VolunteerOrgProfileIn) -> VolunteerOrgProfileOut:
     return profile_out(volunteer_orgs.save_profile(call.caller, body))

@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib import clock
 from chalicelib.api.routing import ANYONE, Call, endpoint
 from chalicelib.api.views import activity_out, attendance_out, roster_entry_out, signup_out
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.activities import (
     ActivityIn,
@@ -28,45 +29,54 @@ VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
 INDIVIDUAL = frozenset({Role.INDIVIDUAL})
 
 
-@endpoint(bp, "/demands/{demand_id}/activities", "POST", roles=VOLUNTEER_ORG, body=ActivityIn, status=201)
+@endpoint(bp, "/demands/{demand_id}/activities", "POST", roles=VOLUNTEER_ORG, body=ActivityIn, status=201,
+          response=ActivityOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def publish_activity(call: Call, demand_id: str, body: ActivityIn) -> ActivityOut:
     return activity_out(activities.publish(call.caller, demand_id, body), clock.now())
 
 
-@endpoint(bp, "/demands/{demand_id}/activities", "GET", roles=ANYONE, query=PageQuery)
+@endpoint(bp, "/demands/{demand_id}/activities", "GET", roles=ANYONE, query=PageQuery, response=ActivityPageOut)
 def demand_activities(call: Call, demand_id: str, query: PageQuery) -> ActivityPageOut:
     page = activities.list_for_demand(call.caller, demand_id, limit=query.limit, cursor=query.cursor)
     moment = clock.now()
     return ActivityPageOut(items=[activity_out(a, moment) for a in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/activities/{activity_id}", "GET", roles=ANYONE)
+@endpoint(bp, "/activities/{activity_id}", "GET", roles=ANYONE, response=ActivityOut)
 def activity_detail(call: Call, activity_id: str) -> ActivityOut:
     return activity_out(activities.get_public(call.caller, activity_id), clock.now())
 
 
-@endpoint(bp, "/activities/{activity_id}/cancel", "POST", roles=VOLUNTEER_ORG, body=CancelActivityIn)
+@endpoint(bp, "/activities/{activity_id}/cancel", "POST", roles=VOLUNTEER_ORG, body=CancelActivityIn,
+          response=ActivityOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED, ErrorCode.ACTIVITY_NOT_CANCELLABLE, ErrorCode.STATE_CONFLICT))
 def cancel_activity(call: Call, activity_id: str, body: CancelActivityIn) -> ActivityOut:
     return activity_out(activities.cancel(call.caller, activity_id, body.reason), clock.now())
 
 
-@endpoint(bp, "/activities/{activity_id}/signups", "POST", roles=INDIVIDUAL, status=201)
+@endpoint(bp, "/activities/{activity_id}/signups", "POST", roles=INDIVIDUAL, status=201, response=SignupOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,
+                  ErrorCode.ACTIVITY_FULL,
+                  ErrorCode.ALREADY_SIGNED_UP,
+                  ErrorCode.SIGNUP_CLOSED))
 def sign_up(call: Call, activity_id: str) -> SignupOut:
     return signup_out(activities.sign_up(call.caller, activity_id))
 
 
-@endpoint(bp, "/activities/{activity_id}/signups/me", "DELETE", roles=INDIVIDUAL)
+@endpoint(bp, "/activities/{activity_id}/signups/me", "DELETE", roles=INDIVIDUAL, response=SignupOut,
+          errors=(ErrorCode.SIGNUP_NOT_CANCELLABLE,))
 def cancel_signup(call: Call, activity_id: str) -> SignupOut:
     return signup_out(activities.cancel_signup(call.caller, activity_id))
 
 
-@endpoint(bp, "/activities/{activity_id}/signups", "GET", roles=VOLUNTEER_ORG, query=PageQuery)
+@endpoint(bp, "/activities/{activity_id}/signups", "GET", roles=VOLUNTEER_ORG, query=PageQuery, response=RosterPageOut)
 def activity_roster(call: Call, activity_id: str, query: PageQuery) -> RosterPageOut:
     page = activities.roster(call.caller, activity_id, limit=query.limit, cursor=query.cursor)
     return RosterPageOut(items=[roster_entry_out(s) for s in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/me/signups", "GET", roles=INDIVIDUAL, query=PageQuery)
+@endpoint(bp, "/me/signups", "GET", roles=INDIVIDUAL, query=PageQuery, response=SignupPageOut)
 def my_signups(call: Call, query: PageQuery) -> SignupPageOut:
     page, found = activities.my_signups(call.caller, limit=query.limit, cursor=query.cursor)
     moment = clock.now()
@@ -74,24 +84,44 @@ def my_signups(call: Call, query: PageQuery) -> SignupPageOut:
                          next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/activities/{activity_id}/check-in-code", "GET", roles=VOLUNTEER_ORG)
+@endpoint(bp, "/activities/{activity_id}/check-in-code", "GET", roles=VOLUNTEER_ORG, response=CheckInCodeOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,))
 def check_in_code(call: Call, activity_id: str) -> CheckInCodeOut:
     code, valid_from, rotates_at = activities.check_in_code(call.caller, activity_id)
     return CheckInCodeOut(code=code, valid_from=valid_from, rotates_at=rotates_at,
                           window_seconds=activities.CODE_WINDOW_SECONDS)
 
 
-@endpoint(bp, "/activities/{activity_id}/check-ins", "POST", roles=INDIVIDUAL, body=AttendanceIn, status=201)
+@endpoint(bp, "/activities/{activity_id}/check-ins", "POST", roles=INDIVIDUAL, body=AttendanceIn, status=201,
+          response=AttendanceOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,
+                  ErrorCode.ALREADY_CHECKED_IN,
+                  ErrorCode.CHECK_IN_CODE_INVALID,
+                  ErrorCode.CHECK_IN_CODE_THROTTLED,
+                  ErrorCode.CHECK_IN_DAILY_LIMIT,
+                  ErrorCode.NOT_SIGNED_UP,
+                  ErrorCode.OUTSIDE_ATTENDANCE_AREA,
+                  ErrorCode.OUTSIDE_ATTENDANCE_TIME,
+                  ErrorCode.STATE_CONFLICT))
 def check_in(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
     return attendance_out(activities.check_in(call.caller, activity_id, body))
 
 
-@endpoint(bp, "/activities/{activity_id}/check-outs", "POST", roles=INDIVIDUAL, body=AttendanceIn)
+@endpoint(bp, "/activities/{activity_id}/check-outs", "POST", roles=INDIVIDUAL, body=AttendanceIn,
+          response=AttendanceOut,
+          errors=(ErrorCode.ACTIVITY_CANCELLED,
+                  ErrorCode.CHECK_IN_CODE_INVALID,
+                  ErrorCode.CHECK_IN_CODE_THROTTLED,
+                  ErrorCode.NOT_CHECKED_IN,
+                  ErrorCode.NOT_SIGNED_UP,
+                  ErrorCode.OUTSIDE_ATTENDANCE_AREA,
+                  ErrorCode.OUTSIDE_ATTENDANCE_TIME,
+                  ErrorCode.STATE_CONFLICT))
 def check_out(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
     return attendance_out(activities.check_out(call.caller, activity_id, body))
 
 
-@endpoint(bp, "/me/service-records", "GET", roles=INDIVIDUAL, query=PageQuery)
+@endpoint(bp, "/me/service-records", "GET", roles=INDIVIDUAL, query=PageQuery, response=ServiceRecordsOut)
 def service_records(call: Call, query: PageQuery) -> ServiceRecordsOut:
     total, page = activities.service_records(call.caller, limit=query.limit, cursor=query.cursor)
     return ServiceRecordsOut(total_hours=activities.hours(total.seconds), total_records=int(total.records or 0),

@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib.api.routing import Call, endpoint
 from chalicelib.api.views import league_org_out, volunteer_org_out
 from chalicelib.config import get_settings
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.notifications import ParkedEventOut, ParkedEventPageOut, ParkedEventQuery
 from chalicelib.schemas.orgs import (
@@ -26,53 +27,60 @@ bp = Blueprint(__name__)
 OPERATOR = frozenset({Role.OPERATOR})
 
 
-@endpoint(bp, "/admin/league-orgs", "POST", roles=OPERATOR, body=LeagueOrgIn, status=201)
+@endpoint(bp, "/admin/league-orgs", "POST", roles=OPERATOR, body=LeagueOrgIn, status=201, response=LeagueOrgOut,
+          errors=(ErrorCode.ACCOUNT_NAME_TAKEN,))
 def create_league_org(call: Call, body: LeagueOrgIn) -> LeagueOrgOut:
     return league_org_out(league_orgs.create(body))
 
 
 @endpoint(bp, "/admin/league-orgs/import", "POST", roles=OPERATOR, text_body=True,
-          content_types=["text/csv"], max_body_bytes=get_settings().max_import_body_bytes)
+          content_types=["text/csv"], max_body_bytes=get_settings().max_import_body_bytes, response=ImportResultOut,
+          errors=(ErrorCode.ACCOUNT_NAME_TAKEN, ErrorCode.CSV_INVALID))
 def import_league_orgs(call: Call, text: str) -> ImportResultOut:
     result = league_orgs.import_csv(text)
     return ImportResultOut(created=result.created, unchanged=result.unchanged)
 
 
-@endpoint(bp, "/admin/volunteer-orgs", "GET", roles=OPERATOR, query=VolunteerOrgListQuery)
+@endpoint(bp, "/admin/volunteer-orgs", "GET", roles=OPERATOR, query=VolunteerOrgListQuery, response=VolunteerOrgPageOut)
 def list_volunteer_orgs(call: Call, query: VolunteerOrgListQuery) -> VolunteerOrgPageOut:
     page = volunteer_orgs.list_by_status(query.status, limit=query.limit, cursor=query.cursor)
     return VolunteerOrgPageOut(items=[volunteer_org_out(a) for a in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/admin/volunteer-orgs/{account_id}/approve", "POST", roles=OPERATOR)
+@endpoint(bp, "/admin/volunteer-orgs/{account_id}/approve", "POST", roles=OPERATOR, response=VolunteerOrgOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def approve_volunteer_org(call: Call, account_id: str) -> VolunteerOrgOut:
     return volunteer_org_out(volunteer_orgs.approve(account_id))
 
 
-@endpoint(bp, "/admin/volunteer-orgs/{account_id}/reject", "POST", roles=OPERATOR, body=RejectIn)
+@endpoint(bp, "/admin/volunteer-orgs/{account_id}/reject", "POST", roles=OPERATOR, body=RejectIn,
+          response=VolunteerOrgOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def reject_volunteer_org(call: Call, account_id: str, body: RejectIn) -> VolunteerOrgOut:
     return volunteer_org_out(volunteer_orgs.reject(account_id, body.reason))
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR)
+@endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR, response=PasswordResetOut)
 def reset_account_password(call: Call, account_id: str) -> PasswordResetOut:
     account, temporary = admin.reset_password(call.caller, account_id)
     return PasswordResetOut(account_id=account.account_id, temporary_password=temporary)
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/disable", "POST", roles=OPERATOR, body=DisableIn)
+@endpoint(bp, "/admin/accounts/{account_id}/disable", "POST", roles=OPERATOR, body=DisableIn, response=AccountStatusOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def disable_account(call: Call, account_id: str, body: DisableIn) -> AccountStatusOut:
     account = admin.set_disabled(call.caller, account_id, disabled=True, reason=body.reason)
     return AccountStatusOut(account_id=account.account_id, status=account.status)
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/enable", "POST", roles=OPERATOR)
+@endpoint(bp, "/admin/accounts/{account_id}/enable", "POST", roles=OPERATOR, response=AccountStatusOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def enable_account(call: Call, account_id: str) -> AccountStatusOut:
     account = admin.set_disabled(call.caller, account_id, disabled=False)
     return AccountStatusOut(account_id=account.account_id, status=account.status)
 
 
-@endpoint(bp, "/admin/parked-events", "GET", roles=OPERATOR, query=ParkedEventQuery)
+@endpoint(bp, "/admin/parked-events", "GET", roles=OPERATOR, query=ParkedEventQuery, response=ParkedEventPageOut)
 def list_parked_events(call: Call, query: ParkedEventQuery) -> ParkedEventPageOut:
     page = admin.parked_events(query.source, limit=query.limit, cursor=query.cursor)
     return ParkedEventPageOut(items=[ParkedEventOut(

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, Reply, endpoint
-from chalicelib.errors import AppError, ErrorCode
+from chalicelib.api.routing import ALL_ROLES, ANYONE, NO_CONTENT, Call, endpoint
+from chalicelib.errors import SMS_CODE_ERRORS, AppError, ErrorCode
 from chalicelib.reference import SmsPurpose
 from chalicelib.schemas.accounts import (
     ChangePasswordIn,
@@ -30,7 +30,8 @@ def _tokens(pair: sessions.TokenPair) -> TokenPairOut:
                         role=pair.principal.role, must_change_password=pair.principal.must_change_password)
 
 
-@endpoint(bp, "/sms/codes", "POST", roles=ANYONE, body=SmsCodeRequestIn, status=202)
+@endpoint(bp, "/sms/codes", "POST", roles=ANYONE, body=SmsCodeRequestIn, status=202, response=SmsCodeSentOut,
+          errors=(ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_SEND_TOO_FREQUENT))
 def send_sms_code(call: Call, body: SmsCodeRequestIn) -> SmsCodeSentOut:
     if body.purpose in _SIGNED_IN_PURPOSES and call.caller is None:
         raise AppError(ErrorCode.UNAUTHENTICATED)
@@ -38,35 +39,49 @@ def send_sms_code(call: Call, body: SmsCodeRequestIn) -> SmsCodeSentOut:
     return SmsCodeSentOut(resend_after_seconds=sent.resend_after_seconds, expires_in_seconds=sent.expires_in_seconds)
 
 
-@endpoint(bp, "/auth/register", "POST", roles=ANYONE, body=RegisterIndividualIn, status=201)
+@endpoint(bp, "/auth/register", "POST", roles=ANYONE, body=RegisterIndividualIn, status=201, response=TokenPairOut,
+          errors=(*SMS_CODE_ERRORS, ErrorCode.PASSWORD_TOO_WEAK, ErrorCode.PHONE_ALREADY_REGISTERED))
 def register(call: Call, body: RegisterIndividualIn) -> TokenPairOut:
     return _tokens(accounts.register_individual(phone=body.phone, sms_code=body.sms_code,
                                                 display_name=body.display_name, password=body.password))
 
 
-@endpoint(bp, "/auth/login", "POST", roles=ANYONE, body=LoginIn)
+@endpoint(bp, "/auth/login", "POST", roles=ANYONE, body=LoginIn, response=TokenPairOut,
+          errors=(ErrorCode.ACCOUNT_DISABLED,
+                  ErrorCode.INVALID_CREDENTIALS,
+                  ErrorCode.LOGIN_THROTTLED,
+                  ErrorCode.ORG_PENDING_APPROVAL,
+                  ErrorCode.ORG_REJECTED))
 def login(call: Call, body: LoginIn) -> TokenPairOut:
     return _tokens(accounts.login(account_type=body.account_type, login=body.login, password=body.password,
                                   source_ip=call.source_ip))
 
 
-@endpoint(bp, "/auth/refresh", "POST", roles=ANYONE, body=RefreshIn)
+@endpoint(bp, "/auth/refresh", "POST", roles=ANYONE, body=RefreshIn, response=TokenPairOut,
+          errors=(ErrorCode.REFRESH_TOKEN_INVALID,))
 def refresh(call: Call, body: RefreshIn) -> TokenPairOut:
     return _tokens(sessions.refresh(body.refresh_token))
 
 
-@endpoint(bp, "/auth/logout", "POST", roles=ANYONE, body=RefreshIn)
+@endpoint(bp, "/auth/logout", "POST", roles=ANYONE, body=RefreshIn, response=NO_CONTENT,
+          errors=(ErrorCode.REFRESH_TOKEN_INVALID,))
 def logout(call: Call, body: RefreshIn) -> None:
     sessions.end(body.refresh_token)
 
 
-@endpoint(bp, "/auth/password", "PUT", roles=ALL_ROLES, body=ChangePasswordIn, during_password_change=True)
+@endpoint(bp, "/auth/password", "PUT", roles=ALL_ROLES, body=ChangePasswordIn, during_password_change=True,
+          response=TokenPairOut,
+          errors=(ErrorCode.CURRENT_PASSWORD_INCORRECT,
+                  ErrorCode.LOGIN_THROTTLED,
+                  ErrorCode.NOT_FOUND,
+                  ErrorCode.PASSWORD_TOO_WEAK,
+                  ErrorCode.STATE_CONFLICT))
 def change_password(call: Call, body: ChangePasswordIn) -> TokenPairOut:
     return _tokens(accounts.change_password(call.caller, current_password=body.current_password,
                                             new_password=body.new_password))
 
 
-@endpoint(bp, "/auth/password/reset", "POST", roles=ANYONE, body=ResetPasswordIn)
-def reset_password(call: Call, body: ResetPasswordIn) -> Reply:
+@endpoint(bp, "/auth/password/reset", "POST", roles=ANYONE, body=ResetPasswordIn, response=NO_CONTENT,
+          errors=(*SMS_CODE_ERRORS, ErrorCode.ACCOUNT_NOT_FOUND, ErrorCode.PASSWORD_TOO_WEAK))
+def reset_password(call: Call, body: ResetPasswordIn) -> None:
     accounts.reset_password(phone=body.phone, sms_code=body.sms_code, new_password=body.new_password)
-    return Reply(status=204)

@@ -14,7 +14,7 @@ class HealthOut(OutputModel):
     stage: str
 
 
-@endpoint(bp, "/health", "GET", roles=ANYONE)
+@endpoint(bp, "/health", "GET", roles=ANYONE, response=HealthOut)
 def health(call: Call) -> HealthOut:
     from chalicelib.config import get_settings
 

@@ -13,6 +13,7 @@ from chalicelib.api.routing import ALL_ROLES, Call, endpoint
 from chalicelib.auth.principal import Principal
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
+from chalicelib.errors import SMS_CODE_ERRORS, ErrorCode
 from chalicelib.reference import HelpRequestStatus, Role
 from chalicelib.schemas.common import mask_mobile
 from chalicelib.schemas.help_requests import (
@@ -37,40 +38,44 @@ INDIVIDUAL = frozenset({Role.INDIVIDUAL})
 LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 
 
-@endpoint(bp, "/help-requests", "POST", roles=INDIVIDUAL, body=HelpRequestIn, status=201)
+@endpoint(bp, "/help-requests", "POST", roles=INDIVIDUAL, body=HelpRequestIn, status=201, response=HelpRequestOut,
+          errors=(*SMS_CODE_ERRORS, ErrorCode.ACCOUNT_DISABLED, ErrorCode.NOT_FOUND))
 def submit_help_request(call: Call, body: HelpRequestIn) -> HelpRequestOut:
     return help_request_out(help_requests.submit(call.caller, body.root), call.caller)
 
 
-@endpoint(bp, "/me/help-requests", "GET", roles=INDIVIDUAL, query=HelpRequestListQuery)
+@endpoint(bp, "/me/help-requests", "GET", roles=INDIVIDUAL, query=HelpRequestListQuery, response=HelpRequestPageOut)
 def my_help_requests(call: Call, query: HelpRequestListQuery) -> HelpRequestPageOut:
     page = help_requests.list_mine(call.caller, query.status, limit=query.limit, cursor=query.cursor)
     return HelpRequestPageOut(items=[help_request_row_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
 # Every signed-in role may ask; only the submitter and the addressed 团组织 get an answer other than 404.
-@endpoint(bp, "/help-requests/{request_id}", "GET", roles=ALL_ROLES)
+@endpoint(bp, "/help-requests/{request_id}", "GET", roles=ALL_ROLES, response=HelpRequestOut)
 def get_help_request(call: Call, request_id: str) -> HelpRequestOut:
     return help_request_out(help_requests.visible_to(call.caller, request_id), call.caller)
 
 
-@endpoint(bp, "/me/help-request-inbox", "GET", roles=LEAGUE_ORG, query=HelpRequestListQuery)
+@endpoint(bp, "/me/help-request-inbox", "GET", roles=LEAGUE_ORG, query=HelpRequestListQuery,
+          response=HelpRequestPageOut)
 def help_request_inbox(call: Call, query: HelpRequestListQuery) -> HelpRequestPageOut:
     page = help_requests.list_inbox(call.caller, query.status, limit=query.limit, cursor=query.cursor)
     return HelpRequestPageOut(items=[help_request_row_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/help-requests/{request_id}/adopt", "POST", roles=LEAGUE_ORG)
+@endpoint(bp, "/help-requests/{request_id}/adopt", "POST", roles=LEAGUE_ORG, response=HelpRequestOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def adopt_help_request(call: Call, request_id: str) -> HelpRequestOut:
     return help_request_out(help_requests.adopt(call.caller, request_id), call.caller)
 
 
-@endpoint(bp, "/help-requests/{request_id}/decline", "POST", roles=LEAGUE_ORG, body=DeclineIn)
+@endpoint(bp, "/help-requests/{request_id}/decline", "POST", roles=LEAGUE_ORG, body=DeclineIn, response=HelpRequestOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def decline_help_request(call: Call, request_id: str, body: DeclineIn) -> HelpRequestOut:
     return help_request_out(help_requests.decline(call.caller, request_id, body.reason), call.caller)
 
 
-@endpoint(bp, "/league-orgs/search", "GET", roles=ALL_ROLES, query=OrgSearchQuery)
+@endpoint(bp, "/league-orgs/search", "GET", roles=ALL_ROLES, query=OrgSearchQuery, response=OrgSearchPageOut)
 def search_league_orgs(call: Call, query: OrgSearchQuery) -> OrgSearchPageOut:
     page = org_search.search(query.q, city=query.city, limit=query.limit, cursor=query.cursor)
     return OrgSearchPageOut(items=[org_search_item_out(e) for e in page.items], next_cursor=page.next_cursor)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib import clock
-from chalicelib.api.routing import ANYONE, Call, Reply, endpoint
+from chalicelib.api.routing import ANYONE, Call, endpoint
 from chalicelib.data.points import PointEntry
 from chalicelib.data.ratings import RatingSheet
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.ratings import (
     ClaimRatingsOut,
@@ -52,19 +53,23 @@ def claim_ratings_out(sheet: RatingSheet | None, side: Side, claim_id: str) -> C
                            window_closes_at=ratings.window_closes_at(sheet))
 
 
-@endpoint(bp, "/claims/{claim_id}/ratings", "POST", roles=ORGS, body=RatingIn, status=201)
-def rate_claim(call: Call, claim_id: str, body: RatingIn) -> Reply:
+@endpoint(bp, "/claims/{claim_id}/ratings", "POST", roles=ORGS, body=RatingIn, status=201, response=ClaimRatingsOut,
+          errors=(ErrorCode.CLAIM_NOT_RATABLE,
+                  ErrorCode.RATING_ALREADY_GIVEN,
+                  ErrorCode.RATING_WINDOW_CLOSED,
+                  ErrorCode.STATE_CONFLICT))
+def rate_claim(call: Call, claim_id: str, body: RatingIn) -> ClaimRatingsOut:
     sheet, side = ratings.rate(call.caller, claim_id, body.score, body.comment)
-    return Reply(body=claim_ratings_out(sheet, side, claim_id), status=201)
+    return claim_ratings_out(sheet, side, claim_id)
 
 
-@endpoint(bp, "/claims/{claim_id}/ratings", "GET", roles=ORGS)
+@endpoint(bp, "/claims/{claim_id}/ratings", "GET", roles=ORGS, response=ClaimRatingsOut)
 def claim_ratings(call: Call, claim_id: str) -> ClaimRatingsOut:
     sheet, side = ratings.party_sheet(call.caller, claim_id)
     return claim_ratings_out(sheet, side, claim_id)
 
 
-@endpoint(bp, "/demands/{demand_id}/ratings", "GET", roles=ANYONE)
+@endpoint(bp, "/demands/{demand_id}/ratings", "GET", roles=ANYONE, response=PublicRatingListOut)
 def demand_ratings(call: Call, demand_id: str) -> PublicRatingListOut:
     items = []
     for sheet in ratings.public_sheets(call.caller, demand_id):
@@ -74,7 +79,7 @@ def demand_ratings(call: Call, demand_id: str) -> PublicRatingListOut:
     return PublicRatingListOut(items=items)
 
 
-@endpoint(bp, "/me/ratings-owed", "GET", roles=ORGS, query=OwedRatingsQuery)
+@endpoint(bp, "/me/ratings-owed", "GET", roles=ORGS, query=OwedRatingsQuery, response=OwedRatingPageOut)
 def ratings_owed(call: Call, query: OwedRatingsQuery) -> OwedRatingPageOut:
     page = ratings.owed(call.caller, limit=query.limit, cursor=query.cursor)
     publisher = call.caller.role is Role.LEAGUE_ORG
@@ -92,7 +97,7 @@ def point_entry_out(entry: PointEntry) -> PointEntryOut:
                          demand_title=entry.demand_title, rater_name=entry.rater_name, at=entry.at)
 
 
-@endpoint(bp, "/me/points", "GET", roles=ORGS, query=PointsQuery)
+@endpoint(bp, "/me/points", "GET", roles=ORGS, query=PointsQuery, response=PointsOut)
 def my_points(call: Call, query: PointsQuery) -> PointsOut:
     balance, page = points.my_points(call.caller, limit=query.limit, cursor=query.cursor)
     return PointsOut(balance=balance, items=[point_entry_out(e) for e in page.items], next_cursor=page.next_cursor)

@@ -33,7 +33,7 @@ class ReferenceOut(OutputModel):
     activity_tags: list[str]
 
 
-@endpoint(bp, "/reference", "GET", roles=ANYONE)
+@endpoint(bp, "/reference", "GET", roles=ANYONE, response=ReferenceOut)
 def get_reference(call: Call) -> ReferenceOut:
     return ReferenceOut(
         province=reference.PROVINCE, cities=list(reference.GUANGDONG_CITIES), grades=list(reference.GRADES),

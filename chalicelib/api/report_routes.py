@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib.api import views
 from chalicelib.api.routing import ALL_ROLES, Call, endpoint
 from chalicelib.data.reports import Report
+from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.demands import DemandDetailOut
@@ -31,18 +32,19 @@ def _report_fields(item: Report) -> dict:
                 decided_at=item.decided_at, decision_note=item.decision_note)
 
 
-@endpoint(bp, "/demands/{demand_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201)
+@endpoint(bp, "/demands/{demand_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201, response=ReportOut,
+          errors=(ErrorCode.ALREADY_REPORTED, ErrorCode.FORBIDDEN))
 def report_demand(call: Call, demand_id: str, body: ReportIn) -> ReportOut:
     return ReportOut(**_report_fields(reports.report(call.caller, demand_id, body)))
 
 
-@endpoint(bp, "/me/reports", "GET", roles=ALL_ROLES, query=PageQuery)
+@endpoint(bp, "/me/reports", "GET", roles=ALL_ROLES, query=PageQuery, response=ReportPageOut)
 def my_reports(call: Call, query: PageQuery) -> ReportPageOut:
     page = reports.my_reports(call.caller, limit=query.limit, cursor=query.cursor)
     return ReportPageOut(items=[ReportOut(**_report_fields(r)) for r in page.items], next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/admin/review-queue", "GET", roles=OPERATOR, query=PageQuery)
+@endpoint(bp, "/admin/review-queue", "GET", roles=OPERATOR, query=PageQuery, response=ReviewPageOut)
 def review_queue(call: Call, query: PageQuery) -> ReviewPageOut:
     page = reports.review_queue(limit=query.limit, cursor=query.cursor)
     items = [ReviewItemOut(demand_id=d.demand_id, title=d.title, org_name=d.org_name,
@@ -51,19 +53,23 @@ def review_queue(call: Call, query: PageQuery) -> ReviewPageOut:
     return ReviewPageOut(items=items, next_cursor=page.next_cursor)
 
 
-@endpoint(bp, "/admin/demands/{demand_id}/reports", "GET", roles=OPERATOR)
+@endpoint(bp, "/admin/demands/{demand_id}/reports", "GET", roles=OPERATOR, response=DemandReportsOut)
 def demand_reports(call: Call, demand_id: str) -> DemandReportsOut:
     return DemandReportsOut(items=[ModeratedReportOut(**_report_fields(r), reporter_id=r.reporter_id)
                                    for r in reports.reports_of(demand_id)])
 
 
-@endpoint(bp, "/admin/demands/{demand_id}/reports/uphold", "POST", roles=OPERATOR, body=DecisionIn)
+@endpoint(bp, "/admin/demands/{demand_id}/reports/uphold", "POST", roles=OPERATOR, body=DecisionIn,
+          response=DemandDetailOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def uphold_reports(call: Call, demand_id: str, body: DecisionIn) -> DemandDetailOut:
     return views.public_demand(reports.decide(call.caller, demand_id, uphold=True, note=body.note),
                                liked=False, favorited=False)
 
 
-@endpoint(bp, "/admin/demands/{demand_id}/reports/dismiss", "POST", roles=OPERATOR, body=DecisionIn)
+@endpoint(bp, "/admin/demands/{demand_id}/reports/dismiss", "POST", roles=OPERATOR, body=DecisionIn,
+          response=DemandDetailOut,
+          errors=(ErrorCode.STATE_CONFLICT,))
 def dismiss_reports(call: Call, demand_id: str, body: DecisionIn) -> DemandDetailOut:
     return views.public_demand(reports.decide(call.caller, demand_id, uphold=False, note=body.note),
                                liked=False, favorited=False)

@@ -1,19 +1,44 @@
-"""How a route is declared: roles, input models, and the HTTP translation around a service call.
+"""How a route is declared: roles, input and output models, and the HTTP translation around a service call.
 
 Every route is registered through `endpoint(...)`, which refuses to register
-without a `roles` declaration (deny by default) and attaches it to the view
-function as `view.access`; a test walks `app.routes` and fails on any view
-without one. The wrapper authenticates the caller, enforces the role and the
+without a `roles` declaration (deny by default) and attaches the whole
+declaration to the view function as `view.declaration` (and `view.access`); a
+test walks `app.routes` and fails on any view without roles or without a
+response. The wrapper authenticates the caller, enforces the role and the
 first-login password change, parses the body and query with pydantic models
 (`extra="forbid"`), calls the service and serialises the pydantic result.
+
+The declaration is also the API contract: `chalicelib/api/openapi.py` builds the
+OpenAPI document (served at /openapi.json, committed as docs/openapi.json) from
+it alone. The convention for a new route:
+
+    @endpoint(bp, "/things/{thing_id}", "POST", roles=frozenset({Role.LEAGUE_ORG}),
+              body=ThingIn, query=None, response=ThingOut, status=201,
+              errors=(ErrorCode.STATE_CONFLICT,))
+    def do_thing(call: Call, thing_id: str, body: ThingIn) -> ThingOut: ...
+
+- `response=` (required by a test): the `OutputModel` the view returns, a union
+  `AOut | BOut` when the answer depends on the caller, a page model
+  (`items` + `next_cursor`) for lists, `NO_CONTENT` for a 204 without a body, or
+  `RAW` for the few routes that answer something other than API JSON (the
+  contract itself, the API explorer; they stay out of the contract). The wrapper
+  refuses (500, a bug) any result whose type is not the declared one, so a view
+  cannot leak a field the contract does not name (`OutputModel` forbids extras).
+- `status=`: the success status (200 by default, 204 implied by `NO_CONTENT`).
+- `errors=`: the codes this route's service can answer besides the generic ones,
+  which the contract derives from the declaration itself (400 when there is a
+  body or query, 401, 403 by roles and the first-login password change, 404 for
+  path parameters, 413/415 with a body). Throttled routes list their 429 codes;
+  the contract adds `Retry-After` to every 429.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
+import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -32,14 +57,14 @@ ALL_ROLES: frozenset[Role] = frozenset(Role)
 _MAX_PATH_PARAM = 128
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Access:
     roles: frozenset[Role]
     public: bool
     during_password_change: bool   # callable while the initial password is still unchanged
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Call:
     """What a view needs to know about the request besides its inputs."""
 
@@ -48,24 +73,73 @@ class Call:
     user_agent: str
 
 
-@dataclass
+@dataclasses.dataclass
 class Reply:
     body: BaseModel | None = None
     status: int = 200
     headers: dict[str, str] | None = None
 
 
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NO_CONTENT = _Marker("NO_CONTENT")   # response=NO_CONTENT: 204, the view returns None
+RAW = _Marker("RAW")                 # response=RAW: the view returns a chalice Response; not in the contract
+
+
+@dataclasses.dataclass(frozen=True)
+class Declaration:
+    """Everything `endpoint(...)` was told about a route: what the wrapper enforces and the contract shows."""
+
+    method: str
+    path: str
+    access: Access
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any                       # an OutputModel, a union of them, NO_CONTENT, RAW; None: undeclared
+    status: int
+    errors: tuple[ErrorCode, ...]
+    content_types: tuple[str, ...]
+    text_body: bool
+    max_body_bytes: int | None
+    view_name: str = ""                 # the view function: operationId, tag (its module) and summary (its doc)
+    module: str = ""
+    doc: str = ""
+
+    @property
+    def response_models(self) -> tuple[type[BaseModel], ...]:
+        if self.response in (None, NO_CONTENT, RAW):
+            return ()
+        if isinstance(self.response, type):
+            return (self.response,)
+        return tuple(typing.get_args(self.response))   # AOut | BOut
+
+
 def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-             status: int = 200, content_types: list[str] | None = None,
-             during_password_change: bool = False, max_body_bytes: int | None = None,
-             text_body: bool = False) -> Callable:
-    """Register `fn(call, **path_params, [body=], [query=], [text=])` as a route."""
+             response: Any = None, status: int | None = None, errors: tuple[ErrorCode, ...] = (),
+             content_types: list[str] | None = None, during_password_change: bool = False,
+             max_body_bytes: int | None = None, text_body: bool = False) -> Callable:
+    """Register `fn(call, **path_params, [body=], [query=], [text=])` as a route (see the module docstring)."""
     if roles is None:
         raise TypeError(f"{method} {path}: every route declares the roles allowed to call it")
     access = Access(roles=frozenset(roles), public=not roles, during_password_change=during_password_change)
+    declaration = Declaration(
+        method=method, path=path, access=access, body=body, query=query, response=response,
+        status=status or (204 if response is NO_CONTENT else 200), errors=tuple(errors),
+        content_types=tuple(content_types or ["application/json"]), text_body=text_body,
+        max_body_bytes=max_body_bytes)
+    if response is NO_CONTENT and declaration.status != 204:
+        raise TypeError(f"{method} {path}: NO_CONTENT answers 204")
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        declared = dataclasses.replace(declaration, view_name=fn.__name__, module=fn.__module__, doc=fn.__doc__ or "")
+
         @functools.wraps(fn)
         def view(**path_params: str) -> Response:
             request = bp.current_request
@@ -80,14 +154,15 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
                     kwargs["text"] = _decode(request.raw_body or b"")
                 if query is not None:
                     kwargs["query"] = parse_model(query, _query_dict(request))
-                return _to_response(fn(call, **kwargs), status)
+                return _to_response(fn(call, **kwargs), declared)
             except AppError as exc:
                 return error_response(exc)
 
+        view.declaration = declared  # type: ignore[attr-defined]  # introspection: contract, tests
         view.access = access  # type: ignore[attr-defined]
-        view.body_model = body  # type: ignore[attr-defined]  # introspection: contract, tests
+        view.body_model = body  # type: ignore[attr-defined]
         view.query_model = query  # type: ignore[attr-defined]
-        bp.route(path, methods=[method], content_types=content_types or ["application/json"])(view)
+        bp.route(path, methods=[method], content_types=list(declaration.content_types))(view)
         return fn
 
     return decorator
@@ -175,15 +250,31 @@ def _query_dict(request: Any) -> dict[str, str]:
     return {key: params[key] for key in params}
 
 
-def _to_response(result: Any, default_status: int) -> Response:
-    if isinstance(result, Reply):
-        body = result.body.model_dump(mode="json") if result.body is not None else None
-        return Response(body=body, status_code=result.status, headers=result.headers or {})
-    if result is None:
-        return Response(body=None, status_code=204)
-    if isinstance(result, BaseModel):
-        return Response(body=result.model_dump(mode="json"), status_code=default_status)
-    raise TypeError(f"views return a pydantic model, a Reply or None, not {type(result).__name__}")
+def _to_response(result: Any, declaration: Declaration) -> Response:
+    if declaration.response is RAW:
+        if not isinstance(result, Response):
+            raise TypeError(f"{declaration.method} {declaration.path} is declared RAW: return a chalice Response")
+        return result
+    reply = result if isinstance(result, Reply) else Reply(body=result, status=declaration.status)
+    _check_declared(reply, declaration)
+    if reply.body is None:
+        return Response(body=None, status_code=204, headers=reply.headers or {})
+    return Response(body=reply.body.model_dump(mode="json"), status_code=reply.status, headers=reply.headers or {})
+
+
+def _check_declared(reply: Reply, declaration: Declaration) -> None:
+    """A view answers exactly what its route declares, so nothing outside the contract can leave."""
+    if reply.body is not None and not isinstance(reply.body, BaseModel):
+        raise TypeError(f"views return a pydantic model, a Reply or None, not {type(reply.body).__name__}")
+    if declaration.response is None:   # undeclared: a test names the route; nothing more to enforce
+        return
+    if reply.body is None:
+        declared = declaration.response is NO_CONTENT
+    else:
+        declared = type(reply.body) in declaration.response_models
+    if not declared or reply.status != declaration.status:
+        raise TypeError(f"{declaration.method} {declaration.path} declares {declaration.response!r} "
+                        f"({declaration.status}), the view answered {type(reply.body).__name__} ({reply.status})")
 
 
 def normalise_chalice_error(response: Response) -> Response:

@@ -16,7 +16,7 @@ def _counts(raw) -> dict[str, int]:
     return {name: int(values.get(name, 0)) for name in CountsOut.model_fields}
 
 
-@endpoint(bp, "/stats/totals", "GET", roles=ANYONE)
+@endpoint(bp, "/stats/totals", "GET", roles=ANYONE, response=TotalsOut)
 def totals(call: Call) -> TotalsOut:
     stored = stats.latest()
     if stored is None:

@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from chalicelib.reference import (
     ACTIVITY_CATEGORIES,
@@ -19,7 +19,7 @@ from chalicelib.reference import (
     ActivityStatus,
     SignupStatus,
 )
-from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, one_of, text
+from chalicelib.schemas.common import InputModel, MobilePhone, Moment, OutputModel, one_of, text
 
 ActivityType = Annotated[str, one_of(ACTIVITY_TYPES, "活动类型")]
 ActivityCategory = Annotated[str, one_of(ACTIVITY_CATEGORIES, "活动类别")]
@@ -63,10 +63,10 @@ class ActivityIn(InputModel):
     volunteers_to_recruit: int = Field(ge=1, le=1000)
     contact_name: text(20)
     contact_mobile: MobilePhone
-    recruit_start: AwareDatetime
-    recruit_end: AwareDatetime
-    service_start: AwareDatetime
-    service_end: AwareDatetime
+    recruit_start: Moment
+    recruit_end: Moment
+    service_start: Moment
+    service_end: Moment
     address: text(100)
     coordinates: Annotated[CoordinatesIn, BeforeValidator(_coordinates_from_text)]
     sign_in_method: SignInMethod

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from annotated_types import GroupedMetadata
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import core_schema
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -18,7 +23,10 @@ class InputModel(BaseModel):
 
 
 class OutputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Response bodies: the contract forbids unknown properties (a leaked field is a violation), and every
+    field is always present (null when empty), so the schema marks even defaulted fields required."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 def _normalise_mobile(value: object) -> object:
@@ -60,13 +68,57 @@ def mask_mobile(phone: str | None) -> str | None:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
-def one_of(choices: tuple[str, ...], label: str) -> AfterValidator:
-    """A value from one of the fixed lists in chalicelib.reference."""
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"{label}不在可选范围内")
-        return value
-    return AfterValidator(check)
+class one_of(GroupedMetadata):  # noqa: N801  (used like a function: Annotated[str, one_of(CITIES, "所在市")])
+    """A value from one of the fixed lists in chalicelib.reference; the contract shows the list as an enum."""
+
+    def __init__(self, choices: tuple[str, ...], label: str) -> None:
+        self.choices = tuple(choices)
+        self.label = label
+
+    def __iter__(self) -> Iterator[object]:
+        choices, label = self.choices, self.label
+
+        def check(value: str) -> str:
+            if value not in choices:
+                raise ValueError(f"{label}不在可选范围内")
+            return value
+
+        yield AfterValidator(check)
+        yield _EnumInSchema(choices)
+
+
+@dataclass(frozen=True)
+class _EnumInSchema:
+    choices: tuple[str, ...]
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        json_schema["enum"] = list(self.choices)
+        return json_schema
+
+
+@dataclass(frozen=True)
+class at_most:  # noqa: N801  (used like a function: Annotated[date, at_most(10)])
+    """A bound on the text of a value that is not a plain string (a date, a time), checked before
+    parsing and shown as maxLength, so every string of the contract has a maximum length."""
+
+    max_length: int
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        def check(value: object) -> object:
+            if isinstance(value, str) and len(value) > self.max_length:
+                raise ValueError(f"不能超过 {self.max_length} 个字符")
+            return value
+        return core_schema.no_info_before_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        json_schema["maxLength"] = self.max_length
+        return json_schema
+
+
+Day = Annotated[date, at_most(10)]                     # 2099-06-05
+Moment = Annotated[AwareDatetime, at_most(40)]         # 2099-06-06T00:00:00.123456+08:00 is 32
 
 
 class PageQuery(InputModel):

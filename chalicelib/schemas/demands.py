@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from chalicelib.reference import DEMAND_TYPES, GUARANTEES, DemandStatus
 from chalicelib.schemas.common import (
+    Day,
     InputModel,
     Landline,
     MobilePhone,
@@ -37,8 +38,8 @@ class DemandContentIn(InputModel):
     demand_type_other: text(20) | None = None
     volunteers_needed: int | None = Field(default=None, ge=1, le=10_000)
     content: text(200) | None = None
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
     guarantees: list[Guarantee] = Field(default_factory=list, max_length=len(GUARANTEES))
     linked_request_ids: list[RequestId] = Field(default_factory=list, max_length=MAX_LINKED_REQUESTS)
 

@@ -51,7 +51,7 @@ City = Annotated[str, one_of(GUANGDONG_CITIES, "所在市")]
 
 
 class RegionIn(InputModel):
-    province: Annotated[str, AfterValidator(_province)]
+    province: Annotated[str, StringConstraints(max_length=10), AfterValidator(_province)]
     city: City
     district: text(30) | None = None
 

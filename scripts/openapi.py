@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Write the OpenAPI document of the app to docs/openapi.json (never shipped).
+
+    .venv/bin/python scripts/openapi.py           # regenerate docs/openapi.json
+    .venv/bin/python scripts/openapi.py --check   # exit 1 when the committed file is stale
+
+The app serves the same document at GET /openapi.json; a test fails when the committed file is stale,
+so regenerate after changing a route or a model.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = ROOT / "docs" / "openapi.json"
+
+
+def current_text() -> str:
+    # The app validates its configuration at import; a harmless local one is enough to list routes.
+    for name, value in {"TABLE_PREFIX": "docs-", "AWS_DEFAULT_REGION": "cn-north-1",
+                        "TOKEN_SIGNING_KEY": "x" * 32, "SMS_CODE_KEY": "x" * 32}.items():
+        os.environ.setdefault(name, value)
+    sys.path.insert(0, str(ROOT))
+    from app import app
+    from chalicelib.api.openapi import build_document, render
+
+    return render(build_document(app.routes), indent=2) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail when docs/openapi.json is stale")
+    args = parser.parse_args()
+    text = current_text()
+    if args.check:
+        stale = not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text
+        if stale:
+            print(f"{DOCUMENT.relative_to(ROOT)} is stale: run scripts/openapi.py", file=sys.stderr)
+        return 1 if stale else 0
+    DOCUMENT.write_text(text, encoding="utf-8")
+    print(f"wrote {DOCUMENT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

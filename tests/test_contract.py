@@ -1,0 +1,424 @@
+"""The API contract (OpenAPI 3.1) and the limits it states: every route is in it, it is current, it is
+strict (unknown response properties are violations, every input string is bounded), and the app
+keeps the limits it promises (64 KB bodies, 50-item pages, 429 with Retry-After)."""
+import ast
+import functools
+import json
+import pathlib
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+from app import app as chalice_app
+from chalicelib.api import contract_routes
+from chalicelib.api.openapi import build_document, declarations, documented, error_codes, render
+from chalicelib.api.routing import RAW
+from chalicelib.auth.principal import Principal
+from chalicelib.auth.tokens import issue_access_token
+from chalicelib.errors import ErrorCode
+from chalicelib.reference import Role
+from chalicelib.schemas.common import PageQuery
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "docs" / "openapi.json"
+META_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/{asset}")}
+THROTTLED = {("POST", "/auth/login"), ("PUT", "/auth/password"), ("POST", "/sms/codes"),
+             ("POST", "/activities/{activity_id}/check-ins"), ("POST", "/activities/{activity_id}/check-outs")}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return build_document(chalice_app.routes)
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield method.upper(), path, operation
+
+
+def _token(role: Role) -> str:
+    return issue_access_token(Principal(account_id=f"contract-{role.value}", role=role))[0]
+
+
+# ---------------------------------------------------------------- the document
+
+
+def test_every_route_declares_its_response():
+    undeclared = [f"{d.method} {d.path}" for d in declarations(chalice_app.routes) if d.response is None]
+    assert undeclared == [], "declare response= on these endpoint(...)s (see chalicelib/api/routing.py)"
+
+
+def test_every_route_but_the_contract_itself_is_in_the_document(document):
+    in_document = {(method, path) for method, path, _ in _operations(document)}
+    routes = {(d.method, d.path) for d in declarations(chalice_app.routes)}
+    assert routes - in_document == META_ROUTES
+    # RAW keeps a route out of the contract: only the document and its explorer may answer RAW.
+    assert {(d.method, d.path) for d in declarations(chalice_app.routes) if d.response is RAW} == META_ROUTES
+    assert len(in_document) == len([d for d in declarations(chalice_app.routes) if documented(d)]) > 70
+
+
+def test_the_committed_document_is_current(document):
+    committed = COMMITTED.read_text(encoding="utf-8")
+    assert committed == render(document, indent=2) + "\n", "regenerate with scripts/openapi.py"
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    assert document["openapi"].startswith("3.1.")
+    validate(document)
+
+
+def test_the_document_is_deterministic():
+    assert render(build_document(chalice_app.routes)) == render(build_document(chalice_app.routes))
+
+
+def test_operation_ids_are_unique(document):
+    ids = [operation["operationId"] for _, _, operation in _operations(document)]
+    assert len(ids) == len(set(ids))
+
+
+def test_anonymous_routes_are_marked_and_the_others_need_the_bearer_token(document):
+    for declaration in declarations(chalice_app.routes):
+        if not documented(declaration):
+            continue
+        operation = document["paths"][declaration.path][declaration.method.lower()]
+        expected = [{}, {"bearerAuth": []}] if declaration.access.public else [{"bearerAuth": []}]
+        assert operation["security"] == expected, (declaration.method, declaration.path)
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    login = document["paths"]["/auth/login"]["post"]
+    assert login["security"][0] == {} and login["x-roles"] == "anyone"
+
+
+def _reachable(document: dict, schema, seen: set) -> list[dict]:
+    """Every schema object reachable from `schema`, following $refs into components (each once)."""
+    found = []
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if ref and ref not in seen:
+            seen.add(ref)
+            found += _reachable(document, document["components"]["schemas"][ref.rsplit("/", 1)[-1]], seen)
+        found.append(schema)
+        for value in schema.values():
+            found += _reachable(document, value, seen)
+    elif isinstance(schema, list):
+        for value in schema:
+            found += _reachable(document, value, seen)
+    return found
+
+
+def _objects(schemas: list[dict]) -> list[dict]:
+    return [s for s in schemas if s.get("type") == "object" or "properties" in s]
+
+
+def _response_objects(document: dict):
+    """(method, path, status, object schema) for every object schema any answer can contain."""
+    for method, path, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            for media in response.get("content", {}).values():
+                for schema in _objects(_reachable(document, media["schema"], set())):
+                    yield method, path, status, schema
+
+
+def test_every_response_schema_forbids_unknown_properties(document):
+    open_objects = [(method, path, status, schema.get("title"))
+                    for method, path, status, schema in _response_objects(document)
+                    if schema.get("additionalProperties") is not False]
+    assert open_objects == []
+
+
+def test_every_response_field_is_required(document):
+    """Fields are always present (null when empty), so a front end never tests for a missing key."""
+    optional = {(schema.get("title"), name) for *_, schema in _response_objects(document)
+                for name in set(schema.get("properties", {})) - set(schema.get("required", []))}
+    assert optional == set()
+
+
+def _unbounded_strings(schemas: list[dict]) -> list[dict]:
+    return [s for s in schemas if s.get("type") == "string"
+            and not {"maxLength", "pattern", "enum", "const"} & set(s)]
+
+
+def test_every_input_string_has_a_maximum_length(document):
+    unbounded = []
+    for method, path, operation in _operations(document):
+        inputs = [p["schema"] for p in operation.get("parameters", [])]
+        for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+            if media_type == "application/json":   # the CSV import is bounded by its 1 MB body limit
+                inputs.append(media["schema"])
+        for schema in inputs:
+            unbounded += [(method, path, s) for s in _unbounded_strings(_reachable(document, schema, set()))]
+    assert unbounded == []
+
+
+def test_every_input_model_bounds_its_strings():
+    """Also models no route uses yet: walk every In model's own JSON schema."""
+    from pydantic.json_schema import models_json_schema
+
+    models = {m for d in declarations(chalice_app.routes) for m in (d.body, d.query) if m is not None}
+    _, schema = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}")
+    strings = _reachable({"components": {"schemas": schema["$defs"]}}, schema, set())
+    assert len(models) > 30 and _unbounded_strings(strings) == []
+
+
+def test_pages_hold_at_most_50_items_in_the_contract(document):
+    limits = [p["schema"] for _, _, operation in _operations(document)
+              for p in operation.get("parameters", []) if p["name"] == "limit"]
+    assert len(limits) > 15
+    assert all(limit["maximum"] <= 50 and limit["minimum"] == 1 for limit in limits)
+
+
+def test_every_error_answer_has_the_error_shape(document):
+    error = document["components"]["schemas"]["ErrorResponse"]
+    assert error["properties"]["error"]["required"] == ["code", "message", "fields"]
+    assert set(error["properties"]["error"]["properties"]["code"]["enum"]) == {c.name for c in ErrorCode}
+    for *_, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorResponse"}
+                assert all(ErrorCode[c].status == int(status) for c in response["x-error-codes"])
+
+
+def test_generic_errors_follow_the_declaration(document):
+    paths = document["paths"]
+    login = paths["/auth/login"]["post"]["responses"]
+    assert {"400", "401", "403", "413", "415", "429"} <= set(login) and "404" not in login
+    assert "INVALID_CREDENTIALS" in login["401"]["x-error-codes"]
+    me = paths["/me"]["get"]["responses"]   # allowed before the first password change, to every role
+    assert "PASSWORD_CHANGE_REQUIRED" not in me.get("403", {}).get("x-error-codes", [])
+    create = paths["/demands"]["post"]["responses"]
+    assert {"FORBIDDEN", "PASSWORD_CHANGE_REQUIRED"} <= set(create["403"]["x-error-codes"])
+    assert "NOT_FOUND" in paths["/demands/{demand_id}"]["get"]["responses"]["404"]["x-error-codes"]
+    assert "204" in paths["/auth/logout"]["post"]["responses"]
+
+
+def test_throttled_routes_answer_429_with_retry_after(document):
+    throttled = set()
+    for method, path, operation in _operations(document):
+        response = operation["responses"].get("429")
+        if response is not None:
+            throttled.add((method, path))
+            assert response["headers"]["Retry-After"]["required"] is True
+    assert throttled == THROTTLED
+
+
+# ---------------------------------------------------------------- declared errors cover the services
+
+
+@functools.cache
+def _module_index(module: str) -> tuple[dict, dict]:
+    """The functions of a chalicelib module by name, and the chalicelib names it imports (full dotted)."""
+    path = ROOT / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        return {}, {}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    imports = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chalicelib"):
+            for alias in node.names:
+                imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return functions, imports
+
+
+def _codes_reachable(module: str, function: str, seen: set) -> set[str]:
+    """ErrorCode names a view can reach: its body, the functions of its module it calls, and the functions
+    of chalicelib modules it calls as `module.function(...)` or imports by name. Over-approximates."""
+    if (module, function) in seen:
+        return set()
+    seen.add((module, function))
+    functions, imports = _module_index(module)
+    if function not in functions:
+        return set()
+    codes = set()
+    for node in (n for statement in functions[function].body for n in ast.walk(statement)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "ErrorCode":
+            codes.add(node.attr)
+        elif isinstance(node, ast.Call):
+            for target in _call_targets(node.func, module, functions, imports):
+                codes |= _codes_reachable(*target, seen)
+    return codes
+
+
+def _call_targets(func, module: str, functions: dict, imports: dict) -> list[tuple[str, str]]:
+    if isinstance(func, ast.Name) and func.id in functions:
+        return [(module, func.id)]
+    if isinstance(func, ast.Name) and func.id in imports:
+        return [tuple(imports[func.id].rsplit(".", 1))]
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in imports:
+        return [(imports[func.value.id], func.attr)]
+    return []
+
+
+def test_every_route_declares_the_error_codes_its_services_raise():
+    # Answered by any route (documented once in the document's description), or never by a view.
+    anywhere = {"INTERNAL_ERROR", "SERVICE_MISCONFIGURED"}
+    undeclared = {}
+    for declaration in declarations(chalice_app.routes):
+        if not documented(declaration):
+            continue
+        declared = {code.name for codes in error_codes(declaration).values() for code in codes}
+        raised = _codes_reachable(declaration.module, declaration.view_name, set())
+        if raised - declared - anywhere:
+            undeclared[f"{declaration.method} {declaration.path}"] = sorted(raised - declared - anywhere)
+    assert undeclared == {}, "add them to errors= of the route's endpoint(...)"
+
+
+# ---------------------------------------------------------------- served by the app
+
+
+def test_the_app_serves_the_document_to_anyone(api, document):
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json == json.loads(COMMITTED.read_text(encoding="utf-8")) == json.loads(render(document))
+
+
+def test_the_document_is_built_on_first_request_not_at_import(api):
+    contract_routes._document_text.cache_clear()
+    assert contract_routes._document_text.cache_info().currsize == 0
+    api.get("/openapi.json")
+    api.get("/openapi.json")
+    info = contract_routes._document_text.cache_info()
+    assert info.misses == 1 and info.hits == 1
+
+
+def test_the_explorer_is_absent_outside_the_dev_stage(api):
+    for path in ("/docs", "/docs/swagger-ui-bundle.js", "/docs/initializer.js"):
+        response = api.get(path)
+        assert response.status_code == 404 and response.json["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.fixture
+def dev_stage(monkeypatch):
+    from chalicelib.config import get_settings
+
+    monkeypatch.setenv("STAGE", "dev")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def _fetch(api, path: str):
+    """A non-JSON answer: the raw test client (Api.call parses every body as JSON)."""
+    return api.client.http.get(path)
+
+
+def test_the_explorer_serves_swagger_ui_over_the_document_in_dev(api, dev_stage):
+    page = _fetch(api, "/docs")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assets = re.findall(r'(?:href|src)="(docs/[^"]+)"', page.body.decode())
+    assert sorted(assets) == ["docs/initializer.js", "docs/swagger-ui-bundle.js", "docs/swagger-ui.css"]
+    for asset in assets:
+        response = _fetch(api, "/" + asset)
+        assert response.status_code == 200 and len(response.body) > 0, asset
+    assert _fetch(api, "/docs/swagger-ui.css").headers["Content-Type"].startswith("text/css")
+    bundle = _fetch(api, "/docs/swagger-ui-bundle.js")
+    assert bundle.headers["Content-Type"].startswith("text/javascript") and b"SwaggerUIBundle" in bundle.body
+    initializer = _fetch(api, "/docs/initializer.js").body.decode()
+    assert 'url: "openapi.json"' in initializer and "persistAuthorization: true" in initializer
+    assert b"http" not in page.body   # no CDN: every asset comes from this API
+
+
+def test_the_explorer_serves_only_its_own_assets(api, dev_stage):
+    for asset in ("index.html", "..%2Fapp.py", "swagger-ui-bundle.js.map", "favicon-32x32.png"):
+        assert api.get(f"/docs/{asset}").status_code == 404, asset
+
+
+def test_the_explorer_is_absent_without_its_package(api, dev_stage, monkeypatch):
+    monkeypatch.setattr(contract_routes.importlib.util, "find_spec", lambda name: None)
+    assert api.get("/docs").status_code == 404
+
+
+# ---------------------------------------------------------------- limits the contract states
+
+
+def _routes_with(predicate):
+    return [d for d in declarations(chalice_app.routes) if documented(d) and predicate(d)]
+
+
+def _allowed_token(declaration) -> str | None:
+    roles = sorted(declaration.access.roles, key=lambda r: r.value)
+    return _token(roles[0]) if roles else None
+
+
+def _url(path: str) -> str:
+    return re.sub(r"{\w+}", "contract-id", path)
+
+
+def test_a_body_over_64_kb_is_refused_with_413_on_every_route_that_takes_one(api, outbox):
+    oversized = json.dumps({"padding": "x" * (64 * 1024)}).encode()
+    refused = []
+    for declaration in _routes_with(lambda d: d.body is not None):
+        response = api.call(declaration.method, _url(declaration.path), raw=oversized,
+                            token=_allowed_token(declaration))
+        refused.append((declaration.path, response.status_code, response.json["error"]["code"]))
+    assert len(refused) >= 30
+    assert {(status, code) for _, status, code in refused} == {(413, "PAYLOAD_TOO_LARGE")}
+
+
+def test_a_body_of_64_kb_is_not_refused_for_its_size(api, outbox):
+    body = json.dumps({"account_type": "individual", "login": "x", "password": "y"}).encode()
+    padded = body[:-1] + b" " * (64 * 1024 - len(body)) + b"}"
+    assert len(padded) == 64 * 1024
+    assert api.post("/auth/login", raw=padded).status_code == 401
+
+
+def test_the_csv_import_takes_up_to_1_mb(api, outbox):
+    token = _token(Role.OPERATOR)
+    headers = {"Content-Type": "text/csv"}
+    too_big = api.call("POST", "/admin/league-orgs/import", raw=b"x" * (1024 * 1024 + 1), token=token,
+                       headers=headers)
+    assert too_big.status_code == 413 and too_big.json["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_pages_over_50_items_are_refused_on_every_paginated_route(api, outbox):
+    paginated = _routes_with(lambda d: d.query is not None and "limit" in d.query.model_fields)
+    assert len(paginated) > 15 and all(issubclass(d.query, PageQuery) or d.query.model_fields["limit"].metadata
+                                       for d in paginated)
+    answers = []
+    for declaration in paginated:
+        response = api.get(f"{_url(declaration.path)}?limit=51", token=_allowed_token(declaration))
+        fields = [f["path"] for f in response.json["error"]["fields"]]
+        answers.append((declaration.path, response.status_code, fields))
+    assert [a for a in answers if a[1] != 400 or "limit" not in a[2]] == []
+
+
+def test_a_view_answering_another_model_than_declared_is_a_500_that_leaks_nothing(aws):
+    from chalice import Blueprint, Chalice
+    from chalice.test import Client
+
+    from chalicelib.api.middleware import http_middleware
+    from chalicelib.api.routing import ANYONE, endpoint
+    from chalicelib.schemas.common import OutputModel
+
+    class PublicOut(OutputModel):
+        name: str
+
+    class PrivateOut(PublicOut):
+        phone: str
+
+    bp = Blueprint("leaky")
+
+    @endpoint(bp, "/leaky", "GET", roles=ANYONE, response=PublicOut)
+    def leaky(call) -> PublicOut:
+        return PrivateOut(name="张三", phone="13800000000")
+
+    leaky_app = Chalice(app_name="leaky")
+    leaky_app.register_middleware(http_middleware, "http")
+    leaky_app.register_blueprint(bp)
+    with Client(leaky_app) as client:
+        response = client.http.get("/leaky")
+    assert response.status_code == 500 and b"13800000000" not in response.body
+    assert json.loads(response.body)["error"]["code"] == "INTERNAL_ERROR"
+
+
+def test_importing_the_app_does_not_build_or_load_the_contract():
+    import subprocess
+    import sys
+
+    probe = "import sys, app; print('chalicelib.api.openapi' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -88,7 +88,7 @@ class DynamoMeter:
         params = context.get("dynamo_meter_params")
         if params is None or not self.listeners:
             return
-        call = DynamoCall(operation=model.name, table=self._logical(params.get("TableName")),
+        call = DynamoCall(operation=model.name, table=self._tables(params),
                           index=params.get("IndexName"), consistent=bool(params.get("ConsistentRead")),
                           items=_items(model.name, parsed), evaluated=_evaluated(model.name, parsed),
                           response_bytes=len(http_response.content or b""),
@@ -96,8 +96,11 @@ class DynamoMeter:
         for listener in list(self.listeners):
             listener(call)
 
-    def _logical(self, table: str | None) -> str | None:
-        return table[len(self.prefix):] if table and table.startswith(self.prefix) else table
+    def _tables(self, params: dict) -> str | None:
+        """The logical table name; a batch names each of its tables (`accounts+unique_keys`)."""
+        names = [params["TableName"]] if "TableName" in params else sorted(params.get("RequestItems", {}))
+        logical = [name[len(self.prefix):] if name.startswith(self.prefix) else name for name in names]
+        return "+".join(logical) or None
 
 
 def _items(operation: str, parsed: dict) -> int:

@@ -10,15 +10,17 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
+# defer_build: a model's validator is built on its first use, not at import. A cold start builds the
+# few models its request touches instead of all ~120 (bench/coldstart.py; docs/performance.md).
 class InputModel(BaseModel):
     """Request bodies: unknown fields (server-owned status, owner, role…) are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=False,
-                              hide_input_in_errors=True)
+                              hide_input_in_errors=True, defer_build=True)
 
 
 class OutputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _normalise_mobile(value: object) -> object:

@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("which", nargs="*", choices=["coldstart", "cpu", "scale"], default=[])
     parser.add_argument("--sizes", default="1000,100000",
                         help="scale: demand counts to seed, comma-separated (default 1000,100000)")
+    parser.add_argument("--profile", action="store_true", help="cpu: print the app's cProfile hot spots per request")
     args = parser.parse_args()
     which = args.which or ["coldstart", "cpu", "scale"]
 
@@ -29,7 +30,7 @@ def main() -> None:
             coldstart.run(endpoint)
         if "cpu" in which:
             from bench import cpu
-            cpu.run()
+            cpu.run(profile=args.profile)
         if "scale" in which:
             from bench import scale
             scale.run(endpoint, [int(size) for size in args.sizes.split(",")])

@@ -10,6 +10,7 @@ constant, so capacity is estimated from bytes: see `read_units`).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class DynamoCall:
     evaluated: int           # items read before a filter (ScannedCount), what a Query is billed for
     response_bytes: int
     reported_capacity: float | None
+    seconds: float = 0.0     # from parameter building to the parsed answer: botocore, the wire, the endpoint
 
     @property
     def label(self) -> str:
@@ -41,11 +43,15 @@ class DynamoCall:
     def is_write(self) -> bool:
         return self.operation in WRITES
 
-    def read_units(self) -> float:
-        """Estimated RCU of a read: 4 KB units of what it returned, scaled up to what it evaluated."""
+    def read_units(self, item_bytes: int | None = None) -> float:
+        """Estimated RCU of a read: 4 KB units of what it evaluated, from `item_bytes` per item when given,
+        else from the bytes it returned scaled up to the items it evaluated."""
         if self.is_write:
             return 0.0
-        read_bytes = self.response_bytes * (self.evaluated / self.items) if self.items else self.response_bytes
+        if item_bytes is not None:
+            read_bytes = self.evaluated * item_bytes
+        else:
+            read_bytes = self.response_bytes * (self.evaluated / self.items) if self.items else self.response_bytes
         units = max(1, math.ceil(read_bytes / 4096))
         return float(units) if self.consistent else units / 2
 
@@ -83,6 +89,7 @@ class DynamoMeter:
         if model.name == "Scan" and self.forbid_scan:
             raise AssertionError(f"a request path scanned {params.get('TableName')}")
         context["dynamo_meter_params"] = params
+        context["dynamo_meter_started"] = time.perf_counter()
 
     def _after(self, http_response: Any, parsed: dict, model: Any, context: dict, **_: Any) -> None:
         params = context.get("dynamo_meter_params")
@@ -92,7 +99,8 @@ class DynamoMeter:
                           index=params.get("IndexName"), consistent=bool(params.get("ConsistentRead")),
                           items=_items(model.name, parsed), evaluated=_evaluated(model.name, parsed),
                           response_bytes=len(http_response.content or b""),
-                          reported_capacity=_capacity(parsed.get("ConsumedCapacity")))
+                          reported_capacity=_capacity(parsed.get("ConsumedCapacity")),
+                          seconds=time.perf_counter() - context["dynamo_meter_started"])
         for listener in list(self.listeners):
             listener(call)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-import statistics
 import sys
 from pathlib import Path
 
@@ -56,10 +55,6 @@ def start_moto_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     return server, f"http://127.0.0.1:{port}"
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def line(label: str, value: str) -> None:

@@ -108,6 +108,42 @@ def importtime(code: str, env: dict) -> dict:
     return {"ours_ms": ours / 1000, "deps_ms": deps / 1000, "heaviest": heaviest[:5]}
 
 
+# Our import, layer by layer, after the dependencies: CPU ms per layer (each layer's own modules).
+LAYERS_CHILD = NOT_SHIPPED + r'''
+import importlib, json, pkgutil, time
+import boto3, chalice, pynamodb.models
+from pydantic import BaseModel
+
+def package(name):
+    module = importlib.import_module(name)
+    for info in pkgutil.iter_modules(module.__path__):
+        importlib.import_module(f"{name}.{info.name}")
+
+steps = [("config, errors, reference, PyJWT, argon2-cffi",
+          lambda: [importlib.import_module(m) for m in ("jwt", "argon2", "chalicelib.config", "chalicelib.errors",
+                                                         "chalicelib.reference")]),
+         ("chalicelib/schemas", lambda: package("chalicelib.schemas")),
+         ("chalicelib/data", lambda: package("chalicelib.data")),
+         ("chalicelib/services", lambda: package("chalicelib.services")),
+         ("chalicelib/api + app.py", lambda: importlib.import_module("app"))]
+out = {}
+for label, step in steps:
+    started = time.process_time()
+    step()
+    out[label] = (time.process_time() - started) * 1000
+print(json.dumps(out))
+'''
+
+
+def layers(env: dict) -> dict[str, float]:
+    runs = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", LAYERS_CHILD], cwd=ROOT, env=env, capture_output=True,
+                              text=True, check=True)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {label: sorted(run[label] for run in runs)[1] for label in runs[0]}
+
+
 def run(endpoint: str) -> dict:
     from chalicelib.data.tables import create_all_tables
 
@@ -140,6 +176,7 @@ def run(endpoint: str) -> dict:
         "rss_app_mb": max(r["rss_mb"] for r, _ in app_runs),
         "rss_base_mb": max(r["rss_mb"] for r, _ in base_runs),
         "heaviest": app_imports[0]["heaviest"],
+        "layers": layers(env),
     }
     report(result)
     return result
@@ -163,3 +200,6 @@ def report(r: dict) -> None:
          f"{r['process_app_s'] * 1000:.0f} / {r['process_base_s'] * 1000:.0f} ms")
     line("peak RSS after the first request, app / baseline (target < 128 MB)",
          f"{r['rss_app_mb']:.0f} / {r['rss_base_mb']:.0f} MB")
+    print("  our import by layer, after the dependencies (CPU, median of 3)")
+    for label, ms in r["layers"].items():
+        line(f"  {label}", f"{ms:.0f} ms")

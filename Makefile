@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: venv run test lint
+.PHONY: venv run test lint bench
 
 venv: $(STAMP)
 
@@ -22,3 +22,8 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# Benchmarks (not tests): cold start, CPU per request, scale. One part: make bench ARGS="cpu --profile";
+# smaller scale: make bench ARGS="scale --sizes 1000,10000". Numbers and commands: docs/performance.md.
+bench: venv
+	$(VENV)/bin/python bench/run.py $(ARGS)

@@ -4,6 +4,7 @@ Everything the app reads from the environment is set here, before `app` is impor
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -30,6 +31,10 @@ from moto import mock_aws  # noqa: E402
 
 from chalicelib.data.tables import create_all_tables  # noqa: E402
 from chalicelib.services import sms_sender  # noqa: E402
+from tests.dynamodb_meter import DynamoMeter  # noqa: E402
+
+# On the shared botocore session before any client exists: every DynamoDB client then carries it.
+METER = DynamoMeter(prefix=os.environ["TABLE_PREFIX"]).install()
 
 
 class Outbox:
@@ -138,23 +143,20 @@ def dynamodb_server(outbox):
 
 
 @pytest.fixture
-def count_queries(monkeypatch):
+def dynamodb_calls():
+    """Call it to start recording every DynamoDB request (tests/dynamodb_meter.py) into the list it returns;
+    any Scan fails the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda **kw: stack.enter_context(METER.record(forbid_scan=True, **kw))
+
+
+@pytest.fixture
+def count_queries(dynamodb_calls):
     """Call it to start recording the index name of every Query; any Scan fails the test."""
-    from pynamodb.connection.table import TableConnection
 
     def start() -> list:
-        calls: list = []
-        original = TableConnection.query
-
-        def counting_query(self, *args, **kwargs):
-            calls.append(kwargs.get("index_name"))
-            return original(self, *args, **kwargs)
-
-        def no_scan(*args, **kwargs):
-            raise AssertionError("a request path scanned a table")
-
-        monkeypatch.setattr(TableConnection, "query", counting_query)
-        monkeypatch.setattr(TableConnection, "scan", no_scan)
-        return calls
+        names: list = []
+        dynamodb_calls(also=lambda call: names.append(call.index) if call.operation == "Query" else None)
+        return names
 
     return start

@@ -15,18 +15,21 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
+# defer_build: a model's validator is built on its first use, not at import. A cold start builds the
+# few models its request touches instead of all ~120 (bench/coldstart.py; docs/performance.md).
 class InputModel(BaseModel):
     """Request bodies: unknown fields (server-owned status, owner, role…) are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=False,
-                              hide_input_in_errors=True)
+                              hide_input_in_errors=True, defer_build=True)
 
 
 class OutputModel(BaseModel):
     """Response bodies: the contract forbids unknown properties (a leaked field is a violation), and every
-    field is always present (null when empty), so the schema marks even defaulted fields required."""
+    field is always present (null when empty), so the schema marks even defaulted fields required.
+    Validators are built on first use (`defer_build`): ~120 models built at import cost the cold start."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True, defer_build=True)
 
 
 def _normalise_mobile(value: object) -> object:

@@ -1,0 +1,61 @@
+"""What every benchmark shares: the environment the app reads, a local DynamoDB endpoint, timing helpers.
+
+The environment mirrors tests/conftest.py (fake credentials, inline secrets, cheap argon2) with its own
+table prefix; it must be applied before chalicelib is imported, because table names and the endpoint
+are read at import time.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "yce-bench-"
+
+
+def environment(endpoint: str | None = None) -> dict[str, str]:
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "cn-north-1", "STAGE": "bench", "TABLE_PREFIX": PREFIX,
+        "TOKEN_SIGNING_KEY": "bench-token-signing-key-0123456789abcdef",
+        "SMS_CODE_KEY": "bench-sms-code-key-0123456789abcdef00000",
+        "SMS_SENDER": "console", "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    if endpoint:
+        env["DYNAMODB_ENDPOINT"] = endpoint
+    return env
+
+
+def apply(endpoint: str | None = None) -> None:
+    """This process: the bench environment, and the repository root importable."""
+    os.environ.update(environment(endpoint))
+    if endpoint is None:
+        os.environ.pop("DYNAMODB_ENDPOINT", None)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_moto_server():
+    """moto's DynamoDB on loopback, as scripts/local_stack.py runs it; returns (server, endpoint)."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)   # one access-log line per request otherwise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server, f"http://127.0.0.1:{port}"
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}")

@@ -1,0 +1,42 @@
+"""Benchmarks, run apart from the tests: `make bench` or `.venv/bin/python bench/run.py [coldstart|cpu|scale]`.
+
+Each prints its numbers; docs/performance.md records them with the command that produced them.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("which", nargs="*", choices=["coldstart", "cpu", "scale"], default=[])
+    parser.add_argument("--sizes", default="1000,100000",
+                        help="scale: demand counts to seed, comma-separated (default 1000,100000)")
+    parser.add_argument("--profile", action="store_true", help="cpu: print the app's cProfile hot spots per request")
+    args = parser.parse_args()
+    which = args.which or ["coldstart", "cpu", "scale"]
+
+    server, endpoint = common.start_moto_server()
+    common.apply(endpoint)
+    try:
+        if "coldstart" in which:
+            from bench import coldstart
+            coldstart.run(endpoint)
+        if "cpu" in which:
+            from bench import cpu
+            cpu.run(profile=args.profile)
+        if "scale" in which:
+            from bench import scale
+            scale.run(endpoint, [int(size) for size in args.sizes.split(",")])
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,510 @@
+"""The DynamoDB request budget of every route: what one call of it sends to DynamoDB, and nothing more.
+
+One tour drives every route through the Chalice test client against moto, with enough data that list
+pages are full (21 published demands, a page of 20), and records each call's DynamoDB requests with
+the botocore meter (tests/dynamodb_meter.py). BUDGET is the table those requests must match exactly:
+a new request on a route fails here, and so does a route with no row (add one when adding a route).
+Targets (issue 8): a list page is 1 Query; a demand detail at most 2 requests; a state transition
+1 write (one conditional write or one TransactWriteItems) plus at most 1 read; the 我的 counters one
+request. Rows that miss a target say why in docs/performance.md ("Request budget").
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from app import app as chalice_app
+from chalicelib import clock
+from tests.conftest import METER
+from tests.helpers import (
+    PASSWORD,
+    demand_body,
+    login,
+    make_league_org,
+    make_operator,
+    next_phone,
+    org_block,
+    publish_demand,
+)
+from tests.test_activities import AT_SITE, START, T0, Clock, activity_body
+from tests.test_help_requests import cloud_form, with_code
+from tests.test_volunteer_orgs import PROFILE, registration
+
+# "METHOD /path[ variant]" → the DynamoDB requests of one successful call, in order.
+BUDGET: dict[str, tuple[str, ...]] = {
+    "GET /activities/{activity_id}": ("GetItem activities", "GetItem demands"),
+    "POST /activities/{activity_id}/cancel": ("GetItem activities", "TransactWriteItems", "GetItem activities"),
+    "GET /activities/{activity_id}/check-in-code": ("GetItem activities",),
+    "POST /activities/{activity_id}/check-ins": (
+        "GetItem activities",
+        "GetItem activity_signups",
+        "TransactWriteItems",
+    ),
+    "POST /activities/{activity_id}/check-outs": (
+        "GetItem activities",
+        "GetItem activity_signups",
+        "GetItem attendance",
+        "TransactWriteItems",
+        "GetItem attendance",
+    ),
+    "GET /activities/{activity_id}/signups": ("GetItem activities", "Query activity_signups"),
+    "POST /activities/{activity_id}/signups": (
+        "GetItem activities",
+        "GetItem demands",
+        "GetItem activity_signups",
+        "GetItem accounts",
+        "TransactWriteItems",
+    ),
+    "DELETE /activities/{activity_id}/signups/me": (
+        "GetItem activities",
+        "GetItem activity_signups",
+        "TransactWriteItems",
+        "GetItem activity_signups",
+    ),
+    "POST /admin/accounts/{account_id}/disable": ("GetItem accounts", "TransactWriteItems"),
+    "POST /admin/accounts/{account_id}/enable": ("GetItem accounts", "TransactWriteItems"),
+    "POST /admin/accounts/{account_id}/password-reset": ("GetItem accounts", "TransactWriteItems"),
+    "GET /admin/demands/{demand_id}/reports": ("GetItem demands", "Query reports"),
+    "POST /admin/demands/{demand_id}/reports/dismiss": (
+        "GetItem demands",
+        "Query reports",
+        "Query claims.by_confirmed_demand",
+        "TransactWriteItems",
+        "GetItem demands",
+    ),
+    "POST /admin/demands/{demand_id}/reports/uphold": (
+        "GetItem demands",
+        "Query reports",
+        "Query claims.by_confirmed_demand",
+        "TransactWriteItems",
+        "GetItem demands",
+    ),
+    "POST /admin/league-orgs": ("TransactWriteItems", "BatchWriteItem name_index"),
+    "POST /admin/league-orgs/import": (
+        "BatchGetItem unique_keys",
+        "TransactWriteItems",
+        "BatchWriteItem name_index",
+        "TransactWriteItems",
+        "BatchWriteItem name_index",
+    ),
+    "GET /admin/review-queue": ("Query demands.review_queue",),
+    "GET /admin/volunteer-orgs": ("Query accounts.by_role_status",),
+    "POST /admin/volunteer-orgs/{account_id}/approve": ("GetItem accounts", "UpdateItem accounts"),
+    "POST /admin/volunteer-orgs/{account_id}/reject": ("GetItem accounts", "UpdateItem accounts"),
+    "POST /auth/login": (
+        "GetItem rate_counters",
+        "GetItem unique_keys",
+        "GetItem accounts",
+        "GetItem rate_counters",
+        "PutItem sessions",
+    ),
+    "POST /auth/logout": ("GetItem sessions", "DeleteItem sessions"),
+    "PUT /auth/password": ("GetItem accounts", "GetItem rate_counters", "UpdateItem accounts", "PutItem sessions"),
+    "POST /auth/password/reset": ("GetItem sms_codes", "GetItem unique_keys", "GetItem accounts", "TransactWriteItems"),
+    "POST /auth/refresh": ("GetItem sessions", "GetItem accounts", "TransactWriteItems"),
+    "POST /auth/register": ("GetItem sms_codes", "TransactWriteItems", "PutItem sessions"),
+    "GET /claims": ("Query claims.claim_feed",),
+    "POST /claims/{claim_id}/confirm": (
+        "GetItem claims",
+        "GetItem demands",
+        "Query claims",
+        "GetItem ratings",
+        "TransactWriteItems",
+        "GetItem claims",
+    ),
+    "GET /claims/{claim_id}/ratings": ("GetItem claims", "GetItem ratings"),
+    "POST /claims/{claim_id}/ratings": ("GetItem claims", "GetItem ratings", "TransactWriteItems", "GetItem ratings"),
+    "POST /claims/{claim_id}/return": ("GetItem claims", "TransactWriteItems", "GetItem claims"),
+    "POST /claims/{claim_id}/withdraw": ("GetItem claims", "TransactWriteItems", "GetItem claims"),
+    "GET /demands": ("Query demands.public_feed",),
+    "GET /demands city": ("Query demands.public_city_feed",),
+    "GET /demands keyword": ("Query demands.public_feed",),
+    "POST /demands": ("GetItem accounts", "TransactWriteItems"),
+    "GET /demands/recommended": ("GetItem accounts", "Query demands.public_feed", "Query demands.public_city_feed"),
+    "GET /demands/{demand_id} anonymous": ("GetItem demands",),
+    "GET /demands/{demand_id} claimant": (
+        "GetItem demands",
+        "Query reactions",
+        "GetItem claims",
+        "PutItem contact_reads",
+    ),
+    "GET /demands/{demand_id} owner": ("GetItem demands", "Query reactions"),
+    "GET /demands/{demand_id} signed in": ("GetItem demands", "Query reactions"),
+    "PUT /demands/{demand_id}": ("GetItem demands", "TransactWriteItems", "GetItem demands"),
+    "GET /demands/{demand_id}/activities": ("GetItem demands", "Query activities.by_demand"),
+    "POST /demands/{demand_id}/activities": (
+        "GetItem demands",
+        "GetItem claims",
+        "GetItem accounts",
+        "TransactWriteItems",
+    ),
+    "GET /demands/{demand_id}/claims": ("GetItem demands", "Query claims.by_confirmed_demand"),
+    "POST /demands/{demand_id}/claims": ("GetItem accounts", "GetItem demands", "GetItem claims", "TransactWriteItems"),
+    "POST /demands/{demand_id}/close": ("GetItem demands", "TransactWriteItems", "GetItem demands"),
+    "DELETE /demands/{demand_id}/favorite": ("DeleteItem reactions",),
+    "PUT /demands/{demand_id}/favorite": ("GetItem demands", "PutItem reactions"),
+    "DELETE /demands/{demand_id}/like": ("GetItem demands", "TransactWriteItems", "GetItem demands"),
+    "PUT /demands/{demand_id}/like": ("GetItem demands", "TransactWriteItems", "GetItem demands"),
+    "POST /demands/{demand_id}/publish": (
+        "GetItem demands",
+        "GetItem sms_codes",
+        "TransactWriteItems",
+        "GetItem demands",
+    ),
+    "GET /demands/{demand_id}/ratings": ("GetItem demands", "Query ratings"),
+    "POST /demands/{demand_id}/reports": ("GetItem demands", "TransactWriteItems"),
+    "GET /demands/{demand_id}/timeline": ("GetItem demands", "Query demand_events"),
+    "GET /health": (),
+    "GET /me/notifications": ("Query notifications",),
+    "GET /me/notifications unread first": ("Query notifications.unread",),
+    "GET /me/notifications/unread-count": ("GetItem notification_settings",),
+    "POST /me/notifications/{notification_id}/read": ("GetItem notifications", "TransactWriteItems",
+                                                      "GetItem notifications"),
+    "POST /me/notifications/read-all": ("Query notifications.unread", "TransactWriteItems",
+                                        "Query notifications.unread"),
+    "GET /me/notification-settings": ("GetItem notification_settings",),
+    "PUT /me/notification-settings": ("UpdateItem notification_settings", "GetItem notification_settings"),
+    "GET /stats/totals": ("Query daily_totals",),
+    "GET /admin/parked-events": ("Query parked_events",),
+    "GET /openapi.json": (),
+    "GET /docs": (),
+    "GET /docs/{asset}": (),
+    "POST /help-requests": ("GetItem accounts", "GetItem accounts", "GetItem sms_codes", "TransactWriteItems"),
+    "GET /help-requests/{request_id}": ("GetItem help_requests",),
+    "POST /help-requests/{request_id}/adopt": ("GetItem help_requests", "UpdateItem help_requests"),
+    "POST /help-requests/{request_id}/decline": ("GetItem help_requests", "UpdateItem help_requests"),
+    "GET /league-orgs/search": ("Query name_index",),
+    "GET /me": ("GetItem accounts",),
+    "GET /me/claim-inbox": ("Query claims.by_publisher_status",),
+    "GET /me/claims": ("Query claims.by_applicant",),
+    "GET /me/claims status": ("Query claims.by_applicant_status",),
+    "GET /me/demands": ("Query demands.by_org",),
+    "GET /me/demands status": ("Query demands.by_org_status",),
+    "GET /me/favorites": ("Query reactions.favorites_by_time",),
+    "GET /me/help-request-inbox": ("Query help_requests.by_org_status",),
+    "GET /me/help-requests": ("Query help_requests.by_submitter",),
+    "GET /me/league-profile": ("GetItem accounts",),
+    "PUT /me/league-profile": ("GetItem accounts", "TransactWriteItems"),
+    "GET /me/org-profile": ("GetItem accounts",),
+    "PUT /me/org-profile": ("GetItem accounts", "TransactWriteItems"),
+    "GET /me/points": ("Query point_ledger.by_time", "GetItem point_balances"),
+    "GET /me/ratings-owed": ("Query ratings.claimant_owed",),
+    "GET /me/reports": ("Query reports.by_reporter",),
+    "GET /me/service-records": ("GetItem service_totals", "Query attendance"),
+    "GET /me/signups": ("Query activity_signups.by_volunteer", "BatchGetItem activities"),
+    "GET /me/todo league org": (
+        "Query demands.by_org_status",
+        "Query help_requests.by_org_status",
+        "Query claims.by_publisher_status",
+        "Query ratings.publisher_owed",
+    ),
+    "GET /me/todo volunteer org": ("Query claims.by_applicant_status", "Query ratings.claimant_owed"),
+    "GET /reference": (),
+    "POST /sms/codes": ("TransactWriteItems",),
+    "GET /volunteer-orgs": ("Query accounts.directory",),
+    "GET /volunteer-orgs keyword": ("Query accounts.directory",),
+    "POST /volunteer-orgs": ("GetItem sms_codes", "TransactWriteItems"),
+}
+
+
+# ---------------------------------------------------------------- the tour
+
+class Tour:
+    def __init__(self, api, now: Clock) -> None:
+        self.api = api
+        self.now = now
+        self.seen: dict[str, tuple[str, ...]] = {}
+
+    def hit(self, method: str, route: str, path: str | None = None, *, variant: str = "", expect: int = 200,
+            **kwargs):
+        with METER.record(forbid_scan=True) as calls:
+            response = self.api.call(method, path or route, **kwargs)
+        assert response.status_code == expect, (method, path or route, response.json)
+        key = f"{method} {route}" + (f" {variant}" if variant else "")
+        assert key not in self.seen, f"{key} measured twice"
+        self.seen[key] = tuple(call.label for call in calls)
+        return response.json
+
+
+@pytest.fixture
+def now(monkeypatch):
+    moving = Clock(T0)
+    monkeypatch.setattr(clock, "now", moving)
+    return moving
+
+
+def _code(api, outbox, phone: str, purpose: str, token: str | None = None) -> str:
+    assert api.post("/sms/codes", {"phone": phone, "purpose": purpose}, token=token).status_code == 202
+    return outbox.last_code(phone)
+
+
+def _volunteer_org(tour: Tour, outbox, operator: str, *, measured: bool = False) -> dict:
+    api = tour.api
+    body = registration(api, outbox)
+    if measured:
+        account_id = tour.hit("POST", "/volunteer-orgs", body=body, expect=201)["account_id"]
+        tour.hit("GET", "/admin/volunteer-orgs", "/admin/volunteer-orgs?status=pending_review", token=operator)
+        tour.hit("POST", "/admin/volunteer-orgs/{account_id}/approve",
+                 f"/admin/volunteer-orgs/{account_id}/approve", token=operator)
+    else:
+        account_id = api.post("/volunteer-orgs", body).json["account_id"]
+        assert api.post(f"/admin/volunteer-orgs/{account_id}/approve", token=operator).status_code == 200
+    token = login(api, "organization", body["account_name"]).json["access_token"]
+    profile = {**PROFILE, "leader_mobile": body["contact_phone"]}
+    if measured:
+        tour.hit("PUT", "/me/org-profile", body=profile, token=token)
+    else:
+        assert api.put("/me/org-profile", profile, token=token).status_code == 200
+    return {"token": token, "account_id": account_id}
+
+
+def tour_accounts(tour: Tour, outbox) -> dict:
+    api = tour.api
+    tour.hit("GET", "/health")
+    tour.hit("GET", "/reference")
+    phone = next_phone()
+    tour.hit("POST", "/sms/codes", body={"phone": phone, "purpose": "register"}, expect=202)
+    person = tour.hit("POST", "/auth/register", body={"phone": phone, "sms_code": outbox.last_code(phone),
+                                                      "display_name": "张三", "password": PASSWORD}, expect=201)
+    tour.hit("POST", "/auth/login", body={"account_type": "individual", "login": phone, "password": PASSWORD})
+    refreshed = tour.hit("POST", "/auth/refresh", body={"refresh_token": person["refresh_token"]})
+    tour.hit("POST", "/auth/logout", body={"refresh_token": refreshed["refresh_token"]}, expect=204)
+    tour.now.at += timedelta(seconds=61)   # one SMS per number per minute
+    code = _code(api, outbox, phone, "reset_password")
+    tour.hit("POST", "/auth/password/reset", body={"phone": phone, "sms_code": code, "new_password": PASSWORD},
+             expect=204)
+    token = login(api, "individual", phone).json["access_token"]
+    tour.hit("GET", "/me", token=token)
+
+    make_operator()
+    operator = login(api, "organization", "operator1").json["access_token"]
+    tour.hit("POST", "/admin/accounts/{account_id}/disable", f"/admin/accounts/{person['account_id']}/disable",
+             body={"reason": "冒用他人身份"}, token=operator)
+    tour.hit("POST", "/admin/accounts/{account_id}/enable", f"/admin/accounts/{person['account_id']}/enable",
+             token=operator)
+    tour.hit("POST", "/admin/accounts/{account_id}/password-reset",
+             f"/admin/accounts/{person['account_id']}/password-reset", token=operator)
+    tour.hit("POST", "/admin/league-orgs", body={"org_name": "共青团广州市委员会", "account_name": "gd_gz_tw",
+                                                 "region": {"province": "广东省", "city": "广州市"}},
+             token=operator, expect=201)
+    csv = ("组织名称,账号,所在省,所在市,所在区县,上级组织\n"
+           "共青团深圳市罗湖区委员会,gd_sz_lh,广东省,深圳市,罗湖区,中国共产主义青年团深圳市委员会\n"
+           "共青团广州市天河区委员会,gd_gz_th,广东省,广州市,天河区,共青团广州市委员会\n")
+    tour.hit("POST", "/admin/league-orgs/import", raw=csv.encode(), headers={"Content-Type": "text/csv"},
+             token=operator)
+
+    make_league_org("gd_sz_tw")
+    first = login(api, "organization", "gd_sz_tw", "000000").json
+    league = tour.hit("PUT", "/auth/password", body={"current_password": "000000", "new_password": PASSWORD},
+                      token=first["access_token"])["access_token"]
+    tour.hit("GET", "/me/league-profile", token=league)
+    tour.hit("PUT", "/me/league-profile", body={"leader_name": "李雷", "landline": "020-87195622",
+                                                "services_content": "数学课程辅导"}, token=league)
+
+    rejected = api.post("/volunteer-orgs", registration(api, outbox)).json["account_id"]
+    tour.hit("POST", "/admin/volunteer-orgs/{account_id}/reject", f"/admin/volunteer-orgs/{rejected}/reject",
+             body={"reason": "材料不全"}, token=operator)
+    volunteer = _volunteer_org(tour, outbox, operator, measured=True)
+    tour.hit("GET", "/me/org-profile", token=volunteer["token"])
+    tour.hit("GET", "/volunteer-orgs")
+    tour.hit("GET", "/volunteer-orgs", "/volunteer-orgs?q=义工", variant="keyword")
+    tour.hit("GET", "/league-orgs/search", "/league-orgs/search?q=深圳", token=token)
+    return {"person": token, "person_id": person["account_id"], "operator": operator, "league": league,
+            "volunteer": volunteer}
+
+
+def tour_demands(tour: Tour, outbox, who: dict) -> dict:
+    api, league, person = tour.api, who["league"], who["person"]
+    for _ in range(20):   # with the one below: 21 public demands, a full page of 20 and one more
+        publish_demand(api, outbox, league)
+    draft = tour.hit("POST", "/demands", body=demand_body(), token=league, expect=201)["demand_id"]
+    tour.hit("PUT", "/demands/{demand_id}", f"/demands/{draft}", body=demand_body(volunteers_needed=6), token=league)
+    leader = next_phone()
+    block = org_block(leader, _code(api, outbox, leader, "leader_mobile", league))
+    tour.hit("POST", "/demands/{demand_id}/publish", f"/demands/{draft}/publish", body={"org": block}, token=league)
+    did = draft
+
+    page = tour.hit("GET", "/demands", "/demands?limit=20")
+    assert len(page["items"]) == 20
+    tour.hit("GET", "/demands", "/demands?limit=20&city=深圳市", variant="city")
+    tour.hit("GET", "/demands", "/demands?limit=20&q=数学", variant="keyword")
+    tour.hit("GET", "/demands/recommended", token=who["volunteer"]["token"])
+    tour.hit("GET", "/demands/{demand_id}", f"/demands/{did}", variant="anonymous")
+    tour.hit("GET", "/demands/{demand_id}", f"/demands/{did}", variant="signed in", token=person)
+    tour.hit("GET", "/demands/{demand_id}", f"/demands/{did}", variant="owner", token=league)
+    tour.hit("GET", "/me/demands", "/me/demands?limit=20", token=league)
+    tour.hit("GET", "/me/demands", "/me/demands?limit=20&status=open", variant="status", token=league)
+
+    tour.hit("PUT", "/demands/{demand_id}/like", f"/demands/{did}/like", token=person)
+    tour.hit("DELETE", "/demands/{demand_id}/like", f"/demands/{did}/like", token=person)
+    tour.hit("PUT", "/demands/{demand_id}/favorite", f"/demands/{did}/favorite", token=person)
+    tour.hit("GET", "/me/favorites", token=person)
+    tour.hit("DELETE", "/demands/{demand_id}/favorite", f"/demands/{did}/favorite", token=person)
+    tour.hit("GET", "/demands/{demand_id}/timeline", f"/demands/{did}/timeline", token=league)
+    return {"did": did, "ids": [d["demand_id"] for d in page["items"]]}
+
+
+def tour_reports(tour: Tour, outbox, who: dict, ids: list[str]) -> None:
+    person, operator = who["person"], who["operator"]
+    upheld, dismissed = ids[-1], ids[-2]
+    tour.hit("POST", "/demands/{demand_id}/reports", f"/demands/{upheld}/reports",
+             body={"reason": "false_information"}, token=person, expect=201)
+    tour.api.post(f"/demands/{dismissed}/reports", {"reason": "advertising"}, token=person)
+    tour.hit("GET", "/me/reports", token=person)
+    tour.hit("GET", "/admin/review-queue", token=operator)
+    tour.hit("GET", "/admin/demands/{demand_id}/reports", f"/admin/demands/{upheld}/reports", token=operator)
+    tour.hit("POST", "/admin/demands/{demand_id}/reports/uphold", f"/admin/demands/{upheld}/reports/uphold",
+             body={"note": "信息不实"}, token=operator)
+    tour.hit("POST", "/admin/demands/{demand_id}/reports/dismiss", f"/admin/demands/{dismissed}/reports/dismiss",
+             body={"note": "经核实信息属实"}, token=operator)
+
+
+def tour_help_requests(tour: Tour, outbox, who: dict) -> None:
+    api, person, league = tour.api, who["person"], who["league"]
+    league_id = api.get("/me", token=league).json["account_id"]
+    bodies = [with_code(api, outbox, person, {**cloud_form(), "org_id": league_id}) for _ in range(2)]
+    adopted = tour.hit("POST", "/help-requests", body=bodies[0], token=person, expect=201)["request_id"]
+    declined = api.post("/help-requests", bodies[1], token=person).json["request_id"]
+    tour.hit("GET", "/me/help-requests", token=person)
+    tour.hit("GET", "/help-requests/{request_id}", f"/help-requests/{adopted}", token=person)
+    tour.hit("GET", "/me/help-request-inbox", "/me/help-request-inbox?status=pending", token=league)
+    tour.hit("POST", "/help-requests/{request_id}/adopt", f"/help-requests/{adopted}/adopt", token=league)
+    tour.hit("POST", "/help-requests/{request_id}/decline", f"/help-requests/{declined}/decline",
+             body={"reason": "不在服务范围"}, token=league)
+
+
+def tour_claims(tour: Tour, outbox, who: dict, ids: list[str]) -> dict:
+    api, league, volunteer = tour.api, who["league"], who["volunteer"]
+    did = ids[0]
+    others = [_volunteer_org(tour, outbox, who["operator"]) for _ in range(2)]
+    claim = tour.hit("POST", "/demands/{demand_id}/claims", f"/demands/{did}/claims", body={}, token=volunteer["token"],
+                     expect=201)["claim_id"]
+    returned = api.post(f"/demands/{did}/claims", {}, token=others[0]["token"]).json["claim_id"]
+    withdrawn = api.post(f"/demands/{did}/claims", {}, token=others[1]["token"]).json["claim_id"]
+    tour.hit("GET", "/me/claims", token=volunteer["token"])
+    tour.hit("GET", "/me/claims", "/me/claims?status=pending", variant="status", token=volunteer["token"])
+    tour.hit("GET", "/me/claim-inbox", "/me/claim-inbox?status=pending", token=league)
+    tour.hit("GET", "/me/todo", variant="league org", token=league)
+    tour.hit("GET", "/me/todo", variant="volunteer org", token=volunteer["token"])
+    tour.hit("POST", "/claims/{claim_id}/return", f"/claims/{returned}/return", body={"reason": "人数不符"},
+             token=league)
+    tour.hit("POST", "/claims/{claim_id}/withdraw", f"/claims/{withdrawn}/withdraw", body={}, token=others[1]["token"])
+    tour.hit("POST", "/claims/{claim_id}/confirm", f"/claims/{claim}/confirm", token=league)
+    tour.hit("GET", "/demands/{demand_id}", f"/demands/{did}", variant="claimant", token=volunteer["token"])
+    tour.hit("GET", "/demands/{demand_id}/claims", f"/demands/{did}/claims")
+    tour.hit("GET", "/claims", "/claims?limit=20")
+
+    tour.hit("POST", "/claims/{claim_id}/ratings", f"/claims/{claim}/ratings", body={"score": 5}, token=league,
+             expect=201)
+    tour.hit("GET", "/claims/{claim_id}/ratings", f"/claims/{claim}/ratings", token=league)
+    tour.hit("GET", "/demands/{demand_id}/ratings", f"/demands/{did}/ratings")
+    tour.hit("GET", "/me/ratings-owed", token=volunteer["token"])
+    tour.hit("GET", "/me/points", token=volunteer["token"])
+    return {"did": did, "claim": claim}
+
+
+def tour_activities(tour: Tour, outbox, who: dict, did: str) -> None:
+    org, person = who["volunteer"]["token"], who["person"]
+    body = activity_body(sign_in_method="定位签到签退")
+    aid = tour.hit("POST", "/demands/{demand_id}/activities", f"/demands/{did}/activities", body=body, token=org,
+                   expect=201)["activity_id"]
+    other = tour.api.post(f"/demands/{did}/activities", activity_body(), token=org).json["activity_id"]
+    tour.hit("GET", "/demands/{demand_id}/activities", f"/demands/{did}/activities")
+    tour.hit("GET", "/activities/{activity_id}", f"/activities/{aid}")
+    tour.hit("POST", "/activities/{activity_id}/signups", f"/activities/{aid}/signups", token=person, expect=201)
+    tour.api.post(f"/activities/{other}/signups", token=person)
+    tour.hit("DELETE", "/activities/{activity_id}/signups/me", f"/activities/{other}/signups/me", token=person)
+    tour.hit("GET", "/activities/{activity_id}/signups", f"/activities/{aid}/signups", token=org)
+    tour.hit("GET", "/me/signups", token=person)
+    cancelled = tour.api.post(f"/demands/{did}/activities", activity_body(), token=org).json["activity_id"]
+    tour.hit("POST", "/activities/{activity_id}/cancel", f"/activities/{cancelled}/cancel",
+             body={"reason": "天气原因"}, token=org)
+    tour.now.at = START + timedelta(minutes=5)
+    tour.hit("GET", "/activities/{activity_id}/check-in-code", f"/activities/{other}/check-in-code", token=org)
+    tour.hit("POST", "/activities/{activity_id}/check-ins", f"/activities/{aid}/check-ins", body=AT_SITE,
+             token=person, expect=201)
+    tour.now.at = START + timedelta(hours=2)
+    tour.hit("POST", "/activities/{activity_id}/check-outs", f"/activities/{aid}/check-outs", body=AT_SITE,
+             token=person)
+    tour.hit("GET", "/me/service-records", token=person)
+
+
+def tour_closing(tour: Tour, who: dict, ids: list[str]) -> None:
+    tour.hit("POST", "/demands/{demand_id}/close", f"/demands/{ids[1]}/close", body={"reason": "已另行安排"},
+             token=who["league"])
+
+
+def tour_notifications(tour: Tour, who: dict) -> None:
+    from chalicelib.reference import NotificationType
+    from chalicelib.services import notifications
+    from chalicelib.services.notifications import Draft
+
+    for i in range(3):   # as the stream handlers would have put them
+        notifications.deliver(Draft(account_id=who["person_id"], type=NotificationType.CLAIM_APPLIED,
+                                    at=T0 + timedelta(seconds=i), source=f"budget/{i}", body="消息"))
+    person = who["person"]
+    page = tour.hit("GET", "/me/notifications", token=person)
+    tour.hit("GET", "/me/notifications", "/me/notifications?unread_first=true", variant="unread first", token=person)
+    tour.hit("GET", "/me/notifications/unread-count", token=person)
+    tour.hit("POST", "/me/notifications/{notification_id}/read",
+             f"/me/notifications/{page['items'][0]['notification_id']}/read", token=person)
+    tour.hit("POST", "/me/notifications/read-all", token=person)
+    tour.hit("GET", "/me/notification-settings", token=person)
+    tour.hit("PUT", "/me/notification-settings", body={"muted": ["claim_applied"]}, token=person)
+    tour.hit("GET", "/stats/totals")
+    tour.hit("GET", "/admin/parked-events", "/admin/parked-events?source=ratings-stream", token=who["operator"])
+    tour.hit("GET", "/openapi.json")
+    tour.hit("GET", "/docs", expect=404)               # the explorer exists in the dev stage only
+    tour.hit("GET", "/docs/{asset}", "/docs/swagger-ui.css", expect=404)
+
+
+@pytest.fixture
+def measured(api, outbox, now) -> dict[str, tuple[str, ...]]:
+    tour = Tour(api, now)
+    who = tour_accounts(tour, outbox)
+    demands = tour_demands(tour, outbox, who)
+    tour_reports(tour, outbox, who, demands["ids"])
+    tour_help_requests(tour, outbox, who)
+    claimed = tour_claims(tour, outbox, who, demands["ids"])
+    tour_activities(tour, outbox, who, claimed["did"])
+    tour_closing(tour, who, demands["ids"])
+    tour_notifications(tour, who)
+    return tour.seen
+
+
+# ---------------------------------------------------------------- the checks
+
+def _app_routes() -> set[str]:
+    return {f"{method} {path}" for path, methods in chalice_app.routes.items() for method in methods}
+
+
+def _route_of(key: str) -> str:
+    method, path, *_ = key.split(" ")
+    return f"{method} {path}"
+
+
+def test_every_route_has_a_budget_row():
+    missing = sorted(_app_routes() - {_route_of(key) for key in BUDGET})
+    stale = sorted({_route_of(key) for key in BUDGET} - _app_routes())
+    assert not missing, f"routes without a row in BUDGET (add one): {missing}"
+    assert not stale, f"rows in BUDGET for routes that no longer exist: {stale}"
+
+
+def test_every_route_spends_exactly_its_budget(measured):
+    assert set(measured) == set(BUDGET), (
+        f"not toured: {sorted(set(BUDGET) - set(measured))}; no row: {sorted(set(measured) - set(BUDGET))}")
+    wrong = {key: calls for key, calls in measured.items() if Counter(calls) != Counter(BUDGET[key])}
+    assert not wrong, "\n".join(f"{key}: measured {list(calls)}, budget {list(BUDGET[key])}"
+                                for key, calls in sorted(wrong.items()))
+
+
+def test_the_meter_sees_a_scan_and_refuses_it(aws):
+    from chalicelib.data.demands import Demand
+
+    with METER.record(forbid_scan=False) as calls:
+        list(Demand.scan(limit=1))
+    assert [call.label for call in calls] == ["Scan demands"]
+    with METER.record(forbid_scan=True), pytest.raises(AssertionError, match="scanned"):
+        list(Demand.scan(limit=1))

@@ -50,55 +50,19 @@ class _Context:
 
 # ---------------------------------------------------------------- data: through the app's own routes
 
-class _Outbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.messages.append((phone, text))
-
-    def last_code(self, phone: str) -> str:
-        import re
-        return next(re.search(r"\d{6}", t).group(0) for to, t in reversed(self.messages) if to == phone)
-
-
-class _Api:
-    """The slice of tests/conftest.py's Api that tests/helpers.py uses."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def call(self, method: str, path: str, body=None, token=None):
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        response = getattr(self.client.http, method.lower())(path, headers=headers,
-                                                              body=json.dumps(body) if body is not None else None)
-        response.json = json.loads(response.body) if response.body else None
-        return response
-
-    def get(self, path, **kw):
-        return self.call("GET", path, **kw)
-
-    def post(self, path, body=None, **kw):
-        return self.call("POST", path, body, **kw)
-
-    def put(self, path, body=None, **kw):
-        return self.call("PUT", path, body, **kw)
-
-
 def _world(app) -> dict:
     """21 published demands, one with a pending claim by a profiled volunteer organization."""
     from chalice.test import Client
 
     from chalicelib.services import sms_sender
     from tests import helpers
+    from tests.client import Api, Outbox
     from tests.test_volunteer_orgs import PROFILE, registration
 
-    outbox = _Outbox()
+    outbox = Outbox()
     sms_sender.use_sender(outbox)
     with Client(app, stage_name="bench") as client:
-        api = _Api(client)
+        api = Api(client)
         league = helpers.league_org_session(api, account_name="bench_league")["access_token"]
         ids = [helpers.publish_demand(api, outbox, league)["demand_id"] for _ in range(21)]
         operator = helpers.operator_token(api, name="bench_operator")

@@ -5,9 +5,7 @@ Everything the app reads from the environment is set here, before `app` is impor
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
@@ -31,24 +29,11 @@ from moto import mock_aws  # noqa: E402
 
 from chalicelib.data.tables import create_all_tables  # noqa: E402
 from chalicelib.services import sms_sender  # noqa: E402
+from tests.client import Api, Outbox  # noqa: E402
 from tests.dynamodb_meter import DynamoMeter  # noqa: E402
 
 # On the shared botocore session before any client exists: every DynamoDB client then carries it.
 METER = DynamoMeter(prefix=os.environ["TABLE_PREFIX"]).install()
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.messages.append((phone, text))
-
-    def last_code(self, phone: str) -> str:
-        for to, text in reversed(self.messages):
-            if to == phone:
-                return re.search(r"\d{6}", text).group(0)
-        raise AssertionError(f"no SMS was sent to {phone}")
 
 
 @pytest.fixture
@@ -71,32 +56,6 @@ def app(aws, outbox):
     from app import app as chalice_app
 
     return chalice_app
-
-
-class Api:
-    """The Chalice test client with JSON in and out, and a bearer token when given."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-
-    def call(self, method: str, path: str, body=None, token: str | None = None, headers=None, raw: bytes | None = None):
-        hdrs = {"Content-Type": "application/json"}
-        if token:
-            hdrs["Authorization"] = f"Bearer {token}"
-        hdrs.update(headers or {})
-        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        response = getattr(self.client.http, method.lower())(path, headers=hdrs, body=payload)
-        response.json = json.loads(response.body) if response.body else None
-        return response
-
-    def get(self, path, **kw):
-        return self.call("GET", path, **kw)
-
-    def post(self, path, body=None, **kw):
-        return self.call("POST", path, body, **kw)
-
-    def put(self, path, body=None, **kw):
-        return self.call("PUT", path, body, **kw)
 
 
 @pytest.fixture

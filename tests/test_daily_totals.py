@@ -34,7 +34,7 @@ def publisher(api):
 
 def stored(day: str) -> dict:
     item = DailyTotals.get(ALL, day)
-    return {"total": item.total.as_dict(), "cities": stats._plain(item.cities), "events": item.events_counted}
+    return {"total": item.total.as_dict(), "cities": stats.plain(item.cities), "events": item.events_counted}
 
 
 def test_a_demand_published_at_2359_cst_counts_that_day_and_one_at_0001_the_next(api, outbox, publisher, at):
@@ -47,7 +47,7 @@ def test_a_demand_published_at_2359_cst_counts_that_day_and_one_at_0001_the_next
     assert (first.total.demands_new, first.total.demands_total) == (1, 1)
     second = stats.compute("20261128")
     assert (second.total.demands_new, second.total.demands_total) == (1, 2)
-    cities = stats._plain(second.cities)
+    cities = stats.plain(second.cities)
     assert cities["深圳市"]["demands_total"] == 1 and cities["深圳市"]["demands_new"] == 0
     assert cities["广州市"]["demands_total"] == 1 and cities["广州市"]["demands_new"] == 1
 

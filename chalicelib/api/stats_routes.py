@@ -12,7 +12,7 @@ _ZERO = CountsOut(demands_total=0, claims_total=0, demands_new=0, claims_new=0, 
 
 
 def _counts(raw) -> dict[str, int]:
-    values = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw or {})
+    values = stats.plain(raw)
     return {name: int(values.get(name, 0)) for name in CountsOut.model_fields}
 
 
@@ -21,6 +21,6 @@ def totals(call: Call) -> TotalsOut:
     stored = stats.latest()
     if stored is None:
         return TotalsOut(as_of=None, total=_ZERO, cities=[])
-    cities = stored.cities.as_dict() if hasattr(stored.cities, "as_dict") else dict(stored.cities or {})
+    cities = stats.plain(stored.cities)
     return TotalsOut(as_of=stored.day, total=CountsOut(**_counts(stored.total)),
                      cities=[CityCountsOut(city=city, **_counts(counts)) for city, counts in sorted(cities.items())])

@@ -41,14 +41,18 @@ def _sheet(raw: dict, name: str) -> RatingSheet | None:
 
 def awards_in(raw: Any) -> list[points.Award]:
     """The awards a record calls for: those of a sheet revealed by this change (Poison when unreadable)."""
+    return _revealed(raw)[1]
+
+
+def _revealed(raw: Any) -> tuple[RatingSheet | None, list[points.Award]]:
     new = _sheet(raw, "NewImage")
     if raw.get("eventName") == "REMOVE":
-        return []
+        return None, []
     if new is None:
         raise Poison("no NewImage: the stream must be NEW_AND_OLD_IMAGES")
     old = _sheet(raw, "OldImage")
     if not new.revealed or (old is not None and old.revealed):
-        return []
+        return new, []
     found = []
     for side in Side:
         rating = rating_of(new, side)
@@ -65,7 +69,7 @@ def awards_in(raw: Any) -> list[points.Award]:
                                   demand_id=new.demand_id, applicant_id=new.applicant_id,
                                   demand_title=new.demand_title, rater_name=rater_name(new, side),
                                   rated_at=rating.rated_at))
-    return found
+    return new, found
 
 
 def _drafts(award: points.Award, revealed_at) -> list[Draft]:
@@ -82,10 +86,9 @@ def _drafts(award: points.Award, revealed_at) -> list[Draft]:
 
 
 def apply_record(raw: Any) -> None:
-    awards = awards_in(raw)
+    sheet, awards = _revealed(raw)
     if not awards:
         return
-    sheet = _sheet(raw, "NewImage")
     revealed_at = sheet.revealed_at or sheet.updated_at
     for award in awards:
         if points.award(award):

@@ -83,9 +83,9 @@ def _compute_one(day: str, previous: DailyTotals | None) -> DailyTotals:
         for field in _DELTAS.get(event.action, ()):
             deltas[event.city or "未知"][field] += 1
         counted += 1
-    total = _carry(_plain(previous.total) if previous else {}, _sum(deltas.values()))
+    total = _carry(plain(previous.total) if previous else {}, _sum(deltas.values()))
     cities = {}
-    before = _plain(previous.cities) if previous else {}
+    before = plain(previous.cities) if previous else {}
     for city in sorted(set(before) | set(deltas)):
         cities[city] = _carry(dict(before.get(city) or {}), deltas.get(city, dict.fromkeys(_FIELDS, 0)))
     item = DailyTotals(scope=ALL, day=day, total=Counts(**total), cities=cities, events_counted=counted)
@@ -93,7 +93,8 @@ def _compute_one(day: str, previous: DailyTotals | None) -> DailyTotals:
     return item
 
 
-def _plain(value) -> dict:
+def plain(value) -> dict:
+    """A stored map (MapAttribute or dict) as a plain dict."""
     if value is None:
         return {}
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)

@@ -1,4 +1,5 @@
-"""Scale: list pages and keyword search at 1,000 and 100,000 demands (each with a confirmed claim).
+"""Scale: list pages, keyword search and the daily totals job at 1,000 and 100,000 demands (each with a
+confirmed claim and its timeline events).
 
 Demands are written straight into the moto server with BatchWriteItem (bench/seed.py); every page is
 then requested through the app as Lambda would call it, with the DynamoDB meter of the request-budget
@@ -30,9 +31,42 @@ PAGES = {
     "认领信息 page of 20": ("/claims", {"limit": "20"}),
 }
 
-# Scheduled jobs whose reads should grow with the day's activity, not the table: (label, function).
-# The daily totals job (main branch) goes here: ("daily totals", lambda: daily_totals.run(day)).
-SCHEDULED_JOBS: list[tuple[str, Callable[[], object]]] = []
+QUIET_DAY, DAY_BEFORE = "20260301", "20260228"   # far from the seeded days (2026-01-01/02 CST)
+QUIET_DAY_EVENTS = 50
+
+
+def _quiet_day_setup() -> None:
+    """One day with 50 publications and its previous day's totals stored (once; not measured)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.data.demands import DemandEvent
+    from chalicelib.data.stats import ALL, Counts, DailyTotals
+
+    try:
+        DailyTotals.get(ALL, DAY_BEFORE)
+        return
+    except DailyTotals.DoesNotExist:
+        pass
+    at = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+    for n in range(QUIET_DAY_EVENTS):
+        DemandEvent(demand_id=f"{n:032x}", event_key=f"{at.isoformat()}#{n:08x}", at=at, actor_id="b" * 32,
+                    actor_role="league_org", action="published", city="深圳市", stats_day=QUIET_DAY).save()
+    DailyTotals(scope=ALL, day=DAY_BEFORE, total=Counts(), cities={}, events_counted=0).save()
+
+
+def _daily_totals_of_the_quiet_day() -> object:
+    """Its reads must be the same at every table size: the previous day's item + that day's index page."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services import stats
+
+    return stats.compute(QUIET_DAY, now=datetime(2026, 3, 2, 4, 0, tzinfo=UTC))
+
+
+# Scheduled jobs whose reads should grow with the day's activity, not the table: (label, setup, job).
+SCHEDULED_JOBS: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
+    (f"daily totals of a day with {QUIET_DAY_EVENTS} events", _quiet_day_setup, _daily_totals_of_the_quiet_day),
+]
 
 
 def run(endpoint: str, sizes: list[int]) -> None:
@@ -64,10 +98,9 @@ def run(endpoint: str, sizes: list[int]) -> None:
                 _page(app, meter, label, path, query, repeat=REPEAT if size <= 10_000 else 1)
             except Exception as exc:  # one failed page must not lose a 100,000-item seed
                 line(f"  {label}", f"FAILED: {exc!r}"[:200])
-        for label, job in SCHEDULED_JOBS:
+        for label, setup, job in SCHEDULED_JOBS:
+            setup()
             _job(meter, label, job)
-        if not SCHEDULED_JOBS:
-            line("daily totals job", "not on this branch yet (hook: SCHEDULED_JOBS in bench/scale.py)")
 
 
 def _patient_with_moto() -> None:
@@ -107,5 +140,5 @@ def _job(meter: DynamoMeter, label: str, job: Callable[[], object]) -> None:
         job()
         took = time.perf_counter() - started
     rcu = sum(c.read_units(seed.item_bytes(c.table)) for c in calls)
-    line(f"  {label}", f"{len(calls)} requests, {sum(c.evaluated for c in calls)} items evaluated, "
+    line(f"  {label}", f"{' + '.join(c.label for c in calls)}: {sum(c.evaluated for c in calls)} items evaluated, "
                        f"~{rcu:g} RCU, {took * 1000:.0f} ms")

@@ -1,4 +1,5 @@
-"""Published demands, each with one confirmed claim, written straight into the tables with BatchWriteItem.
+"""Published demands, each with one confirmed claim and the two timeline events that record them
+(published, claimed: what the daily totals count), written straight into the tables with BatchWriteItem.
 
 Items are built with the PynamoDB models (`serialize()`), so they carry exactly the attributes and sparse
 index keys the app writes when a demand is published and a claim confirmed. One in five demands is in
@@ -20,12 +21,27 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 def demand_and_claim(i: int, start: datetime) -> tuple[dict, dict]:
     """The i-th demand and its claim as AttributeValue maps, published `i` seconds after `start`."""
-    demand, claim, epoch_text = _templates()
-    moment = (start + timedelta(seconds=i)).strftime(_TIME_FORMAT)
+    demand, claim, _ = _items(i, start)
+    return demand, claim
+
+
+def _items(i: int, start: datetime) -> tuple[dict, dict, list[dict]]:
+    demand, claim, event, epoch_text = _templates()
+    at = start + timedelta(seconds=i)
+    moment = at.strftime(_TIME_FORMAT)
     subject = "数学" if i % 10 == 0 else "英语"
     values = {"@ID@": secrets.token_hex(16), "@APP@": secrets.token_hex(16), "@N@": str(i), "@n@": str(i),
-              "@CITY@": CITIES[i % len(CITIES)], "@SUBJ@": subject, "@subj@": subject, epoch_text: moment}
-    return _fill(demand, values), _fill(claim, values)
+              "@CITY@": CITIES[i % len(CITIES)], "@SUBJ@": subject, "@subj@": subject, epoch_text: moment,
+              "@DAY@": cst_date(at), "@ISO@": at.isoformat()}
+    events = [_fill(event.replace("@ACTION@", action).replace("@SEQ@", seq), values)
+              for action, seq in (("published", "0"), ("claimed", "1"))]
+    return _fill(demand, values), _fill(claim, values), events
+
+
+def cst_date(moment: datetime) -> str:
+    from chalicelib import clock
+
+    return clock.cst_date(moment)
 
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+0000"   # PynamoDB's UTCDateTimeAttribute
@@ -45,7 +61,7 @@ def _fill(template: str, values: dict[str, str]) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _templates() -> tuple[str, str, str]:
+def _templates() -> tuple[str, str, str, str]:
     """One demand and one claim built with the models, placeholders in the fields that vary (search_text
     holds them casefolded).
 
@@ -53,7 +69,7 @@ def _templates() -> tuple[str, str, str]:
     """
     from chalicelib.data.accounts import Region
     from chalicelib.data.claims import ApplicantSnapshot, Claim
-    from chalicelib.data.demands import PUBLIC_FEED, Demand, OrgBlock
+    from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 
     city, subject, demand_id, applicant = "@CITY@", "@SUBJ@", "@ID@", "@APP@"
     title = f"需要招募8位{subject}老师为乡村孩子在线辅导课程 @N@"
@@ -74,21 +90,25 @@ def _templates() -> tuple[str, str, str]:
         confirmed_demand=demand_id, demand_city=city, claim_feed="confirmed", claim_feed_city=f"confirmed#{city}",
         applicant=ApplicantSnapshot(org_name="志愿服务组织@N@", region=region, service_areas=["关爱未成年人"],
                                     volunteer_count=120, advantages="数学、英语课程辅导"))
-    return json.dumps(demand.serialize()), json.dumps(claim.serialize()), EPOCH.strftime(_TIME_FORMAT)
+    event = DemandEvent(demand_id=demand_id, event_key="@ISO@#@SEQ@", at=EPOCH, actor_id=PUBLISHER,
+                        actor_role="league_org", action="@ACTION@", city=city, stats_day="@DAY@")
+    return (json.dumps(demand.serialize()), json.dumps(claim.serialize()), json.dumps(event.serialize()),
+            EPOCH.strftime(_TIME_FORMAT))
 
 
 def seed(client, count: int, *, first: int = 0, start: datetime | None = None) -> None:
-    """Write demands first..first+count-1 and their claims, 25 items per BatchWriteItem."""
+    """Write demands first..first+count-1, their claims and timeline events, ≤ 25 items per BatchWriteItem."""
     from chalicelib.data.claims import Claim
-    from chalicelib.data.demands import Demand
+    from chalicelib.data.demands import Demand, DemandEvent
 
     start = start or EPOCH
-    demands_table, claims_table = Demand.Meta.table_name, Claim.Meta.table_name
+    demands_table, claims_table, events_table = (Demand.Meta.table_name, Claim.Meta.table_name,
+                                                 DemandEvent.Meta.table_name)
     batch: list[tuple[str, dict]] = []
     for i in range(first, first + count):
-        demand, claim = demand_and_claim(i, start)
-        batch += [(demands_table, demand), (claims_table, claim)]
-        if len(batch) >= 24:
+        demand, claim, events = _items(i, start)
+        batch += [(demands_table, demand), (claims_table, claim), *((events_table, e) for e in events)]
+        if len(batch) >= 22:
             _write(client, batch)
             batch = []
     if batch:

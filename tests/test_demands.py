@@ -70,6 +70,9 @@ def test_a_demand_whose_period_has_ended_cannot_be_published(api, outbox, org):
     ("title", "题" * 50, "题" * 51),
     ("content", "容" * 200, "容" * 201),
     ("volunteers_needed", 1, 0),
+    ("volunteers_needed", 2, "2"),      # JSON types as the contract names them (schemathesis)
+    ("volunteers_needed", 1, True),
+    ("period_start", "2099-06-05", 0),  # lax parsing read 0 as 1970-01-01 and created the draft
     ("demand_type", "助老服务", "编程"),
     ("guarantees", ["餐饮保障", "志愿者保险"], ["住宿"]),
 ])

@@ -226,7 +226,8 @@ def test_muted_types_are_not_produced_and_sms_can_be_switched_off(api, outbox):
 
 
 @pytest.mark.parametrize("body", [{"muted": ["no_such_type"]}, {"muted": "claim_applied"},
-                                  {"sms_enabled": "maybe"}, {"unread": 0}, {"muted": [], "account_id": "x"}])
+                                  {"sms_enabled": "maybe"}, {"unread": 0}, {"muted": [], "account_id": "x"},
+                                  {"sms_enabled": 0}, {"sms_enabled": "false"}])  # lax bools found by schemathesis
 def test_bad_settings_are_refused_and_change_nothing(api, outbox, body):
     person = register_individual(api, outbox)
     refused = api.put("/me/notification-settings", body, token=person["access_token"])

@@ -204,7 +204,7 @@ def _request_body(declaration: Declaration, refs: dict, schemas: dict) -> dict |
         return None
     ref = refs[(declaration.body, "validation")]
     # An empty body is read as {}: a model without required fields may be sent without a body.
-    required = bool(schemas.get(_name(ref), {}).get("required", True))
+    required = bool(schemas[_name(ref)].get("required"))
     return {"required": required, "content": {"application/json": {"schema": ref}}}
 
 

@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, ValidationInfo, field_validator, model_validator
 
 from chalicelib.reference import (
     ACTIVITY_CATEGORIES,
@@ -60,7 +60,7 @@ class ActivityIn(InputModel):
     title: text(50)
     activity_type: ActivityType
     category: ActivityCategory
-    volunteers_to_recruit: int = Field(ge=1, le=1000)
+    volunteers_to_recruit: StrictInt = Field(ge=1, le=1000)
     contact_name: text(20)
     contact_mobile: MobilePhone
     recruit_start: Moment
@@ -77,7 +77,7 @@ class ActivityIn(InputModel):
     guarantees: list[Guarantee] = Field(default_factory=list, max_length=len(GUARANTEES))
     introduction: text(500)
     service_content: text(500)
-    certificate_consent: bool
+    certificate_consent: StrictBool
 
     # Cross-field rules are field validators (fields are checked in declaration order), so the error
     # names the field to correct rather than the whole form.

@@ -111,6 +111,8 @@ class at_most:  # noqa: N801  (used like a function: Annotated[date, at_most(10)
         def check(value: object) -> object:
             if isinstance(value, str) and len(value) > self.max_length:
                 raise ValueError(f"不能超过 {self.max_length} 个字符")
+            if isinstance(value, int | float):  # bool too: lax parsing would read 0 as 1970-01-01
+                raise ValueError("必须是文本格式的日期或时间")
             return value
         return core_schema.no_info_before_validator_function(check, handler(source))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from chalicelib.reference import DEMAND_TYPES, GUARANTEES, DemandStatus
 from chalicelib.schemas.common import (
@@ -36,7 +36,7 @@ class DemandContentIn(InputModel):
     title: text(50) | None = None
     demand_type: DemandType | None = None
     demand_type_other: text(20) | None = None
-    volunteers_needed: int | None = Field(default=None, ge=1, le=10_000)
+    volunteers_needed: StrictInt | None = Field(default=None, ge=1, le=10_000)
     content: text(200) | None = None
     period_start: Day | None = None
     period_end: Day | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from chalicelib.reference import NotificationType
 from chalicelib.schemas.common import InputModel, OutputModel, PageQuery
@@ -54,7 +54,7 @@ class NotificationSettingsOut(OutputModel):
 
 class NotificationSettingsIn(InputModel):
     muted: list[NotificationType] = Field(default_factory=list, max_length=len(NotificationType))
-    sms_enabled: bool = True
+    sms_enabled: StrictBool = True
 
 
 class CountsOut(OutputModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, HttpUrl, StrictInt, StringConstraints, model_validator
 
 from chalicelib.reference import (
     DEMAND_TYPES,
@@ -98,7 +98,7 @@ class VolunteerOrgProfileIn(InputModel):
     region: RegionIn
     service_areas: list[Annotated[str, one_of(DEMAND_TYPES, "服务领域")]] = Field(min_length=1, max_length=11)
     service_targets: list[Annotated[str, one_of(SERVICE_TARGETS, "服务对象")]] = Field(min_length=1, max_length=7)
-    volunteer_count: int = Field(ge=1, le=1_000_000)
+    volunteer_count: StrictInt = Field(ge=1, le=1_000_000)
     advantages: text(200)
     photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9)
     leader_name: text(20)

@@ -18,7 +18,7 @@ run: venv
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
 
 test: venv
-	$(VENV)/bin/python -m pytest -n auto
+	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -40,6 +40,10 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
 SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else None
 LEAGUE_PASSWORD = "Fuzz1234"
+# One worker runs the whole module: the local stack it starts is then started once, not once per worker
+# (`make test` distributes with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("fuzz_local_stack")
+
 EXCLUDED = {("POST", "/auth/logout"), ("PUT", "/auth/password"), ("POST", "/admin/league-orgs/import")}
 ROLES = ("operator", "league_org", "volunteer_org", "individual")
 CREDENTIALS = {

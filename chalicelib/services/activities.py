@@ -183,7 +183,7 @@ def cancel(caller: Principal, activity_id: str, reason: str) -> Activity:
                              to_status=A.CANCELLED.value, reason=reason, changed=[f"activity:{activity_id}"],
                              subject=activity_id))
     tx.commit()
-    return _activity(activity_id)
+    return activity
 
 
 # ---------------------------------------------------------------- public reads
@@ -255,7 +255,7 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
               condition=(Activity.signed_up_count > 0) & (Activity.service_start > moment),
               on_conflict=AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE))
     tx.commit()
-    return _signup(activity_id, caller.account_id)
+    return signup
 
 
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
@@ -426,7 +426,7 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     if counted:
         tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
     tx.commit()
-    return AttendanceRecord.get(caller.account_id, record.record_key, consistent_read=True)
+    return record
 
 
 def service_records(caller: Principal, *, limit: int, cursor: str | None

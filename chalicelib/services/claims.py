@@ -227,7 +227,7 @@ def confirm(caller: Principal, claim_id_text: str) -> Claim:
         help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), claim.demand_id,
                                                HelpRequestStatus.CLAIMED, actor_id=caller.account_id)
     _commit(tx, demand_conflict, claim.demand_id)
-    return _load(claim.demand_id, claim.applicant_id)
+    return claim
 
 
 def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
@@ -240,7 +240,7 @@ def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
     _quota(tx, claim.applicant_id, -1)
     tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
     tx.commit()
-    return _load(claim.demand_id, claim.applicant_id)
+    return claim
 
 
 def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim:
@@ -276,7 +276,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
         _commit(tx, demand_conflict, claim.demand_id, explain=_withdraw_error)
     else:
         raise AppError(ErrorCode.STATE_CONFLICT)
-    return _load(claim.demand_id, claim.applicant_id)
+    return claim
 
 
 def _withdraw_error(demand_id: str) -> AppError:

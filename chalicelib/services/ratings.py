@@ -209,7 +209,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
             if exc is raced or exc.code is ErrorCode.STATE_CONFLICT:
                 continue   # the sheet moved (the other side rated at the same time): read again
             raise
-        return _load_sheet(claim.demand_id, claim.applicant_id), side
+        return sheet, side
     raise AppError(ErrorCode.STATE_CONFLICT)
 
 

@@ -80,7 +80,7 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
         demand.hidden = False
         actions += [Demand.hidden.set(False), Demand.hidden_reason.remove(),
                     *demands.feed_actions(demand, visible=demands.is_visible(demand))]
-    tx = Transaction().update(Demand(demand_id), actions, condition=Demand.review_queue == REVIEW_PENDING)
+    tx = Transaction().update(demand, actions, condition=Demand.review_queue == REVIEW_PENDING)
     decided = open_reports[:90]  # a demand is hidden at the third report: never near the 100-item limit
     for item in decided:
         tx.update(item, [Report.status.set(outcome.value), Report.decided_at.set(moment),
@@ -89,4 +89,4 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
                              notify=[r.reporter_id for r in decided]))
     claims.list_in_feed(tx, demand_id, listed=demands.is_visible(demand) and not uphold)
     tx.commit()
-    return demands.get_demand(demand_id)
+    return demand

@@ -117,16 +117,19 @@ def _reveal_day(confirmed_at: datetime) -> str:
 
 # ---------------------------------------------------------------- with the claim's transitions
 
-def open_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
+def open_sheet(tx: Transaction, claim: Claim, moment: datetime, *, read: bool = True,
+               on_exists: AppError | None = None) -> None:
     """In the confirmation's transaction: both sides now owe a rating (one item).
 
     A pair confirmed again after a withdrawal reuses its sheet (one rating per side per claim, ever):
     the sides that have not rated owe again, and the window restarts unless both already rated.
+    With `read=False` the sheet is not read but assumed new: if the pair has one, the put fails
+    with `on_exists` and the caller tries again reading it.
     """
-    sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+    sheet = _load_sheet(claim.demand_id, claim.applicant_id) if read else None
     if sheet is None:
         tx.put(_new_sheet(claim, moment, moment), condition=RatingSheet.applicant_id.does_not_exist(),
-               on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+               on_conflict=on_exists or AppError(ErrorCode.STATE_CONFLICT))
         return
     actions = [RatingSheet.closed_at.remove(), RatingSheet.updated_at.set(moment)]
     condition = RatingSheet.applicant_id.exists()

@@ -10,7 +10,7 @@ from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.services import claims
 from tests.helpers import demand_body, league_org_session, publish_demand
-from tests.test_activities import T0, Clock, claimed_demand, person, published
+from tests.test_activities import START, T0, Clock, claimed_demand, person, published
 from tests.test_claims import applied, code, volunteer
 
 
@@ -114,3 +114,15 @@ def test_sign_up_errors_keep_their_order(api, outbox, now):
     assert cancelled.status_code == 409 and code(cancelled) == "ACTIVITY_CANCELLED"
     Demand(did).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
     assert api.post(f"/activities/{aid}/signups", token=first["token"]).status_code == 404   # and hidden, all
+
+
+def test_cancelling_a_sign_up_once_the_service_started_is_refused_by_the_activity_and_writes_nothing(api, outbox,
+                                                                                                    now):
+    _, aid, _ = _activity(api, outbox)
+    volunteer_person = person(api, outbox)
+    assert api.post(f"/activities/{aid}/signups", token=volunteer_person["token"]).status_code == 201
+    now.at = START
+    refused = api.call("DELETE", f"/activities/{aid}/signups/me", token=volunteer_person["token"])
+    assert refused.status_code == 409 and code(refused) == "SIGNUP_NOT_CANCELLABLE"
+    assert Signup.get(aid, volunteer_person["account_id"]).status == "signed_up"
+    assert Activity.get(aid).signed_up_count == 1

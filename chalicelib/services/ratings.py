@@ -170,14 +170,35 @@ def _party_claim(caller: Principal, claim_id_text: str) -> tuple[Claim, Side]:
     raise AppError(ErrorCode.NOT_FOUND)
 
 
+def _party_side(caller: Principal, sheet: RatingSheet) -> Side:
+    """The caller's side of the sheet; anyone but its two parties gets 404, as for the claim."""
+    if caller.role is Role.LEAGUE_ORG and sheet.publisher_id == caller.account_id:
+        return Side.PUBLISHER
+    if caller.role is Role.VOLUNTEER_ORG and sheet.applicant_id == caller.account_id:
+        return Side.CLAIMANT
+    raise AppError(ErrorCode.NOT_FOUND)
+
+
 def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None) -> tuple[RatingSheet, Side]:
-    """Give the caller's rating of the other party (once; no edit, no delete)."""
-    claim, side = _party_claim(caller, claim_id_text)
-    if claim.status != ClaimStatus.CONFIRMED:
-        raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+    """Give the caller's rating of the other party (once; no edit, no delete).
+
+    One read, the rating sheet: it names the two parties, what each rated and the window; that the
+    claim is still confirmed is a condition of the write (a closed sheet means it was withdrawn). A
+    claim confirmed before sheets existed has none: the claim is read instead.
+    """
+    demand_id, applicant_id = _keys(claim_id_text)
+    claim = None
     for _ in range(_ATTEMPTS):
         moment = clock.now()
-        sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+        sheet = _load_sheet(demand_id, applicant_id)
+        if sheet is not None:
+            side = _party_side(caller, sheet)
+            if sheet.closed_at is not None:
+                raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+        elif claim is None:
+            claim, side = _party_claim(caller, claim_id_text)
+            if claim.status != ClaimStatus.CONFIRMED:
+                raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
         if sheet is not None and rating_of(sheet, side) is not None:
             raise AppError(ErrorCode.RATING_ALREADY_GIVEN)
         confirmed_at = sheet.confirmed_at if sheet is not None else (claim.confirmed_at or moment)
@@ -186,7 +207,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
         rating = RatingMap(score=score, comment=comment, rater_id=caller.account_id, rated_at=moment)
         raced = AppError(ErrorCode.STATE_CONFLICT)
         tx = Transaction()
-        tx.condition_check(Claim, claim.demand_id, claim.applicant_id,
+        tx.condition_check(Claim, demand_id, applicant_id,
                            condition=Claim.status == ClaimStatus.CONFIRMED.value,
                            on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE))
         if sheet is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import botocore.session
@@ -148,19 +148,44 @@ def apply_actions(item: Model, actions: list) -> None:
     (status, version, `updated_at`...); an ADD on a counter nobody pinned gives the value read plus
     the delta, so a route answering such a counter reads it instead (likes, services/reactions.py).
     """
-    before = item.serialize(null_check=False)
-    after = dict(before)
+    before = _Before(item)   # only the attributes the actions touch are serialized (CPU: no whole item)
+    after: dict[str, dict | None] = {}
     for action in actions:
         name = _top_level(action.values[0])
         if isinstance(action, SetAction):
             after[name] = _evaluate(action.values[1], before)
         elif isinstance(action, RemoveAction):
-            after.pop(name, None)
+            after[name] = None
         elif isinstance(action, AddAction):
             after[name] = _add(before.get(name), action.values[1].value)
         elif isinstance(action, DeleteAction):
             after[name] = _remove_elements(before.get(name), action.values[1].value)
-    item.deserialize(after)
+    for name, value in after.items():
+        python_name, attribute = _attributes_of(type(item))[name]
+        setattr(item, python_name, attribute.deserialize(attribute.get_value(value)) if value else None)
+
+
+class _Before:
+    """The item's attributes as DynamoDB values, serialized on first use."""
+
+    def __init__(self, item: Model) -> None:
+        self._item = item
+        self._values: dict[str, dict | None] = {}
+
+    def get(self, name: str) -> dict | None:
+        if name not in self._values:
+            python_name, attribute = _attributes_of(type(self._item))[name]
+            value = getattr(self._item, python_name)
+            serialized = None if value is None else attribute.serialize(value)
+            self._values[name] = None if serialized is None else {attribute.attr_type: serialized}
+        return self._values[name]
+
+
+@cache
+def _attributes_of(model_cls: type[Model]) -> dict[str, tuple[str, Any]]:
+    """DynamoDB attribute name → (Python name, attribute) of a model."""
+    return {attribute.attr_name: (python_name, attribute)
+            for python_name, attribute in model_cls.get_attributes().items()}
 
 
 def _top_level(path: Path) -> str:
@@ -169,7 +194,7 @@ def _top_level(path: Path) -> str:
     return path.path[0]
 
 
-def _evaluate(operand: Any, before: dict) -> dict | None:
+def _evaluate(operand: Any, before: _Before) -> dict | None:
     if isinstance(operand, Value):
         return operand.value
     if isinstance(operand, Path):

@@ -475,3 +475,19 @@ def test_the_meter_sees_a_scan_and_refuses_it(aws):
     assert [call.label for call in calls] == ["Scan demands"]
     with METER.record(forbid_scan=True), pytest.raises(AssertionError, match="scanned"):
         list(Demand.scan(limit=1))
+
+
+def test_the_performance_document_shows_this_budget():
+    """docs/performance.md's budget tables are BUDGET's rows (regenerate with scripts/budget_tables.py)."""
+    import importlib.util
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("budget_tables", root / "scripts" / "budget_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = {row for rows in module.tables(BUDGET).values() for row in rows}
+    text = (root / "docs" / "performance.md").read_text(encoding="utf-8")
+    documented = {line for line in text.splitlines() if line.startswith("| `")}
+    assert documented == expected, (f"missing or changed: {sorted(expected - documented)}; "
+                                    f"stale: {sorted(documented - expected)}; regenerate with scripts/budget_tables.py")

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 
 import botocore.session
 import pynamodb.connection.base as pynamodb_connection
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.operand import Path, Value, _Decrement, _IfNotExists, _Increment, _ListAppend
+from pynamodb.expressions.update import AddAction, DeleteAction, RemoveAction, SetAction
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -84,6 +87,8 @@ class Transaction:
 
     DynamoDB answers a cancelled transaction with one reason per item; the
     first item whose condition failed decides the error the caller sees.
+    After a commit every updated item holds what the transaction wrote (see
+    `apply_actions`), so a service answers from it instead of reading it back.
     """
 
     def __init__(self) -> None:
@@ -114,9 +119,15 @@ class Transaction:
                 for op in ordered:
                     method = {"condition": tx.condition_check, "delete": tx.delete,
                               "put": tx.save, "update": tx.update}[op.kind]
-                    method(*op.args, **op.kwargs)
+                    # PynamoDB appends its version action to the list it gets: give it a copy, so the
+                    # actions applied below are ours only (it updates the local version itself)
+                    args = (op.args[0], list(op.args[1])) if op.kind == "update" else op.args
+                    method(*args, **op.kwargs)
         except TransactWriteError as exc:
             raise self._error_for(exc, ordered) from exc
+        for op in ordered:
+            if op.kind == "update":
+                apply_actions(*op.args)
 
     @staticmethod
     def _error_for(exc: TransactWriteError, ordered: list[_Op]) -> Exception:
@@ -127,6 +138,93 @@ class Transaction:
         if any(r is not None and r.code == "TransactionConflict" for r in reasons):
             return _conflict()
         return exc
+
+
+def apply_actions(item: Model, actions: list) -> None:
+    """Apply update actions to the item in memory, as DynamoDB applied them to the stored one.
+
+    Every operand is evaluated on the item as it was before (DynamoDB's rule). The result is the
+    stored item exactly when the item held was the stored one, which the writes' conditions pin
+    (status, version, `updated_at`...); an ADD on a counter nobody pinned gives the value read plus
+    the delta, so a route answering such a counter reads it instead (likes, services/reactions.py).
+    """
+    before = _Before(item)   # only the attributes the actions touch are serialized (CPU: no whole item)
+    after: dict[str, dict | None] = {}
+    for action in actions:
+        name = _top_level(action.values[0])
+        if isinstance(action, SetAction):
+            after[name] = _evaluate(action.values[1], before)
+        elif isinstance(action, RemoveAction):
+            after[name] = None
+        elif isinstance(action, AddAction):
+            after[name] = _add(before.get(name), action.values[1].value)
+        elif isinstance(action, DeleteAction):
+            after[name] = _remove_elements(before.get(name), action.values[1].value)
+    for name, value in after.items():
+        python_name, attribute = _attributes_of(type(item))[name]
+        setattr(item, python_name, attribute.deserialize(attribute.get_value(value)) if value else None)
+
+
+class _Before:
+    """The item's attributes as DynamoDB values, serialized on first use."""
+
+    def __init__(self, item: Model) -> None:
+        self._item = item
+        self._values: dict[str, dict | None] = {}
+
+    def get(self, name: str) -> dict | None:
+        if name not in self._values:
+            python_name, attribute = _attributes_of(type(self._item))[name]
+            value = getattr(self._item, python_name)
+            serialized = None if value is None else attribute.serialize(value)
+            self._values[name] = None if serialized is None else {attribute.attr_type: serialized}
+        return self._values[name]
+
+
+@cache
+def _attributes_of(model_cls: type[Model]) -> dict[str, tuple[str, Any]]:
+    """DynamoDB attribute name → (Python name, attribute) of a model."""
+    return {attribute.attr_name: (python_name, attribute)
+            for python_name, attribute in model_cls.get_attributes().items()}
+
+
+def _top_level(path: Path) -> str:
+    if len(path.path) != 1:   # no service updates a nested path; refuse rather than guess
+        raise ValueError(f"nested update path {path.path} is not applied in memory")
+    return path.path[0]
+
+
+def _evaluate(operand: Any, before: _Before) -> dict | None:
+    if isinstance(operand, Value):
+        return operand.value
+    if isinstance(operand, Path):
+        return before.get(_top_level(operand))
+    if isinstance(operand, _IfNotExists):
+        return before.get(_top_level(operand.values[0])) or _evaluate(operand.values[1], before)
+    if isinstance(operand, _Increment | _Decrement):
+        lhs, rhs = (Decimal(_evaluate(v, before)["N"]) for v in operand.values)
+        return {"N": _number(lhs + rhs if isinstance(operand, _Increment) else lhs - rhs)}
+    if isinstance(operand, _ListAppend):
+        lhs, rhs = (_evaluate(v, before) for v in operand.values)
+        return {"L": lhs["L"] + rhs["L"]}
+    raise ValueError(f"update operand {operand!r} is not applied in memory")
+
+
+def _add(current: dict | None, delta: dict) -> dict:
+    if "N" in delta:
+        return {"N": _number(Decimal(current["N"] if current else 0) + Decimal(delta["N"]))}
+    (kind, elements), = delta.items()
+    return {kind: sorted(set(current[kind] if current else []) | set(elements))}
+
+
+def _remove_elements(current: dict | None, subset: dict) -> dict | None:
+    (kind, elements), = subset.items()
+    left = sorted(set(current[kind] if current else []) - set(elements))
+    return {kind: left} if left else None
+
+
+def _number(value: Decimal) -> str:
+    return str(value.normalize()) if value != value.to_integral_value() else str(int(value))
 
 
 def _conflict() -> AppError:

@@ -114,6 +114,9 @@ class Claim(Model):
     updated_at = UTCDateTimeAttribute()
     confirmed_demand = UnicodeAttribute(null=True)
     demand_city = UnicodeAttribute(null=True)            # the demand's city, for the 认领信息 region selector
+    # The demand's linked help requests when it was applied for (frozen from the first application on:
+    # edits and closing need none open), so confirming needs no read of the demand. None: older claims.
+    linked_request_ids = ListAttribute(of=UnicodeAttribute, null=True)
     # Sparse 认领信息 keys: present while the claim is confirmed and its demand publicly visible.
     claim_feed = UnicodeAttribute(null=True)
     claim_feed_city = UnicodeAttribute(null=True)

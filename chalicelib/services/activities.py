@@ -183,7 +183,7 @@ def cancel(caller: Principal, activity_id: str, reason: str) -> Activity:
                              to_status=A.CANCELLED.value, reason=reason, changed=[f"activity:{activity_id}"],
                              subject=activity_id))
     tx.commit()
-    return _activity(activity_id)
+    return activity
 
 
 # ---------------------------------------------------------------- public reads
@@ -205,24 +205,26 @@ def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cur
 # ---------------------------------------------------------------- sign-ups
 
 def sign_up(caller: Principal, activity_id: str) -> Signup:
-    """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity."""
-    activity = _visible_activity(caller, activity_id)
-    if activity.status != A.PUBLISHED:
-        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+    """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity.
+
+    Reads the activity (its window) and the volunteer's account (name and phone, copied into the
+    sign-up); the demand's visibility, an earlier sign-up and the seats are conditions of the write.
+    The errors keep their order: not found, cancelled, closed, already signed up, full.
+    """
+    activity = _activity(activity_id)
     moment = clock.now()
-    if not activity.recruit_start <= moment < activity.recruit_end:
-        raise AppError(ErrorCode.SIGNUP_CLOSED)
-    existing = _signup(activity_id, caller.account_id)
-    if existing is not None and existing.status == SU.SIGNED_UP:
-        raise AppError(ErrorCode.ALREADY_SIGNED_UP)
-    if seats_left(activity) <= 0:
-        raise AppError(ErrorCode.ACTIVITY_FULL)
+    if activity.status != A.PUBLISHED or not activity.recruit_start <= moment < activity.recruit_end:
+        demands.readable_demand(caller, activity.demand_id)   # refused anyway: a hidden demand's is not found
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED if activity.status != A.PUBLISHED else ErrorCode.SIGNUP_CLOSED)
     account = accounts.get_account(caller.account_id)
     signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SU.SIGNED_UP.value,
                     display_name=account.display_name, phone=account.phone or account.login,
                     signed_up_at=moment, check_in_day_count=0, service_seconds=0)
     seat_conflict = AppError(ErrorCode.ACTIVITY_FULL)
     tx = Transaction()
+    # readable_demand's rule for an individual (the only role signing up): the demand is public
+    tx.condition_check(Demand, activity.demand_id, condition=Demand.feed.exists(),
+                       on_conflict=AppError(ErrorCode.NOT_FOUND))
     tx.put(signup, condition=Signup.volunteer_id.does_not_exist() | (Signup.status == SU.CANCELLED.value),
            on_conflict=AppError(ErrorCode.ALREADY_SIGNED_UP))
     tx.update(Activity(activity_id), [Activity.signed_up_count.add(1)],
@@ -239,13 +241,15 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
 
 
 def cancel_signup(caller: Principal, activity_id: str) -> Signup:
-    """取消报名: before the service starts and before any check-in; the seat is freed in the same transaction."""
-    activity = _activity(activity_id)
+    """取消报名: before the service starts and before any check-in; the seat is freed in the same transaction.
+
+    One read, the sign-up (the answer); the activity's start is the condition of its seat's update.
+    """
     signup = _signup(activity_id, caller.account_id)
     if signup is None or signup.status != SU.SIGNED_UP:
         raise AppError(ErrorCode.NOT_FOUND)
     moment = clock.now()
-    if moment >= activity.service_start or signup.check_in_day is not None:
+    if signup.check_in_day is not None:
         raise AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE)
     tx = Transaction()
     tx.update(signup, [Signup.status.set(SU.CANCELLED.value), Signup.cancelled_at.set(moment)],
@@ -255,7 +259,7 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
               condition=(Activity.signed_up_count > 0) & (Activity.service_start > moment),
               on_conflict=AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE))
     tx.commit()
-    return _signup(activity_id, caller.account_id)
+    return signup
 
 
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
@@ -426,7 +430,7 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     if counted:
         tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
     tx.commit()
-    return AttendanceRecord.get(caller.account_id, record.record_key, consistent_read=True)
+    return record
 
 
 def service_records(caller: Principal, *, limit: int, cursor: str | None

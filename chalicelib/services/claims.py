@@ -149,7 +149,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     """我要认领. A demand the caller may not see (draft, closed, hidden) is 404; a visible one not open, 409."""
     account = accounts.get_account(caller.account_id)
     volunteer_orgs.require_complete_profile(account)
-    demand = demands.readable_demand(caller, demand_id)
+    demand = demands.readable_demand(caller, demand_id, consistent=True)   # its updated_at is pinned below
     _refuse_unless_open(demand)
     existing = _load(demand_id, caller.account_id)
     if existing is not None and existing.status in (S.PENDING, S.CONFIRMED):
@@ -164,6 +164,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
                   applicant_status=f"{caller.account_id}#{status}", publisher_status=f"{demand.org_id}#{status}",
                   message=message, applied_at=moment, updated_at=moment,
                   demand_city=demand.org_block.region.city if demand.org_block else None,
+                  linked_request_ids=list(demand.linked_request_ids or []),
                   applicant=ApplicantSnapshot(org_name=account.display_name,
                                               region=Region(province=profile.region.province,
                                                             city=profile.region.city,
@@ -180,7 +181,9 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
               condition=ClaimQuota.pending.does_not_exist() | (ClaimQuota.pending < MAX_PENDING_PER_ORG),
               on_conflict=AppError(ErrorCode.CLAIM_PENDING_LIMIT))
     tx.update(Demand(demand_id), [Demand.application_count.add(1)],
+              # updated_at: the linked help requests copied into the claim are still the demand's
               condition=(Demand.status == DemandStatus.OPEN.value) & Demand.feed.exists()
+              & (Demand.updated_at == demand.updated_at)
               & (Demand.application_count.does_not_exist() | (Demand.application_count < MAX_OPEN_PER_DEMAND)),
               on_conflict=demand_conflict)
     tx.put(demands.new_event(demand_id, caller, "claim_applied", from_status=existing.status if existing else None,
@@ -189,45 +192,63 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     return claim
 
 
-def confirm(caller: Principal, claim_id_text: str) -> Claim:
-    """Publisher: pending → confirmed; the demand open → claimed; every other pending claim returned."""
-    claim = _publisher_claim(caller, claim_id_text)
+def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) -> Claim:
+    """Publisher: pending → confirmed; the demand open → claimed; every other pending claim returned.
+
+    One read: the demand's claims (this one, to authorize, and the other pending ones, returned in the
+    same transaction). The demand is not read: its state is the write's condition (open, with exactly
+    these applications open), its city and linked help requests were copied into the claim at apply,
+    and a failed condition reads it to say why. The rating sheet is assumed new; when the pair was
+    confirmed before (rare), its put fails and the confirmation starts again reading the sheet.
+    """
+    demand_id, applicant_id = _keys(claim_id_text)
+    of_demand = list(Claim.query(demand_id, consistent_read=True))
+    claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
+    if claim is None or claim.publisher_id != caller.account_id:
+        raise AppError(ErrorCode.NOT_FOUND)
     if claim.status != S.PENDING:
         raise AppError(ErrorCode.STATE_CONFLICT)
-    demand = _fresh_demand(claim.demand_id)
-    _refuse_unless_open(demand)
-    others = [c for c in Claim.query(claim.demand_id, filter_condition=Claim.status == S.PENDING.value,
-                                     consistent_read=True) if c.applicant_id != claim.applicant_id]
+    others = [c for c in of_demand if c.status == S.PENDING and c.applicant_id != applicant_id]
     if len(others) >= MAX_OPEN_PER_DEMAND:   # cannot happen while application_count bounds them; never exceed 100
         raise AppError(ErrorCode.STATE_CONFLICT)
+    linked, city = claim.linked_request_ids, claim.demand_city
+    if linked is None or city is None:   # applied before claims carried them
+        demand = _fresh_demand(demand_id)
+        linked, city = list(demand.linked_request_ids or []), demands.city_of(demand)
     moment = clock.now()
-    count = int(demand.application_count or 0)
+    count = 1 + len(others)   # application_count: the open applications, all pending while the demand is open
     claimed = DemandStatus.CLAIMED.value
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
+    sheet_exists = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
     # The count condition also catches an application or withdrawal racing this confirmation.
-    tx.update(demand, [Demand.status.set(claimed), Demand.org_status.set(f"{demand.org_id}#{claimed}"),
-                       Demand.application_count.set(1), Demand.updated_at.set(moment)],
+    tx.update(Demand(demand_id), [Demand.status.set(claimed), Demand.org_status.set(f"{claim.publisher_id}#{claimed}"),
+                                  Demand.application_count.set(1), Demand.updated_at.set(moment)],
               condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
               on_conflict=demand_conflict)
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],
-                             subject=claim.applicant_id, city=demands.city_of(demand)))
+                             subject=claim.applicant_id, city=city))
     tx.update(claim, _status_actions(claim, S.CONFIRMED, moment)
               + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)]
               + feed_actions(claim, listed=True),
               condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
-    ratings.open_sheet(tx, claim, moment)   # both sides now owe a rating (待评分)
+    ratings.open_sheet(tx, claim, moment, read=read_sheet, on_exists=sheet_exists)   # both sides owe a rating
     _quota(tx, claim.applicant_id, -1)
     for other in others:
         _end(tx, caller, other, S.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
         _quota(tx, other.applicant_id, -1)
-    if demand.linked_request_ids:
-        help_requests.set_status_for_demand_in(tx, list(demand.linked_request_ids), claim.demand_id,
+    if linked:
+        help_requests.set_status_for_demand_in(tx, linked, claim.demand_id,
                                                HelpRequestStatus.CLAIMED, actor_id=caller.account_id)
-    _commit(tx, demand_conflict, claim.demand_id)
-    return _load(claim.demand_id, claim.applicant_id)
+    try:
+        _commit(tx, demand_conflict, claim.demand_id)
+    except AppError as exc:
+        if exc is sheet_exists and not read_sheet:
+            return confirm(caller, claim_id_text, read_sheet=True)
+        raise
+    return claim
 
 
 def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
@@ -240,7 +261,7 @@ def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
     _quota(tx, claim.applicant_id, -1)
     tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
     tx.commit()
-    return _load(claim.demand_id, claim.applicant_id)
+    return claim
 
 
 def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim:
@@ -276,7 +297,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
         _commit(tx, demand_conflict, claim.demand_id, explain=_withdraw_error)
     else:
         raise AppError(ErrorCode.STATE_CONFLICT)
-    return _load(claim.demand_id, claim.applicant_id)
+    return claim
 
 
 def _withdraw_error(demand_id: str) -> AppError:

@@ -56,9 +56,9 @@ def city_of(demand: Demand) -> str:
     return demand.org_block.region.city
 
 
-def get_demand(demand_id: str) -> Demand:
+def get_demand(demand_id: str, *, consistent: bool = False) -> Demand:
     try:
-        return Demand.get(demand_id)
+        return Demand.get(demand_id, consistent_read=consistent)
     except Demand.DoesNotExist:
         raise AppError(ErrorCode.NOT_FOUND) from None
 
@@ -71,8 +71,8 @@ def own_demand(caller: Principal, demand_id: str) -> Demand:
     return demand
 
 
-def readable_demand(caller: Principal | None, demand_id: str) -> Demand:
-    demand = get_demand(demand_id)
+def readable_demand(caller: Principal | None, demand_id: str, *, consistent: bool = False) -> Demand:
+    demand = get_demand(demand_id, consistent=consistent)
     if is_visible(demand) or (caller is not None and (caller.account_id == demand.org_id
                                                       or caller.role is Role.OPERATOR)):
         return demand
@@ -155,7 +155,7 @@ def update(caller: Principal, demand_id: str, body: DemandContentIn) -> Demand:
     _links(tx, caller, demand_id, added=[i for i in body.linked_request_ids if i not in before],
            removed=[i for i in before if i not in body.linked_request_ids], published=published)
     tx.commit()
-    return get_demand(demand_id)
+    return demand
 
 
 def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
@@ -181,7 +181,7 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
                      city=org.region.city))
     _advance_links(tx, caller, demand)
     tx.commit()
-    return get_demand(demand_id)
+    return demand
 
 
 def _leader_mobile_proof(demand: Demand, org: OrgBlockIn):
@@ -213,7 +213,7 @@ def close(caller: Principal, demand_id: str, reason: str | None) -> Demand:
     tx.put(new_event(demand_id, caller, "closed", from_status=demand.status, to_status=status, reason=reason))
     _links(tx, caller, demand_id, added=[], removed=list(demand.linked_request_ids or []), published=False)
     tx.commit()
-    return get_demand(demand_id)
+    return demand
 
 
 def list_mine(caller: Principal, status: DemandStatus | None, *, limit: int, cursor: str | None) -> Page[Demand]:

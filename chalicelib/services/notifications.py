@@ -178,7 +178,8 @@ def mark_read(caller: Principal, notification_id: str) -> Notification:
     except AppError as exc:
         if exc.code is not ErrorCode.STATE_CONFLICT:
             raise
-    return _own(caller, notification_id)   # read now, or by a request that raced this one
+        return _own(caller, notification_id)   # read by a request that raced this one
+    return item
 
 
 def mark_all_read(caller: Principal) -> tuple[int, bool]:
@@ -211,5 +212,6 @@ def update_settings(caller: Principal, muted: list[NotificationType], sms_enable
     actions = [NotificationSettings.sms_enabled.set(sms_enabled), NotificationSettings.updated_at.set(clock.now())]
     values = {t.value for t in muted}
     actions.append(NotificationSettings.muted.set(values) if values else NotificationSettings.muted.remove())
-    NotificationSettings(caller.account_id).update(actions=actions)
-    return settings_of(caller.account_id)
+    settings = NotificationSettings(caller.account_id)
+    settings.update(actions=actions)   # UpdateItem answers ALL_NEW into `settings`: no read-back
+    return settings

@@ -117,16 +117,19 @@ def _reveal_day(confirmed_at: datetime) -> str:
 
 # ---------------------------------------------------------------- with the claim's transitions
 
-def open_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
+def open_sheet(tx: Transaction, claim: Claim, moment: datetime, *, read: bool = True,
+               on_exists: AppError | None = None) -> None:
     """In the confirmation's transaction: both sides now owe a rating (one item).
 
     A pair confirmed again after a withdrawal reuses its sheet (one rating per side per claim, ever):
     the sides that have not rated owe again, and the window restarts unless both already rated.
+    With `read=False` the sheet is not read but assumed new: if the pair has one, the put fails
+    with `on_exists` and the caller tries again reading it.
     """
-    sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+    sheet = _load_sheet(claim.demand_id, claim.applicant_id) if read else None
     if sheet is None:
         tx.put(_new_sheet(claim, moment, moment), condition=RatingSheet.applicant_id.does_not_exist(),
-               on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+               on_conflict=on_exists or AppError(ErrorCode.STATE_CONFLICT))
         return
     actions = [RatingSheet.closed_at.remove(), RatingSheet.updated_at.set(moment)]
     condition = RatingSheet.applicant_id.exists()
@@ -167,14 +170,35 @@ def _party_claim(caller: Principal, claim_id_text: str) -> tuple[Claim, Side]:
     raise AppError(ErrorCode.NOT_FOUND)
 
 
+def _party_side(caller: Principal, sheet: RatingSheet) -> Side:
+    """The caller's side of the sheet; anyone but its two parties gets 404, as for the claim."""
+    if caller.role is Role.LEAGUE_ORG and sheet.publisher_id == caller.account_id:
+        return Side.PUBLISHER
+    if caller.role is Role.VOLUNTEER_ORG and sheet.applicant_id == caller.account_id:
+        return Side.CLAIMANT
+    raise AppError(ErrorCode.NOT_FOUND)
+
+
 def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None) -> tuple[RatingSheet, Side]:
-    """Give the caller's rating of the other party (once; no edit, no delete)."""
-    claim, side = _party_claim(caller, claim_id_text)
-    if claim.status != ClaimStatus.CONFIRMED:
-        raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+    """Give the caller's rating of the other party (once; no edit, no delete).
+
+    One read, the rating sheet: it names the two parties, what each rated and the window; that the
+    claim is still confirmed is a condition of the write (a closed sheet means it was withdrawn). A
+    claim confirmed before sheets existed has none: the claim is read instead.
+    """
+    demand_id, applicant_id = _keys(claim_id_text)
+    claim = None
     for _ in range(_ATTEMPTS):
         moment = clock.now()
-        sheet = _load_sheet(claim.demand_id, claim.applicant_id)
+        sheet = _load_sheet(demand_id, applicant_id)
+        if sheet is not None:
+            side = _party_side(caller, sheet)
+            if sheet.closed_at is not None:
+                raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+        elif claim is None:
+            claim, side = _party_claim(caller, claim_id_text)
+            if claim.status != ClaimStatus.CONFIRMED:
+                raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
         if sheet is not None and rating_of(sheet, side) is not None:
             raise AppError(ErrorCode.RATING_ALREADY_GIVEN)
         confirmed_at = sheet.confirmed_at if sheet is not None else (claim.confirmed_at or moment)
@@ -183,7 +207,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
         rating = RatingMap(score=score, comment=comment, rater_id=caller.account_id, rated_at=moment)
         raced = AppError(ErrorCode.STATE_CONFLICT)
         tx = Transaction()
-        tx.condition_check(Claim, claim.demand_id, claim.applicant_id,
+        tx.condition_check(Claim, demand_id, applicant_id,
                            condition=Claim.status == ClaimStatus.CONFIRMED.value,
                            on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE))
         if sheet is None:
@@ -209,7 +233,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
             if exc is raced or exc.code is ErrorCode.STATE_CONFLICT:
                 continue   # the sheet moved (the other side rated at the same time): read again
             raise
-        return _load_sheet(claim.demand_id, claim.applicant_id), side
+        return sheet, side
     raise AppError(ErrorCode.STATE_CONFLICT)
 
 

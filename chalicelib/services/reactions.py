@@ -13,7 +13,8 @@ from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
 from chalicelib.data.reactions import FAVORITE, LIKE, Reaction, target
 from chalicelib.errors import AppError, ErrorCode
-from chalicelib.services.demands import get_demand, readable_demand
+from chalicelib.reference import Role
+from chalicelib.services.demands import readable_demand
 from chalicelib.services.pagination import Page, query_page
 
 
@@ -36,8 +37,12 @@ class _Already(Exception):
 
 
 def set_like(caller: Principal, demand_id: str, *, liked: bool) -> Demand:
-    """Idempotent: liking twice, or unliking what was not liked, changes nothing."""
-    readable_demand(caller, demand_id)
+    """Idempotent: liking twice, or unliking what was not liked, changes nothing.
+
+    One write, then one read: whether the caller may see the demand is a condition of the write, and
+    the demand is read after it (consistently), so the answer's like_count is the count stored, likes
+    racing this one included (a count read before the write plus one would lose them).
+    """
     item = Reaction(caller.account_id, target(demand_id, LIKE), demand_id=demand_id, kind=LIKE,
                     created_at=clock.now())
     already = AppError(ErrorCode.STATE_CONFLICT, "already")
@@ -47,13 +52,20 @@ def set_like(caller: Principal, demand_id: str, *, liked: bool) -> Demand:
     else:
         tx.delete(item, condition=Reaction.target.exists(), on_conflict=already)
     tx.update(Demand(demand_id), [Demand.like_count.add(1 if liked else -1)],
-              condition=Demand.demand_id.exists())
+              condition=_readable_by(caller), on_conflict=AppError(ErrorCode.NOT_FOUND))
     try:
         tx.commit()
     except AppError as exc:
         if exc is not already:
             raise
-    return get_demand(demand_id)
+    return readable_demand(caller, demand_id, consistent=True)   # "already" did not check the demand
+
+
+def _readable_by(caller: Principal):
+    """readable_demand's rule as a condition: publicly visible (`feed` exists exactly then), own, or operator."""
+    if caller.role is Role.OPERATOR:
+        return Demand.demand_id.exists()
+    return Demand.feed.exists() | (Demand.org_id == caller.account_id)
 
 
 def set_favorite(caller: Principal, demand_id: str, *, favorited: bool) -> None:

@@ -14,7 +14,7 @@ from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report
 from chalicelib.errors import AppError, ErrorCode
-from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus
+from chalicelib.reference import REPORTS_TO_HIDE, DemandStatus, ReportStatus
 from chalicelib.schemas.reports import ReportIn
 from chalicelib.services import claims, demands
 from chalicelib.services.pagination import Page, query_page
@@ -66,7 +66,7 @@ def reports_of(demand_id: str) -> list[Report]:
 
 
 def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> Demand:
-    demand = demands.get_demand(demand_id)
+    demand = demands.get_demand(demand_id, consistent=True)   # its status is pinned below
     open_reports = [r for r in Report.query(demand_id, limit=100) if r.status == ReportStatus.OPEN.value]
     if demand.review_queue != REVIEW_PENDING or not open_reports:
         raise AppError(ErrorCode.STATE_CONFLICT, "该需求没有待处理的举报")
@@ -80,13 +80,16 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
         demand.hidden = False
         actions += [Demand.hidden.set(False), Demand.hidden_reason.remove(),
                     *demands.feed_actions(demand, visible=demands.is_visible(demand))]
-    tx = Transaction().update(Demand(demand_id), actions, condition=Demand.review_queue == REVIEW_PENDING)
+    # status as read: only a claimed (or in-service) demand has a confirmed claim whose 认领信息 keys follow
+    tx = Transaction().update(demand, actions,
+                              condition=(Demand.review_queue == REVIEW_PENDING) & (Demand.status == demand.status))
     decided = open_reports[:90]  # a demand is hidden at the third report: never near the 100-item limit
     for item in decided:
         tx.update(item, [Report.status.set(outcome.value), Report.decided_at.set(moment),
                          Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)
     tx.put(demands.new_event(demand_id, operator, f"report_{outcome.value}", reason=note,
                              notify=[r.reporter_id for r in decided]))
-    claims.list_in_feed(tx, demand_id, listed=demands.is_visible(demand) and not uphold)
+    if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
+        claims.list_in_feed(tx, demand_id, listed=demands.is_visible(demand) and not uphold)
     tx.commit()
-    return demands.get_demand(demand_id)
+    return demand

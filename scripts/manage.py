@@ -39,6 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     totals = commands.add_parser("daily-totals", help="run the daily totals job now (idempotent; backfills)")
     totals.add_argument("--date", help="the China-Standard-Time day, YYYYMMDD (default: yesterday)")
     commands.add_parser("reveal-ratings", help="run the hourly rating-window job now (idempotent)")
+    recount = commands.add_parser("recount-todo", help="recompute 我的 待办 counters from the indexes and write "
+                                                       "them (repair; every organization without --account)")
+    recount.add_argument("--account", help="one account id (default: every 团组织 and volunteer organization)")
     return parser.parse_args(argv)
 
 
@@ -110,6 +113,18 @@ def reveal_ratings(args: argparse.Namespace) -> None:
     print(f"Revealed {run()['revealed']} rating sheet(s) whose 14-day window closed, in {describe_target()}")
 
 
+def recount_todo(args: argparse.Namespace) -> None:
+    from chalicelib.services import todo_counters
+
+    if args.account:
+        todo = todo_counters.recount(args.account)
+        print(f"Recounted {args.account}: awaiting_claim {todo.awaiting_claim}, pending_help_requests "
+              f"{todo.pending_help_requests}, pending_claims {todo.pending_claims}, pending_applications "
+              f"{todo.pending_applications}, ratings_owed {todo.ratings_owed} in {describe_target()}")
+    else:
+        print(f"Recounted the 待办 counters of {todo_counters.recount_all()} organizations in {describe_target()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     apply_target(args)
@@ -121,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"create-operator": create_operator, "seed-demo": seed_demo,
                     "reindex-league-orgs": reindex_league_orgs, "daily-totals": daily_totals,
-                    "reveal-ratings": reveal_ratings}
+                    "reveal-ratings": reveal_ratings, "recount-todo": recount_todo}
         commands[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """The whole lifecycle as a state machine: random sequences of calls through the HTTP layer, checked
 against a model after every step.
 
-Rules: submit / adopt / decline a help request; publish a demand; apply, confirm, return, withdraw;
+Rules: submit / adopt / decline a help request, link one to a draft; publish, close a demand; apply,
+confirm, return, withdraw;
 publish an activity; sign up; rate; run the stream handlers (every record so far, again: a
 re-delivery must change nothing). Each rule predicts from the model whether the call may succeed
 and asserts the answer agrees, so no illegal transition ever succeeds and no legal one is refused.
@@ -68,6 +69,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.leader: dict[str, str] = {}                        # demand id → leader mobile
         self.claims: dict[tuple[str, int], str] = {}            # (demand, org index) → claim status
         self.request_status: dict[str, str] = {}
+        self.linked: set[str] = set()                           # help requests linked to a draft
         self.activities: dict[str, str] = {}                    # demand id → an activity id
         self.signed_up: set[str] = set()
         self.rated: set[tuple[str, int, str]] = set()           # (demand, org, side)
@@ -116,6 +118,17 @@ class Lifecycle(RuleBasedStateMachine):
             self.request_status[request_id] = "adopted" if adopt else "declined"
             self._write()
 
+    @rule(request_id=requests)
+    def link_to_a_draft(self, request_id):
+        response = self.api.post("/demands", demand_body(linked_request_ids=[request_id]),
+                                 token=self.league["access_token"])
+        legal = self.request_status[request_id] in ("pending", "adopted") and request_id not in self.linked
+        assert (response.status_code == 201) == legal, (request_id, self.request_status, response.json)
+        if legal:
+            self.request_status[request_id] = "adopted"   # linking a pending request adopts it
+            self.linked.add(request_id)
+            self._write()
+
     # ------------------------------------------------------------ demands and claims
 
     @precondition(lambda self: len(self.demand_status) < 3)
@@ -134,6 +147,16 @@ class Lifecycle(RuleBasedStateMachine):
         self.demand_status[demand_id], self.leader[demand_id] = "open", leader
         self._write()
         return demand_id
+
+    @rule(demand_id=demands)
+    def close_demand(self, demand_id):
+        response = self.api.post(f"/demands/{demand_id}/close", {}, token=self.league["access_token"])
+        legal = self.demand_status[demand_id] == "open" and not any(
+            d == demand_id and s == "pending" for (d, _), s in self.claims.items())
+        assert (response.status_code == 200) == legal, (demand_id, self.demand_status, self.claims, response.json)
+        if legal:
+            self.demand_status[demand_id] = "closed"
+            self._write()
 
     @rule(demand_id=demands, org=st.integers(0, 1))
     def apply(self, demand_id, org):
@@ -230,7 +253,9 @@ class Lifecycle(RuleBasedStateMachine):
     def at_most_one_confirmed_claim_per_demand(self):
         for demand_id in self.demand_status:
             stored = [c for c in Claim.query(demand_id) if c.status == "confirmed"]
-            shown = self.api.get(f"/demands/{demand_id}/claims").json["items"]   # the 认领信息 tab: holders
+            tab = self.api.get(f"/demands/{demand_id}/claims")   # the 认领信息 tab: holders (a closed demand: 404)
+            shown = tab.json["items"] if self.demand_status[demand_id] != "closed" else []
+            assert (tab.status_code == 404) == (self.demand_status[demand_id] == "closed")
             assert len(stored) <= 1 and len(shown) == len(stored)
             expected = [o for (d, o), s in self.claims.items() if d == demand_id and s == "confirmed"]
             assert [c.applicant_id for c in stored] == [self.orgs[o]["account_id"] for o in expected]

@@ -18,6 +18,7 @@ from chalicelib.data.reports import Report
 from chalicelib.data.sessions import Session
 from chalicelib.data.sms_codes import SmsCode
 from chalicelib.data.stats import DailyTotals
+from chalicelib.data.todo_counters import TodoCounters
 from chalicelib.events.parking import ParkedEvent
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -27,7 +28,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Claim, ClaimQuota, ContactRead,
     Activity, Signup, AttendanceRecord, ServiceTotal,
     RatingSheet, PointEntry, PointBalance, ParkedEvent,
-    Notification, NotificationSettings, DailyTotals,
+    Notification, NotificationSettings, DailyTotals, TodoCounters,
 )
 
 

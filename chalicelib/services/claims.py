@@ -26,16 +26,17 @@ from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, Contact
 from chalicelib.data.demands import Demand
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, Role
-from chalicelib.services import accounts, demands, help_requests, ratings, volunteer_orgs
+from chalicelib.services import accounts, demands, help_requests, ratings, todo_counters, volunteer_orgs
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, owner_page, query_page
 
 MAX_PENDING_PER_ORG = 5                  # pending applications one organization may hold at a time
 # Open (pending or confirmed) applications one demand may hold. Confirming writes at most
-# 6 items (demand, its event, the claim, its event, the quota, the rating sheet) + 20 linked help requests
-# + 3 per other pending claim (claim, event, quota): 6 + 20 + 3 × 24 = 98 ≤ 100 (TransactWriteItems).
-MAX_OPEN_PER_DEMAND = 25
+# 8 items (demand, its event, the claim, its event, the quota, the rating sheet, the publisher's and the
+# applicant's todo counters) + 20 linked help requests + 4 per other pending claim (claim, event, quota,
+# its applicant's todo counters): 8 + 20 + 4 × 18 = 100 ≤ 100 (TransactWriteItems).
+MAX_OPEN_PER_DEMAND = 19
 TRANSACTION_LIMIT = 100
-assert 6 + help_requests.MAX_LINKED + 3 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
+assert 8 + help_requests.MAX_LINKED + 4 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
 
 OTHER_CLAIMED_REASON = "已由其他组织认领"
 _ID = re.compile(r"^[0-9a-f]{1,64}$")
@@ -112,6 +113,7 @@ def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, acti
                + feed_actions(claim, listed=False))
     actions.append(Claim.reason.set(reason) if reason else Claim.reason.remove())
     tx.update(claim, actions, condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    todo_counters.claim_moved(tx, claim, claim.status, to.value)
     _event(tx, caller, claim, action, to, reason)
 
 
@@ -177,6 +179,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     tx.put(claim, condition=Claim.applicant_id.does_not_exist() | Claim.status.is_in(S.RETURNED.value,
                                                                                       S.WITHDRAWN.value),
            on_conflict=AppError(ErrorCode.CLAIM_ALREADY_APPLIED))
+    todo_counters.claim_moved(tx, claim, existing.status if existing else None, status)
     tx.update(ClaimQuota(caller.account_id), [ClaimQuota.pending.add(1)],
               condition=ClaimQuota.pending.does_not_exist() | (ClaimQuota.pending < MAX_PENDING_PER_ORG),
               on_conflict=AppError(ErrorCode.CLAIM_PENDING_LIMIT))
@@ -226,6 +229,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
                                   Demand.application_count.set(1), Demand.updated_at.set(moment)],
               condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
               on_conflict=demand_conflict)
+    todo_counters.demand_moved(tx, claim.publisher_id, DemandStatus.OPEN.value, claimed)
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],
                              subject=claim.applicant_id, city=city))
@@ -233,6 +237,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
               + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)]
               + feed_actions(claim, listed=True),
               condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    todo_counters.claim_moved(tx, claim, claim.status, S.CONFIRMED.value)
     _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
     ratings.open_sheet(tx, claim, moment, read=read_sheet, on_exists=sheet_exists)   # both sides owe a rating
     _quota(tx, claim.applicant_id, -1)
@@ -288,6 +293,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
                            Demand.application_count.add(-1), Demand.updated_at.set(moment),
                            *demands.feed_actions(demand, visible=demands.is_visible(demand))],
                   condition=Demand.status == DemandStatus.CLAIMED.value, on_conflict=demand_conflict)
+        todo_counters.demand_moved(tx, demand.org_id, DemandStatus.CLAIMED.value, opened)
         tx.put(demands.new_event(claim.demand_id, caller, "unclaimed", from_status=DemandStatus.CLAIMED.value,
                                  to_status=opened, reason=reason, changed=[f"applicant:{claim.applicant_id}"],
                                  subject=claim.applicant_id, city=demands.city_of(demand)))

@@ -1,14 +1,10 @@
-"""我的 page counters (待办项): each one a COUNT Query on the index that serves its list."""
+"""我的 page counters (待办项): one GetItem on the account's `todo_counters` item (services/todo_counters.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from chalicelib.auth.principal import Principal
-from chalicelib.data.claims import Claim
-from chalicelib.data.demands import Demand
-from chalicelib.data.help_requests import HelpRequest
-from chalicelib.reference import DemandStatus, HelpRequestStatus
-from chalicelib.services import ratings
+from chalicelib.services import todo_counters
 
 
 @dataclass(frozen=True)
@@ -26,15 +22,11 @@ class VolunteerOrgTodo:
 
 
 def league_org_todo(caller: Principal) -> LeagueOrgTodo:
-    return LeagueOrgTodo(
-        awaiting_claim=Demand.by_org_status.count(f"{caller.account_id}#{DemandStatus.OPEN.value}"),
-        pending_help_requests=HelpRequest.by_org_status.count(
-            f"{caller.account_id}#{HelpRequestStatus.PENDING.value}"),
-        pending_claims=Claim.by_publisher_status.count(f"{caller.account_id}#pending"),
-        ratings_owed=ratings.count_owed(caller),
-    )
+    todo = todo_counters.read(caller.account_id)
+    return LeagueOrgTodo(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests,
+                         pending_claims=todo.pending_claims, ratings_owed=todo.ratings_owed)
 
 
 def volunteer_org_todo(caller: Principal) -> VolunteerOrgTodo:
-    return VolunteerOrgTodo(pending_applications=Claim.by_applicant_status.count(f"{caller.account_id}#pending"),
-                            ratings_owed=ratings.count_owed(caller))
+    todo = todo_counters.read(caller.account_id)
+    return VolunteerOrgTodo(pending_applications=todo.pending_applications, ratings_owed=todo.ratings_owed)

@@ -17,7 +17,7 @@ from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
-from chalicelib.services import accounts, help_requests, sms
+from chalicelib.services import accounts, help_requests, sms, todo_counters
 from chalicelib.services.pagination import Page, owner_page
 
 PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
@@ -177,6 +177,7 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
     if code is not None:
         code.consume_in(tx)
     tx.update(demand, actions, condition=Demand.status == DemandStatus.DRAFT.value)
+    todo_counters.demand_moved(tx, demand.org_id, DemandStatus.DRAFT.value, status)
     tx.put(new_event(demand_id, caller, "published", from_status=DemandStatus.DRAFT.value, to_status=status,
                      city=org.region.city))
     _advance_links(tx, caller, demand)
@@ -210,6 +211,7 @@ def close(caller: Principal, demand_id: str, reason: str | None) -> Demand:
                  Demand.updated_at.set(clock.now()), *feed_actions(demand, visible=False)],
         condition=(Demand.status == demand.status) & (Demand.application_count == 0),
         on_conflict=AppError(ErrorCode.STATE_CONFLICT, _PENDING_APPLICATIONS))
+    todo_counters.demand_moved(tx, demand.org_id, demand.status, status)
     tx.put(new_event(demand_id, caller, "closed", from_status=demand.status, to_status=status, reason=reason))
     _links(tx, caller, demand_id, added=[], removed=list(demand.linked_request_ids or []), published=False)
     tx.commit()

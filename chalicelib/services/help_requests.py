@@ -21,8 +21,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
@@ -37,7 +35,7 @@ from chalicelib.data.help_requests import (
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.schemas.help_requests import CloudTutoringRequestIn, GeneralRequestIn
-from chalicelib.services import sms
+from chalicelib.services import sms, todo_counters
 from chalicelib.services.accounts import get_account
 from chalicelib.services.pagination import Page, owner_page
 
@@ -127,6 +125,7 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
     tx.condition_check(Account, org.account_id, condition=still_active,
                        on_conflict=field_error(ErrorCode.VALIDATION_FAILED, "org_id", "所选团组织暂不可用，请重新选择"))
     tx.put(item, condition=HelpRequest.request_id.does_not_exist())
+    todo_counters.help_request_moved(tx, item, None, S.PENDING.value)
     tx.commit()
     return item
 
@@ -214,12 +213,13 @@ def _decide(caller: Principal, request_id: str, to: HelpRequestStatus, reason: s
     actions = _status_actions(item, to, history, moment)
     actions.append(HelpRequest.decline_reason.set(reason) if reason else HelpRequest.decline_reason.remove())
     condition = (HelpRequest.status == S.PENDING.value) & (HelpRequest.org_id == caller.account_id)
-    try:
-        item.update(actions=actions, condition=condition)   # + the version read above (VersionAttribute)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise AppError(ErrorCode.STATE_CONFLICT) from None
-        raise
+    # A transaction, not item.update: the 待采用 counter moves with it (+ the version read above).
+    tx = Transaction().update(item, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    todo_counters.help_request_moved(tx, item, item.status, to.value)
+    tx.commit()
+    for name, value in {**_status_keys(item, to), "status": to.value, "updated_at": moment, "history": history,
+                        "decline_reason": reason}.items():
+        setattr(item, name, value)   # what item.update used to read back
     return item
 
 
@@ -308,6 +308,7 @@ def link_in(tx: Transaction, requests: list[HelpRequest], demand_id: str, *, act
         actions.append(HelpRequest.demand_id.set(demand_id))
         condition = (HelpRequest.status.is_in(*linkable_values)
                      & (HelpRequest.demand_id.does_not_exist() | (HelpRequest.demand_id == demand_id)))
+        todo_counters.help_request_moved(tx, item, item.status, target.value)
         tx.update(item, actions, condition=condition, on_conflict=AppError(
             ErrorCode.HELP_REQUEST_NOT_LINKABLE,
             fields=[FieldError(f"linked_request_ids[{i}]", ErrorCode.HELP_REQUEST_NOT_LINKABLE.name,

@@ -28,7 +28,7 @@ from chalicelib.data.claims import Claim
 from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, Role
-from chalicelib.services import demands
+from chalicelib.services import demands, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 RATING_WINDOW = timedelta(days=14)   # ratings are blind for at most this long after confirmation
@@ -130,6 +130,7 @@ def open_sheet(tx: Transaction, claim: Claim, moment: datetime, *, read: bool = 
     if sheet is None:
         tx.put(_new_sheet(claim, moment, moment), condition=RatingSheet.applicant_id.does_not_exist(),
                on_conflict=on_exists or AppError(ErrorCode.STATE_CONFLICT))
+        todo_counters.owe(tx, [claim.publisher_id, claim.applicant_id], claim, moment + RATING_WINDOW)
         return
     actions = [RatingSheet.closed_at.remove(), RatingSheet.updated_at.set(moment)]
     condition = RatingSheet.applicant_id.exists()
@@ -139,6 +140,7 @@ def open_sheet(tx: Transaction, claim: Claim, moment: datetime, *, read: bool = 
         if not rated:
             owner = sheet.publisher_id if side is Side.PUBLISHER else sheet.applicant_id
             actions.append(_owed_attr(side).set(_owed_key(owner)))
+            todo_counters.owe(tx, [owner], sheet, (sheet.confirmed_at if sheet.revealed else moment) + RATING_WINDOW)
     if not sheet.revealed:
         actions += [RatingSheet.confirmed_at.set(moment), RatingSheet.reveal_day.set(_reveal_day(moment))]
     tx.update(sheet, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
@@ -152,6 +154,7 @@ def close_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
     tx.update(sheet, [RatingSheet.publisher_owed.remove(), RatingSheet.claimant_owed.remove(),
                       RatingSheet.closed_at.set(moment), RatingSheet.updated_at.set(moment)],
               condition=RatingSheet.applicant_id.exists(), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    todo_counters.settle(tx, [sheet.publisher_id, sheet.applicant_id], sheet, window_closes_at(sheet))
 
 
 # ---------------------------------------------------------------- rating
@@ -216,6 +219,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
             setattr(sheet, f"by_{side.value}", rating)
             setattr(sheet, f"{side.value}_owed", None)
             tx.put(sheet, condition=RatingSheet.applicant_id.does_not_exist(), on_conflict=raced)
+            todo_counters.owe(tx, [rated_account(sheet, side)], sheet, confirmed_at + RATING_WINDOW)
         else:
             other_rated = rating_of(sheet, side.other) is not None
             actions = [_rating_attr(side).set(rating), _owed_attr(side).remove(), RatingSheet.updated_at.set(moment)]
@@ -227,6 +231,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
                          & (RatingSheet.confirmed_at == sheet.confirmed_at)
                          & (other.exists() if other_rated else other.does_not_exist()))
             tx.update(sheet, actions, condition=condition, on_conflict=raced)
+            todo_counters.settle(tx, [caller.account_id], sheet, window_closes_at(sheet))
         try:
             tx.commit()
         except AppError as exc:
@@ -258,6 +263,7 @@ def reveal_due(now: datetime | None = None) -> int:
 
 
 def _reveal(sheet: RatingSheet, now: datetime) -> int:
+    todo_counters.forget_expired(sheet, window_closes_at(sheet))   # first: a crash after the reveal leaves none
     try:
         sheet.update(actions=[RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(now),
                               RatingSheet.reveal_day.remove(), RatingSheet.publisher_owed.remove(),

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, RootModel, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel, field_validator
 
 from chalicelib.reference import (
     GENDERS,
@@ -140,6 +140,8 @@ class HelpRequestIn(RootModel[Annotated[CloudTutoringRequestIn | GeneralRequestI
     `title`, `subjects[0].score`… rather than `cloud_tutoring.title`; the JSON
     schema stays the discriminated union.
     """
+
+    model_config = ConfigDict(defer_build=True)   # built on first use, like InputModel (cold start)
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> HelpRequestIn:

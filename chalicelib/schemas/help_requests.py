@@ -133,7 +133,7 @@ _BY_KIND: dict[str, type[_HelpRequestBase]] = {
 }
 
 
-class HelpRequestIn(RootModel[Annotated[CloudTutoringRequestIn | GeneralRequestIn, Field(discriminator="kind")]]):
+class HelpRequestIn(RootModel):
     """POST /help-requests: `kind` picks the form.
 
     Validation goes straight to the chosen form so field errors are named
@@ -141,7 +141,10 @@ class HelpRequestIn(RootModel[Annotated[CloudTutoringRequestIn | GeneralRequestI
     schema stays the discriminated union.
     """
 
-    model_config = ConfigDict(defer_build=True)   # built on first use, like InputModel (cold start)
+    # Built on first use, like InputModel. `root` is declared here rather than as RootModel[...]: pydantic
+    # builds a parametrised generic at once, which cost every cold start importing this module ~20 ms.
+    model_config = ConfigDict(defer_build=True)
+    root: Annotated[CloudTutoringRequestIn | GeneralRequestIn, Field(discriminator="kind")]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> HelpRequestIn:

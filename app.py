@@ -1,11 +1,21 @@
 """Composition root: the Chalice app, its routes, middleware and event handlers."""
+import gc
+
 from chalice import Chalice
+
+# What app.py loads lives as long as the process: the cyclic collector need not walk it while it loads,
+# nor on any collection after (gc.freeze at the end). Route modules load the same way (routing.LazyView).
+_collecting = gc.isenabled()
+gc.disable()
 
 from chalicelib.api.middleware import http_middleware
 from chalicelib.api.route_index import ROUTES
 from chalicelib.api.routing import LazyView
 from chalicelib.config import get_settings
 from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS, ScheduledJob, StreamConsumer
+
+if _collecting:
+    gc.enable()
 
 settings = get_settings()  # fail fast on a bad environment, before any request
 app = Chalice(app_name="yce-api")
@@ -50,3 +60,5 @@ for stream_consumer in STREAM_CONSUMERS:
     _register_stream_consumer(stream_consumer)
 for scheduled_job in SCHEDULED_JOBS:
     _register_job(scheduled_job)
+
+gc.freeze()

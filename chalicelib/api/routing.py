@@ -244,14 +244,16 @@ def declared_view(module: str, method: str, path: str) -> Callable[..., Response
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    # A route module pulls in its schemas, services and models: thousands of long-lived objects, none of
-    # them garbage, which the cyclic collector would otherwise walk again and again while they load
-    # (30-80 ms of a cold start's first request; docs/performance.md).
+    # A route module pulls in its schemas, services and models: thousands of objects that live as long as
+    # the process. The cyclic collector would walk them again and again while they load, and on every
+    # collection after (30-80 ms of a cold start's first request; docs/performance.md): load them with it
+    # paused, then freeze them out of its reach.
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -1,49 +1,32 @@
-"""Composition root: the Chalice app, its blueprints, middleware and event handlers."""
+"""Composition root: the Chalice app, its routes, middleware and event handlers."""
+import gc
+
 from chalice import Chalice
 
-from chalicelib.api import (
-    account_routes,
-    activity_routes,
-    admin_routes,
-    auth_routes,
-    claim_routes,
-    contract_routes,
-    demand_routes,
-    health_routes,
-    help_request_routes,
-    notification_routes,
-    rating_routes,
-    reference_routes,
-    report_routes,
-    stats_routes,
-)
+# What app.py loads lives as long as the process: the cyclic collector need not walk it while it loads,
+# nor on any collection after (gc.freeze at the end). Route modules load the same way (routing.LazyView).
+_collecting = gc.isenabled()
+gc.disable()
+
 from chalicelib.api.middleware import http_middleware
+from chalicelib.api.route_index import ROUTES
+from chalicelib.api.routing import LazyView
 from chalicelib.config import get_settings
 from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS, ScheduledJob, StreamConsumer
+
+if _collecting:
+    gc.enable()
 
 settings = get_settings()  # fail fast on a bad environment, before any request
 app = Chalice(app_name="yce-api")
 app.register_middleware(http_middleware, "http")
 
-BLUEPRINTS = (
-    health_routes.bp,
-    reference_routes.bp,
-    auth_routes.bp,
-    account_routes.bp,
-    admin_routes.bp,
-    demand_routes.bp,
-    help_request_routes.bp,
-    report_routes.bp,
-    claim_routes.bp,
-    activity_routes.bp,
-    rating_routes.bp,
-    notification_routes.bp,
-    stats_routes.bp,
-    contract_routes.bp,
-)
-for blueprint in BLUEPRINTS:
-    app.register_blueprint(blueprint)
-
+# Every route of the route modules (chalicelib/api/*_routes.py), with the metadata their blueprints give
+# it, from an index generated from them (scripts/route_index.py). A route's module is imported on the
+# route's first call, not here: a cold start loads only the resource it serves.
+for route in ROUTES:
+    app.route(route.path, methods=[route.method], name=route.view_name,
+              content_types=list(route.content_types))(LazyView(app, route))
 
 
 def _register_stream_consumer(consumer: StreamConsumer) -> None:
@@ -77,3 +60,5 @@ for stream_consumer in STREAM_CONSUMERS:
     _register_stream_consumer(stream_consumer)
 for scheduled_job in SCHEDULED_JOBS:
     _register_job(scheduled_job)
+
+gc.freeze()

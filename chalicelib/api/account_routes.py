@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.account_views import account_out, league_org_profile_out, profile_out, volunteer_org_card
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
-from chalicelib.api.views import account_out, league_org_profile_out, profile_out, volunteer_org_card
 from chalicelib.errors import SMS_CODE_ERRORS, ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut, VolunteerOrgTodoOut

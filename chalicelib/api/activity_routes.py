@@ -4,8 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib import clock
+from chalicelib.api.activity_views import activity_out, attendance_out, roster_entry_out, signup_out
 from chalicelib.api.routing import ANYONE, Call, endpoint
-from chalicelib.api.views import activity_out, attendance_out, roster_entry_out, signup_out
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.activities import (

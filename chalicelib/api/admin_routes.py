@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.account_views import league_org_out, volunteer_org_out
 from chalicelib.api.routing import Call, endpoint
-from chalicelib.api.views import league_org_out, volunteer_org_out
 from chalicelib.config import get_settings
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role

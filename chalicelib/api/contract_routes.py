@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, Chalice, Response
 
 from chalicelib.api.routing import ANYONE, RAW, Call, endpoint
 from chalicelib.config import get_settings
@@ -55,15 +55,16 @@ _INITIALIZER = """window.onload = function () {
 
 @endpoint(bp, "/openapi.json", "GET", roles=ANYONE, response=RAW)
 def openapi_document(call: Call) -> Response:
-    return Response(body=_document_text(), status_code=200,
+    return Response(body=_document_text(call.app), status_code=200,
                     headers={"Content-Type": "application/json; charset=utf-8"})
 
 
 @functools.cache
-def _document_text() -> str:
-    from chalicelib.api.openapi import build_document, render  # not at import: cold starts skip it
+def _document_text(app: Chalice) -> str:
+    # Not at import: cold starts skip it (reading every route's declaration imports every route module).
+    from chalicelib.api.openapi import build_document, render
 
-    return render(build_document(bp.current_app.routes))
+    return render(build_document(app.routes))
 
 
 @endpoint(bp, "/docs", "GET", roles=ANYONE, response=RAW)

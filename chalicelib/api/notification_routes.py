@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.notification_views import notification_out
 from chalicelib.api.routing import ALL_ROLES, Call, endpoint
-from chalicelib.api.views import notification_out
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import NOTIFICATION_LABELS, SMS_NOTIFICATION_TYPES, NotificationType
 from chalicelib.schemas.notifications import (

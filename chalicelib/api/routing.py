@@ -33,15 +33,18 @@ it alone. The convention for a new route:
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
+import importlib
 import json
 import logging
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.auth.principal import Principal
@@ -55,6 +58,8 @@ log = logging.getLogger(__name__)
 ANYONE: frozenset[Role] = frozenset()   # public route; a token, if sent, is still verified
 ALL_ROLES: frozenset[Role] = frozenset(Role)
 _MAX_PATH_PARAM = 128
+# Every view `endpoint(...)` made, by its function's module then (method, path): where a LazyView finds its own.
+_DECLARED_VIEWS: dict[str, dict[tuple[str, str], Callable[..., Response]]] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +76,7 @@ class Call:
     caller: Principal | None
     source_ip: str
     user_agent: str
+    app: Chalice | None = None   # the app serving the request (the contract lists its routes)
 
 
 @dataclasses.dataclass
@@ -140,13 +146,12 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         declared = dataclasses.replace(declaration, view_name=fn.__name__, module=fn.__module__, doc=fn.__doc__ or "")
 
-        @functools.wraps(fn)
-        def view(**path_params: str) -> Response:
-            request = bp.current_request
+        def handle(app: Chalice, path_params: dict[str, str]) -> Response:
+            request = app.current_request
             try:
                 _check_path_params(path_params)
                 _check_body_size(request, max_body_bytes or get_settings().max_body_bytes)
-                call = _call_for(request, access)
+                call = _call_for(request, access, app)
                 kwargs: dict[str, Any] = dict(path_params)
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)
@@ -158,14 +163,99 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
             except AppError as exc:
                 return error_response(exc)
 
+        @functools.wraps(fn)
+        def view(**path_params: str) -> Response:
+            return handle(bp.current_app, path_params)
+
+        view.handle = handle  # type: ignore[attr-defined]  # what a LazyView calls, with its app
         view.declaration = declared  # type: ignore[attr-defined]  # introspection: contract, tests
         view.access = access  # type: ignore[attr-defined]
         view.body_model = body  # type: ignore[attr-defined]
         view.query_model = query  # type: ignore[attr-defined]
+        _DECLARED_VIEWS.setdefault(fn.__module__, {})[(method, path)] = view
         bp.route(path, methods=[method], content_types=list(declaration.content_types))(view)
         return fn
 
     return decorator
+
+
+class IndexedRoute(typing.NamedTuple):
+    """One row of the generated route index (chalicelib/api/route_index.py): Chalice's view of a route."""
+
+    path: str
+    method: str
+    module: str                       # the route module that declares it
+    view_name: str
+    content_types: tuple[str, ...] = ("application/json",)
+    doc: str | None = None            # the view's docstring: `chalice package` puts it in the API's swagger
+
+
+class LazyView:
+    """A route's view that imports its route module on the first call, so a cold start loads one resource.
+
+    app.py registers one per row of the route index with the row's Chalice metadata; the declaration
+    attributes (`declaration`, `access`, `body_model`, `query_model`) load the module when read.
+    """
+
+    def __init__(self, app: Chalice, route: IndexedRoute) -> None:
+        self._app = app
+        self._route = route
+        self._view: Callable[..., Response] | None = None
+        # What Chalice and `chalice package` read from a view function.
+        self.__name__ = self.__qualname__ = route.view_name
+        self.__module__ = route.module
+        self.__doc__ = route.doc
+
+    def __call__(self, **path_params: str) -> Response:
+        return self.view.handle(self._app, path_params)  # type: ignore[attr-defined]
+
+    @property
+    def view(self) -> Callable[..., Response]:
+        if self._view is None:
+            self._view = declared_view(self._route.module, self._route.method, self._route.path)
+        return self._view
+
+    @property
+    def declaration(self) -> Declaration:
+        return self.view.declaration  # type: ignore[attr-defined]
+
+    @property
+    def access(self) -> Access:
+        return self.view.access  # type: ignore[attr-defined]
+
+    @property
+    def body_model(self) -> type[BaseModel] | None:
+        return self.view.body_model  # type: ignore[attr-defined]
+
+    @property
+    def query_model(self) -> type[BaseModel] | None:
+        return self.view.query_model  # type: ignore[attr-defined]
+
+
+def declared_view(module: str, method: str, path: str) -> Callable[..., Response]:
+    """The view `endpoint(...)` made for `method path` in `module`, importing the module if needed."""
+    with _collector_paused():
+        importlib.import_module(module)
+    try:
+        return _DECLARED_VIEWS[module][(method, path)]
+    except KeyError:
+        raise LookupError(f"{module} declares no {method} {path}: regenerate the route index") from None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A route module pulls in its schemas, services and models: thousands of objects that live as long as
+    # the process. The cyclic collector would walk them again and again while they load, and on every
+    # collection after (30-80 ms of a cold start's first request; docs/performance.md): load them with it
+    # paused, then freeze them out of its reach.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def error_response(exc: AppError) -> Response:
@@ -190,7 +280,7 @@ def _dotted(loc: tuple) -> str:
     return path
 
 
-def _call_for(request: Any, access: Access) -> Call:
+def _call_for(request: Any, access: Access, app: Chalice) -> Call:
     caller = _principal_from(request.headers.get("authorization"))
     if caller is None and not access.public:
         raise AppError(ErrorCode.UNAUTHENTICATED)
@@ -200,7 +290,7 @@ def _call_for(request: Any, access: Access) -> Call:
         raise AppError(ErrorCode.FORBIDDEN)
     identity = (request.context or {}).get("identity") or {}
     return Call(caller=caller, source_ip=str(identity.get("sourceIp") or "unknown"),
-                user_agent=str(request.headers.get("user-agent", ""))[:200])
+                user_agent=str(request.headers.get("user-agent", ""))[:200], app=app)
 
 
 def _principal_from(header: str | None) -> Principal | None:

@@ -1,23 +1,15 @@
-"""Stored items → response models. The only place that decides which stored fields leave the API."""
+"""Stored items → response models. The only place, with its siblings `account_views`, `activity_views` and
+`notification_views`, that decides which stored fields leave the API.
+
+Split by resource so that a route module imports only its own resource's response models: routes load
+on their first call (routing.LazyView), and a cold start then builds no more than it serves."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile
-from chalicelib.data.activities import Activity, AttendanceRecord, Signup
+from chalicelib.data.accounts import Region
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand, DemandEvent
-from chalicelib.data.notifications import Notification
 from chalicelib.data.reactions import Reaction
-from chalicelib.reference import ActivityStatus, ClaimStatus, Role, SignupStatus
-from chalicelib.schemas.accounts import AccountOut
-from chalicelib.schemas.activities import (
-    ActivityOut,
-    AttendanceOut,
-    CoordinatesOut,
-    RosterEntryOut,
-    SignupOut,
-)
+from chalicelib.reference import ClaimStatus
 from chalicelib.schemas.claims import (
     CLAIM_STATUS_LABELS,
     ApplicantOut,
@@ -26,7 +18,6 @@ from chalicelib.schemas.claims import (
     ClaimOut,
     PublicClaimOut,
 )
-from chalicelib.schemas.common import mask_mobile
 from chalicelib.schemas.demands import (
     DemandCardOut,
     DemandDetailOut,
@@ -37,81 +28,12 @@ from chalicelib.schemas.demands import (
     ProgressStepOut,
     PublicOrgBlockOut,
 )
-from chalicelib.schemas.notifications import NotificationOut
-from chalicelib.schemas.orgs import (
-    LeagueOrgOut,
-    LeagueOrgProfileOut,
-    RegionOut,
-    VolunteerOrgCardOut,
-    VolunteerOrgOut,
-    VolunteerOrgProfileOut,
-)
-from chalicelib.services import activities
+from chalicelib.schemas.orgs import RegionOut
 from chalicelib.services.claims import claim_id
 
 
 def region_out(region: Region) -> RegionOut:
     return RegionOut(province=region.province, city=region.city, district=region.district)
-
-
-def account_out(account: Account) -> AccountOut:
-    is_volunteer_org = account.role == Role.VOLUNTEER_ORG.value
-    return AccountOut(
-        account_id=account.account_id, role=account.role, status=account.status, login=account.login,
-        display_name=account.display_name, phone=account.phone,
-        must_change_password=bool(account.must_change_password),
-        profile_completed=(account.profile is not None) if is_volunteer_org else None,
-        created_at=account.created_at,
-    )
-
-
-def profile_out(profile: VolunteerOrgProfile) -> VolunteerOrgProfileOut:
-    return VolunteerOrgProfileOut(
-        region=region_out(profile.region), service_areas=list(profile.service_areas),
-        service_targets=list(profile.service_targets), volunteer_count=int(profile.volunteer_count),
-        advantages=profile.advantages, photo_urls=list(profile.photo_urls or []),
-        leader_name=profile.leader_name, leader_mobile=profile.leader_mobile, landline=profile.landline,
-    )
-
-
-def volunteer_org_out(account: Account) -> VolunteerOrgOut:
-    return VolunteerOrgOut(
-        account_id=account.account_id, account_name=account.login, org_name=account.display_name,
-        status=account.status, status_reason=account.status_reason, org_kind=account.org_kind,
-        credit_code=account.credit_code, filing_number=account.filing_number,
-        endorsing_org_name=account.endorsing_org_name, endorsing_credit_code=account.endorsing_credit_code,
-        contact_name=account.contact_name or "", contact_phone=account.phone or "",
-        profile_completed=account.profile is not None, created_at=account.created_at,
-    )
-
-
-def volunteer_org_card(account: Account) -> VolunteerOrgCardOut:
-    profile = account.profile
-    return VolunteerOrgCardOut(
-        account_id=account.account_id, org_name=account.display_name, region=region_out(profile.region),
-        service_areas=list(profile.service_areas), service_targets=list(profile.service_targets),
-        volunteer_count=int(profile.volunteer_count), advantages=profile.advantages,
-        photo_urls=list(profile.photo_urls or []),
-    )
-
-
-def league_org_profile_out(account: Account) -> LeagueOrgProfileOut:
-    profile = account.league_profile
-    return LeagueOrgProfileOut(
-        org_name=account.display_name, region=region_out(account.region), parent_org_name=account.parent_org_name,
-        leader_name=profile.leader_name if profile else None, landline=profile.landline if profile else None,
-        services_content=profile.services_content if profile else None,
-        introduction=profile.introduction if profile else None,
-        photo_urls=list(profile.photo_urls or []) if profile else [],
-    )
-
-
-def league_org_out(account: Account) -> LeagueOrgOut:
-    return LeagueOrgOut(
-        account_id=account.account_id, account_name=account.login, org_name=account.display_name,
-        region=region_out(account.region), parent_org_name=account.parent_org_name,
-        must_change_password=bool(account.must_change_password),
-    )
 
 
 # --- demands ---------------------------------------------------------------------------------
@@ -213,63 +135,8 @@ def public_claim_out(claim: Claim) -> PublicClaimOut:
                           confirmed_at=claim.confirmed_at)
 
 
-# --- activities: the public page carries the organization's recruiting contact and counts, never a
-# volunteer's data; the organization's roster shows a volunteer's display name and masked phone.
-
-def activity_out(activity: Activity, moment: datetime) -> ActivityOut:
-    return ActivityOut(
-        activity_id=activity.activity_id, demand_id=activity.demand_id, org_id=activity.org_id,
-        org_name=activity.org_name, status=ActivityStatus(activity.status), phase=activities.phase(activity, moment),
-        title=activity.title, activity_type=activity.activity_type, category=activity.category,
-        volunteers_to_recruit=int(activity.volunteers_to_recruit), signed_up_count=int(activity.signed_up_count or 0),
-        seats_left=activities.seats_left(activity), contact_name=activity.contact_name,
-        contact_mobile=activity.contact_mobile, recruit_start=activity.recruit_start, recruit_end=activity.recruit_end,
-        service_start=activity.service_start, service_end=activity.service_end, address=activity.address,
-        coordinates=CoordinatesOut(longitude=float(activity.longitude), latitude=float(activity.latitude)),
-        sign_in_method=activity.sign_in_method, attendance_radius_km=float(activity.attendance_radius_km),
-        who_may_sign_up=activity.who_may_sign_up, tags=list(activity.tags or []),
-        service_targets=list(activity.service_targets or []), guarantees=list(activity.guarantees or []),
-        introduction=activity.introduction, service_content=activity.service_content,
-        certificate_consent=bool(activity.certificate_consent), counts_hours=bool(activity.counts_hours),
-        published_at=activity.created_at, cancelled_at=activity.cancelled_at, cancel_reason=activity.cancel_reason,
-    )
-
-
-def signup_out(signup: Signup, activity: Activity | None = None, moment: datetime | None = None) -> SignupOut:
-    return SignupOut(
-        activity_id=signup.activity_id, status=SignupStatus(signup.status), signed_up_at=signup.signed_up_at,
-        cancelled_at=signup.cancelled_at, checked_in=signup.open_check_in is not None,
-        service_hours=activities.hours(signup.service_seconds),
-        activity=activity_out(activity, moment) if activity is not None and moment is not None else None,
-    )
-
-
-def roster_entry_out(signup: Signup) -> RosterEntryOut:
-    return RosterEntryOut(
-        volunteer_id=signup.volunteer_id, display_name=signup.display_name,
-        masked_phone=mask_mobile(signup.phone) or "", status=SignupStatus(signup.status),
-        signed_up_at=signup.signed_up_at, checked_in=signup.open_check_in is not None,
-        service_hours=activities.hours(signup.service_seconds),
-    )
-
-
-def attendance_out(record: AttendanceRecord) -> AttendanceOut:
-    return AttendanceOut(
-        activity_id=record.activity_id, activity_title=record.activity_title, org_name=record.org_name,
-        checked_in_at=record.checked_in_at, check_in_by=record.check_in_by, checked_out_at=record.checked_out_at,
-        check_out_by=record.check_out_by, service_hours=activities.hours(record.seconds),
-        counts_hours=bool(record.counts_hours),
-    )
-
-
 def claim_feed_item(claim: Claim) -> ClaimFeedItemOut:
     return ClaimFeedItemOut(demand_id=claim.demand_id, demand_title=claim.demand_title,
                             publisher_name=claim.publisher_name, claimant_id=claim.applicant_id,
                             claimant_name=claim.applicant.org_name, city=claim.demand_city,
                             confirmed_at=claim.confirmed_at)
-
-
-def notification_out(item: Notification) -> NotificationOut:
-    return NotificationOut(notification_id=item.notification_id, type=item.type, title=item.title, body=item.body,
-                           link_kind=item.link_kind, link_id=item.link_id, created_at=item.created_at,
-                           read=item.read_at is not None, read_at=item.read_at)

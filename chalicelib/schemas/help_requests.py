@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, RootModel, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel, field_validator
 
 from chalicelib.reference import (
     GENDERS,
@@ -133,13 +133,18 @@ _BY_KIND: dict[str, type[_HelpRequestBase]] = {
 }
 
 
-class HelpRequestIn(RootModel[Annotated[CloudTutoringRequestIn | GeneralRequestIn, Field(discriminator="kind")]]):
+class HelpRequestIn(RootModel):
     """POST /help-requests: `kind` picks the form.
 
     Validation goes straight to the chosen form so field errors are named
     `title`, `subjects[0].score`… rather than `cloud_tutoring.title`; the JSON
     schema stays the discriminated union.
     """
+
+    # Built on first use, like InputModel. `root` is declared here rather than as RootModel[...]: pydantic
+    # builds a parametrised generic at once, which cost every cold start importing this module ~20 ms.
+    model_config = ConfigDict(defer_build=True)
+    root: Annotated[CloudTutoringRequestIn | GeneralRequestIn, Field(discriminator="kind")]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> HelpRequestIn:

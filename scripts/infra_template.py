@@ -8,10 +8,10 @@ stale, and checks it against the tables the models create. `--check` exits 1 whe
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+import generated_files
 import infra_model
 import yaml
 from infra_model import FAILURE_QUEUE_ID, FAILURE_QUEUE_OUTPUT, TableSpec
@@ -174,20 +174,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if infra/tables.yaml is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    current = TEMPLATE_PATH.read_text(encoding="utf-8") if TEMPLATE_PATH.exists() else None
-    if args.check:
-        if current != text:
-            print(f"{TEMPLATE_PATH.relative_to(ROOT)} is stale: run scripts/infra_template.py", file=sys.stderr)
-            return 1
-        return 0
-    TEMPLATE_PATH.parent.mkdir(exist_ok=True)
-    TEMPLATE_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {TEMPLATE_PATH.relative_to(ROOT)} ({len(infra_model.tables())} tables)")
-    return 0
+    return generated_files.run(__doc__.splitlines()[0], "infra_template.py", lambda: {TEMPLATE_PATH: render()}, argv)
 
 
 if __name__ == "__main__":

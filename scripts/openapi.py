@@ -9,10 +9,11 @@ so regenerate after changing a route or a model.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+
+import generated_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
@@ -31,18 +32,7 @@ def current_text() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail when docs/openapi.json is stale")
-    args = parser.parse_args()
-    text = current_text()
-    if args.check:
-        stale = not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text
-        if stale:
-            print(f"{DOCUMENT.relative_to(ROOT)} is stale: run scripts/openapi.py", file=sys.stderr)
-        return 1 if stale else 0
-    DOCUMENT.write_text(text, encoding="utf-8")
-    print(f"wrote {DOCUMENT.relative_to(ROOT)}")
-    return 0
+    return generated_files.run(__doc__.splitlines()[0], "openapi.py", lambda: {DOCUMENT: current_text()})
 
 
 if __name__ == "__main__":

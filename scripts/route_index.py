@@ -11,13 +11,14 @@ removing or changing a route.
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import importlib
 import os
 import pkgutil
 import sys
 from pathlib import Path
+
+import generated_files
 
 ROOT = Path(__file__).resolve().parent.parent
 INDEX = ROOT / "chalicelib" / "api" / "route_index.py"
@@ -95,18 +96,7 @@ def _row_text(row) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail when chalicelib/api/route_index.py is stale")
-    args = parser.parse_args()
-    text = current_text()
-    if args.check:
-        stale = not INDEX.exists() or INDEX.read_text(encoding="utf-8") != text
-        if stale:
-            print(f"{INDEX.relative_to(ROOT)} is stale: run scripts/route_index.py", file=sys.stderr)
-        return 1 if stale else 0
-    INDEX.write_text(text, encoding="utf-8")
-    print(f"wrote {INDEX.relative_to(ROOT)}")
-    return 0
+    return generated_files.run(__doc__.splitlines()[0], "route_index.py", lambda: {INDEX: current_text()})
 
 
 if __name__ == "__main__":

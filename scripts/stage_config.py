@@ -15,11 +15,11 @@ For every stage in .chalice/config.json it
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
+import generated_files
 import infra_model
 from infra_model import APP_NAME, TableSpec
 
@@ -157,21 +157,11 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if a file is not what it would write")
-    args = parser.parse_args(argv)
-    config, policies = synced(read_json(CONFIG_PATH), read_json(STAGES_PATH))
-    wanted = {CONFIG_PATH: dump_json(config), **policies}
-    stale = [path for path, text in wanted.items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
-    if args.check:
-        for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run scripts/stage_config.py", file=sys.stderr)
-        return 1 if stale else 0
-    for path in stale:
-        path.write_text(wanted[path], encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")
-    return 0
+    def wanted() -> dict[Path, str]:
+        config, policies = synced(read_json(CONFIG_PATH), read_json(STAGES_PATH))
+        return {CONFIG_PATH: dump_json(config), **policies}
+
+    return generated_files.run(__doc__.splitlines()[0], "stage_config.py", wanted, argv)
 
 
 if __name__ == "__main__":

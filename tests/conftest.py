@@ -27,9 +27,11 @@ import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from chalicelib import clock  # noqa: E402
 from chalicelib.data.tables import create_all_tables  # noqa: E402
 from chalicelib.services import sms_sender  # noqa: E402
 from tests.client import Api, Outbox  # noqa: E402
+from tests.clock import T0, Clock  # noqa: E402
 from tests.dynamodb_meter import DynamoMeter  # noqa: E402
 
 # On the shared botocore session before any client exists: every DynamoDB client then carries it.
@@ -119,3 +121,11 @@ def count_queries(dynamodb_calls):
         return names
 
     return start
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """The clock, frozen at T0 (08:00 CST); a test moves it by setting `now.at`."""
+    moving = Clock(T0)
+    monkeypatch.setattr(clock, "now", moving)
+    return moving

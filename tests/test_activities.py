@@ -5,7 +5,7 @@ import json
 import math
 import secrets
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,28 +18,13 @@ from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services import activities
 from chalicelib.services.accounts import insert_account, new_account
+from tests.clock import T0, Clock  # noqa: F401 - other test modules import them from here
 from tests.helpers import league_org_session, next_phone, operator_token, publish_demand, register_individual
 from tests.test_claims import _open_demand, applied, code, volunteer
 
-T0 = datetime(2099, 6, 1, 0, 0, tzinfo=UTC)          # 08:00 CST; a multiple of the code window
 START = T0 + timedelta(days=3)                       # service 2099-06-04 08:00–12:00 CST
 END = START + timedelta(hours=4)
 SITE = (39.812562, 116.608858)                       # latitude, longitude of the guide's example
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def now(monkeypatch):
-    moving = Clock(T0)
-    monkeypatch.setattr(clock, "now", moving)
-    return moving
 
 
 def iso(moment: datetime) -> str:

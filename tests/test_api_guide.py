@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from chalicelib.errors import ErrorCode
 from tests.helpers import demand_body, league_org_session, next_phone, org_block, register_individual
-from tests.test_activities import END, START, activity_body, now  # noqa: F401  (now: the moving clock fixture)
+from tests.test_activities import END, START, activity_body
 from tests.test_claims import volunteer
 from tests.test_help_requests import cloud_form
 from tests.test_points_stream import invoke, rating_records, stream_records
@@ -36,7 +36,7 @@ class Recorder:
         return response.json
 
 
-def test_the_documented_lifecycle_is_what_the_api_does(api, outbox, now):  # noqa: F811
+def test_the_documented_lifecycle_is_what_the_api_does(api, outbox, now):
     run = Recorder(api)
     person = register_individual(api, outbox)["access_token"]
     league = league_org_session(api)["access_token"]

@@ -2,23 +2,13 @@
 code, and the transaction it was part of writes nothing."""
 from __future__ import annotations
 
-import pytest
-
-from chalicelib import clock
 from chalicelib.data.activities import Activity, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.services import claims
 from tests.helpers import demand_body, league_org_session, publish_demand
-from tests.test_activities import START, T0, Clock, claimed_demand, person, published
+from tests.test_activities import START, claimed_demand, person, published
 from tests.test_claims import applied, code, volunteer
-
-
-@pytest.fixture
-def now(monkeypatch):
-    moving = Clock(T0)
-    monkeypatch.setattr(clock, "now", moving)
-    return moving
 
 
 def _claimed_events(demand_id: str) -> int:

@@ -29,7 +29,7 @@ from tests.helpers import (
     org_block,
     register_individual,
 )
-from tests.test_activities import T0, activity_body, now, published  # noqa: F401 - `now` is a fixture
+from tests.test_activities import T0, activity_body, published
 from tests.test_claims import applied, volunteer
 from tests.test_help_requests import submitted
 
@@ -171,7 +171,7 @@ def _bodies(world) -> dict[str, object]:
 
 
 @pytest.fixture
-def world(api, outbox, now):  # noqa: F811 - the moving clock from the activity tests
+def world(api, outbox, now):
     lg_a, lg_b = league_org_session(api, "lg_a", "团A"), league_org_session(api, "lg_b", "团B")
     ind_a, ind_b = register_individual(api, outbox), register_individual(api, outbox)
     vo_a, vo_b = volunteer(api, outbox), volunteer(api, outbox)
@@ -264,7 +264,7 @@ def test_every_route_has_a_row():
     assert all(len(row.split()) == len(CALLERS) for row in MATRIX.values())
 
 
-def test_the_permission_matrix(world, now):  # noqa: F811
+def test_the_permission_matrix(world, now):
     now.at = T0 + timedelta(minutes=1)
     assert len(world["secrets"]) == 5   # leader mobile, contact mobile, pupil name, school, own mobile
     mismatches, changed, leaks = [], [], []
@@ -289,7 +289,7 @@ SERVER_OWNED = {"status": "confirmed", "owner_id": "0" * 32, "org_id": "0" * 32,
                 "role": "operator", "created_at": "2026-01-01T00:00:00Z", "account_id": "0" * 32}
 
 
-def test_bodies_carrying_server_owned_fields_are_refused_and_change_nothing(world, now):  # noqa: F811
+def test_bodies_carrying_server_owned_fields_are_refused_and_change_nothing(world, now):
     now.at = T0 + timedelta(minutes=1)
     bodies = _bodies(world)
     accepted = []

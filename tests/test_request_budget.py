@@ -16,7 +16,6 @@ from datetime import timedelta
 import pytest
 
 from app import app as chalice_app
-from chalicelib import clock
 from tests.conftest import METER
 from tests.helpers import (
     PASSWORD,
@@ -188,13 +187,6 @@ class Tour:
         assert key not in self.seen, f"{key} measured twice"
         self.seen[key] = tuple(call.label for call in calls)
         return response.json
-
-
-@pytest.fixture
-def now(monkeypatch):
-    moving = Clock(T0)
-    monkeypatch.setattr(clock, "now", moving)
-    return moving
 
 
 def _code(api, outbox, phone: str, purpose: str, token: str | None = None) -> str:

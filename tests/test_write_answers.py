@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib import clock
 from chalicelib.data import base
 from chalicelib.data.demands import Demand
 from chalicelib.data.notifications import NotificationSettings
@@ -20,16 +19,8 @@ from chalicelib.services.accounts import get_account
 from chalicelib.services.sessions import principal_of
 from tests import test_request_budget as budget
 from tests.helpers import make_league_org
-from tests.test_activities import T0, Clock
 
 T = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def now(monkeypatch):
-    moving = Clock(T0)
-    monkeypatch.setattr(clock, "now", moving)
-    return moving
 
 
 def _keys(item) -> list:

@@ -216,10 +216,7 @@ def _decide(caller: Principal, request_id: str, to: HelpRequestStatus, reason: s
     # A transaction, not item.update: the 待采用 counter moves with it (+ the version read above).
     tx = Transaction().update(item, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     todo_counters.help_request_moved(tx, item, item.status, to.value)
-    tx.commit()
-    for name, value in {**_status_keys(item, to), "status": to.value, "updated_at": moment, "history": history,
-                        "decline_reason": reason}.items():
-        setattr(item, name, value)   # what item.update used to read back
+    tx.commit()   # which applies the actions to `item` too (data/base.py apply_actions)
     return item
 
 

@@ -96,7 +96,6 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /demands/{demand_id} claimant": (
         "GetItem demands",
         "Query reactions",
-        "GetItem claims",
         "PutItem contact_reads",
     ),
     "GET /demands/{demand_id} owner": ("GetItem demands", "Query reactions"),

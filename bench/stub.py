@@ -65,10 +65,10 @@ class Replay:
 def app_clients() -> list:
     """Every botocore client the app's tables and transactions use (created now if not yet)."""
     from chalicelib.data.base import transaction_connection
-    from chalicelib.data.tables import ALL_MODELS
+    from chalicelib.data.tables import EVERY_MODEL
 
     clients = {id(c): c for c in [transaction_connection().client]
-               + [model._get_connection().connection.client for model in ALL_MODELS]}
+               + [model._get_connection().connection.client for model in EVERY_MODEL]}
     return list(clients.values())
 
 

@@ -74,14 +74,14 @@ def dynamodb_server(outbox):
     Points every model (and the transaction connection) at it, then back.
     """
     from chalicelib.data import base
-    from chalicelib.data.tables import ALL_MODELS
+    from chalicelib.data.tables import EVERY_MODEL
     from tests.dynamodb_server import AtomicDynamoDBServer, free_port
 
     server = AtomicDynamoDBServer(free_port())
     endpoint = server.start()
 
     def bind(host):
-        for model in ALL_MODELS:
+        for model in EVERY_MODEL:
             model.Meta.host = host
             model._connection = None
         base.transaction_connection.cache_clear()

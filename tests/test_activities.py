@@ -12,7 +12,7 @@ import pytest
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import phone_key
-from chalicelib.data.activities import Activity, AttendanceRecord, Signup
+from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, Signup
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
@@ -356,7 +356,9 @@ def test_racing_check_ins_of_one_volunteer_open_one_record(dynamodb_server, outb
     results = _race(lambda _: activities.check_in(volunteer_, aid, here), list(range(8)))
     assert sum(1 for r, _ in results if r is not None) == 1
     assert {err for _, err in results if err} <= {"ALREADY_CHECKED_IN", "STATE_CONFLICT"}
-    assert len(list(AttendanceRecord.query(volunteer_.account_id, consistent_read=True))) == 1
+    records = AttendanceRecord.query(volunteer_.account_id, AttendanceRecord.record_key < TOTAL_KEY,
+                                     consistent_read=True)
+    assert len(list(records)) == 1
     signup = Signup.get(aid, volunteer_.account_id, consistent_read=True)
     assert signup.open_check_in is not None and signup.check_in_day_count == 1
 
@@ -369,7 +371,7 @@ def test_check_in_inside_the_radius_only(api, outbox, world, now):
     now.at = START + timedelta(minutes=5)
     outside = api.post(f"/activities/{aid}/check-ins", north_of_site(3.1), token=volunteer_["token"])
     assert outside.status_code == 400 and code(outside) == "OUTSIDE_ATTENDANCE_AREA"
-    assert list(AttendanceRecord.query(volunteer_["account_id"])) == []
+    assert list(AttendanceRecord.query(volunteer_["account_id"], AttendanceRecord.record_key < TOTAL_KEY)) == []
     inside = api.post(f"/activities/{aid}/check-ins", north_of_site(2.9), token=volunteer_["token"])
     assert inside.status_code == 201 and inside.json["check_in_by"] == "location"
     refused = api.post(f"/activities/{aid}/check-outs", north_of_site(3.1), token=volunteer_["token"])
@@ -455,7 +457,7 @@ def test_one_open_check_in_and_three_a_day(api, outbox, world, now):
             assert api.post(ins, AT_SITE, token=token).status_code == 201
     fourth = api.post(ins, AT_SITE, token=token)
     assert fourth.status_code == 409 and code(fourth) == "CHECK_IN_DAILY_LIMIT"
-    assert len(list(AttendanceRecord.query(volunteer_["account_id"]))) == 3
+    assert len(list(AttendanceRecord.query(volunteer_["account_id"], AttendanceRecord.record_key < TOTAL_KEY))) == 3
     now.at = T0 + timedelta(days=4) - timedelta(hours=8)   # 2099-06-05 00:00 CST: a new day
     assert api.post(ins, AT_SITE, token=token).status_code == 201
 
@@ -487,6 +489,49 @@ def test_hours_are_clipped_to_the_service_window_and_totalled(api, outbox, world
     page = api.get("/me/service-records?limit=2", token=token).json
     rest = api.get(f"/me/service-records?limit=2&cursor={page['next_cursor']}", token=token).json
     assert len(page["items"]) == 2 and len(rest["items"]) == 1 and rest["next_cursor"] is None
+
+
+def all_service_record_pages(api, token: str, limit: int) -> list[dict]:
+    pages = [api.get(f"/me/service-records?limit={limit}", token=token).json]
+    while pages[-1]["next_cursor"]:
+        pages.append(api.get(f"/me/service-records?limit={limit}&cursor={pages[-1]['next_cursor']}",
+                             token=token).json)
+    return pages
+
+
+def test_the_first_page_carries_the_total_of_every_record_later_pages_none(api, outbox, world, now):
+    aid = published(api, world["org"], world["did"])["activity_id"]
+    token = signed_up(api, outbox, aid)["token"]
+    for minutes in (0, 40, 80):                    # three counted visits of 30 minutes
+        now.at = START + timedelta(minutes=minutes)
+        api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)
+        now.at += timedelta(minutes=30)
+        assert api.post(f"/activities/{aid}/check-outs", AT_SITE, token=token).status_code == 200
+    for limit in (1, 2, 3, 4):
+        pages = all_service_record_pages(api, token, limit)
+        records = [r for page in pages for r in page["items"]]
+        assert [len(page["items"]) for page in pages if page["items"]] == [limit] * (3 // limit) + (
+            [3 % limit] if 3 % limit else [])
+        assert len(records) == 3 and len({r["checked_in_at"] for r in records}) == 3   # the total is no record
+        assert pages[0]["total_hours"] == sum(r["service_hours"] for r in records) == 1.5
+        assert pages[0]["total_records"] == 3
+        assert all(page["total_hours"] is None and page["total_records"] is None for page in pages[1:])
+
+
+def test_records_without_counted_hours_page_by_limit_with_a_zero_total(api, outbox, world, now):
+    free = published(api, world["org"], world["did"], activity_type="公益活动（不计入服务时长）",
+                     certificate_consent=False)["activity_id"]
+    token = signed_up(api, outbox, free)["token"]
+    for minutes in (0, 40, 80):                    # no total item is ever written: nothing counts
+        now.at = START + timedelta(minutes=minutes)
+        api.post(f"/activities/{free}/check-ins", AT_SITE, token=token)
+        now.at += timedelta(minutes=30)
+        api.post(f"/activities/{free}/check-outs", AT_SITE, token=token)
+    pages = all_service_record_pages(api, token, 2)
+    assert [len(page["items"]) for page in pages] == [2, 1]
+    assert (pages[0]["total_hours"], pages[0]["total_records"]) == (0, 0)
+    times = [r["checked_in_at"] for page in pages for r in page["items"]]
+    assert times == sorted(times, reverse=True) and len(set(times)) == 3
 
 
 # ---------------------------------------------------------------- cancellation

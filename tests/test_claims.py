@@ -318,6 +318,32 @@ def test_the_leader_contacts_are_seen_by_the_publisher_and_the_confirmed_claiman
     assert api.get(f"/demands/{did}", token=token).json["org"]["landline"] == landline
 
 
+def test_after_withdrawal_the_former_claimant_no_longer_sees_the_leader_mobile(api, outbox, publisher,
+                                                                               dynamodb_calls):
+    token = publisher["access_token"]
+    demand = publish_demand(api, outbox, token)
+    did, leader = demand["demand_id"], demand["org"]["leader_mobile"]
+    first, second = volunteer(api, outbox), volunteer(api, outbox)
+    claim = applied(api, first, did)
+    api.post(f"/claims/{claim['claim_id']}/confirm", token=token)
+    assert demand_of(did).confirmed_applicant_id == first["account_id"]
+    calls = dynamodb_calls()
+    assert api.get(f"/demands/{did}", token=first["token"]).json["org"]["leader_mobile"] == leader
+    assert [(c.operation, c.table) for c in calls] == [("GetItem", "demands"), ("Query", "reactions"),
+                                                       ("PutItem", "contact_reads")]   # no claim read
+
+    api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=first["token"])
+    assert demand_of(did).confirmed_applicant_id is None
+    assert "leader_mobile" not in api.get(f"/demands/{did}", token=first["token"]).json.get("org", {})
+    assert _leaks(api, first["token"], did, (leader,)) == []
+
+    again = applied(api, second, did)
+    api.post(f"/claims/{again['claim_id']}/confirm", token=token)
+    assert api.get(f"/demands/{did}", token=second["token"]).json["org"]["leader_mobile"] == leader
+    assert _leaks(api, first["token"], did, (leader,)) == []
+    assert [r.reader_id for r in ContactRead.query(did)] == [first["account_id"], second["account_id"]]
+
+
 # ---------------------------------------------------------------- linked help requests
 
 def test_linked_help_requests_follow_the_claim(api, outbox, publisher):

@@ -10,7 +10,7 @@ import pytest
 
 from app import app as chalice_app
 from chalicelib import clock
-from chalicelib.data.points import PointBalance, PointEntry
+from chalicelib.data.points import BALANCE_ID, PointBalance, PointEntry
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import ratings_stream
 from chalicelib.events.parking import ParkedEvent, parked
@@ -45,12 +45,12 @@ def balance(account_id: str) -> int:
 
 
 def ledger(account_id: str) -> list[PointEntry]:
-    return list(PointEntry.query(account_id, consistent_read=True))
+    return list(PointEntry.query(account_id, PointEntry.entry_id < BALANCE_ID, consistent_read=True))
 
 
 def assert_balance_is_the_ledger(account_id: str) -> None:
     entries = ledger(account_id)
-    stored = PointBalance.get(account_id, consistent_read=True) if entries else None
+    stored = PointBalance.get(account_id, BALANCE_ID, consistent_read=True) if entries else None
     assert balance(account_id) == sum(int(e.points) for e in entries)
     if stored is not None:
         assert int(stored.entry_count) == len(entries)
@@ -117,6 +117,35 @@ def test_the_ledger_is_paginated_newest_first(api, outbox, publisher):
     assert times == sorted(times, reverse=True)
     assert api.get(f"/me/points?cursor={first['next_cursor']}", token=token).status_code == 400   # not its cursor
     assert api.get("/me/points").status_code == 401
+
+
+def all_point_pages(api, token: str, limit: int) -> list[dict]:
+    pages = [api.get(f"/me/points?limit={limit}", token=token).json]
+    while pages[-1]["next_cursor"]:
+        pages.append(api.get(f"/me/points?limit={limit}&cursor={pages[-1]['next_cursor']}", token=token).json)
+    return pages
+
+
+def test_the_first_page_carries_the_balance_of_the_whole_ledger_later_pages_none(api, outbox, publisher):
+    token = publisher["access_token"]
+    org = None
+    for score in (4, 5, 3):
+        org, claim = confirmed_claim(api, outbox, token, org)
+        rated(api, token, claim["claim_id"], score)
+        rated(api, org["token"], claim["claim_id"], 4)
+    records = stream_records()
+    invoke(api, records)
+    for limit in (1, 2, 3, 4):
+        pages = all_point_pages(api, org["token"], limit)
+        entries = [e for page in pages for e in page["items"]]
+        assert len(entries) == 3 and {e["rating_id"].split(".")[-1] for e in entries} == {"publisher"}
+        assert all(len(page["items"]) <= limit for page in pages)
+        assert pages[0]["balance"] == sum(e["points"] for e in entries) == 8 + 12 + 6
+        assert all(page["balance"] is None for page in pages[1:])
+    before = all_point_pages(api, org["token"], 2)
+    assert invoke(api, records) == {"batchItemFailures": []}         # the whole stream delivered again
+    assert all_point_pages(api, org["token"], 2) == before
+    assert_balance_is_the_ledger(org["account_id"])
 
 
 def test_the_same_batch_delivered_twice_changes_nothing(api, outbox, publisher):
@@ -227,7 +256,7 @@ def test_concurrent_awards_keep_the_balance_equal_to_the_ledger(dynamodb_server)
     entries = ledger(org_id)
     assert len(entries) == 12
     assert balance(org_id) == sum(int(e.points) for e in entries) == sum(points.points_for(a.score) for a in awards)
-    assert int(PointBalance.get(org_id).entry_count) == 12
+    assert int(PointBalance.get(org_id, BALANCE_ID).entry_count) == 12
 
 
 def test_the_local_stacks_stream_pump_turns_ratings_into_points(api, outbox, publisher):

@@ -124,5 +124,6 @@ def check_out(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut
 @endpoint(bp, "/me/service-records", "GET", roles=INDIVIDUAL, query=PageQuery, response=ServiceRecordsOut)
 def service_records(call: Call, query: PageQuery) -> ServiceRecordsOut:
     total, page = activities.service_records(call.caller, limit=query.limit, cursor=query.cursor)
-    return ServiceRecordsOut(total_hours=activities.hours(total.seconds), total_records=int(total.records or 0),
+    return ServiceRecordsOut(total_hours=activities.hours(total.seconds) if total else None,
+                             total_records=int(total.records or 0) if total else None,
                              items=[attendance_out(r) for r in page.items], next_cursor=page.next_cursor)

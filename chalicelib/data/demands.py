@@ -111,6 +111,8 @@ class Demand(Model):
 
     like_count = NumberAttribute(default=0)
     application_count = NumberAttribute(default=0)  # claims: editing stops at the first application
+    confirmed_applicant_id = UnicodeAttribute(null=True)   # set by confirm, removed by its withdrawal: who sees
+                                                           # the leader's contacts, without reading the claim
     hidden = BooleanAttribute(default=False)        # reported by 3 accounts, or a report upheld
     hidden_reason = UnicodeAttribute(null=True)
     open_report_count = NumberAttribute(default=0)

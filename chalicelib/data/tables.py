@@ -26,10 +26,14 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Demand, DemandEvent, Reaction, Report,
     HelpRequest, NameIndexEntry,
     Claim, ClaimQuota, ContactRead,
-    Activity, Signup, AttendanceRecord, ServiceTotal,
-    RatingSheet, PointEntry, PointBalance, ParkedEvent,
+    Activity, Signup, AttendanceRecord,
+    RatingSheet, PointEntry, ParkedEvent,
     Notification, NotificationSettings, DailyTotals, TodoCounters,
 )
+
+# Running totals kept as items in their entries' partition (one Query reads both): no table of their own.
+IN_SHARED_TABLES: tuple[type[Model], ...] = (ServiceTotal, PointBalance)
+EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 
 
 def create_all_tables() -> None:

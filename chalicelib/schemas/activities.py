@@ -227,7 +227,7 @@ class AttendanceOut(OutputModel):
 class ServiceRecordsOut(OutputModel):
     """我的服务记录: the basis of the 志愿服务记录证书."""
 
-    total_hours: float
-    total_records: int
+    total_hours: float | None = Field(description="counted hours, on the first page only (null after)")
+    total_records: int | None = Field(description="records with counted hours, on the first page only")
     items: list[AttendanceOut]
     next_cursor: str | None = None

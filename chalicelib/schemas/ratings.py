@@ -100,7 +100,7 @@ class PointEntryOut(OutputModel):
 class PointsOut(OutputModel):
     """我的积分: the balance and one page of the ledger behind it, newest first."""
 
-    balance: int
+    balance: int | None = Field(description="the balance, on the first page only (null on the pages after)")
     items: list[PointEntryOut]
     next_cursor: str | None
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
@@ -36,7 +36,7 @@ from chalicelib.reference import (
 )
 from chalicelib.schemas.activities import ActivityIn, AttendanceIn
 from chalicelib.services import accounts, demands, help_requests, throttle
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
 
 ATTENDANCE_GRACE = timedelta(minutes=30)   # check-in from 30 min before the start; check-out until 30 min after the end
 CODE_WINDOW_SECONDS = 300                  # the check-in code rotates every 5 minutes; the previous one stays valid
@@ -428,23 +428,24 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     tx.update(signup, [Signup.open_check_in.remove(), Signup.service_seconds.add(counted)],
               condition=Signup.open_check_in == record.record_key, on_conflict=conflict)
     if counted:
-        tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
+        tx.update(ServiceTotal(caller.account_id, TOTAL_KEY),
+                  [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
     tx.commit()
     return record
 
 
 def service_records(caller: Principal, *, limit: int, cursor: str | None
-                    ) -> tuple[ServiceTotal, Page[AttendanceRecord]]:
-    """我的服务记录: the counted total (one GetItem) and the records, newest first (one Query)."""
-    try:
-        total = ServiceTotal.get(caller.account_id, consistent_read=True)
-    except ServiceTotal.DoesNotExist:
-        total = ServiceTotal(caller.account_id, seconds=0, records=0)
-    scope = f"service-records:{caller.account_id}"
-    results = AttendanceRecord.query(caller.account_id, scan_index_forward=False, page_size=limit,
-                                     last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, AttendanceRecord)
-    return total, Page(items=items, next_cursor=encode_cursor(scope, last))
+                    ) -> tuple[ServiceTotal | None, Page[AttendanceRecord]]:
+    """我的服务记录: one Query of the records, newest first; the first page also returns the counted
+    total (its item sorts first in the same partition), later pages None."""
+    stored, page = page_with_summary(AttendanceRecord.query, caller.account_id, model=AttendanceRecord,
+                                     summary=ServiceTotal, summary_key=("record_key", TOTAL_KEY),
+                                     key_names=("volunteer_id", "record_key"),
+                                     scope=f"service-records:{caller.account_id}", limit=limit, cursor=cursor,
+                                     consistent_read=True)
+    if cursor:
+        return None, page
+    return stored or ServiceTotal(caller.account_id, TOTAL_KEY, seconds=0, records=0), page
 
 
 def hours(seconds) -> float:

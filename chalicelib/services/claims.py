@@ -226,7 +226,8 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     tx = Transaction()
     # The count condition also catches an application or withdrawal racing this confirmation.
     tx.update(Demand(demand_id), [Demand.status.set(claimed), Demand.org_status.set(f"{claim.publisher_id}#{claimed}"),
-                                  Demand.application_count.set(1), Demand.updated_at.set(moment)],
+                                  Demand.application_count.set(1), Demand.updated_at.set(moment),
+                                  Demand.confirmed_applicant_id.set(claim.applicant_id)],
               condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
               on_conflict=demand_conflict)
     todo_counters.demand_moved(tx, claim.publisher_id, DemandStatus.OPEN.value, claimed)
@@ -291,6 +292,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
         ratings.close_sheet(tx, claim, moment)   # nothing owed any more; ratings given stay
         tx.update(demand, [Demand.status.set(opened), Demand.org_status.set(f"{demand.org_id}#{opened}"),
                            Demand.application_count.add(-1), Demand.updated_at.set(moment),
+                           Demand.confirmed_applicant_id.remove(),
                            *demands.feed_actions(demand, visible=demands.is_visible(demand))],
                   condition=Demand.status == DemandStatus.CLAIMED.value, on_conflict=demand_conflict)
         todo_counters.demand_moved(tx, demand.org_id, DemandStatus.CLAIMED.value, opened)
@@ -320,8 +322,7 @@ def is_confirmed_claimant(caller: Principal | None, demand: Demand) -> bool:
         return False
     if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
         return False
-    claim = _load(demand.demand_id, caller.account_id)
-    return claim is not None and claim.status == S.CONFIRMED
+    return demand.confirmed_applicant_id == caller.account_id   # written with the claim's confirm/withdrawal
 
 
 def record_contact_read(caller: Principal, demand: Demand) -> None:

@@ -2,12 +2,14 @@
 code, and the transaction it was part of writes nothing."""
 from __future__ import annotations
 
-from chalicelib.data.activities import Activity, Signup
+from datetime import timedelta
+
+from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand, DemandEvent
-from chalicelib.services import claims
+from chalicelib.services import activities, claims
 from tests.helpers import demand_body, league_org_session, publish_demand
-from tests.test_activities import START, claimed_demand, person, published
+from tests.test_activities import AT_SITE, START, T0, activity_body, claimed_demand, iso, person, published
 from tests.test_claims import applied, code, volunteer
 
 
@@ -116,3 +118,95 @@ def test_cancelling_a_sign_up_once_the_service_started_is_refused_by_the_activit
     assert refused.status_code == 409 and code(refused) == "SIGNUP_NOT_CANCELLABLE"
     assert Signup.get(aid, volunteer_person["account_id"]).status == "signed_up"
     assert Activity.get(aid).signed_up_count == 1
+
+
+def _activity_count(did: str) -> int:
+    return sum(1 for _ in Activity.by_demand.query(did))
+
+
+def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_writes_nothing(api, outbox, now):
+    """The claim is a condition of the write: another organization reaches it with a valid body, and gets 404."""
+    publisher = league_org_session(api)["access_token"]
+    did, _, _ = claimed_demand(api, outbox, publisher)
+    other = volunteer(api, outbox)
+    events = len(list(DemandEvent.query(did)))
+    refused = api.post(f"/demands/{did}/activities", activity_body(), token=other["token"])
+    assert refused.status_code == 404 and code(refused) == "NOT_FOUND"
+    assert _activity_count(did) == 0 and Demand.get(did).status == "claimed"
+    assert len(list(DemandEvent.query(did))) == events
+
+
+def test_an_activity_refused_before_the_write_is_still_not_found_for_anyone_but_the_claimant(api, outbox, now):
+    """Refusals decided before the write (a past service start, consent, the demand's state) read the claim
+    first, so a non-claimant learns nothing but 404, and the claimant keeps the specific error."""
+    publisher = league_org_session(api)["access_token"]
+    did, org, _ = claimed_demand(api, outbox, publisher)
+    other = volunteer(api, outbox)
+    past = activity_body(service_start=iso(T0 - timedelta(hours=1)))
+    no_consent = activity_body(certificate_consent=False)
+    for body in (past, no_consent):
+        assert api.post(f"/demands/{did}/activities", body, token=other["token"]).status_code == 404
+        mine = api.post(f"/demands/{did}/activities", body, token=org["token"])
+        assert mine.status_code == 400 and code(mine) == "VALIDATION_FAILED"
+    Demand(did).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
+    assert api.post(f"/demands/{did}/activities", activity_body(), token=other["token"]).status_code == 404
+    hidden = api.post(f"/demands/{did}/activities", activity_body(), token=org["token"])
+    assert hidden.status_code == 409 and code(hidden) == "STATE_CONFLICT"
+    assert _activity_count(did) == 0
+
+
+def _checked_in(api, outbox, now) -> tuple[str, dict, str]:
+    _, aid, _ = _activity(api, outbox)
+    volunteer_person = person(api, outbox)
+    assert api.post(f"/activities/{aid}/signups", token=volunteer_person["token"]).status_code == 201
+    now.at = START + timedelta(minutes=1)
+    assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=volunteer_person["token"]).status_code == 201
+    now.at = START + timedelta(hours=1)
+    return aid, volunteer_person, Signup.get(aid, volunteer_person["account_id"]).open_check_in
+
+
+def test_a_check_out_beaten_by_another_says_not_checked_in_and_writes_nothing_more(api, outbox, now, monkeypatch):
+    """The open record is not read: its not-yet-checked-out state is the write's condition."""
+    aid, volunteer_person, key = _checked_in(api, outbox, now)
+    real = activities._attendee
+
+    def read_then_race(*args, **kwargs):
+        read = real(*args, **kwargs)
+        monkeypatch.setattr(activities, "_attendee", real)
+        assert api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"]).status_code == 200
+        return read
+
+    monkeypatch.setattr(activities, "_attendee", read_then_race)
+    refused = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
+    assert refused.status_code == 409 and code(refused) == "NOT_CHECKED_IN"
+    record = AttendanceRecord.get(volunteer_person["account_id"], key)
+    assert record.seconds == 3540 and record.checked_out_at == START + timedelta(hours=1)
+    assert ServiceTotal.get(volunteer_person["account_id"], TOTAL_KEY).records == 1
+    assert Signup.get(aid, volunteer_person["account_id"]).service_seconds == 3540
+
+
+def test_a_check_out_of_a_missing_record_is_a_conflict_and_writes_nothing(api, outbox, now):
+    aid, volunteer_person, key = _checked_in(api, outbox, now)
+    AttendanceRecord(volunteer_person["account_id"], key).delete()
+    refused = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
+    assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
+    # the update did not re-create the record
+    assert AttendanceRecord.count(volunteer_person["account_id"], AttendanceRecord.record_key < TOTAL_KEY) == 0
+    signup = Signup.get(aid, volunteer_person["account_id"])
+    assert signup.open_check_in == key and signup.service_seconds == 0
+    assert ServiceTotal.count(volunteer_person["account_id"], ServiceTotal.record_key == TOTAL_KEY) == 0
+
+
+def test_a_check_out_answers_the_record_as_stored_without_reading_it(api, outbox, now):
+    aid, volunteer_person, key = _checked_in(api, outbox, now)
+    out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"]).json
+    stored = api.get("/me/service-records", token=volunteer_person["token"]).json["items"][0]
+    assert out == stored and out["check_in_by"] == "location" and out["checked_in_at"] == "2099-06-04T00:01:00Z"
+    assert Signup.get(aid, volunteer_person["account_id"]).open_check_in_by is None
+
+
+def test_a_check_out_of_a_check_in_made_before_sign_ups_held_its_method_reads_the_record(api, outbox, now):
+    aid, volunteer_person, key = _checked_in(api, outbox, now)
+    Signup(aid, volunteer_person["account_id"]).update(actions=[Signup.open_check_in_by.remove()])
+    out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
+    assert out.status_code == 200 and out.json["check_in_by"] == "location" and out.json["service_hours"] == 0.98

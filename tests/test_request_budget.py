@@ -44,7 +44,6 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "POST /activities/{activity_id}/check-outs": (
         "GetItem activities",
         "GetItem activity_signups",
-        "GetItem attendance",
         "TransactWriteItems",
     ),
     "GET /activities/{activity_id}/signups": ("GetItem activities", "Query activity_signups"),
@@ -101,12 +100,7 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /demands/{demand_id} signed in": ("GetItem demands", "Query reactions"),
     "PUT /demands/{demand_id}": ("GetItem demands", "TransactWriteItems"),
     "GET /demands/{demand_id}/activities": ("GetItem demands", "Query activities.by_demand"),
-    "POST /demands/{demand_id}/activities": (
-        "GetItem demands",
-        "GetItem claims",
-        "GetItem accounts",
-        "TransactWriteItems",
-    ),
+    "POST /demands/{demand_id}/activities": ("GetItem demands", "GetItem accounts", "TransactWriteItems"),
     "GET /demands/{demand_id}/claims": ("GetItem demands", "Query claims.by_confirmed_demand"),
     "POST /demands/{demand_id}/claims": ("GetItem accounts", "GetItem demands", "GetItem claims", "TransactWriteItems"),
     "POST /demands/{demand_id}/close": ("GetItem demands", "TransactWriteItems"),

@@ -102,6 +102,7 @@ class Signup(Model):
     cancelled_at = UTCDateTimeAttribute(null=True)
     # Attendance state, changed only in the check-in / check-out transactions (with conditions):
     open_check_in = UnicodeAttribute(null=True)          # record_key of the open attendance record
+    open_check_in_by = UnicodeAttribute(null=True)       # its check_in_by: check-out answers the record unread
     check_in_day = UnicodeAttribute(null=True)           # YYYYMMDD (CST) of the latest check-in
     check_in_day_count = NumberAttribute(default=0)      # check-ins on that day (≤ MAX_CHECK_INS_PER_DAY)
     service_seconds = NumberAttribute(default=0)         # counted, clipped seconds of this activity

@@ -17,6 +17,7 @@ import hmac
 import math
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
@@ -102,26 +103,30 @@ def seats_left(activity: Activity) -> int:
 # ---------------------------------------------------------------- publishing
 
 def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
-    """发布活动: only the organization whose claim on the demand is confirmed (anyone else: 404)."""
+    """发布活动: only the organization whose claim on the demand is confirmed (anyone else: 404).
+
+    The claim is not read on the way to the write: its confirmation is a condition of the transaction
+    (404 when it fails). Every refusal decided before the write reads it first, so anyone but the
+    confirmed claimant still gets 404 before any other error.
+    """
     demand = demands.get_demand(demand_id)
-    try:
-        claim = Claim.get(demand_id, caller.account_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        claim = None
-    if claim is None or claim.status != ClaimStatus.CONFIRMED:
-        raise AppError(ErrorCode.NOT_FOUND)
+
+    def refuse(error: AppError) -> NoReturn:
+        _require_confirmed_claimant(caller, demand_id)
+        raise error
+
     if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE) or not demands.is_visible(demand):
-        raise AppError(ErrorCode.STATE_CONFLICT)
+        refuse(AppError(ErrorCode.STATE_CONFLICT))
     moment = clock.now()
     if body.service_start <= moment:
-        raise field_error(ErrorCode.VALIDATION_FAILED, "service_start", "服务开始时间必须晚于当前时间")
+        refuse(field_error(ErrorCode.VALIDATION_FAILED, "service_start", "服务开始时间必须晚于当前时间"))
     if body.recruit_end <= moment:
-        raise field_error(ErrorCode.VALIDATION_FAILED, "recruit_end", "报名结束时间必须晚于当前时间")
+        refuse(field_error(ErrorCode.VALIDATION_FAILED, "recruit_end", "报名结束时间必须晚于当前时间"))
     account = accounts.get_account(caller.account_id)
     counts = body.activity_type in HOURS_COUNTING_ACTIVITY_TYPES
     if counts and not body.certificate_consent:
-        raise field_error(ErrorCode.VALIDATION_FAILED, "certificate_consent",
-                          "计入服务时长的活动须同意服务时间用于生成《志愿服务记录证书》")
+        refuse(field_error(ErrorCode.VALIDATION_FAILED, "certificate_consent",
+                           "计入服务时长的活动须同意服务时间用于生成《志愿服务记录证书》"))
     activity = Activity(
         activity_id=secrets.token_hex(16), demand_id=demand_id, org_id=caller.account_id,
         org_name=account.display_name, status=A.PUBLISHED.value, title=body.title,
@@ -160,6 +165,15 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
                              subject=activity.activity_id))
     tx.commit()
     return activity
+
+
+def _require_confirmed_claimant(caller: Principal, demand_id: str) -> None:
+    try:
+        claim = Claim.get(demand_id, caller.account_id, consistent_read=True)
+    except Claim.DoesNotExist:
+        claim = None
+    if claim is None or claim.status != ClaimStatus.CONFIRMED:
+        raise AppError(ErrorCode.NOT_FOUND)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -377,7 +391,7 @@ def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> Attenda
                        on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
     tx.put(record, condition=AttendanceRecord.record_key.does_not_exist(),
            on_conflict=AppError(ErrorCode.ALREADY_CHECKED_IN))
-    tx.update(signup, [Signup.open_check_in.set(record.record_key), *actions],
+    tx.update(signup, [Signup.open_check_in.set(record.record_key), Signup.open_check_in_by.set(by), *actions],
               condition=(Signup.status == SU.SIGNED_UP.value) & Signup.open_check_in.does_not_exist() & day_condition,
               on_conflict=signup_conflict)
     try:
@@ -414,24 +428,54 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     if moment > activity.service_end + ATTENDANCE_GRACE:
         raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
     by = _present(caller, activity, body, moment)
-    try:
-        record = AttendanceRecord.get(caller.account_id, signup.open_check_in, consistent_read=True)
-    except AttendanceRecord.DoesNotExist:
-        raise AppError(ErrorCode.STATE_CONFLICT) from None
+    record = _open_record(caller, activity, signup)
     seconds = clipped_seconds(record.checked_in_at, moment, activity.service_start, activity.service_end)
     counted = seconds if activity.counts_hours else 0
     conflict = AppError(ErrorCode.NOT_CHECKED_IN)
+    record_gone = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
     tx.update(record, [AttendanceRecord.checked_out_at.set(moment), AttendanceRecord.check_out_by.set(by),
                        AttendanceRecord.seconds.set(seconds)],
-              condition=AttendanceRecord.checked_out_at.does_not_exist(), on_conflict=conflict)
-    tx.update(signup, [Signup.open_check_in.remove(), Signup.service_seconds.add(counted)],
+              condition=AttendanceRecord.record_key.exists() & AttendanceRecord.checked_out_at.does_not_exist(),
+              on_conflict=record_gone)
+    tx.update(signup, [Signup.open_check_in.remove(), Signup.open_check_in_by.remove(),
+                       Signup.service_seconds.add(counted)],
               condition=Signup.open_check_in == record.record_key, on_conflict=conflict)
     if counted:
         tx.update(ServiceTotal(caller.account_id, TOTAL_KEY),
                   [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
-    tx.commit()
+    try:
+        tx.commit()
+    except AppError as exc:
+        if exc is record_gone:   # checked out meanwhile (the sign-up's condition failed too), or no record at all
+            raise _check_out_error(caller.account_id, record.record_key) from None
+        raise
     return record
+
+
+def _open_record(caller: Principal, activity: Activity, signup: Signup) -> AttendanceRecord:
+    """The open attendance record as stored, without reading it: the check-in copied the activity's
+    fields into it (an activity is never edited), its key starts with the check-in time, and the sign-up
+    holds its `check_in_by`. Sign-ups checked in before they held it read the record."""
+    key = signup.open_check_in
+    if signup.open_check_in_by is None:
+        try:
+            return AttendanceRecord.get(caller.account_id, key, consistent_read=True)
+        except AttendanceRecord.DoesNotExist:
+            raise AppError(ErrorCode.STATE_CONFLICT) from None
+    return AttendanceRecord(
+        volunteer_id=caller.account_id, record_key=key, activity_id=activity.activity_id,
+        activity_title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
+        service_end=activity.service_end, checked_in_at=datetime.fromisoformat(key.partition("#")[0]),
+        check_in_by=signup.open_check_in_by, seconds=0, counts_hours=bool(activity.counts_hours))
+
+
+def _check_out_error(volunteer_id: str, record_key: str) -> AppError:
+    try:
+        AttendanceRecord.get(volunteer_id, record_key, consistent_read=True)
+    except AttendanceRecord.DoesNotExist:
+        return AppError(ErrorCode.STATE_CONFLICT)
+    return AppError(ErrorCode.NOT_CHECKED_IN)
 
 
 def service_records(caller: Principal, *, limit: int, cursor: str | None

@@ -7,6 +7,7 @@ stack, moto server); under `mock_aws` it stays unset.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -77,6 +78,7 @@ class _Op:
     args: tuple
     kwargs: dict
     on_conflict: AppError
+    mirror: bool = True   # updates: apply the actions to the item held after the commit
 
 
 _ORDER = ("condition", "delete", "put", "update")  # the order PynamoDB sends them in
@@ -93,6 +95,12 @@ class Transaction:
 
     def __init__(self) -> None:
         self._ops: list[_Op] = []
+        self._before_commit: list[Callable[[], None]] = []
+
+    def before_commit(self, hook: Callable[[], None]) -> Transaction:
+        """Run `hook` once, just before the commit (to finish items several calls add to, built once)."""
+        self._before_commit.append(hook)
+        return self
 
     def condition_check(self, model_cls: type[Model], hash_key: Any, range_key: Any = None, *,
                         condition: Any, on_conflict: AppError) -> Transaction:
@@ -104,8 +112,10 @@ class Transaction:
         return self
 
     def update(self, item: Model, actions: list, *, condition: Any = None,
-               on_conflict: AppError | None = None) -> Transaction:
-        self._ops.append(_Op("update", (item, actions), {"condition": condition}, on_conflict or _conflict()))
+               on_conflict: AppError | None = None, mirror: bool = True) -> Transaction:
+        """`mirror=False`: the item is not applied the actions after the commit (no caller reads it: CPU)."""
+        self._ops.append(_Op("update", (item, actions), {"condition": condition}, on_conflict or _conflict(),
+                             mirror))
         return self
 
     def delete(self, item: Model, *, condition: Any = None, on_conflict: AppError | None = None) -> Transaction:
@@ -113,6 +123,8 @@ class Transaction:
         return self
 
     def commit(self) -> None:
+        for hook in self._before_commit:
+            hook()
         ordered = sorted(self._ops, key=lambda op: _ORDER.index(op.kind))
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
@@ -126,7 +138,7 @@ class Transaction:
         except TransactWriteError as exc:
             raise self._error_for(exc, ordered) from exc
         for op in ordered:
-            if op.kind == "update":
+            if op.kind == "update" and op.mirror:
                 apply_actions(*op.args)
 
     @staticmethod

@@ -103,7 +103,7 @@ def _event(tx: Transaction, caller: Principal, claim: Claim, action: str, to: Cl
 
 
 def _quota(tx: Transaction, applicant_id: str, delta: int) -> None:
-    tx.update(ClaimQuota(applicant_id), [ClaimQuota.pending.add(delta)])
+    tx.update(ClaimQuota(applicant_id), [ClaimQuota.pending.add(delta)], mirror=False)
 
 
 def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, action: str, reason: str | None,

@@ -81,7 +81,7 @@ class _Change:
     actions: list = field(default_factory=list)
 
     def rebuild(self) -> None:
-        # In place: the transaction holds this very list until it commits.
+        # In place, once, just before the commit: the transaction holds this very list.
         if self.owe and self.settle:
             raise ValueError("one transaction both owes and settles ratings for one account")
         actions = [getattr(TodoCounters, name).add(delta) for name, delta in sorted(self.deltas.items()) if delta]
@@ -96,10 +96,13 @@ _CHANGES: WeakKeyDictionary[Transaction, dict[str, _Change]] = WeakKeyDictionary
 
 
 def _change(tx: Transaction, account_id: str) -> _Change:
-    changes = _CHANGES.setdefault(tx, {})
+    if tx not in _CHANGES:
+        changes = _CHANGES[tx] = {}
+        tx.before_commit(lambda: [change.rebuild() for change in changes.values()])   # built once, not per call
+    changes = _CHANGES[tx]
     if account_id not in changes:
         changes[account_id] = _Change()
-        tx.update(TodoCounters(account_id), changes[account_id].actions)
+        tx.update(TodoCounters(account_id), changes[account_id].actions, mirror=False)
     return changes[account_id]
 
 
@@ -112,7 +115,6 @@ def add(tx: Transaction, account_id: str, **deltas: int) -> None:
         return
     change = _change(tx, account_id)
     change.deltas.update(deltas)
-    change.rebuild()
 
 
 def demand_moved(tx: Transaction, org_id: str, before: str | None, after: str) -> None:
@@ -143,7 +145,6 @@ def owe(tx: Transaction, account_ids: list[str], claim: _ClaimLike, window_end: 
     for account_id in dict.fromkeys(account_ids):
         change = _change(tx, account_id)
         change.owe.add(_element(claim, window_end))
-        change.rebuild()
 
 
 def settle(tx: Transaction, account_ids: list[str], claim: _ClaimLike, window_end: datetime) -> None:
@@ -151,7 +152,6 @@ def settle(tx: Transaction, account_ids: list[str], claim: _ClaimLike, window_en
     for account_id in dict.fromkeys(account_ids):
         change = _change(tx, account_id)
         change.settle.add(_element(claim, window_end))
-        change.rebuild()
 
 
 def forget_expired(sheet, window_end: datetime) -> None:

@@ -1,7 +1,12 @@
 """Composition root: the Chalice app, its routes, middleware and event handlers."""
 import gc
+import os
 
 from chalice import Chalice
+
+# The app uses no pydantic plugin. Unless told so, pydantic looks for them in the entry points of every
+# installed distribution when it builds its first validator: 15-40 ms of a cold start (docs/performance.md).
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 # What app.py loads lives as long as the process: the cyclic collector need not walk it while it loads,
 # nor on any collection after (gc.freeze at the end). Route modules load the same way (routing.LazyView).

@@ -151,7 +151,23 @@ def layers(env: dict) -> dict[str, float]:
     return {label: sorted(run[label] for run in runs)[1] for label in runs[0]}
 
 
-def run(endpoint: str) -> dict:
+_START_CHILD = "import json, sys, time\n"   # the interpreter and the children's first line, before their clock starts
+
+
+def instructions(env: dict, demand_id: str) -> dict[str, int]:
+    """Instructions one process executes up to its first handled request (valgrind's callgrind), the
+    interpreter's start subtracted: unlike time, the machine's load does not move them."""
+    counts = {}
+    for name, code, args in (("start", _START_CHILD, ()), ("app", APP_CHILD, (demand_id,)),
+                             ("baseline", BASELINE_CHILD, (demand_id,))):
+        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                               "-c", code, *args], cwd=ROOT, env={**env, "PYTHONHASHSEED": "0"},
+                              capture_output=True, text=True, check=True)
+        counts[name] = int(re.search(r"Collected : (\d+)", done.stderr).group(1))
+    return {"app": counts["app"] - counts["start"], "baseline": counts["baseline"] - counts["start"]}
+
+
+def run(endpoint: str, *, instructions_too: bool = False) -> dict:
     from chalicelib.data.tables import create_all_tables
 
     create_all_tables()
@@ -189,6 +205,7 @@ def run(endpoint: str) -> dict:
         "ours_loaded": app_runs[0][0]["ours_loaded"],
         "ours_total": sum(1 for _ in (ROOT / "chalicelib").rglob("*.py")),
         "layers": layers(env),
+        "instructions": instructions(env, demand_id) if instructions_too else None,
     }
     report(result)
     return result
@@ -220,3 +237,7 @@ def report(r: dict) -> None:
     print("  importing every module of ours by layer, after the dependencies (CPU, median of 3)")
     for label, ms in r["layers"].items():
         line(f"  {label}", f"{ms:.0f} ms")
+    if r["instructions"]:
+        app, base = r["instructions"]["app"], r["instructions"]["baseline"]
+        line("instructions to the first handled request, app / baseline",
+             f"{app / 1e6:.0f} / {base / 1e6:.0f} M: our code adds {app / base - 1:+.1%} (callgrind, 1 process each)")

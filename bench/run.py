@@ -19,6 +19,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000",
                         help="scale: demand counts to seed, comma-separated (default 1000,100000)")
     parser.add_argument("--profile", action="store_true", help="cpu: print the app's cProfile hot spots per request")
+    parser.add_argument("--instructions", action="store_true",
+                        help="coldstart: also count the instructions of one app and one baseline process (valgrind)")
     args = parser.parse_args()
     which = args.which or ["coldstart", "cpu", "scale"]
 
@@ -27,7 +29,7 @@ def main() -> None:
     try:
         if "coldstart" in which:
             from bench import coldstart
-            coldstart.run(endpoint)
+            coldstart.run(endpoint, instructions_too=args.instructions)
         if "cpu" in which:
             from bench import cpu
             cpu.run(profile=args.profile)

@@ -2,11 +2,15 @@
 its first call; the routes it registers are the ones the route modules' blueprints declare."""
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 from app import app as chalice_app
+from chalicelib import clock
+from chalicelib.data.accounts import Region
+from chalicelib.data.demands import PUBLIC_FEED, Demand, OrgBlock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -59,3 +63,40 @@ def test_importing_the_app_loads_no_route_module_and_a_request_loads_only_its_ow
         "chalicelib.api.middleware", "chalicelib.api.route_index", "chalicelib.api.routing"]
     assert result["status"] == 200
     assert [m for m in result["after_request"] if m.endswith("_routes")] == ["chalicelib.api.reference_routes"]
+
+
+_DEMAND_DETAIL = r"""
+import json, sys
+from chalice.test import Client
+from app import app
+with Client(app) as client:
+    status = client.http.get(f"/demands/{sys.argv[1]}").status_code
+print(json.dumps({"status": status, "loaded": sorted(m for m in sys.modules if m.startswith("chalicelib."))}))
+"""
+
+# What reading one demand never needs: other resources, accounts, SMS codes, sessions and passwords, and the
+# forms of organizations and help requests. A module-level import that pulls one of them onto the path of
+# a cold start's most common request fails here (docs/performance.md, "Cold start").
+_NOT_FOR_A_DEMAND_READ = ("activit", "rating", "notification", "points", "report", "stats", "sms", "session",
+                          "throttle", "password", "league_org", "volunteer_org", "org_search", "services.accounts",
+                          "schemas.accounts", "schemas.orgs", "schemas.help_requests")
+
+
+def _published_demand() -> str:
+    moment, demand_id = clock.now(), secrets.token_hex(16)
+    Demand(demand_id, org_id="league-1", org_name="团委", status="open", org_status="league-1#open", title="需求",
+           created_at=moment, updated_at=moment, published_at=moment, feed=PUBLIC_FEED,
+           feed_city=f"{PUBLIC_FEED}#深圳市",
+           org_block=OrgBlock(region=Region(province="广东省", city="深圳市", district="罗湖区"), org_name="团委",
+                              leader_name="李雷", leader_mobile="13912345678")).save()
+    return demand_id
+
+
+def test_a_cold_start_reading_a_demand_loads_nothing_of_other_resources(dynamodb_server):
+    # A fresh interpreter reading the demand from moto's server, as the cold-start bench does.
+    done = subprocess.run([sys.executable, "-c", _DEMAND_DETAIL, _published_demand()], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["status"] == 200
+    assert "chalicelib.api.demand_routes" in result["loaded"]
+    assert [m for m in result["loaded"] if any(part in m for part in _NOT_FOR_A_DEMAND_READ)] == []

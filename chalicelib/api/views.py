@@ -28,7 +28,7 @@ from chalicelib.schemas.demands import (
     ProgressStepOut,
     PublicOrgBlockOut,
 )
-from chalicelib.schemas.orgs import RegionOut
+from chalicelib.schemas.regions import RegionOut
 from chalicelib.services.claims import claim_id
 
 

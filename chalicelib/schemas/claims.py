@@ -6,7 +6,7 @@ from datetime import datetime
 from chalicelib.reference import ClaimStatus
 from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
-from chalicelib.schemas.orgs import RegionOut
+from chalicelib.schemas.regions import RegionOut
 
 CLAIM_STATUS_LABELS: dict[ClaimStatus, str] = {
     ClaimStatus.PENDING: "申请认领中", ClaimStatus.CONFIRMED: "认领成功",

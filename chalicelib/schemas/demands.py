@@ -18,7 +18,7 @@ from chalicelib.schemas.common import (
     one_of,
     text,
 )
-from chalicelib.schemas.orgs import RegionIn, RegionOut
+from chalicelib.schemas.regions import RegionIn, RegionOut
 
 OTHER_TYPE = "其他"
 MAX_LINKED_REQUESTS = 20

@@ -8,8 +8,6 @@ from pydantic import AfterValidator, Field, HttpUrl, StrictInt, StringConstraint
 
 from chalicelib.reference import (
     DEMAND_TYPES,
-    GUANGDONG_CITIES,
-    PROVINCE,
     SERVICE_TARGETS,
     AccountStatus,
     VolunteerOrgKind,
@@ -25,6 +23,7 @@ from chalicelib.schemas.common import (
     one_of,
     text,
 )
+from chalicelib.schemas.regions import RegionIn, RegionOut
 from chalicelib.services import credit_code
 
 AccountName = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[^\s]+$")]
@@ -39,27 +38,6 @@ def _check_credit_code(value: str) -> str:
 
 CreditCode = Annotated[str, StringConstraints(min_length=1, max_length=18), AfterValidator(_check_credit_code)]
 
-
-
-def _province(value: str) -> str:
-    if value not in (PROVINCE, "广东"):
-        raise ValueError("本平台仅服务广东省")
-    return PROVINCE
-
-
-City = Annotated[str, one_of(GUANGDONG_CITIES, "所在市")]
-
-
-class RegionIn(InputModel):
-    province: Annotated[str, StringConstraints(max_length=10), AfterValidator(_province)]
-    city: City
-    district: text(30) | None = None
-
-
-class RegionOut(OutputModel):
-    province: str
-    city: str
-    district: str | None = None
 
 
 class RegisterVolunteerOrgIn(InputModel):

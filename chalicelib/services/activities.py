@@ -17,7 +17,7 @@ import hmac
 import math
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
@@ -35,9 +35,11 @@ from chalicelib.reference import (
     HelpRequestStatus,
     SignupStatus,
 )
-from chalicelib.schemas.activities import ActivityIn, AttendanceIn
 from chalicelib.services import accounts, demands, help_requests, throttle
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
+
+if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
+    from chalicelib.schemas.activities import ActivityIn, AttendanceIn
 
 ATTENDANCE_GRACE = timedelta(minutes=30)   # check-in from 30 min before the start; check-out until 30 min after the end
 CODE_WINDOW_SECONDS = 300                  # the check-in code rotates every 5 minutes; the previous one stays valid

@@ -26,7 +26,7 @@ from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, Contact
 from chalicelib.data.demands import Demand
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, Role
-from chalicelib.services import accounts, demands, help_requests, ratings, todo_counters, volunteer_orgs
+from chalicelib.services import demands, help_requests, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, owner_page, query_page
 
 MAX_PENDING_PER_ORG = 5                  # pending applications one organization may hold at a time
@@ -149,6 +149,7 @@ def _refuse_unless_open(demand: Demand) -> None:
 
 def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     """我要认领. A demand the caller may not see (draft, closed, hidden) is 404; a visible one not open, 409."""
+    from chalicelib.services import accounts, volunteer_orgs  # not at import: a demand's reads need neither
     account = accounts.get_account(caller.account_id)
     volunteer_orgs.require_complete_profile(account)
     demand = demands.readable_demand(caller, demand_id, consistent=True)   # its updated_at is pinned below
@@ -204,6 +205,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     and a failed condition reads it to say why. The rating sheet is assumed new; when the pair was
     confirmed before (rare), its put fails and the confirmation starts again reading the sheet.
     """
+    from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
     demand_id, applicant_id = _keys(claim_id_text)
     of_demand = list(Claim.query(demand_id, consistent_read=True))
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
@@ -272,6 +274,7 @@ def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
 
 def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim:
     """Applicant: pending → withdrawn; confirmed → withdrawn while no activity exists (demand back to open)."""
+    from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
     claim = _applicant_claim(caller, claim_id_text)
     moment = clock.now()
     tx = Transaction()

@@ -8,6 +8,7 @@ while it is open, claimed or in service and not hidden by reports; the sparse
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
@@ -16,9 +17,11 @@ from chalicelib.data.base import Transaction
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
-from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
-from chalicelib.services import accounts, help_requests, sms, todo_counters
+from chalicelib.services import help_requests, todo_counters
 from chalicelib.services.pagination import Page, owner_page
+
+if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
+    from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
 
 PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
 EDITABLE_STATUSES = frozenset({DemandStatus.DRAFT, DemandStatus.OPEN})
@@ -88,6 +91,7 @@ def _stored(body: DemandContentIn) -> dict:
 
 
 def content_of(demand: Demand) -> DemandContentIn:
+    from chalicelib.schemas.demands import DemandContentIn  # publishing checks the stored draft as a body
     return DemandContentIn.model_validate({name: getattr(demand, name) for name in CONTENT_FIELDS})
 
 
@@ -115,6 +119,7 @@ def _require_publishable(content: DemandContentIn) -> None:
 
 
 def create_draft(caller: Principal, body: DemandContentIn) -> Demand:
+    from chalicelib.services import accounts  # not at import: a demand's reads need no account
     account = accounts.get_account(caller.account_id)
     moment = clock.now()
     demand = Demand(demand_id=secrets.token_hex(16), org_id=caller.account_id, org_name=account.display_name,
@@ -186,6 +191,7 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
 
 
 def _leader_mobile_proof(demand: Demand, org: OrgBlockIn):
+    from chalicelib.services import sms  # not at import: a demand's reads send no code
     if demand.org_block is not None and demand.org_block.leader_mobile == org.leader_mobile:
         return None
     if org.leader_sms_code is None:

@@ -12,7 +12,6 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.base import one_page
 from chalicelib.data.demands import PUBLIC_FEED, Demand
 from chalicelib.reference import DemandStatus, Role
-from chalicelib.services import accounts
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, trim_page
 
 KEYWORD_READS_PER_PAGE = 100
@@ -64,6 +63,8 @@ def recommended(caller: Principal | None, *, limit: int, city: str | None = None
 
 
 def _profile_of(caller: Principal | None):
+    from chalicelib.services import accounts  # not at import: anonymous browsing reads no account
+
     if caller is None or caller.role is not Role.VOLUNTEER_ORG:
         return None
     return accounts.get_account(caller.account_id).profile

@@ -20,6 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
@@ -33,11 +34,12 @@ from chalicelib.data.help_requests import (
     TutoringDetails,
 )
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
-from chalicelib.reference import AccountStatus, HelpRequestStatus, Role, SmsPurpose
-from chalicelib.schemas.help_requests import CloudTutoringRequestIn, GeneralRequestIn
-from chalicelib.services import sms, todo_counters
-from chalicelib.services.accounts import get_account
+from chalicelib.reference import AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
+from chalicelib.services import todo_counters
 from chalicelib.services.pagination import Page, owner_page
+
+if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
+    from chalicelib.schemas.help_requests import CloudTutoringRequestIn, GeneralRequestIn
 
 MAX_LINKED = 20
 NO_INTERESTS = "无"   # what 其他课程 renders when none was chosen
@@ -93,6 +95,9 @@ def _status_keys(item: HelpRequest, status: HelpRequestStatus) -> dict[str, str]
 
 
 def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -> HelpRequest:
+    # Not at import: reading and linking requests (on a demand's paths) need neither.
+    from chalicelib.services import sms
+    from chalicelib.services.accounts import get_account
     submitter = get_account(caller.account_id)
     if submitter.status != AccountStatus.ACTIVE.value:
         raise AppError(ErrorCode.ACCOUNT_DISABLED)
@@ -107,7 +112,7 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
         created_at=moment, updated_at=moment,
         history=[Transition(at=moment, actor_id=submitter.account_id, from_status=None, to_status=S.PENDING.value)],
     )
-    if isinstance(form, CloudTutoringRequestIn):
+    if form.kind == HelpRequestKind.CLOUD_TUTORING:
         item.description = render_description(form)
         item.tutoring = TutoringDetails(
             student_name=form.student_name, gender=form.gender, grade=form.grade, school=form.school,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -14,9 +15,11 @@ from chalicelib.data.accounts import Account, LeagueOrgProfile, Region, UniqueKe
 from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, Role
-from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
 from chalicelib.services.accounts import get_account, insert_account, new_account
 from chalicelib.services.org_search import index_org_name
+
+if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
+    from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
 
 # 智慧团建 export headers, and the English ones our own template uses.
 CSV_COLUMNS = {
@@ -134,6 +137,8 @@ def _row(line: int, columns: list[str | None], cells: list[str], errors: list[Fi
                    "district": values.get("district") or None},
         "parent_org_name": values.get("parent_org_name") or None,
     }
+    from chalicelib.schemas.orgs import LeagueOrgIn  # a CSV row is validated as the single-org body is
+
     try:
         return LeagueOrgIn.model_validate(data)
     except ValidationError as exc:

@@ -8,6 +8,8 @@ where the reporter reads the outcome.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction
@@ -15,9 +17,11 @@ from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, DemandStatus, ReportStatus
-from chalicelib.schemas.reports import ReportIn
 from chalicelib.services import claims, demands
 from chalicelib.services.pagination import Page, query_page
+
+if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
+    from chalicelib.schemas.reports import ReportIn
 
 REVIEW_PENDING = "pending"
 

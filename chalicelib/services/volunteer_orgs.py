@@ -1,6 +1,8 @@
 """志愿服务组织: registration, operator vetting, and the profile (完善信息) required before claiming."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib import clock
 from chalicelib.auth import passwords
 from chalicelib.auth.principal import Principal
@@ -8,10 +10,12 @@ from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile, credi
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKind
-from chalicelib.schemas.orgs import RegisterVolunteerOrgIn, VolunteerOrgProfileIn
 from chalicelib.services import accounts, sms
 from chalicelib.services.feed import KEYWORD_READS_PER_PAGE
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page, trim_page
+
+if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
+    from chalicelib.schemas.orgs import RegisterVolunteerOrgIn, VolunteerOrgProfileIn
 
 _ROLE = Role.VOLUNTEER_ORG.value
 DIRECTORY = "volunteer_orgs"

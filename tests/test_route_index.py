@@ -2,15 +2,12 @@
 its first call; the routes it registers are the ones the route modules' blueprints declare."""
 import json
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 from app import app as chalice_app
-from chalicelib import clock
-from chalicelib.data.accounts import Region
-from chalicelib.data.demands import PUBLIC_FEED, Demand, OrgBlock
+from tests.test_claims import _open_demand
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -82,19 +79,9 @@ _NOT_FOR_A_DEMAND_READ = ("activit", "rating", "notification", "points", "report
                           "schemas.accounts", "schemas.orgs", "schemas.help_requests")
 
 
-def _published_demand() -> str:
-    moment, demand_id = clock.now(), secrets.token_hex(16)
-    Demand(demand_id, org_id="league-1", org_name="团委", status="open", org_status="league-1#open", title="需求",
-           created_at=moment, updated_at=moment, published_at=moment, feed=PUBLIC_FEED,
-           feed_city=f"{PUBLIC_FEED}#深圳市",
-           org_block=OrgBlock(region=Region(province="广东省", city="深圳市", district="罗湖区"), org_name="团委",
-                              leader_name="李雷", leader_mobile="13912345678")).save()
-    return demand_id
-
-
 def test_a_cold_start_reading_a_demand_loads_nothing_of_other_resources(dynamodb_server):
     # A fresh interpreter reading the demand from moto's server, as the cold-start bench does.
-    done = subprocess.run([sys.executable, "-c", _DEMAND_DETAIL, _published_demand()], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", _DEMAND_DETAIL, _open_demand("league-1")], cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["status"] == 200

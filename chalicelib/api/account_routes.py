@@ -18,7 +18,7 @@ from chalicelib.schemas.orgs import (
     VolunteerOrgProfileIn,
     VolunteerOrgProfileOut,
 )
-from chalicelib.services import accounts, dashboard, league_orgs, volunteer_orgs
+from chalicelib.services import accounts, league_orgs, todo_counters, volunteer_orgs
 
 bp = Blueprint(__name__)
 VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
@@ -34,10 +34,9 @@ def me(call: Call) -> AccountOut:
 @endpoint(bp, "/me/todo", "GET", roles=frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG}),
           response=LeagueOrgTodoOut | VolunteerOrgTodoOut)
 def my_todo(call: Call) -> LeagueOrgTodoOut | VolunteerOrgTodoOut:
+    todo = todo_counters.read(call.caller.account_id)
     if call.caller.role is Role.VOLUNTEER_ORG:
-        mine = dashboard.volunteer_org_todo(call.caller)
-        return VolunteerOrgTodoOut(pending_applications=mine.pending_applications, ratings_owed=mine.ratings_owed)
-    todo = dashboard.league_org_todo(call.caller)
+        return VolunteerOrgTodoOut(pending_applications=todo.pending_applications, ratings_owed=todo.ratings_owed)
     return LeagueOrgTodoOut(awaiting_claim=todo.awaiting_claim, pending_help_requests=todo.pending_help_requests,
                             pending_claims=todo.pending_claims, ratings_owed=todo.ratings_owed)
 

@@ -359,14 +359,6 @@ def confirmed_claims(demand_id: str) -> list[Claim]:
     return list(Claim.by_confirmed_demand.query(demand_id, limit=10))
 
 
-def count_pending_for_publisher(org_id: str) -> int:
-    return Claim.by_publisher_status.count(f"{org_id}#{S.PENDING.value}")
-
-
-def count_pending_for_applicant(org_id: str) -> int:
-    return Claim.by_applicant_status.count(f"{org_id}#{S.PENDING.value}")
-
-
 # ---------------------------------------------------------------- 认领信息 (home tab)
 
 CLAIM_FEED = "confirmed"

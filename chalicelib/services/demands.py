@@ -230,10 +230,6 @@ def list_mine(caller: Principal, status: DemandStatus | None, *, limit: int, cur
                       status.value if status else None, list_name="my-demands", limit=limit, cursor=cursor)
 
 
-def count_mine(caller: Principal, status: DemandStatus) -> int:
-    return Demand.by_org_status.count(f"{caller.account_id}#{status.value}")
-
-
 def timeline(caller: Principal, demand_id: str) -> list[DemandEvent]:
     demand = get_demand(demand_id)
     if demand.org_id != caller.account_id and caller.role is not Role.OPERATOR:

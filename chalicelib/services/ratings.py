@@ -308,9 +308,3 @@ def owed(caller: Principal, *, limit: int, cursor: str | None) -> Page[RatingShe
                           last_evaluated_key=decode_cursor(scope, cursor))
     items, last = one_page(results, RatingSheet)
     return Page(items=items, next_cursor=encode_cursor(scope, last))
-
-
-def count_owed(caller: Principal) -> int:
-    """The 待评分 counter: one COUNT Query on the index that serves the list."""
-    index, key, window = _owed_query(caller)
-    return index.count(key, range_key_condition=window)

@@ -82,6 +82,14 @@ def readable_demand(caller: Principal | None, demand_id: str, *, consistent: boo
     raise AppError(ErrorCode.NOT_FOUND)
 
 
+def readable_condition(caller: Principal):
+    """readable_demand's rule as a write condition: publicly visible (`feed` exists exactly then), own, or
+    operator (for writes that must not read the demand first)."""
+    if caller.role is Role.OPERATOR:
+        return Demand.demand_id.exists()
+    return Demand.feed.exists() | (Demand.org_id == caller.account_id)
+
+
 def _stored(body: DemandContentIn) -> dict:
     values = body.model_dump(include=set(CONTENT_FIELDS))
     for name in ("period_start", "period_end"):

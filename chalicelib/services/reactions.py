@@ -13,8 +13,7 @@ from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
 from chalicelib.data.reactions import FAVORITE, LIKE, Reaction, target
 from chalicelib.errors import AppError, ErrorCode
-from chalicelib.reference import Role
-from chalicelib.services.demands import readable_demand
+from chalicelib.services.demands import readable_condition, readable_demand
 from chalicelib.services.pagination import Page, query_page
 
 
@@ -52,21 +51,13 @@ def set_like(caller: Principal, demand_id: str, *, liked: bool) -> Demand:
     else:
         tx.delete(item, condition=Reaction.target.exists(), on_conflict=already)
     tx.update(Demand(demand_id), [Demand.like_count.add(1 if liked else -1)],
-              condition=_readable_by(caller), on_conflict=AppError(ErrorCode.NOT_FOUND))
+              condition=readable_condition(caller), on_conflict=AppError(ErrorCode.NOT_FOUND))
     try:
         tx.commit()
     except AppError as exc:
         if exc is not already:
             raise
     return readable_demand(caller, demand_id, consistent=True)   # "already" did not check the demand
-
-
-def _readable_by(caller: Principal):
-    """readable_demand's rule as a condition: publicly visible (`feed` exists exactly then), own, or operator."""
-    if caller.role is Role.OPERATOR:
-        return Demand.demand_id.exists()
-    return Demand.feed.exists() | (Demand.org_id == caller.account_id)
-
 
 def set_favorite(caller: Principal, demand_id: str, *, favorited: bool) -> None:
     if favorited:

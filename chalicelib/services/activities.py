@@ -238,8 +238,7 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
                     signed_up_at=moment, check_in_day_count=0, service_seconds=0)
     seat_conflict = AppError(ErrorCode.ACTIVITY_FULL)
     tx = Transaction()
-    # readable_demand's rule for an individual (the only role signing up): the demand is public
-    tx.condition_check(Demand, activity.demand_id, condition=Demand.feed.exists(),
+    tx.condition_check(Demand, activity.demand_id, condition=demands.readable_condition(caller),
                        on_conflict=AppError(ErrorCode.NOT_FOUND))
     tx.put(signup, condition=Signup.volunteer_id.does_not_exist() | (Signup.status == SU.CANCELLED.value),
            on_conflict=AppError(ErrorCode.ALREADY_SIGNED_UP))

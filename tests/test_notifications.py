@@ -183,6 +183,24 @@ def test_the_inbox_lists_newest_first_unread_first_and_settles_reads(api, outbox
     assert api.post("/me/notifications/read-all", token=token).json == {"marked": 0, "more_unread": False}
 
 
+def test_mark_all_read_settles_in_batches_and_says_when_some_remain(api, outbox, monkeypatch, dynamodb_calls):
+    monkeypatch.setattr(notifications, "MARK_ALL_BATCH", 2)
+    monkeypatch.setattr(notifications, "MARK_ALL_ROUNDS", 2)
+    person = register_individual(api, outbox)
+    token = person["access_token"]
+    for draft in _drafts(person["account_id"], 5):
+        notifications.deliver(draft)
+    calls = dynamodb_calls()
+    assert api.post("/me/notifications/read-all", token=token).json == {"marked": 4, "more_unread": True}
+    # each round reads one more than it settles: that extra item is what says some remain
+    assert [c.operation for c in calls] == ["Query", "TransactWriteItems"] * 2
+    assert unread(api, token) == 1
+    calls.clear()
+    assert api.post("/me/notifications/read-all", token=token).json == {"marked": 1, "more_unread": False}
+    assert [c.operation for c in calls] == ["Query", "TransactWriteItems"]
+    assert unread(api, token) == 0 and inbox(api, token, "?unread_only=true") == []
+
+
 def test_an_account_cannot_read_or_settle_another_accounts_notification(api, outbox):
     owner, other = register_individual(api, outbox), register_individual(api, outbox)
     notifications.deliver(_drafts(owner["account_id"], 1)[0])

@@ -24,7 +24,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
-from chalicelib.data.base import Transaction
+from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.notifications import Notification, NotificationSettings
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.events.records import Transient
@@ -184,18 +184,24 @@ def mark_read(caller: Principal, notification_id: str) -> Notification:
 
 def mark_all_read(caller: Principal) -> tuple[int, bool]:
     """Settle the unread notifications in transactions of 50 (each with its counter decrement).
-    Returns (how many were marked, whether unread ones remain for another call)."""
+    Returns (how many were marked, whether unread ones remain for another call).
+
+    Each round reads one more than it settles, so the last round's Query also answers whether some
+    remain: one Query and one transaction when they all fit in a batch."""
     marked = 0
     for _ in range(MARK_ALL_ROUNDS):
-        batch = list(Notification.unread_index.query(caller.account_id, limit=MARK_ALL_BATCH))
+        unread, _ = one_page(Notification.unread_index.query(caller.account_id, limit=MARK_ALL_BATCH + 1),
+                             Notification)
+        batch, more = unread[:MARK_ALL_BATCH], len(unread) > MARK_ALL_BATCH
         if not batch:
             return marked, False
         moment = clock.now()
         tx = Transaction()
         for item in batch:
             tx.update(item, _read_actions(caller.account_id, moment), condition=Notification.unread_owner.exists(),
-                      on_conflict=AppError(ErrorCode.STATE_CONFLICT))
-        tx.update(NotificationSettings(caller.account_id), [NotificationSettings.unread.add(-len(batch))])
+                      on_conflict=AppError(ErrorCode.STATE_CONFLICT), mirror=False)
+        tx.update(NotificationSettings(caller.account_id), [NotificationSettings.unread.add(-len(batch))],
+                  mirror=False)
         try:
             tx.commit()
         except AppError as exc:
@@ -203,7 +209,9 @@ def mark_all_read(caller: Principal) -> tuple[int, bool]:
                 raise
             continue   # one was read meanwhile (the index lags the table): read the batch again
         marked += len(batch)
-    return marked, bool(list(Notification.unread_index.query(caller.account_id, limit=1)))
+        if not more:
+            return marked, False
+    return marked, True
 
 
 # ---------------------------------------------------------------- settings

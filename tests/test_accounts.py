@@ -5,11 +5,13 @@ from datetime import timedelta
 import jwt
 
 from chalicelib import clock
+from chalicelib.auth import passwords
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import issue_access_token
 from chalicelib.data.accounts import Account
+from chalicelib.data.sessions import Session
 from chalicelib.reference import Role
-from tests.helpers import PASSWORD, login, next_phone, register_individual
+from tests.helpers import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
 
 
 def test_an_individual_registers_with_an_sms_code_and_calls_a_protected_route(api, outbox):
@@ -167,3 +169,48 @@ def test_a_wrong_reset_code_changes_nothing(api, outbox, monkeypatch):
                                                  else "111111", "new_password": "Reset1234"})
     assert response.status_code == 400
     assert Account.get(person["account_id"]).password_hash == before
+
+
+def test_a_refreshed_session_keeps_the_role_and_the_password_change_requirement(api, outbox):
+    make_league_org("gd_refresh")
+    first = login(api, "organization", "gd_refresh", "000000").json
+    refreshed = api.post("/auth/refresh", {"refresh_token": first["refresh_token"]}).json
+    assert refreshed["role"] == "league_org" and refreshed["must_change_password"] is True
+    blocked = api.get("/me/league-profile", token=refreshed["access_token"])
+    assert blocked.status_code == 403 and blocked.json["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+
+
+def test_a_disabled_accounts_refresh_token_is_refused(api, outbox):
+    person = register_individual(api, outbox)
+    operator = operator_token(api)
+    assert api.post(f"/admin/accounts/{person['account_id']}/disable", {"reason": "违规"},
+                    token=operator).status_code == 200
+    response = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})
+    assert response.status_code == 401 and response.json["error"]["code"] == "REFRESH_TOKEN_INVALID"
+
+
+def test_a_session_issued_before_sessions_carried_the_role_still_refreshes(api, outbox):
+    person = register_individual(api, outbox)
+    session_id = person["refresh_token"].partition(".")[0]
+    Session(session_id).update(actions=[Session.role.remove(), Session.must_change_password.remove()])
+    refreshed = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})
+    assert refreshed.status_code == 200 and refreshed.json["role"] == "individual"
+    replacement = Session.get(refreshed.json["refresh_token"].partition(".")[0], consistent_read=True)
+    assert replacement.role == "individual" and replacement.must_change_password is False
+
+
+def test_a_throttled_password_change_answers_429_whether_the_current_password_is_right_or_not(api, outbox):
+    person = register_individual(api, outbox)
+    token = person["access_token"]
+    for _ in range(5):
+        wrong = api.put("/auth/password", {"current_password": "Wrong1234", "new_password": "NewPassw0rd"},
+                        token=token)
+        assert wrong.json["error"]["code"] == "CURRENT_PASSWORD_INCORRECT"
+    for current in ("Wrong1234", PASSWORD):
+        response = api.put("/auth/password", {"current_password": current, "new_password": "NewPassw0rd"},
+                           token=token)
+        assert response.status_code == 429 and response.json["error"]["code"] == "LOGIN_THROTTLED"
+        assert int(response.headers["Retry-After"]) > 0
+    stored = Account.get(person["account_id"], consistent_read=True)
+    assert passwords.verify_password(stored.password_hash, PASSWORD)   # nothing changed, no session revoked
+    assert api.post("/auth/refresh", {"refresh_token": person["refresh_token"]}).status_code == 200

@@ -83,9 +83,10 @@ def register_individual(*, phone: str, sms_code: str, display_name: str, passwor
     code = sms.verify_code(phone, SmsPurpose.REGISTER, sms_code)
     account = new_account(role=Role.INDIVIDUAL, login=phone, display_name=display_name,
                           password_hash=passwords.hash_password(password), status=AccountStatus.ACTIVE, phone=phone)
-    insert_account(account, [(phone_key(phone), field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))],
-                   code.consume_in(Transaction()))
-    return sessions.issue(account)
+    tx = code.consume_in(Transaction())
+    pair = sessions.issue_in(tx, account, generation=0, must_change_password=False)
+    insert_account(account, [(phone_key(phone), field_error(ErrorCode.PHONE_ALREADY_REGISTERED, "phone"))], tx)
+    return pair
 
 
 def login(*, account_type: str, login: str, password: str, source_ip: str) -> sessions.TokenPair:
@@ -118,18 +119,30 @@ def _record_failure(source_ip: str, account: Account | None, moment) -> None:
 
 
 def change_password(caller: Principal, *, current_password: str, new_password: str) -> sessions.TokenPair:
-    """Also the first-login change of 000000. Revokes every refresh token, returns a fresh pair."""
+    """Also the first-login change of 000000. Revokes every refresh token, returns a fresh pair.
+
+    One read (the account) and one transaction: the password, the new session, and the account's
+    failure counter being under its limit as a condition. A wrong current password counts a failure
+    and answers 429 once over the limit, so a throttled caller learns nothing from either answer; the
+    new password is checked first for the same reason (its rules do not depend on the current one
+    being right)."""
     moment = clock.now()
     account = get_account(caller.account_id)
-    throttle.refuse_if_over("login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
-                            window_seconds=LOGIN_WINDOW_SECONDS, moment=moment, code=ErrorCode.LOGIN_THROTTLED)
-    if not passwords.verify_password(account.password_hash, current_password):
-        throttle.record("login-account", account.account_id, window_seconds=LOGIN_WINDOW_SECONDS, moment=moment)
-        raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, "current_password")
     passwords.check_password_policy(
         new_password, forbidden=(current_password, passwords.INITIAL_LEAGUE_ORG_PASSWORD, account.login))
-    _set_password(account, new_password)
-    return sessions.issue(account)
+    window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": moment}
+    if not passwords.verify_password(account.password_hash, current_password):
+        if throttle.record("login-account", account.account_id, **window) > MAX_FAILURES_PER_ACCOUNT:
+            raise throttle.refusal(ErrorCode.LOGIN_THROTTLED, **window)
+        raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, "current_password")
+    tx = Transaction()
+    tx.update(account, _password_actions(new_password, must_change=False))   # version-conditioned: racing change 409
+    throttle.require_under_limit(tx, "login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
+                                 code=ErrorCode.LOGIN_THROTTLED, **window)
+    pair = sessions.issue_in(tx, account, generation=(account.session_generation or 0) + 1,
+                             must_change_password=False)
+    tx.commit()
+    return pair
 
 
 def reset_password(*, phone: str, sms_code: str, new_password: str) -> None:
@@ -152,13 +165,3 @@ def _password_actions(password: str, *, must_change: bool) -> list:
         sessions.revoke_all_action(),
         Account.updated_at.set(clock.now()),
     ]
-
-
-def _set_password(account: Account, password: str, *, must_change: bool = False) -> None:
-    # The version condition makes two concurrent changes fail one of them with 409.
-    try:
-        account.update(actions=_password_actions(password, must_change=must_change))
-    except Exception as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-            raise AppError(ErrorCode.STATE_CONFLICT) from None
-        raise

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.data.base import Transaction
 from chalicelib.data.rate_limits import RateCounter
-from chalicelib.errors import ErrorCode, throttled
+from chalicelib.errors import AppError, ErrorCode, throttled
 
 
 def _window(moment: datetime, seconds: int) -> tuple[int, int]:
@@ -60,9 +61,26 @@ def clear(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -
 
 
 
-def record(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:
-    """Count one event without refusing (failed logins are refused on the next try)."""
+def record(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> int:
+    """Count one event without refusing (failed logins are refused on the next try); returns the
+    window's count including it (the update answers the stored value)."""
     _, end = _window(moment, window_seconds)
-    RateCounter(key=counter_key(bucket, subject, moment, window_seconds)).update(
-        actions=[RateCounter.count.add(1),
-                 RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC))])
+    item = RateCounter(key=counter_key(bucket, subject, moment, window_seconds))
+    item.update(actions=[RateCounter.count.add(1),
+                         RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC))])
+    return int(item.count)
+
+
+def refusal(code: ErrorCode, *, window_seconds: int, moment: datetime) -> AppError:
+    """The 429 of a window over its limit, with the seconds until it closes."""
+    _, end = _window(moment, window_seconds)
+    return throttled(code, end - int(moment.timestamp()))
+
+
+def require_under_limit(tx: Transaction, bucket: str, subject: str, *, limit: int, window_seconds: int,
+                        moment: datetime, code: ErrorCode) -> None:
+    """`refuse_if_over` as a condition of `tx` instead of a read: the transaction fails with the 429
+    when `limit` events were counted in the window (an absent counter counts none)."""
+    tx.condition_check(RateCounter, counter_key(bucket, subject, moment, window_seconds),
+                       condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
+                       on_conflict=refusal(code, window_seconds=window_seconds, moment=moment))

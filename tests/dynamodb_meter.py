@@ -96,7 +96,7 @@ class DynamoMeter:
         if params is None or not self.listeners:
             return
         call = DynamoCall(operation=model.name, table=self._tables(params),
-                          index=params.get("IndexName"), consistent=bool(params.get("ConsistentRead")),
+                          index=params.get("IndexName"), consistent=_consistent(params),
                           items=_items(model.name, parsed), evaluated=_evaluated(model.name, parsed),
                           response_bytes=len(http_response.content or b""),
                           reported_capacity=_capacity(parsed.get("ConsumedCapacity")),
@@ -109,6 +109,14 @@ class DynamoMeter:
         names = [params["TableName"]] if "TableName" in params else sorted(params.get("RequestItems", {}))
         logical = [name[len(self.prefix):] if name.startswith(self.prefix) else name for name in names]
         return "+".join(logical) or None
+
+
+def _consistent(params: dict) -> bool:
+    """BatchGetItem says it per table; it counts as consistent when every table's read is."""
+    tables = [t for t in (params.get("RequestItems") or {}).values() if isinstance(t, dict)]   # not a write's
+    if tables:
+        return all(bool(table.get("ConsistentRead")) for table in tables)
+    return bool(params.get("ConsistentRead"))
 
 
 def _items(operation: str, parsed: dict) -> int:

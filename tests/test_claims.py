@@ -329,7 +329,7 @@ def test_after_withdrawal_the_former_claimant_no_longer_sees_the_leader_mobile(a
     assert demand_of(did).confirmed_applicant_id == first["account_id"]
     calls = dynamodb_calls()
     assert api.get(f"/demands/{did}", token=first["token"]).json["org"]["leader_mobile"] == leader
-    assert [(c.operation, c.table) for c in calls] == [("GetItem", "demands"), ("Query", "reactions"),
+    assert [(c.operation, c.table) for c in calls] == [("BatchGetItem", "demands+reactions"),
                                                        ("PutItem", "contact_reads")]   # no claim read
 
     api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=first["token"])

@@ -54,8 +54,7 @@ def recommended_demands(call: Call, query: RecommendQuery) -> DemandPageOut:
 @endpoint(bp, "/demands/{demand_id}", "GET", roles=ANYONE,
           response=OwnerDemandOut | ClaimantDemandOut | DemandDetailOut)
 def get_demand(call: Call, demand_id: str) -> OwnerDemandOut | ClaimantDemandOut | DemandDetailOut:
-    demand = demands.readable_demand(call.caller, demand_id)
-    mine = reactions.mine(call.caller, demand_id)
+    demand, mine = reactions.readable_with_mine(call.caller, demand_id)
     if call.caller is not None and call.caller.account_id == demand.org_id:
         return views.owner_demand(demand, liked=mine.liked, favorited=mine.favorited)
     if claims.is_confirmed_claimant(call.caller, demand):   # the leader's contacts, audited per read

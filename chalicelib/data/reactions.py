@@ -1,4 +1,4 @@
-"""Likes (点赞) and favorites (收藏): one table keyed by account, so a detail page reads both in one Query."""
+"""Likes (点赞) and favorites (收藏): one table keyed by account; a detail page reads the caller's by key."""
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
@@ -9,6 +9,7 @@ from chalicelib.data.base import TableMeta, table_name
 
 LIKE = "like"
 FAVORITE = "favorite"
+KINDS = (LIKE, FAVORITE)   # a demand detail reads the caller's item of each kind
 
 
 class FavoritesByTimeIndex(LocalSecondaryIndex):

@@ -75,9 +75,13 @@ def own_demand(caller: Principal, demand_id: str) -> Demand:
 
 
 def readable_demand(caller: Principal | None, demand_id: str, *, consistent: bool = False) -> Demand:
-    demand = get_demand(demand_id, consistent=consistent)
-    if is_visible(demand) or (caller is not None and (caller.account_id == demand.org_id
-                                                      or caller.role is Role.OPERATOR)):
+    return require_readable(caller, get_demand(demand_id, consistent=consistent))
+
+
+def require_readable(caller: Principal | None, demand: Demand | None) -> Demand:
+    """The demand if the caller may see it; absent, or hidden from this caller: not found."""
+    if demand is not None and (is_visible(demand) or (caller is not None and (caller.account_id == demand.org_id
+                                                                              or caller.role is Role.OPERATOR))):
         return demand
     raise AppError(ErrorCode.NOT_FOUND)
 

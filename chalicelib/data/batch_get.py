@@ -1,0 +1,91 @@
+"""One BatchGetItem across tables (PynamoDB's `batch_get` reads one model's table per request).
+
+Keys are serialized by each model's own key attributes and items turned back with `from_raw_data`,
+so the models stay the only description of the tables. The request goes through the transaction
+connection's client: the one botocore session every table connection shares (data/base.py).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.models import Model
+
+from chalicelib.data.base import transaction_connection
+
+MAX_KEYS = 100          # DynamoDB's limit per BatchGetItem
+MAX_ATTEMPTS = 4        # the first request and 3 retries of what DynamoDB left unprocessed
+BACKOFF_SECONDS = 0.05  # doubled before each retry (AWS: back off before resending UnprocessedKeys)
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    model: type[Model]
+    hash_key: Any
+    range_key: Any = None
+
+    def serialized(self) -> dict[str, dict]:
+        hash_value, range_value = self.model._serialize_keys(self.hash_key, self.range_key)
+        key = {self.model._hash_key_attribute().attr_name: {self.model._hash_key_attribute().attr_type: hash_value}}
+        if range_value is not None:
+            attribute = self.model._range_key_attribute()
+            key[attribute.attr_name] = {attribute.attr_type: range_value}
+        return key
+
+
+class UnprocessedKeysError(RuntimeError):
+    """DynamoDB still left keys unread after every retry (throttled): the request fails (500)."""
+
+
+def get_items(keys: Sequence[ItemKey], *, consistent: bool = False) -> list[Model | None]:
+    """The items at `keys`, in the same order, None where none is stored: one BatchGetItem (more only
+    when DynamoDB leaves keys unprocessed, each retry asking for those alone)."""
+    if not 0 < len(keys) <= MAX_KEYS:
+        raise ValueError(f"a BatchGetItem reads 1 to {MAX_KEYS} keys, not {len(keys)}")
+    wanted = {(key.model.Meta.table_name, _identity(key.serialized())): key for key in keys}
+    if len(wanted) != len(keys):
+        raise ValueError("a BatchGetItem refuses duplicate keys")
+    key_names = {key.model.Meta.table_name: _key_names(key.model) for key in keys}
+    by_key = {}
+    for table, items in _read(_request(keys, consistent)).items():
+        for raw in items:
+            key = wanted[(table, _identity(raw, key_names[table]))]
+            by_key[key] = key.model.from_raw_data(raw)
+    return [by_key.get(key) for key in keys]
+
+
+def _request(keys: Sequence[ItemKey], consistent: bool) -> dict[str, dict]:
+    request: dict[str, dict] = {}
+    for key in keys:
+        table = request.setdefault(key.model.Meta.table_name, {"Keys": [], "ConsistentRead": consistent})
+        table["Keys"].append(key.serialized())
+    return request
+
+
+def _read(request: dict[str, dict]) -> dict[str, list[dict]]:
+    client = transaction_connection().client
+    found: dict[str, list[dict]] = {}
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+        answer = client.batch_get_item(RequestItems=request)
+        for table, items in answer.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+    raise UnprocessedKeysError(f"keys left unprocessed after {MAX_ATTEMPTS} BatchGetItem requests: {request}")
+
+
+def _key_names(model: type[Model]) -> tuple[str, ...]:
+    names = [model._hash_key_attribute().attr_name]
+    if model._range_key_attribute() is not None:
+        names.append(model._range_key_attribute().attr_name)
+    return tuple(names)
+
+
+def _identity(item: dict[str, dict], names: Sequence[str] | None = None) -> tuple:
+    """A hashable form of an item's key attributes (all of `item` when it is a key)."""
+    return tuple(sorted((name, *item[name].items()) for name in (names or item)))

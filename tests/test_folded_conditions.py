@@ -62,14 +62,14 @@ def test_an_application_raced_by_an_edit_of_the_demand_is_a_conflict_and_writes_
     token = league_org_session(api)["access_token"]
     did = publish_demand(api, outbox, token)["demand_id"]
     org = volunteer(api, outbox)
-    real = claims.demands.readable_demand
+    real = claims.demands.require_readable
 
-    def read_then_edit(*args, **kwargs):
+    def read_then_edit(*args, **kwargs):   # runs on the demand just read, before the write
         demand = real(*args, **kwargs)
         assert api.put(f"/demands/{did}", demand_body(volunteers_needed=9), token=token).status_code == 200
         return demand
 
-    monkeypatch.setattr(claims.demands, "readable_demand", read_then_edit)
+    monkeypatch.setattr(claims.demands, "require_readable", read_then_edit)
     refused = api.post(f"/demands/{did}/claims", {}, token=org["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
     assert Claim.count(did) == 0 and Demand.get(did).application_count == 0

@@ -98,7 +98,7 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /demands/{demand_id}/activities": ("GetItem demands", "Query activities.by_demand"),
     "POST /demands/{demand_id}/activities": ("GetItem demands", "GetItem accounts", "TransactWriteItems"),
     "GET /demands/{demand_id}/claims": ("GetItem demands", "Query claims.by_confirmed_demand"),
-    "POST /demands/{demand_id}/claims": ("GetItem accounts", "GetItem demands", "GetItem claims", "TransactWriteItems"),
+    "POST /demands/{demand_id}/claims": ("BatchGetItem accounts+claims+demands", "TransactWriteItems"),
     "POST /demands/{demand_id}/close": ("GetItem demands", "TransactWriteItems"),
     "DELETE /demands/{demand_id}/favorite": ("DeleteItem reactions",),
     "PUT /demands/{demand_id}/favorite": ("GetItem demands", "PutItem reactions"),

@@ -26,6 +26,7 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.help_requests import (
     MAX_HISTORY,
     HelpRequest,
@@ -80,14 +81,8 @@ def render_description(form: CloudTutoringRequestIn) -> str:
 
 # ---------------------------------------------------------------- submission
 
-def _addressed_org(org_id: str) -> Account:
-    try:
-        org = Account.get(org_id, consistent_read=True)
-    except Account.DoesNotExist:
-        org = None
-    if org is None or org.role != Role.LEAGUE_ORG.value or org.status != AccountStatus.ACTIVE.value:
-        raise field_error(ErrorCode.VALIDATION_FAILED, "org_id", "所选团组织不存在或暂不可用，请重新选择")
-    return org
+def _org_unavailable() -> AppError:
+    return field_error(ErrorCode.VALIDATION_FAILED, "org_id", "所选团组织不存在或暂不可用，请重新选择")
 
 
 def _status_keys(item: HelpRequest, status: HelpRequestStatus) -> dict[str, str]:
@@ -97,12 +92,20 @@ def _status_keys(item: HelpRequest, status: HelpRequestStatus) -> dict[str, str]
 def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -> HelpRequest:
     # Not at import: reading and linking requests (on a demand's paths) need neither.
     from chalicelib.services import sms
-    from chalicelib.services.accounts import get_account
-    submitter = get_account(caller.account_id)
+    if form.org_id == caller.account_id:   # a submitter is never a 团组织 (and one BatchGetItem takes a key once)
+        raise _org_unavailable()
+    # One read request: the submitter, the addressed 团组织 (names copied into the request) and the code.
+    submitter, org, sent_code = get_items([ItemKey(Account, caller.account_id), ItemKey(Account, form.org_id),
+                                           sms.code_key(form.contact_phone, SmsPurpose.HELP_CONTACT)],
+                                          consistent=True)
+    if submitter is None:
+        raise AppError(ErrorCode.NOT_FOUND)
     if submitter.status != AccountStatus.ACTIVE.value:
         raise AppError(ErrorCode.ACCOUNT_DISABLED)
-    org = _addressed_org(form.org_id)
-    code = sms.verify_code(form.contact_phone, SmsPurpose.HELP_CONTACT, form.sms_code, path="sms_code")
+    if org is None or org.role != Role.LEAGUE_ORG.value or org.status != AccountStatus.ACTIVE.value:
+        raise _org_unavailable()
+    code = sms.verify_read_code(sent_code, form.contact_phone, SmsPurpose.HELP_CONTACT, form.sms_code,
+                                path="sms_code")
     moment = clock.now()
     item = HelpRequest(
         request_id=secrets.token_hex(16), kind=form.kind.value, status=S.PENDING.value, title=form.title,

@@ -19,6 +19,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.data.sms_codes import SmsCode
 from chalicelib.errors import AppError, ErrorCode, field_error, throttled
@@ -98,12 +99,24 @@ def send_code(phone: str, purpose: SmsPurpose) -> SentCode:
 
 def verify_code(phone: str, purpose: SmsPurpose, code: str, *, path: str = "sms_code") -> VerifiedCode:
     """Check `code`; a wrong one is counted. Nothing is spent until `consume_in` commits."""
-    moment = clock.now()
     try:
         item = SmsCode.get(phone, purpose.value, consistent_read=True)
     except SmsCode.DoesNotExist:
-        raise field_error(ErrorCode.SMS_CODE_EXPIRED, path) from None
-    if item.expires_at <= moment:
+        item = None
+    return verify_read_code(item, phone, purpose, code, path=path)
+
+
+def code_key(phone: str, purpose: SmsPurpose) -> ItemKey:
+    """Where the code sent to `phone` for `purpose` is stored: for a service that reads it in one
+    strongly consistent BatchGetItem with its other items, then checks it with `verify_read_code`."""
+    return ItemKey(SmsCode, phone, purpose.value)
+
+
+def verify_read_code(item: SmsCode | None, phone: str, purpose: SmsPurpose, code: str, *,
+                     path: str = "sms_code") -> VerifiedCode:
+    """`verify_code` on the code item already read (None: none stored)."""
+    moment = clock.now()
+    if item is None or item.expires_at <= moment:
         raise field_error(ErrorCode.SMS_CODE_EXPIRED, path)
     if item.attempts >= MAX_WRONG_ATTEMPTS:
         raise field_error(ErrorCode.SMS_CODE_ATTEMPTS_EXCEEDED, path)

@@ -25,7 +25,6 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 from moto import mock_aws
 
 from chalicelib import clock
-from chalicelib.data.claims import Claim
 from chalicelib.data.demands import DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.points import BALANCE_ID, PointEntry
@@ -34,7 +33,7 @@ from chalicelib.data.tables import create_all_tables
 from chalicelib.services import points, sms_sender
 from tests import streams
 from tests.client import Api, Outbox
-from tests.helpers import demand_body, league_org_session, next_phone, org_block, register_individual
+from tests.helpers import demand_body, league_org_session, next_phone, org_block, register_individual, stored_claims
 from tests.test_activities import T0, activity_body
 from tests.test_claims import volunteer
 from tests.test_help_requests import general_form, with_code
@@ -252,7 +251,7 @@ class Lifecycle(RuleBasedStateMachine):
     @invariant()
     def at_most_one_confirmed_claim_per_demand(self):
         for demand_id in self.demand_status:
-            stored = [c for c in Claim.query(demand_id) if c.status == "confirmed"]
+            stored = [c for c in stored_claims(demand_id) if c.status == "confirmed"]
             tab = self.api.get(f"/demands/{demand_id}/claims")   # the 认领信息 tab: holders (a closed demand: 404)
             shown = tab.json["items"] if self.demand_status[demand_id] != "closed" else []
             assert (tab.status_code == 404) == (self.demand_status[demand_id] == "closed")

@@ -6,15 +6,24 @@ from datetime import timedelta
 
 from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
-from chalicelib.data.demands import Demand, DemandEvent
+from chalicelib.data.demands import Demand
 from chalicelib.services import activities, claims
-from tests.helpers import demand_body, league_org_session, publish_demand
+from tests.helpers import (
+    demand_body,
+    hide_demand,
+    league_org_session,
+    publish_demand,
+    stored_activities,
+    stored_claims,
+    stored_events,
+    stored_signups,
+)
 from tests.test_activities import AT_SITE, START, T0, activity_body, claimed_demand, iso, person, published
 from tests.test_claims import applied, code, volunteer
 
 
 def _claimed_events(demand_id: str) -> int:
-    return sum(1 for e in DemandEvent.query(demand_id) if e.action == "claimed")
+    return sum(1 for e in stored_events(demand_id) if e.action == "claimed")
 
 
 def _after_the_claims_read(monkeypatch, race) -> None:
@@ -72,7 +81,7 @@ def test_an_application_raced_by_an_edit_of_the_demand_is_a_conflict_and_writes_
     monkeypatch.setattr(claims.demands, "require_readable", read_then_edit)
     refused = api.post(f"/demands/{did}/claims", {}, token=org["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
-    assert Claim.count(did) == 0 and Demand.get(did).application_count == 0
+    assert len(stored_claims(did)) == 0 and Demand.get(did).application_count == 0
     monkeypatch.undo()
     assert applied(api, org, did)["status"] == "pending"
 
@@ -85,11 +94,11 @@ def _activity(api, outbox, **overrides) -> tuple[str, str, str]:
 
 def test_a_sign_up_for_an_activity_of_a_hidden_demand_is_not_found_and_writes_nothing(api, outbox, now):
     did, aid, _ = _activity(api, outbox)
-    Demand(did).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
+    hide_demand(did)
     volunteer_person = person(api, outbox)
     refused = api.post(f"/activities/{aid}/signups", token=volunteer_person["token"])
     assert refused.status_code == 404
-    assert Signup.count(aid) == 0 and Activity.get(aid).signed_up_count == 0
+    assert len(stored_signups(aid)) == 0 and Activity.get(aid).signed_up_count == 0
 
 
 def test_sign_up_errors_keep_their_order(api, outbox, now):
@@ -100,11 +109,11 @@ def test_sign_up_errors_keep_their_order(api, outbox, now):
     assert full.status_code == 409 and code(full) == "ACTIVITY_FULL"
     again = api.post(f"/activities/{aid}/signups", token=first["token"])     # full too: the earlier sign-up wins
     assert again.status_code == 409 and code(again) == "ALREADY_SIGNED_UP"
-    assert Signup.count(aid) == 1 and Activity.get(aid).signed_up_count == 1
+    assert len(stored_signups(aid)) == 1 and Activity.get(aid).signed_up_count == 1
     assert api.post(f"/activities/{aid}/cancel", {"reason": "天气原因"}, token=org_token).status_code == 200
     cancelled = api.post(f"/activities/{aid}/signups", token=first["token"])  # cancelled outranks signed up
     assert cancelled.status_code == 409 and code(cancelled) == "ACTIVITY_CANCELLED"
-    Demand(did).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
+    hide_demand(did)
     assert api.post(f"/activities/{aid}/signups", token=first["token"]).status_code == 404   # and hidden, all
 
 
@@ -121,7 +130,7 @@ def test_cancelling_a_sign_up_once_the_service_started_is_refused_by_the_activit
 
 
 def _activity_count(did: str) -> int:
-    return sum(1 for _ in Activity.by_demand.query(did))
+    return sum(1 for _ in stored_activities(did))
 
 
 def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_writes_nothing(api, outbox, now):
@@ -129,11 +138,11 @@ def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_write
     publisher = league_org_session(api)["access_token"]
     did, _, _ = claimed_demand(api, outbox, publisher)
     other = volunteer(api, outbox)
-    events = len(list(DemandEvent.query(did)))
+    events = len(stored_events(did))
     refused = api.post(f"/demands/{did}/activities", activity_body(), token=other["token"])
     assert refused.status_code == 404 and code(refused) == "NOT_FOUND"
     assert _activity_count(did) == 0 and Demand.get(did).status == "claimed"
-    assert len(list(DemandEvent.query(did))) == events
+    assert len(stored_events(did)) == events
 
 
 def test_an_activity_refused_before_the_write_is_still_not_found_for_anyone_but_the_claimant(api, outbox, now):
@@ -148,7 +157,7 @@ def test_an_activity_refused_before_the_write_is_still_not_found_for_anyone_but_
         assert api.post(f"/demands/{did}/activities", body, token=other["token"]).status_code == 404
         mine = api.post(f"/demands/{did}/activities", body, token=org["token"])
         assert mine.status_code == 400 and code(mine) == "VALIDATION_FAILED"
-    Demand(did).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
+    hide_demand(did)
     assert api.post(f"/demands/{did}/activities", activity_body(), token=other["token"]).status_code == 404
     hidden = api.post(f"/demands/{did}/activities", activity_body(), token=org["token"])
     assert hidden.status_code == 409 and code(hidden) == "STATE_CONFLICT"

@@ -1,15 +1,15 @@
 """The whole lifecycle as a state machine: random sequences of calls through the HTTP layer, checked
 against a model after every step.
 
-Rules: submit / adopt / decline a help request, link one to a draft; publish, close a demand; apply,
-confirm, return, withdraw;
+Rules: submit / adopt / decline a help request, link one to a draft; publish, close a demand; hide one by
+three reports and dismiss them; apply, confirm, return, withdraw;
 publish an activity; sign up; rate; run the stream handlers (every record so far, again: a
 re-delivery must change nothing). Each rule predicts from the model whether the call may succeed
 and asserts the answer agrees, so no illegal transition ever succeeds and no legal one is refused.
 Invariants after every step: at most one confirmed claim per demand; the leader's mobile shown in
 full only to the publisher and the confirmed claimant; points balance = the ledger's sum = what
 the revealed ratings imply (once the streams are drained); every 我的 counter = the length of its
-list.
+list; every list gate of a demand names its owner and says whether the demand is publicly visible.
 
 CI runs a bounded number of examples; a long run: `LIFECYCLE_EXAMPLES=500 .venv/bin/python -m pytest
 tests/test_lifecycle_state_machine.py -p no:logging`.
@@ -25,7 +25,6 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 from moto import mock_aws
 
 from chalicelib import clock
-from chalicelib.data.claims import Claim
 from chalicelib.data.demands import DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.points import BALANCE_ID, PointEntry
@@ -34,9 +33,18 @@ from chalicelib.data.tables import create_all_tables
 from chalicelib.services import points, sms_sender
 from tests import streams
 from tests.client import Api, Outbox
-from tests.helpers import demand_body, league_org_session, next_phone, org_block, register_individual
+from tests.helpers import (
+    demand_body,
+    league_org_session,
+    next_phone,
+    operator_token,
+    org_block,
+    register_individual,
+    stored_claims,
+)
 from tests.test_activities import T0, activity_body
 from tests.test_claims import volunteer
+from tests.test_gates import assert_gates_follow
 from tests.test_help_requests import general_form, with_code
 
 EXAMPLES = int(os.environ.get("LIFECYCLE_EXAMPLES", "4"))
@@ -74,6 +82,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.signed_up: set[str] = set()
         self.rated: set[tuple[str, int, str]] = set()           # (demand, org, side)
         self.drained = True
+        self.operator: str | None = None
 
     def teardown(self) -> None:
         self._client.__exit__(None, None, None)
@@ -157,6 +166,23 @@ class Lifecycle(RuleBasedStateMachine):
         if legal:
             self.demand_status[demand_id] = "closed"
             self._write()
+
+    @rule(demand_id=demands)
+    def hide_by_reports_then_dismiss(self, demand_id):
+        """Three reports hide a visible demand (its public lists 404), an operator's dismissal shows it again."""
+        visible = self.demand_status[demand_id] != "closed"
+        reporters = [self.person["access_token"], self._token(0), self._token(1)]
+        answers = [self.api.post(f"/demands/{demand_id}/reports", {"reason": "false_information"}, token=t).status_code
+                   for t in reporters]
+        assert answers == ([201] * 3 if visible else [404] * 3)
+        if not visible:
+            return
+        assert_gates_follow(demand_id)
+        assert self.api.get(f"/demands/{demand_id}/claims").status_code == 404
+        self.operator = self.operator or operator_token(self.api)
+        dismissed = self.api.post(f"/admin/demands/{demand_id}/reports/dismiss", {"note": "属实"}, token=self.operator)
+        assert dismissed.status_code == 200, dismissed.json
+        self._write()
 
     @rule(demand_id=demands, org=st.integers(0, 1))
     def apply(self, demand_id, org):
@@ -250,9 +276,14 @@ class Lifecycle(RuleBasedStateMachine):
     # ------------------------------------------------------------ invariants
 
     @invariant()
+    def every_list_gate_follows_its_demands_visibility(self):
+        for demand_id in self.demand_status:
+            assert_gates_follow(demand_id)
+
+    @invariant()
     def at_most_one_confirmed_claim_per_demand(self):
         for demand_id in self.demand_status:
-            stored = [c for c in Claim.query(demand_id) if c.status == "confirmed"]
+            stored = [c for c in stored_claims(demand_id) if c.status == "confirmed"]
             tab = self.api.get(f"/demands/{demand_id}/claims")   # the 认领信息 tab: holders (a closed demand: 404)
             shown = tab.json["items"] if self.demand_status[demand_id] != "closed" else []
             assert (tab.status_code == 404) == (self.demand_status[demand_id] == "closed")

@@ -7,6 +7,7 @@ from chalicelib.data.accounts import Account, UniqueKey
 from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
+from chalicelib.data.gates import ActivitiesGate, ClaimsGate, RatingsGate, RosterGate, TimelineGate
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.data.notifications import Notification, NotificationSettings
@@ -31,8 +32,10 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Notification, NotificationSettings, DailyTotals, TodoCounters,
 )
 
-# Running totals kept as items in their entries' partition (one Query reads both): no table of their own.
-IN_SHARED_TABLES: tuple[type[Model], ...] = (ServiceTotal, PointBalance)
+# Running totals and list gates kept as items in their entries' partition (one Query reads both): no table of
+# their own.
+IN_SHARED_TABLES: tuple[type[Model], ...] = (ServiceTotal, PointBalance, TimelineGate, RosterGate, ClaimsGate,
+                                             ActivitiesGate, RatingsGate)
 EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 
 

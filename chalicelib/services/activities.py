@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, NoReturn
@@ -25,6 +26,7 @@ from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, Se
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
+from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CODE_SIGN_IN_METHODS,
@@ -35,7 +37,7 @@ from chalicelib.reference import (
     HelpRequestStatus,
     SignupStatus,
 )
-from chalicelib.services import accounts, demands, help_requests, throttle
+from chalicelib.services import accounts, demands, gates, help_requests, throttle
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -49,12 +51,15 @@ WRONG_CODE_WINDOW_SECONDS = 900
 EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
 A = ActivityStatus
+_ID = re.compile(r"^[0-9a-f]{1,64}$")   # activity ids are hex (token_hex)
 SU = SignupStatus
 
 
 # ---------------------------------------------------------------- loading and phases
 
 def _activity(activity_id: str) -> Activity:
+    if not _ID.match(activity_id):   # a demand's activities gate shares the table under a non-hex id
+        raise AppError(ErrorCode.NOT_FOUND)
     try:
         return Activity.get(activity_id, consistent_read=True)
     except Activity.DoesNotExist:
@@ -146,6 +151,7 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
     tx.put(activity, condition=Activity.activity_id.does_not_exist())
+    gates.activity_created(tx, activity.activity_id, caller.account_id)
     tx.condition_check(Claim, demand_id, caller.account_id, condition=Claim.status == ClaimStatus.CONFIRMED.value,
                        on_conflict=AppError(ErrorCode.NOT_FOUND))
     changed = [f"activity:{activity.activity_id}"]
@@ -209,12 +215,12 @@ def get_public(caller: Principal | None, activity_id: str) -> Activity:
 
 
 def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cursor: str | None) -> Page[Activity]:
-    """A demand's activities, newest first (one Query on `by_demand`)."""
-    demands.readable_demand(caller, demand_id)
+    """A demand's activities, newest first (one Query on `by_demand`: the gate, then the page)."""
     scope = f"demand-activities:{demand_id}"
-    results = Activity.by_demand.query(demand_id, scan_index_forward=False, page_size=limit,
-                                       last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Activity)
+    items, last = gates.demand_list(caller, Activity.by_demand.query, demand_id, gate=ActivitiesGate,
+                                    gate_key=("created_at", ActivitiesGate.created_at.serialize(LAST_TIME)),
+                                    model=Activity, key_names=("activity_id", "demand_id", "created_at"),
+                                    limit=limit, start=decode_cursor(scope, cursor), newest_first=True)
     return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
@@ -278,11 +284,13 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
 
 
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
-    """The organization's sign-up list (one Query on the activity's sign-ups)."""
-    _own_activity(caller, activity_id)
-    scope = f"roster:{activity_id}"
-    results = Signup.query(activity_id, page_size=limit, last_evaluated_key=decode_cursor(scope, cursor))
-    items, last = one_page(results, Signup)
+    """The organization's sign-up list: one Query on the activity's sign-ups, whose gate (first) names the
+    organization. The cursor is bound to the caller: a later page (no gate) is served to whoever was
+    authorized for the first."""
+    scope = f"roster:{activity_id}:{caller.account_id}"
+    items, last = gates.owner_list(caller, Signup.query, activity_id, gate=RosterGate, gate_key_name="volunteer_id",
+                                   model=Signup, key_names=("activity_id", "volunteer_id"), limit=limit,
+                                   start=decode_cursor(scope, cursor), owner_of=lambda known: _activity(known).org_id)
     return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 

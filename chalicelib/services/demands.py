@@ -16,9 +16,10 @@ from chalicelib.data.accounts import Region
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
+from chalicelib.data.gates import TimelineGate
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
-from chalicelib.services import help_requests, todo_counters
+from chalicelib.services import gates, help_requests, todo_counters
 from chalicelib.services.pagination import Page, owner_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -140,6 +141,7 @@ def create_draft(caller: Principal, body: DemandContentIn) -> Demand:
                     created_at=moment, updated_at=moment, **_stored(body))
     tx = Transaction().put(demand)
     tx.put(new_event(demand.demand_id, caller, "created", to_status=DemandStatus.DRAFT.value))
+    gates.demand_created(tx, demand)
     _links(tx, caller, demand.demand_id, added=body.linked_request_ids, removed=[], published=False)
     tx.commit()
     return demand
@@ -204,6 +206,7 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
         code.consume_in(tx)
     tx.update(demand, actions, condition=Demand.status == DemandStatus.DRAFT.value)
     todo_counters.demand_moved(tx, demand.org_id, DemandStatus.DRAFT.value, status)
+    gates.visibility_changed(tx, demand, visible=not demand.hidden)
     tx.put(new_event(demand_id, caller, "published", from_status=DemandStatus.DRAFT.value, to_status=status,
                      city=org.region.city))
     _advance_links(tx, caller, demand)
@@ -241,6 +244,7 @@ def close(caller: Principal, demand_id: str, reason: str | None) -> Demand:
         condition=(Demand.status == demand.status) & (Demand.application_count == 0),
         on_conflict=AppError(ErrorCode.STATE_CONFLICT, _PENDING_APPLICATIONS))
     todo_counters.demand_moved(tx, demand.org_id, demand.status, status)
+    gates.visibility_changed(tx, demand, visible=False)
     tx.put(new_event(demand_id, caller, "closed", from_status=demand.status, to_status=status, reason=reason))
     _links(tx, caller, demand_id, added=[], removed=list(demand.linked_request_ids or []), published=False)
     tx.commit()
@@ -254,10 +258,11 @@ def list_mine(caller: Principal, status: DemandStatus | None, *, limit: int, cur
 
 
 def timeline(caller: Principal, demand_id: str) -> list[DemandEvent]:
-    demand = get_demand(demand_id)
-    if demand.org_id != caller.account_id and caller.role is not Role.OPERATOR:
-        raise AppError(ErrorCode.NOT_FOUND)
-    return list(DemandEvent.query(demand_id, limit=500))
+    """The owner's or an operator's: one Query, whose first item is the gate naming the owner."""
+    events, _ = gates.owner_list(caller, DemandEvent.query, demand_id, gate=TimelineGate, gate_key_name="event_key",
+                                 model=DemandEvent, key_names=("demand_id", "event_key"), limit=500, start=None,
+                                 owner_of=lambda known: get_demand(known).org_id, operator_may=True)
+    return events
 
 
 def _links(tx: Transaction, caller: Principal, demand_id: str, *, added: list[str], removed: list[str],

@@ -17,7 +17,7 @@ from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, DemandStatus, ReportStatus
-from chalicelib.services import claims, demands
+from chalicelib.services import claims, demands, gates
 from chalicelib.services.pagination import Page, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -49,6 +49,7 @@ def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
           .update(Demand(demand_id), actions, condition=count_unchanged))
     if count + 1 >= REPORTS_TO_HIDE:
         claims.list_in_feed(tx, demand_id, listed=False)
+        gates.visibility_changed(tx, demand, visible=False)
     tx.commit()
     return item
 
@@ -65,7 +66,7 @@ def review_queue(*, limit: int, cursor: str | None) -> Page[Demand]:
 
 
 def reports_of(demand_id: str) -> list[Report]:
-    demands.get_demand(demand_id)
+    """Operators only: one Query; an unknown demand has no reports (no read of it: docs/decisions.md)."""
     return list(Report.query(demand_id, limit=100))
 
 
@@ -87,7 +88,7 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
     # status as read: only a claimed (or in-service) demand has a confirmed claim whose 认领信息 keys follow
     tx = Transaction().update(demand, actions,
                               condition=(Demand.review_queue == REVIEW_PENDING) & (Demand.status == demand.status))
-    decided = open_reports[:90]  # a demand is hidden at the third report: never near the 100-item limit
+    decided = open_reports[:90]  # a demand is hidden at the third report: never near the 100-item limit (+ 3 gates)
     for item in decided:
         tx.update(item, [Report.status.set(outcome.value), Report.decided_at.set(moment),
                          Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)
@@ -95,5 +96,6 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
                              notify=[r.reporter_id for r in decided]))
     if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
         claims.list_in_feed(tx, demand_id, listed=demands.is_visible(demand) and not uphold)
+    gates.visibility_changed(tx, demand, visible=demands.is_visible(demand) and not uphold)
     tx.commit()
     return demand

@@ -84,3 +84,8 @@ def test_the_version_action_stays_out_of_the_callers_actions():
     actions = [Account.display_name.set("n")]
     _ours(base._Op("update", (_account(3), actions), {"condition": None}, base._conflict()))
     assert len(actions) == 1   # the mirror applies the caller's actions only
+
+
+def test_an_unknown_action_is_refused_as_pynamodb_refuses_it():
+    with pytest.raises(ValueError, match="unsupported action type"):
+        _ours(base._Op("update", (Demand("d1"), [Demand.status == "open"]), {"condition": None}, base._conflict()))

@@ -13,7 +13,7 @@ import sys
 import time
 
 from bench import seed
-from bench.common import PREFIX, ROOT, environment, line
+from bench.common import PREFIX, ROOT, callgrind, collected, environment, line
 
 RUNS = 7   # fresh processes per measurement; the fastest counts (the machine is shared and noisy)
 
@@ -160,10 +160,7 @@ def instructions(env: dict, demand_id: str) -> dict[str, int]:
     counts = {}
     for name, code, args in (("start", _START_CHILD, ()), ("app", APP_CHILD, (demand_id,)),
                              ("baseline", BASELINE_CHILD, (demand_id,))):
-        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-                               "-c", code, *args], cwd=ROOT, env={**env, "PYTHONHASHSEED": "0"},
-                              capture_output=True, text=True, check=True)
-        counts[name] = int(re.search(r"Collected : (\d+)", done.stderr).group(1))
+        counts[name] = collected(callgrind(code, env, *args))
     return {"app": counts["app"] - counts["start"], "baseline": counts["baseline"] - counts["start"]}
 
 

@@ -7,7 +7,9 @@ are read at import time.
 from __future__ import annotations
 
 import os
+import re
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,3 +61,16 @@ def start_moto_server():
 
 def line(label: str, value: str) -> None:
     print(f"  {label:<58} {value}")
+
+
+def callgrind(code: str, env: dict, *args: str, options: tuple[str, ...] = ("--callgrind-out-file=/dev/null",)) -> str:
+    """`python -c code args` under valgrind's callgrind, its stderr. The hash seed is fixed, so a run repeats
+    to the instruction; unlike time, the machine's load does not move the count."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", *options, sys.executable, "-c", code, *args], cwd=ROOT,
+                          env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True, check=True)
+    return done.stderr
+
+
+def collected(stderr: str) -> int:
+    """The instructions a callgrind run counted in all (its summary on stderr)."""
+    return int(re.search(r"Collected : (\d+)", stderr).group(1))

@@ -2,22 +2,39 @@
 
 Three requests: a 20-item 需求信息 page (anonymous), a demand detail (anonymous), a claim confirmation
 (团组织, bearer token). Each is first sent to the moto server once and its DynamoDB answers recorded;
-then both the app and the minimal handler are invoked as Lambda would (`app(event, context)`) N times
-with those answers replayed at botocore's HTTP layer (bench/stub.py), and the CPU time per request is
-compared with `Minimal`: the same DynamoDB requests with raw boto3, the same token check, the same JSON
-keys.
+then both the app and the minimal handler (`Minimal`: the same DynamoDB requests built by hand on raw
+boto3, the same token check, the same JSON keys) are invoked as Lambda would (`app(event, context)`)
+with those answers replayed at botocore's HTTP layer (bench/stub.py), and compared two ways:
+
+- CPU time per call, best of rounds (noisy on a shared machine);
+- with `instructions=True`, instructions per call counted by valgrind's callgrind in one child process
+  (`_count_child`), which the machine's load does not move: after every request has been warmed up,
+  each batch of calls runs inside `operator.call` and callgrind counts only inside that C function
+  (`--toggle-collect`), writing one dump per batch (`--dump-after`); a batch of N calls minus a batch of 0
+  calls, divided by N, is one call's instructions, start-up, warm-up and the batch's own set-up excluded.
 """
 from __future__ import annotations
 
+import base64
 import cProfile
+import hashlib
+import hmac
 import io
 import json
+import operator
 import os
+import pickle
 import pstats
+import re
+import secrets
+import sys
+import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from bench.common import line
+from bench.common import callgrind, environment, line
 from bench.stub import Recorder, Replay, app_clients, attach, detach
 
 ITERATIONS = 100
@@ -79,50 +96,130 @@ def _world(app) -> dict:
 # ---------------------------------------------------------------- the minimal handler
 
 class Minimal:
-    """A one-route-per-request Chalice app: the recorded DynamoDB requests sent as they are with raw boto3
-    (their parameters come ready-made, so building them costs it nothing), the token verified with PyJWT
-    where the route needs one, and the app's JSON keys copied from the answer's last item, unvalidated."""
+    """The three requests written by hand on raw boto3, one Chalice route each: what the app is compared with.
 
-    def __init__(self, client: Any, signing_key: str) -> None:
+    Like a handler one would write without our layers, it builds its DynamoDB parameters per call from the
+    request with plain dicts and f-strings (path ids, the query string's limit, the token's subject, the
+    clock), verifies the bearer token with PyJWT, checks the caller against the claim it read, signs the
+    list's next cursor as the app does, and answers with the app's JSON keys copied from the item read,
+    unvalidated (after the write, the claim read with the fields the write changed). The confirmation's
+    TransactWriteItems is the app's recorded one made a template (`_Template`): per call its ids, clock
+    values and event suffixes are substituted and the text parsed, about what a literal of the same items
+    with f-strings costs. It covers the bench's case (no other pending application to return). Its botocore
+    client is configured as the app's (`_raw_client`), so the two differ by our code and PynamoDB only."""
+
+    def __init__(self, client: Any, signing_key: bytes, prefix: str) -> None:
         from boto3.dynamodb.types import TypeDeserializer
-        from botocore import xform_name
-        from chalice import Chalice
+        from chalice import Chalice, ConflictError, NotFoundError
 
-        self.app = Chalice(app_name="minimal")
-        self.plans: dict[str, tuple[list, list[str], bool]] = {}
+        self.app = app = Chalice(app_name="minimal")
+        self.keys: dict[str, list[str]] = {}
+        self.confirmation: _Template | None = None
         plain = TypeDeserializer()
 
         def load(item: dict) -> dict:
             return {name: _jsonable(plain.deserialize(value)) for name, value in item.items()}
 
-        def serve(route: str) -> dict:
+        def view(route: str, item: dict) -> dict:
+            return {key: item.get(key) for key in self.keys[route]}
+
+        @app.route("/demands")
+        def demand_page() -> dict:
+            limit = int((app.current_request.query_params or {}).get("limit", 20))
+            answer = client.query(TableName=f"{prefix}demands", IndexName="public_feed",
+                                  KeyConditionExpression="#0 = :0", ExpressionAttributeNames={"#0": "feed"},
+                                  ExpressionAttributeValues={":0": {"S": "public"}}, Limit=limit,
+                                  ScanIndexForward=False, ReturnConsumedCapacity="TOTAL")
+            return {"items": [view("/demands", load(item)) for item in answer["Items"]],
+                    "next_cursor": _cursor(signing_key, "feed::", answer.get("LastEvaluatedKey"))}
+
+        @app.route("/demands/{demand_id}")
+        def demand_detail(demand_id: str) -> dict:
+            answer = client.get_item(TableName=f"{prefix}demands", Key={"demand_id": {"S": demand_id}},
+                                     ConsistentRead=False, ReturnConsumedCapacity="TOTAL")
+            if "Item" not in answer:
+                raise NotFoundError(demand_id)
+            return view("/demands/{demand_id}", load(answer["Item"]))
+
+        @app.route("/claims/{claim_id}/confirm", methods=["POST"])
+        def confirm(claim_id: str) -> dict:
             import jwt
 
-            requests, keys, authenticated = self.plans[route]
-            if authenticated:
-                token = self.app.current_request.headers["authorization"].split(" ", 1)[1]
-                jwt.decode(token, signing_key, algorithms=["HS256"], issuer="yce-api")
-            answer: dict = {}
-            read: dict = {}
-            for operation, params in requests:
-                answer = getattr(client, xform_name(operation))(**params)
-                if "Item" in answer or "Items" in answer:
-                    read = answer
-            if "Items" in answer:
-                return {"items": [{k: item.get(k) for k in keys} for item in map(load, answer["Items"])],
-                        "next_cursor": None}
-            # A read answers its item; a write (no read-back) the item it read, as the app does.
-            item = load(read["Item"] if "Item" in read else read["Items"][0])
-            return {k: item.get(k) for k in keys}
+            token = app.current_request.headers["authorization"].split(" ", 1)[1]
+            caller = jwt.decode(token, signing_key, algorithms=["HS256"], issuer="yce-api")["sub"]
+            demand_id, _, applicant_id = claim_id.partition(".")
+            claims = client.query(TableName=f"{prefix}claims", KeyConditionExpression="#0 = :0", ConsistentRead=True,
+                                  ExpressionAttributeNames={"#0": "demand_id"},
+                                  ExpressionAttributeValues={":0": {"S": demand_id}},
+                                  ReturnConsumedCapacity="TOTAL")["Items"]
+            claim = next((c for c in claims if c["applicant_id"]["S"] == applicant_id), None)
+            if claim is None or claim["publisher_id"]["S"] != caller:
+                raise NotFoundError(claim_id)
+            if claim["status"]["S"] != "pending":
+                raise ConflictError(claim_id)
+            now = datetime.now(UTC).isoformat()[:26]   # 2026-11-29T05:58:42.063593
+            later = (datetime.now(UTC) + timedelta(days=14)).isoformat()[:26]
+            client.transact_write_items(**self.confirmation.fill(
+                demand_id=demand_id, applicant_id=applicant_id, publisher_id=caller,
+                applied_at=claim["applied_at"]["S"], now=now, later=later, day=now[:10].replace("-", ""),
+                later_day=later[:10].replace("-", ""), suffix0=secrets.token_hex(4), suffix1=secrets.token_hex(4)))
+            stamp = now + "+0000"
+            return view("/claims/{claim_id}/confirm",
+                        {**load(claim), "status": "confirmed", "confirmed_at": stamp, "updated_at": stamp})
 
-        self.app.route("/demands")(lambda: serve("/demands"))
-        self.app.route("/demands/{demand_id}")(lambda demand_id: serve("/demands/{demand_id}"))
-        self.app.route("/claims/{claim_id}/confirm", methods=["POST"])(
-            lambda claim_id: serve("/claims/{claim_id}/confirm"))
+    def plan(self, event: dict, requests: list, answers: dict, body: dict) -> None:
+        """What a hand-written handler knows in advance: the JSON keys; the confirmation's items (template)."""
+        self.keys[event["resource"]] = list(body["items"][0]) if "items" in body else list(body)
+        if event["resource"] == "/claims/{claim_id}/confirm":
+            import jwt
 
-    def plan(self, route: str, requests: list, body: dict, authenticated: bool) -> None:
-        keys = list(body["items"][0]) if "items" in body else list(body)
-        self.plans[route] = (requests, keys, authenticated)
+            demand_id, _, applicant_id = event["pathParameters"]["claim_id"].partition(".")
+            token = event["headers"]["authorization"].split(" ", 1)[1]
+            claims = json.loads(answers[("Query", 0)])["Items"]
+            claim = next(c for c in claims if c["applicant_id"]["S"] == applicant_id)
+            (operation, params), = [r for r in requests if r[0] == "TransactWriteItems"]
+            self.confirmation = _Template(params, {
+                "applied_at": claim["applied_at"]["S"], "demand_id": demand_id, "applicant_id": applicant_id,
+                "publisher_id": jwt.decode(token, options={"verify_signature": False})["sub"]})
+
+
+_CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}")
+_DAY = re.compile(r'"(\d{8})"')
+_SUFFIX = re.compile(r"(?<=\+00:00#)[0-9a-f]{8}")
+
+
+class _Template:
+    """Recorded request parameters as text with named holes, filled per call and parsed.
+
+    Holes: the given values (ids, the claim's applied_at), then every clock value (`now`, or `later` for the
+    rating window's end 14 days on), the days derived from them (`day`, `later_day`) and the event keys'
+    random suffixes (`suffix0`, `suffix1`, ...)."""
+
+    def __init__(self, params: dict, values: dict[str, str]) -> None:
+        text = json.dumps(params, ensure_ascii=False)
+        for name, value in values.items():   # applied_at first: it looks like a clock value
+            text = text.replace(value, f"\0{name}\0")
+        recorded = min(_CLOCK.findall(text))
+        text = _CLOCK.sub(lambda m: "\0now\0" if m.group()[:10] == recorded[:10] else "\0later\0", text)
+        today = recorded[:10].replace("-", "")
+        text = _DAY.sub(lambda m: '"\0day\0"' if m.group(1) == today else '"\0later_day\0"', text)
+        suffixes = iter(range(100))
+        text = _SUFFIX.sub(lambda m: f"\0suffix{next(suffixes)}\0", text)
+        self.parts = text.split("\0")   # literal, name, literal, name, ..., literal
+
+    def fill(self, **values: str) -> dict:
+        parts = self.parts
+        return json.loads("".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts)))
+
+
+def _cursor(signing_key: bytes, scope: str, last_key: dict | None) -> str | None:
+    """The app's signed cursor (services/pagination.py), written out."""
+    if not last_key:
+        return None
+    payload = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    key = hmac.new(signing_key, b"page-cursor", hashlib.sha256).digest()
+    mac = hmac.new(key, scope.encode() + b"\x00" + payload, hashlib.sha256).hexdigest()[:32]
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + mac
 
 
 def _jsonable(value: Any) -> Any:
@@ -147,21 +244,49 @@ def _best_of(app, minimal, event: dict, replay: Replay, iterations: int) -> tupl
     return min(ours), min(base)
 
 
-def _cpu_per_call(handler, event: dict, replay: Replay, iterations: int) -> float:
-    started = time.process_time()
+def _calls(handler, event: dict, replay: Replay, iterations: int) -> None:
     for _ in range(iterations):
         replay.start_call()
         response = handler(event, _Context())
         assert response["statusCode"] == 200, response
+
+
+def _cpu_per_call(handler, event: dict, replay: Replay, iterations: int) -> float:
+    started = time.process_time()
+    _calls(handler, event, replay, iterations)
     return (time.process_time() - started) / iterations
 
 
-def run(iterations: int = ITERATIONS, profile: bool = False) -> dict:
-    import boto3
+def _recording(app, event: dict, clients: list) -> tuple[list, dict, dict]:
+    """One call against the moto server: the DynamoDB requests sent, their raw answers, the response body."""
+    recorder, replay = Recorder(), Replay({})
+    attach(clients, recorder, replay)
+    recorder.active = True
+    recorder.start_call()
+    body = json.loads(app(event, _Context())["body"])
+    detach(clients, recorder, replay)
+    return recorder.requests, recorder.answers, body
 
+
+def _raw_client() -> Any:
+    """The minimal handler's client, configured as PynamoDB configures the app's: no client-side validation of
+    the parameters (botocore's default validates them, about a fifth of the minimal confirmation's CPU)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
+                        region_name=os.environ["AWS_DEFAULT_REGION"], config=Config(parameter_validation=False))
+
+
+def _minimal(raw: Any) -> Minimal:
+    from chalicelib.secrets import get_secret
+
+    return Minimal(raw, get_secret("token_signing_key"), os.environ["TABLE_PREFIX"])
+
+
+def run(iterations: int = ITERATIONS, profile: bool = False, instructions: bool = False) -> dict:
     from app import app
     from chalicelib.data.tables import create_all_tables
-    from chalicelib.secrets import get_secret
 
     create_all_tables()
     world = _world(app)
@@ -173,21 +298,18 @@ def run(iterations: int = ITERATIONS, profile: bool = False) -> dict:
         "claim confirmation": api_event("POST", "/claims/{claim_id}/confirm", f"/claims/{claim_id}/confirm",
                                         params={"claim_id": claim_id}, token=world["league"]),
     }
-    raw = boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
-                       region_name=os.environ["AWS_DEFAULT_REGION"])
-    minimal = Minimal(raw, get_secret("token_signing_key"))
-    results = {}
+    raw = _raw_client()
+    minimal = _minimal(raw)
+    clients = app_clients() + [raw]
+    recordings, results = {}, {}
     print(f"CPU per request outside DynamoDB (answers replayed at botocore's HTTP layer; best of {ROUNDS} "
           f"rounds of {iterations} calls)")
     for label, event in requests.items():
-        recorder, replay = Recorder(), Replay({})
-        attach(app_clients() + [raw], recorder, replay)
-        recorder.active = True
-        recorder.start_call()
-        body = json.loads(app(event, _Context())["body"])
-        recorder.active = False
-        replay.answers = recorder.answers
-        minimal.plan(event["resource"], recorder.requests, body, authenticated="authorization" in event["headers"])
+        recordings[label] = (event, *_recording(app, event, clients))
+        _, sent, answers, body = recordings[label]
+        minimal.plan(event, sent, answers, body)
+        replay = Replay(answers)
+        attach(clients, Recorder(), replay)
         replay.active = True
         ours, base = _best_of(app, minimal.app, event, replay, iterations)
         line(label, f"app {ours * 1000:.2f} ms, minimal {base * 1000:.2f} ms, ratio {ours / base:.2f} "
@@ -195,9 +317,65 @@ def run(iterations: int = ITERATIONS, profile: bool = False) -> dict:
         if profile:
             _profile(app, event, replay)
         replay.active = False
-        detach(app_clients() + [raw], recorder, replay)
-        results[label] = (ours, base)
+        detach(clients, Recorder(), replay)
+        results[label] = {"app_s": ours, "minimal_s": base}
+    if instructions:
+        print(f"Instructions per call (callgrind, one process: {COUNTED_CALLS} calls minus 0 calls, after warm-up)")
+        for label, (ours, base) in _count(recordings).items():
+            line(label, f"app {ours / 1e6:.2f} M, minimal {base / 1e6:.2f} M, ratio {ours / base:.2f} "
+                        f"(target <= 1.5)")
+            results[label].update(app_instructions=ours, minimal_instructions=base)
     return results
+
+
+# ---------------------------------------------------------------- instructions (callgrind)
+
+COUNTED_CALLS = 10   # per request and handler, in the counted batch
+WARM_UP_CALLS = 3    # per request and handler, before any batch: route modules loaded, caches filled
+
+
+def _count(recordings: dict) -> dict[str, tuple[float, float]]:
+    """Instructions per call of the app and of the minimal handler, for each recorded request."""
+    with tempfile.TemporaryDirectory() as folder:
+        plan = Path(folder) / "recordings.pickle"
+        plan.write_bytes(pickle.dumps(recordings))
+        code = f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); " \
+               "from bench.cpu import _count_child; _count_child(sys.argv[1])"
+        callgrind(code, {**environment(os.environ["DYNAMODB_ENDPOINT"])}, str(plan),
+                  options=("--collect-atstart=no", "--toggle-collect=_operator_call", "--dump-after=_operator_call",
+                           f"--callgrind-out-file={folder}/callgrind.out"))
+        batches = [_dump_total(path) for path in sorted(Path(folder).glob("callgrind.out.*"),
+                                                           key=lambda path: int(path.suffix[1:]))]
+    per_call = iter((full - empty) / COUNTED_CALLS for empty, full in zip(batches[::2], batches[1::2], strict=True))
+    return {label: (next(per_call), next(per_call)) for label in recordings}
+
+
+def _dump_total(path: Path) -> int:
+    return int(re.search(r"^totals: (\d+)", path.read_text(), re.MULTILINE).group(1))
+
+
+def _count_child(plan_path: str) -> None:
+    """Runs under callgrind: every request warmed up, then per request and handler (app, then minimal)
+    a batch of 0 calls and one of COUNTED_CALLS, each inside `operator.call` (the counted function)."""
+    from app import app
+
+    recordings = pickle.loads(Path(plan_path).read_bytes())
+    raw = _raw_client()
+    minimal = _minimal(raw)
+    replay = Replay({})
+    attach(app_clients() + [raw], Recorder(), replay)
+    replay.active = True
+    for event, sent, answers, body in recordings.values():
+        minimal.plan(event, sent, answers, body)
+        replay.answers = answers
+        for handler in (app, minimal.app):
+            _calls(handler, event, replay, WARM_UP_CALLS)
+    for event, _, answers, _ in recordings.values():
+        replay.answers = answers
+        for handler in (app, minimal.app):
+            for iterations in (0, COUNTED_CALLS):
+                operator.call(_calls, handler, event, replay, iterations)
+    sys.stdout.flush()
 
 
 def _profile(app, event: dict, replay: Replay) -> None:

@@ -20,7 +20,8 @@ def main() -> None:
                         help="scale: demand counts to seed, comma-separated (default 1000,100000)")
     parser.add_argument("--profile", action="store_true", help="cpu: print the app's cProfile hot spots per request")
     parser.add_argument("--instructions", action="store_true",
-                        help="coldstart: also count the instructions of one app and one baseline process (valgrind)")
+                        help="coldstart: also count the instructions of one app and one baseline process; "
+                             "cpu: also count the instructions per call (valgrind's callgrind)")
     args = parser.parse_args()
     which = args.which or ["coldstart", "cpu", "scale"]
 
@@ -32,7 +33,7 @@ def main() -> None:
             coldstart.run(endpoint, instructions_too=args.instructions)
         if "cpu" in which:
             from bench import cpu
-            cpu.run(profile=args.profile)
+            cpu.run(profile=args.profile, instructions=args.instructions)
         if "scale" in which:
             from bench import scale
             scale.run(endpoint, [int(size) for size in args.sizes.split(",")])

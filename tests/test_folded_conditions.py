@@ -28,15 +28,15 @@ def _claimed_events(demand_id: str) -> int:
 
 def _after_the_claims_read(monkeypatch, race) -> None:
     """Run `race` once, right after confirm's one read (the demand's claims) and before its write."""
-    real = Claim.query
+    real = claims.every_item
 
     def read_then_race(*args, **kwargs):
-        monkeypatch.setattr(Claim, "query", real)
-        rows = list(real(*args, **kwargs))
+        monkeypatch.setattr(claims, "every_item", real)
+        rows = real(*args, **kwargs)
         race()
         return rows
 
-    monkeypatch.setattr(claims.Claim, "query", read_then_race)
+    monkeypatch.setattr(claims, "every_item", read_then_race)
 
 
 def test_a_confirmation_beaten_by_another_says_already_claimed_and_writes_nothing(api, outbox, monkeypatch):

@@ -21,7 +21,7 @@ import secrets
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region
-from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.base import Transaction, every_item, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand
@@ -213,7 +213,8 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     """
     from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
     demand_id, applicant_id = _keys(claim_id_text)
-    of_demand = list(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True))   # not the gate
+    of_demand = every_item(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True),   # not the gate
+                           Claim)
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
@@ -237,7 +238,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
                                   Demand.application_count.set(1), Demand.updated_at.set(moment),
                                   Demand.confirmed_applicant_id.set(claim.applicant_id)],
               condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
-              on_conflict=demand_conflict)
+              on_conflict=demand_conflict, mirror=False)   # a blank item nobody reads
     todo_counters.demand_moved(tx, claim.publisher_id, DemandStatus.OPEN.value, claimed)
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],

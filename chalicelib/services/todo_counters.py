@@ -28,6 +28,7 @@ from typing import Protocol
 from weakref import WeakKeyDictionary
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import SetAction
 
 from chalicelib import clock
 from chalicelib.data.base import Transaction
@@ -80,7 +81,7 @@ class _Change:
     settle: set[str] = field(default_factory=set)
     actions: list = field(default_factory=list)
 
-    def rebuild(self) -> None:
+    def rebuild(self, stamped: SetAction) -> None:
         # In place, once, just before the commit: the transaction holds this very list.
         if self.owe and self.settle:
             raise ValueError("one transaction both owes and settles ratings for one account")
@@ -89,21 +90,28 @@ class _Change:
             actions.append(TodoCounters.ratings_owed.add(set(self.owe)))
         if self.settle:
             actions.append(TodoCounters.ratings_owed.delete(set(self.settle)))
-        self.actions[:] = actions + [TodoCounters.updated_at.set(clock.now())]
+        self.actions[:] = actions + [stamped]
 
 
 _CHANGES: WeakKeyDictionary[Transaction, dict[str, _Change]] = WeakKeyDictionary()
 
 
 def _change(tx: Transaction, account_id: str) -> _Change:
-    if tx not in _CHANGES:
+    changes = _CHANGES.get(tx)
+    if changes is None:
         changes = _CHANGES[tx] = {}
-        tx.before_commit(lambda: [change.rebuild() for change in changes.values()])   # built once, not per call
-    changes = _CHANGES[tx]
-    if account_id not in changes:
-        changes[account_id] = _Change()
-        tx.update(TodoCounters(account_id), changes[account_id].actions, mirror=False)
-    return changes[account_id]
+        tx.before_commit(lambda: _rebuild(changes))   # built once, not per call
+    change = changes.get(account_id)
+    if change is None:
+        change = changes[account_id] = _Change()
+        tx.update(TodoCounters(account_id), change.actions, mirror=False)
+    return change
+
+
+def _rebuild(changes: dict[str, _Change]) -> None:
+    stamped = TodoCounters.updated_at.set(clock.now())   # one action for every account (CPU: a timestamp each)
+    for change in changes.values():
+        change.rebuild(stamped)
 
 
 def add(tx: Transaction, account_id: str, **deltas: int) -> None:

@@ -36,16 +36,8 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /activities/{activity_id}": ("GetItem activities", "GetItem demands"),
     "POST /activities/{activity_id}/cancel": ("GetItem activities", "TransactWriteItems"),
     "GET /activities/{activity_id}/check-in-code": ("GetItem activities",),
-    "POST /activities/{activity_id}/check-ins": (
-        "GetItem activities",
-        "GetItem activity_signups",
-        "TransactWriteItems",
-    ),
-    "POST /activities/{activity_id}/check-outs": (
-        "GetItem activities",
-        "GetItem activity_signups",
-        "TransactWriteItems",
-    ),
+    "POST /activities/{activity_id}/check-ins": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-outs": ("GetItem activity_signups", "TransactWriteItems"),
     "GET /activities/{activity_id}/signups": ("GetItem activities", "Query activity_signups"),
     "POST /activities/{activity_id}/signups": ("GetItem activities", "GetItem accounts", "TransactWriteItems"),
     "DELETE /activities/{activity_id}/signups/me": ("GetItem activity_signups", "TransactWriteItems"),

@@ -330,3 +330,45 @@ def test_a_sign_up_written_before_the_copy_reads_the_activity_and_keeps_every_ru
     Activity(aid).update(actions=[Activity.status.set("cancelled")])   # as if cancelled before the start
     refused = api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)
     assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED"
+
+
+def _throttle(volunteer_id: str, aid: str, moment) -> None:
+    for _ in range(activities.WRONG_CODES_PER_WINDOW):
+        throttle.record(activities.WRONG_CODE_BUCKET, f"{volunteer_id}:{aid}", moment=moment,
+                        window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)
+
+
+def test_a_right_code_is_refused_by_the_write_once_the_wrong_codes_reached_the_limit(api, outbox, now,
+                                                                                     dynamodb_calls):
+    """A right code reads no counter: the wrong codes' limit is a condition of the check-in's write."""
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    now.at = START
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    before = Signup.get(aid, volunteer_id)
+    _throttle(volunteer_id, aid, START)
+    calls = dynamodb_calls()
+    refused = api.post(f"/activities/{aid}/check-ins", {"code": right}, token=token)
+    assert refused.status_code == 429 and code(refused) == "CHECK_IN_CODE_THROTTLED"
+    assert int(refused.headers["Retry-After"]) == activities.WRONG_CODE_WINDOW_SECONDS   # START opens a window
+    assert [c.label for c in calls] == ["GetItem activity_signups", "TransactWriteItems"]
+    _nothing_written(aid, volunteer_id, before)
+    wrong = "000000" if right != "000000" else "111111"
+    assert code(api.post(f"/activities/{aid}/check-ins", {"code": wrong}, token=token)) == "CHECK_IN_CODE_THROTTLED"
+    assert _wrong_codes(volunteer_id, aid, START) == activities.WRONG_CODES_PER_WINDOW   # not counted past it
+
+    now.at = START + timedelta(seconds=activities.WRONG_CODE_WINDOW_SECONDS)   # the next window
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    assert api.post(f"/activities/{aid}/check-ins", {"code": right}, token=token).status_code == 201
+    assert _wrong_codes(volunteer_id, aid, now.at) == 0                           # a right code is not counted
+
+
+def test_a_throttled_volunteer_on_a_cancelled_activity_is_told_it_is_cancelled(api, outbox, now):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    _throttle(volunteer_id, aid, now.at)
+    assert api.post(f"/activities/{aid}/cancel", {"reason": "台风预警"}, token=org_token).status_code == 200
+    for body in ({"code": right}, {"code": "000000" if right != "000000" else "111111"}):
+        refused = api.post(f"/activities/{aid}/check-ins", body, token=token)
+        assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED"

@@ -38,6 +38,8 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /activities/{activity_id}/check-in-code": ("GetItem activities",),
     "POST /activities/{activity_id}/check-ins": ("GetItem activity_signups", "TransactWriteItems"),
     "POST /activities/{activity_id}/check-outs": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-ins code": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-outs code": ("GetItem activity_signups", "TransactWriteItems"),
     "GET /activities/{activity_id}/signups": ("GetItem activities", "Query activity_signups"),
     "POST /activities/{activity_id}/signups": ("GetItem activities", "GetItem accounts", "TransactWriteItems"),
     "DELETE /activities/{activity_id}/signups/me": ("GetItem activity_signups", "TransactWriteItems"),
@@ -353,16 +355,23 @@ def tour_activities(tour: Tour, outbox, who: dict, did: str) -> None:
     tour.hit("DELETE", "/activities/{activity_id}/signups/me", f"/activities/{other}/signups/me", token=person)
     tour.hit("GET", "/activities/{activity_id}/signups", f"/activities/{aid}/signups", token=org)
     tour.hit("GET", "/me/signups", token=person)
+    assert tour.api.post(f"/activities/{other}/signups", token=person).status_code == 201   # again, for the code
     cancelled = tour.api.post(f"/demands/{did}/activities", activity_body(), token=org).json["activity_id"]
     tour.hit("POST", "/activities/{activity_id}/cancel", f"/activities/{cancelled}/cancel",
              body={"reason": "天气原因"}, token=org)
     tour.now.at = START + timedelta(minutes=5)
-    tour.hit("GET", "/activities/{activity_id}/check-in-code", f"/activities/{other}/check-in-code", token=org)
+    shown = tour.hit("GET", "/activities/{activity_id}/check-in-code", f"/activities/{other}/check-in-code",
+                     token=org)
     tour.hit("POST", "/activities/{activity_id}/check-ins", f"/activities/{aid}/check-ins", body=AT_SITE,
              token=person, expect=201)
+    tour.hit("POST", "/activities/{activity_id}/check-ins", f"/activities/{other}/check-ins", variant="code",
+             body={"code": shown["code"]}, token=person, expect=201)
     tour.now.at = START + timedelta(hours=2)
     tour.hit("POST", "/activities/{activity_id}/check-outs", f"/activities/{aid}/check-outs", body=AT_SITE,
              token=person)
+    shown = tour.api.get(f"/activities/{other}/check-in-code", token=org).json
+    tour.hit("POST", "/activities/{activity_id}/check-outs", f"/activities/{other}/check-outs", variant="code",
+             body={"code": shown["code"]}, token=person)
     tour.hit("GET", "/me/service-records", token=person)
 
 

@@ -47,6 +47,7 @@ CODE_WINDOW_SECONDS = 300                  # the check-in code rotates every 5 m
 MAX_CHECK_INS_PER_DAY = 3                  # per volunteer, per activity, per China-Standard-Time day
 WRONG_CODES_PER_WINDOW = 10                # wrong codes per volunteer and activity per 15 minutes
 WRONG_CODE_WINDOW_SECONDS = 900
+WRONG_CODE_BUCKET = "check-in-code"
 EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
 A = ActivityStatus
@@ -356,6 +357,11 @@ class _Attendee:
         self.unless_cancelled()
         raise error
 
+    @property
+    def code_subject(self) -> str:
+        """Whose wrong codes, on which activity, the throttle counts."""
+        return f"{self.caller.account_id}:{self.activity_id}"
+
     def unless_cancelled(self) -> None:
         if not self.activity_read and _activity(self.activity_id).status != A.PUBLISHED:
             raise AppError(ErrorCode.ACTIVITY_CANCELLED)
@@ -376,25 +382,29 @@ def _attendee(caller: Principal, activity_id: str) -> _Attendee:
 
 
 def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
-    """Proof of presence: the current (or previous) code, or a position inside the radius."""
+    """Proof of presence: the current (or previous) code, or a position inside the radius.
+
+    A right code is not throttled by a read: the wrong-code counter is a condition of the write
+    (`_write_conditions`); a wrong one reads it, so a throttled volunteer still gets 429 first.
+    """
     terms = attendee.terms
     if body.code is not None:
         if terms.sign_in_method not in CODE_SIGN_IN_METHODS:
             attendee.refuse(field_error(ErrorCode.VALIDATION_FAILED, "code", "该活动只能定位签到签退"))
-        subject = f"{attendee.caller.account_id}:{attendee.activity_id}"
+        window = _window(moment)
+        if any(hmac.compare_digest(body.code, _code_for(terms.check_in_secret, attendee.activity_id, w))
+               for w in (window, window - 1)):
+            return "code"
         try:
-            throttle.refuse_if_over("check-in-code", subject, limit=WRONG_CODES_PER_WINDOW,
+            throttle.refuse_if_over(WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
                                     window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
                                     code=ErrorCode.CHECK_IN_CODE_THROTTLED)
         except AppError as exc:
             attendee.refuse(exc)
-        window = _window(moment)
-        if not any(hmac.compare_digest(body.code, _code_for(terms.check_in_secret, attendee.activity_id, w))
-                   for w in (window, window - 1)):
-            attendee.unless_cancelled()   # a wrong code on a cancelled activity is not counted
-            throttle.record("check-in-code", subject, window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment)
-            raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
-        return "code"
+        attendee.unless_cancelled()   # a wrong code on a cancelled activity is not counted
+        throttle.record(WRONG_CODE_BUCKET, attendee.code_subject, window_seconds=WRONG_CODE_WINDOW_SECONDS,
+                        moment=moment)
+        raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
     away = distance_km(float(terms.latitude), float(terms.longitude), body.latitude, body.longitude)
     radius = float(terms.attendance_radius_km)
     if away > radius:
@@ -403,9 +413,15 @@ def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
     return "location"
 
 
-def _still_published(tx: Transaction, activity_id: str) -> None:
-    tx.condition_check(Activity, activity_id, condition=Activity.status == A.PUBLISHED.value,
+def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: datetime) -> None:
+    """The activity is not cancelled (checked first: its error comes first) and, for a code, the volunteer
+    is not throttled for wrong codes."""
+    tx.condition_check(Activity, attendee.activity_id, condition=Activity.status == A.PUBLISHED.value,
                        on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
+    if by == "code":
+        throttle.under_limit_in(tx, WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
+                                window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
+                                code=ErrorCode.CHECK_IN_CODE_THROTTLED)
 
 
 def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
@@ -439,7 +455,7 @@ def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> Attenda
                          else Signup.check_in_day == signup.check_in_day)
     signup_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    _still_published(tx, activity_id)
+    _write_conditions(tx, attendee, by, moment)
     tx.put(record, condition=AttendanceRecord.record_key.does_not_exist(),
            on_conflict=AppError(ErrorCode.ALREADY_CHECKED_IN))
     tx.update(signup, [Signup.open_check_in.set(record.record_key), Signup.open_check_in_by.set(by), *actions],
@@ -489,7 +505,7 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     conflict = AppError(ErrorCode.NOT_CHECKED_IN)
     record_gone = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    _still_published(tx, activity_id)
+    _write_conditions(tx, attendee, by, moment)
     tx.update(record, [AttendanceRecord.checked_out_at.set(moment), AttendanceRecord.check_out_by.set(by),
                        AttendanceRecord.seconds.set(seconds)],
               condition=AttendanceRecord.record_key.exists() & AttendanceRecord.checked_out_at.does_not_exist(),

@@ -21,7 +21,7 @@ from tests.test_activities import (
     person,
     published,
 )
-from tests.test_claims import applied, code, volunteer
+from tests.test_claims import actions, applied, apply, code, volunteer
 
 
 def _claimed_events(demand_id: str) -> int:
@@ -73,19 +73,39 @@ def test_an_application_raced_by_an_edit_of_the_demand_is_a_conflict_and_writes_
     token = league_org_session(api)["access_token"]
     did = publish_demand(api, outbox, token)["demand_id"]
     org = volunteer(api, outbox)
-    real = claims.demands.readable_demand
+    real = claims.demands.require_readable   # judges the demand just read
 
     def read_then_edit(*args, **kwargs):
         demand = real(*args, **kwargs)
         assert api.put(f"/demands/{did}", demand_body(volunteers_needed=9), token=token).status_code == 200
         return demand
 
-    monkeypatch.setattr(claims.demands, "readable_demand", read_then_edit)
+    monkeypatch.setattr(claims.demands, "require_readable", read_then_edit)
     refused = api.post(f"/demands/{did}/claims", {}, token=org["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
     assert Claim.count(did) == 0 and Demand.get(did).application_count == 0
     monkeypatch.undo()
     assert applied(api, org, did)["status"] == "pending"
+
+
+def test_an_application_reads_once_and_its_errors_keep_their_order(api, outbox, dynamodb_calls):
+    """The account, the demand and the pair's earlier claim come back from one consistent BatchGetItem and are
+    judged in the order the errors always came: the applicant's profile, the demand seen, open, applied."""
+    token = league_org_session(api)["access_token"]
+    draft = api.post("/demands", demand_body(), token=token).json["demand_id"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    bare, org = volunteer(api, outbox, profile=False), volunteer(api, outbox)
+    assert code(apply(api, bare, draft)) == "ORG_PROFILE_INCOMPLETE"      # before the draft's 404
+    assert apply(api, org, draft).status_code == 404
+    assert apply(api, org, "0" * 32).status_code == 404
+    claim = applied(api, org, did)
+    assert code(apply(api, org, did)) == "CLAIM_ALREADY_APPLIED"
+    assert api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"]).status_code == 200
+    calls = dynamodb_calls()
+    assert applied(api, org, did)["status"] == "pending"
+    assert [(c.label, c.consistent) for c in calls] == [("BatchGetItem accounts+claims+demands", True),
+                                                        ("TransactWriteItems", False)]
+    assert actions(api, token, did)[-1][:3] == ("claim_applied", "withdrawn", "pending")   # the earlier claim read
 
 
 def _activity(api, outbox, **overrides) -> tuple[str, str, str]:

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Account
 from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, AttendanceTerms, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.errors import AppError, ErrorCode, field_error
@@ -36,7 +38,7 @@ from chalicelib.reference import (
     HelpRequestStatus,
     SignupStatus,
 )
-from chalicelib.services import accounts, demands, help_requests, throttle
+from chalicelib.services import demands, help_requests, throttle
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -111,9 +113,12 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
 
     The claim is not read on the way to the write: its confirmation is a condition of the transaction
     (404 when it fails). Every refusal decided before the write reads it first, so anyone but the
-    confirmed claimant still gets 404 before any other error.
+    confirmed claimant still gets 404 before any other error. The demand and the caller's account (its
+    name is copied into the activity) are one consistent BatchGetItem.
     """
-    demand = demands.get_demand(demand_id)
+    demand, account = get_items([ItemKey(Demand, demand_id), ItemKey(Account, caller.account_id)], consistent=True)
+    if demand is None or account is None:
+        raise AppError(ErrorCode.NOT_FOUND)
 
     def refuse(error: AppError) -> NoReturn:
         _require_confirmed_claimant(caller, demand_id)
@@ -126,7 +131,6 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "service_start", "服务开始时间必须晚于当前时间"))
     if body.recruit_end <= moment:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "recruit_end", "报名结束时间必须晚于当前时间"))
-    account = accounts.get_account(caller.account_id)
     counts = body.activity_type in HOURS_COUNTING_ACTIVITY_TYPES
     if counts and not body.certificate_consent:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "certificate_consent",
@@ -226,16 +230,18 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
     """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity.
 
     Reads the activity (its window; what attendance needs of it is copied into the sign-up) and the
-    volunteer's account (name and phone, copied into the sign-up); the demand's visibility, an earlier
-    sign-up and the seats are conditions of the write.
+    volunteer's account (name and phone, copied into the sign-up) in one consistent BatchGetItem; the
+    demand's visibility, an earlier sign-up and the seats are conditions of the write.
     The errors keep their order: not found, cancelled, closed, already signed up, full.
     """
-    activity = _activity(activity_id)
+    activity, account = get_items([ItemKey(Activity, activity_id), ItemKey(Account, caller.account_id)],
+                                  consistent=True)
+    if activity is None or account is None:
+        raise AppError(ErrorCode.NOT_FOUND)
     moment = clock.now()
     if activity.status != A.PUBLISHED or not activity.recruit_start <= moment < activity.recruit_end:
         demands.readable_demand(caller, activity.demand_id)   # refused anyway: a hidden demand's is not found
         raise AppError(ErrorCode.ACTIVITY_CANCELLED if activity.status != A.PUBLISHED else ErrorCode.SIGNUP_CLOSED)
-    account = accounts.get_account(caller.account_id)
     signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SU.SIGNED_UP.value,
                     display_name=account.display_name, phone=account.phone or account.login,
                     signed_up_at=moment, check_in_day_count=0, service_seconds=0, terms=attendance_terms(activity))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand
-from chalicelib.services import activities, claims
+from chalicelib.services import activities, claims, throttle
 from tests.helpers import (
     demand_body,
     hide_demand,
@@ -18,8 +18,19 @@ from tests.helpers import (
     stored_events,
     stored_signups,
 )
-from tests.test_activities import AT_SITE, START, T0, activity_body, claimed_demand, iso, person, published
-from tests.test_claims import applied, code, volunteer
+from tests.test_activities import (
+    AT_SITE,
+    END,
+    START,
+    T0,
+    activity_body,
+    claimed_demand,
+    iso,
+    north_of_site,
+    person,
+    published,
+)
+from tests.test_claims import actions, applied, apply, code, volunteer
 
 
 def _claimed_events(demand_id: str) -> int:
@@ -84,6 +95,26 @@ def test_an_application_raced_by_an_edit_of_the_demand_is_a_conflict_and_writes_
     assert len(stored_claims(did)) == 0 and Demand.get(did).application_count == 0
     monkeypatch.undo()
     assert applied(api, org, did)["status"] == "pending"
+
+
+def test_an_application_reads_once_and_its_errors_keep_their_order(api, outbox, dynamodb_calls):
+    """The account, the demand and the pair's earlier claim come back from one consistent BatchGetItem and are
+    judged in the order the errors always came: the applicant's profile, the demand seen, open, applied."""
+    token = league_org_session(api)["access_token"]
+    draft = api.post("/demands", demand_body(), token=token).json["demand_id"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    bare, org = volunteer(api, outbox, profile=False), volunteer(api, outbox)
+    assert code(apply(api, bare, draft)) == "ORG_PROFILE_INCOMPLETE"      # before the draft's 404
+    assert apply(api, org, draft).status_code == 404
+    assert apply(api, org, "0" * 32).status_code == 404
+    claim = applied(api, org, did)
+    assert code(apply(api, org, did)) == "CLAIM_ALREADY_APPLIED"
+    assert api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"]).status_code == 200
+    calls = dynamodb_calls()
+    assert applied(api, org, did)["status"] == "pending"
+    assert [(c.label, c.consistent) for c in calls] == [("BatchGetItem accounts+claims+demands", True),
+                                                        ("TransactWriteItems", False)]
+    assert actions(api, token, did)[-1][:3] == ("claim_applied", "withdrawn", "pending")   # the earlier claim read
 
 
 def _activity(api, outbox, **overrides) -> tuple[str, str, str]:
@@ -219,3 +250,154 @@ def test_a_check_out_of_a_check_in_made_before_sign_ups_held_its_method_reads_th
     Signup(aid, volunteer_person["account_id"]).update(actions=[Signup.open_check_in_by.remove()])
     out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
     assert out.status_code == 200 and out.json["check_in_by"] == "location" and out.json["service_hours"] == 0.98
+
+
+# ---------------------------------------------------------------- attendance reads the sign-up alone
+
+def _signed_up(api, outbox, now, **overrides) -> tuple[str, dict, str]:
+    """An activity, a volunteer signed up to it, the organization's token; the clock at the start."""
+    _, aid, org_token = _activity(api, outbox, **overrides)
+    volunteer_person = person(api, outbox)
+    assert api.post(f"/activities/{aid}/signups", token=volunteer_person["token"]).status_code == 201
+    now.at = START - timedelta(minutes=20)
+    return aid, volunteer_person, org_token
+
+
+def _wrong_codes(volunteer_id: str, aid: str, moment) -> int:
+    return throttle.count("check-in-code", f"{volunteer_id}:{aid}", moment=moment,
+                          window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)[0]
+
+
+def _nothing_written(aid: str, volunteer_id: str, before: Signup) -> None:
+    assert AttendanceRecord.count(volunteer_id, AttendanceRecord.record_key < TOTAL_KEY) == 0
+    assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
+
+
+def test_the_sign_up_carries_what_attendance_needs_of_the_activity_and_no_view_shows_its_secret(api, outbox,
+                                                                                              now, dynamodb_calls):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    activity, signup = Activity.get(aid), Signup.get(aid, volunteer_person["account_id"])
+    assert signup.terms.as_dict() == activities.attendance_terms(activity).as_dict()
+    shown = [api.get("/me/signups", token=volunteer_person["token"]).json,
+             api.get(f"/activities/{aid}/signups", token=org_token).json]
+    assert shown[1]["items"] and not any(activity.check_in_secret in str(page) for page in shown)
+    calls = dynamodb_calls()
+    assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=volunteer_person["token"]).status_code == 201
+    assert [c.label for c in calls] == ["GetItem activity_signups", "TransactWriteItems"]
+
+
+def test_a_check_in_on_a_cancelled_activity_says_cancelled_before_any_other_refusal_and_writes_nothing(
+        api, outbox, now):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    assert api.post(f"/activities/{aid}/cancel", {"reason": "台风预警"}, token=org_token).status_code == 200
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    before = Signup.get(aid, volunteer_id)
+    wrong = "000000" if right != "000000" else "111111"
+    for moment, body in ((START - timedelta(minutes=20), AT_SITE),       # everything else right: the write refuses
+                         (START - timedelta(hours=2), AT_SITE),          # too early
+                         (START, north_of_site(5)),                      # too far
+                         (START, {"code": wrong}),                       # a wrong code: not counted either
+                         (START, {"code": right})):
+        now.at = moment
+        refused = api.post(f"/activities/{aid}/check-ins", body, token=token)
+        assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED", (moment, body)
+    _nothing_written(aid, volunteer_id, before)
+    assert _wrong_codes(volunteer_id, aid, START) == 0
+
+
+def test_check_in_refusals_of_a_published_activity_keep_their_codes_and_write_nothing(api, outbox, now):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now, sign_in_method="定位签到签退")
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    before = Signup.get(aid, volunteer_id)
+    now.at = START - timedelta(hours=2)
+    assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)) == "OUTSIDE_ATTENDANCE_TIME"
+    now.at = START
+    assert code(api.post(f"/activities/{aid}/check-ins", north_of_site(5), token=token)) == \
+        "OUTSIDE_ATTENDANCE_AREA"
+    assert code(api.post(f"/activities/{aid}/check-ins", {"code": "123456"}, token=token)) == "VALIDATION_FAILED"
+    _nothing_written(aid, volunteer_id, before)
+    stranger = person(api, outbox)["token"]
+    assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=stranger)) == "NOT_SIGNED_UP"
+    assert code(api.post(f"/activities/{'0' * 32}/check-ins", AT_SITE, token=stranger)) == "NOT_FOUND"
+
+
+def test_a_check_out_after_the_activity_was_cancelled_says_cancelled_and_writes_nothing(api, outbox, now):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token).status_code == 201
+    now.at = START - timedelta(minutes=10)   # still before the start: the organization may cancel
+    assert api.post(f"/activities/{aid}/cancel", {"reason": "台风预警"}, token=org_token).status_code == 200
+    before = Signup.get(aid, volunteer_id)
+    for moment, body in ((START - timedelta(minutes=5), AT_SITE), (END + timedelta(hours=1), AT_SITE),
+                         (START - timedelta(minutes=5), north_of_site(5))):
+        now.at = moment
+        refused = api.post(f"/activities/{aid}/check-outs", body, token=token)
+        assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED", (moment, body)
+    assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
+    assert [r.checked_out_at for r in AttendanceRecord.query(volunteer_id, AttendanceRecord.record_key < TOTAL_KEY)
+            ] == [None]
+
+
+def test_a_sign_up_written_before_the_copy_reads_the_activity_and_keeps_every_rule(api, outbox, now,
+                                                                                   dynamodb_calls):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    Signup(aid, volunteer_id).update(actions=[Signup.terms.remove()])
+    title = Activity.get(aid).title
+    now.at = START - timedelta(hours=2)
+    assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)) == "OUTSIDE_ATTENDANCE_TIME"
+    now.at = START
+    calls = dynamodb_calls()
+    assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token).status_code == 201
+    now.at = START + timedelta(hours=1)
+    out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=token)
+    assert out.status_code == 200 and out.json["activity_title"] == title
+    assert out.json["service_hours"] == 1.0
+    assert [c.label for c in calls] == ["GetItem activity_signups", "GetItem activities", "TransactWriteItems"] * 2
+
+    Activity(aid).update(actions=[Activity.status.set("cancelled")])   # as if cancelled before the start
+    refused = api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)
+    assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED"
+
+
+def _throttle(volunteer_id: str, aid: str, moment) -> None:
+    for _ in range(activities.WRONG_CODES_PER_WINDOW):
+        throttle.record(activities.WRONG_CODE_BUCKET, f"{volunteer_id}:{aid}", moment=moment,
+                        window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)
+
+
+def test_a_right_code_is_refused_by_the_write_once_the_wrong_codes_reached_the_limit(api, outbox, now,
+                                                                                     dynamodb_calls):
+    """A right code reads no counter: the wrong codes' limit is a condition of the check-in's write."""
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    now.at = START
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    before = Signup.get(aid, volunteer_id)
+    _throttle(volunteer_id, aid, START)
+    calls = dynamodb_calls()
+    refused = api.post(f"/activities/{aid}/check-ins", {"code": right}, token=token)
+    assert refused.status_code == 429 and code(refused) == "CHECK_IN_CODE_THROTTLED"
+    assert int(refused.headers["Retry-After"]) == activities.WRONG_CODE_WINDOW_SECONDS   # START opens a window
+    assert [c.label for c in calls] == ["GetItem activity_signups", "TransactWriteItems"]
+    _nothing_written(aid, volunteer_id, before)
+    wrong = "000000" if right != "000000" else "111111"
+    assert code(api.post(f"/activities/{aid}/check-ins", {"code": wrong}, token=token)) == "CHECK_IN_CODE_THROTTLED"
+    assert _wrong_codes(volunteer_id, aid, START) == activities.WRONG_CODES_PER_WINDOW   # not counted past it
+
+    now.at = START + timedelta(seconds=activities.WRONG_CODE_WINDOW_SECONDS)   # the next window
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    assert api.post(f"/activities/{aid}/check-ins", {"code": right}, token=token).status_code == 201
+    assert _wrong_codes(volunteer_id, aid, now.at) == 0                           # a right code is not counted
+
+
+def test_a_throttled_volunteer_on_a_cancelled_activity_is_told_it_is_cancelled(api, outbox, now):
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
+    right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
+    _throttle(volunteer_id, aid, now.at)
+    assert api.post(f"/activities/{aid}/cancel", {"reason": "台风预警"}, token=org_token).status_code == 200
+    for body in ({"code": right}, {"code": "000000" if right != "000000" else "111111"}):
+        refused = api.post(f"/activities/{aid}/check-ins", body, token=token)
+        assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED"

@@ -36,18 +36,10 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /activities/{activity_id}": ("GetItem activities", "GetItem demands"),
     "POST /activities/{activity_id}/cancel": ("GetItem activities", "TransactWriteItems"),
     "GET /activities/{activity_id}/check-in-code": ("GetItem activities",),
-    "POST /activities/{activity_id}/check-ins": (
-        "GetItem activities",
-        "GetItem activity_signups",
-        "TransactWriteItems",
-    ),
-    "POST /activities/{activity_id}/check-outs": (
-        "GetItem activities",
-        "GetItem activity_signups",
-        "TransactWriteItems",
-    ),
+    "POST /activities/{activity_id}/check-ins": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-outs": ("GetItem activity_signups", "TransactWriteItems"),
     "GET /activities/{activity_id}/signups": ("Query activity_signups",),
-    "POST /activities/{activity_id}/signups": ("GetItem activities", "GetItem accounts", "TransactWriteItems"),
+    "POST /activities/{activity_id}/signups": ("BatchGetItem accounts+activities", "TransactWriteItems"),
     "DELETE /activities/{activity_id}/signups/me": ("GetItem activity_signups", "TransactWriteItems"),
     "POST /admin/accounts/{account_id}/disable": ("GetItem accounts", "TransactWriteItems"),
     "POST /admin/accounts/{account_id}/enable": ("GetItem accounts", "TransactWriteItems"),
@@ -96,7 +88,7 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /demands/{demand_id} signed in": ("BatchGetItem demands+reactions",),
     "PUT /demands/{demand_id}": ("GetItem demands", "TransactWriteItems"),
     "GET /demands/{demand_id}/activities": ("Query activities.by_demand",),
-    "POST /demands/{demand_id}/activities": ("GetItem demands", "GetItem accounts", "TransactWriteItems"),
+    "POST /demands/{demand_id}/activities": ("BatchGetItem accounts+demands", "TransactWriteItems"),
     "GET /demands/{demand_id}/claims": ("Query claims.by_confirmed_demand",),
     "POST /demands/{demand_id}/claims": ("BatchGetItem accounts+claims+demands", "TransactWriteItems"),
     "POST /demands/{demand_id}/close": ("GetItem demands", "TransactWriteItems"),
@@ -151,6 +143,8 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /volunteer-orgs": ("Query accounts.directory",),
     "GET /volunteer-orgs keyword": ("Query accounts.directory",),
     "POST /volunteer-orgs": ("GetItem sms_codes", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-ins code": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-outs code": ("GetItem activity_signups", "TransactWriteItems"),
 }
 
 
@@ -356,16 +350,23 @@ def tour_activities(tour: Tour, outbox, who: dict, did: str) -> None:
     tour.hit("DELETE", "/activities/{activity_id}/signups/me", f"/activities/{other}/signups/me", token=person)
     tour.hit("GET", "/activities/{activity_id}/signups", f"/activities/{aid}/signups", token=org)
     tour.hit("GET", "/me/signups", token=person)
+    assert tour.api.post(f"/activities/{other}/signups", token=person).status_code == 201   # again, for the code
     cancelled = tour.api.post(f"/demands/{did}/activities", activity_body(), token=org).json["activity_id"]
     tour.hit("POST", "/activities/{activity_id}/cancel", f"/activities/{cancelled}/cancel",
              body={"reason": "天气原因"}, token=org)
     tour.now.at = START + timedelta(minutes=5)
-    tour.hit("GET", "/activities/{activity_id}/check-in-code", f"/activities/{other}/check-in-code", token=org)
+    shown = tour.hit("GET", "/activities/{activity_id}/check-in-code", f"/activities/{other}/check-in-code",
+                     token=org)
     tour.hit("POST", "/activities/{activity_id}/check-ins", f"/activities/{aid}/check-ins", body=AT_SITE,
              token=person, expect=201)
+    tour.hit("POST", "/activities/{activity_id}/check-ins", f"/activities/{other}/check-ins", variant="code",
+             body={"code": shown["code"]}, token=person, expect=201)
     tour.now.at = START + timedelta(hours=2)
     tour.hit("POST", "/activities/{activity_id}/check-outs", f"/activities/{aid}/check-outs", body=AT_SITE,
              token=person)
+    shown = tour.api.get(f"/activities/{other}/check-in-code", token=org).json
+    tour.hit("POST", "/activities/{activity_id}/check-outs", f"/activities/{other}/check-outs", variant="code",
+             body={"code": shown["code"]}, token=person)
     tour.hit("GET", "/me/service-records", token=person)
 
 

@@ -17,13 +17,16 @@ import hmac
 import math
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, NoReturn
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.accounts import Account
+from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, AttendanceTerms, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
@@ -37,7 +40,7 @@ from chalicelib.reference import (
     HelpRequestStatus,
     SignupStatus,
 )
-from chalicelib.services import accounts, demands, gates, help_requests, throttle
+from chalicelib.services import demands, gates, help_requests, throttle
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -48,6 +51,7 @@ CODE_WINDOW_SECONDS = 300                  # the check-in code rotates every 5 m
 MAX_CHECK_INS_PER_DAY = 3                  # per volunteer, per activity, per China-Standard-Time day
 WRONG_CODES_PER_WINDOW = 10                # wrong codes per volunteer and activity per 15 minutes
 WRONG_CODE_WINDOW_SECONDS = 900
+WRONG_CODE_BUCKET = "check-in-code"
 EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
 A = ActivityStatus
@@ -114,9 +118,12 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
 
     The claim is not read on the way to the write: its confirmation is a condition of the transaction
     (404 when it fails). Every refusal decided before the write reads it first, so anyone but the
-    confirmed claimant still gets 404 before any other error.
+    confirmed claimant still gets 404 before any other error. The demand and the caller's account (its
+    name is copied into the activity) are one consistent BatchGetItem.
     """
-    demand = demands.get_demand(demand_id)
+    demand, account = get_items([ItemKey(Demand, demand_id), ItemKey(Account, caller.account_id)], consistent=True)
+    if demand is None or account is None:
+        raise AppError(ErrorCode.NOT_FOUND)
 
     def refuse(error: AppError) -> NoReturn:
         _require_confirmed_claimant(caller, demand_id)
@@ -129,7 +136,6 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "service_start", "服务开始时间必须晚于当前时间"))
     if body.recruit_end <= moment:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "recruit_end", "报名结束时间必须晚于当前时间"))
-    account = accounts.get_account(caller.account_id)
     counts = body.activity_type in HOURS_COUNTING_ACTIVITY_TYPES
     if counts and not body.certificate_consent:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "certificate_consent",
@@ -229,19 +235,22 @@ def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cur
 def sign_up(caller: Principal, activity_id: str) -> Signup:
     """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity.
 
-    Reads the activity (its window) and the volunteer's account (name and phone, copied into the
-    sign-up); the demand's visibility, an earlier sign-up and the seats are conditions of the write.
+    Reads the activity (its window; what attendance needs of it is copied into the sign-up) and the
+    volunteer's account (name and phone, copied into the sign-up) in one consistent BatchGetItem; the
+    demand's visibility, an earlier sign-up and the seats are conditions of the write.
     The errors keep their order: not found, cancelled, closed, already signed up, full.
     """
-    activity = _activity(activity_id)
+    activity, account = get_items([ItemKey(Activity, activity_id), ItemKey(Account, caller.account_id)],
+                                  consistent=True)
+    if activity is None or account is None:
+        raise AppError(ErrorCode.NOT_FOUND)
     moment = clock.now()
     if activity.status != A.PUBLISHED or not activity.recruit_start <= moment < activity.recruit_end:
         demands.readable_demand(caller, activity.demand_id)   # refused anyway: a hidden demand's is not found
         raise AppError(ErrorCode.ACTIVITY_CANCELLED if activity.status != A.PUBLISHED else ErrorCode.SIGNUP_CLOSED)
-    account = accounts.get_account(caller.account_id)
     signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SU.SIGNED_UP.value,
                     display_name=account.display_name, phone=account.phone or account.login,
-                    signed_up_at=moment, check_in_day_count=0, service_seconds=0)
+                    signed_up_at=moment, check_in_day_count=0, service_seconds=0, terms=attendance_terms(activity))
     seat_conflict = AppError(ErrorCode.ACTIVITY_FULL)
     tx = Transaction()
     tx.condition_check(Demand, activity.demand_id, condition=demands.readable_condition(caller),
@@ -283,6 +292,14 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
     return signup
 
 
+def attendance_terms(activity: Activity) -> AttendanceTerms:
+    return AttendanceTerms(
+        title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
+        service_end=activity.service_end, counts_hours=bool(activity.counts_hours),
+        sign_in_method=activity.sign_in_method, latitude=activity.latitude, longitude=activity.longitude,
+        attendance_radius_km=activity.attendance_radius_km, check_in_secret=activity.check_in_secret)
+
+
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
     """The organization's sign-up list: one Query on the activity's sign-ups, whose gate (first) names the
     organization. The cursor is bound to the caller: a later page (no gate) is served to whoever was
@@ -311,9 +328,8 @@ def _window(moment: datetime) -> int:
     return int(moment.timestamp()) // CODE_WINDOW_SECONDS
 
 
-def _code_for(activity: Activity, window: int) -> str:
-    mac = hmac.new(bytes.fromhex(activity.check_in_secret), f"{activity.activity_id}:{window}".encode(),
-                   hashlib.sha256).digest()
+def _code_for(secret: str, activity_id: str, window: int) -> str:
+    mac = hmac.new(bytes.fromhex(secret), f"{activity_id}:{window}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(mac[:8], 'big') % 1_000_000:06d}"
 
 
@@ -324,7 +340,8 @@ def check_in_code(caller: Principal, activity_id: str) -> tuple[str, datetime, d
         raise AppError(ErrorCode.ACTIVITY_CANCELLED)
     window = _window(clock.now())
     start = datetime.fromtimestamp(window * CODE_WINDOW_SECONDS, tz=UTC)
-    return _code_for(activity, window), start, start + timedelta(seconds=CODE_WINDOW_SECONDS)
+    code = _code_for(activity.check_in_secret, activity_id, window)
+    return code, start, start + timedelta(seconds=CODE_WINDOW_SECONDS)
 
 
 # ---------------------------------------------------------------- attendance
@@ -337,56 +354,112 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _present(caller: Principal, activity: Activity, body: AttendanceIn, moment: datetime) -> str:
-    """Proof of presence: the current (or previous) code, or a position inside the radius."""
+@dataclass(frozen=True)
+class _Attendee:
+    """A signed-up volunteer and what attendance needs of the activity (the sign-up's copy, or the
+    activity read for sign-ups written before the copy)."""
+
+    caller: Principal
+    activity_id: str
+    signup: Signup
+    terms: AttendanceTerms
+    activity_read: bool   # read here and published: no need to read it again to refuse
+
+    def refuse(self, error: AppError) -> NoReturn:
+        """A refusal decided before the write: a cancelled activity answers ACTIVITY_CANCELLED first, as
+        when the activity was read first (the order of the errors)."""
+        self.unless_cancelled()
+        raise error
+
+    @property
+    def code_subject(self) -> str:
+        """Whose wrong codes, on which activity, the throttle counts."""
+        return f"{self.caller.account_id}:{self.activity_id}"
+
+    def unless_cancelled(self) -> None:
+        if not self.activity_read and _activity(self.activity_id).status != A.PUBLISHED:
+            raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+
+
+def _attendee(caller: Principal, activity_id: str) -> _Attendee:
+    """One read, the sign-up. Its absence reads the activity (not found comes first)."""
+    signup = _signup(activity_id, caller.account_id)
+    if signup is None or signup.status != SU.SIGNED_UP:
+        _activity(activity_id)
+        raise AppError(ErrorCode.NOT_SIGNED_UP)
+    if signup.terms is not None:
+        return _Attendee(caller, activity_id, signup, signup.terms, activity_read=False)
+    activity = _activity(activity_id)
+    if activity.status != A.PUBLISHED:
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+    return _Attendee(caller, activity_id, signup, attendance_terms(activity), activity_read=True)
+
+
+def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
+    """Proof of presence: the current (or previous) code, or a position inside the radius.
+
+    A right code is not throttled by a read: the wrong-code counter is a condition of the write
+    (`_write_conditions`); a wrong one reads it, so a throttled volunteer still gets 429 first.
+    """
+    terms = attendee.terms
     if body.code is not None:
-        if activity.sign_in_method not in CODE_SIGN_IN_METHODS:
-            raise field_error(ErrorCode.VALIDATION_FAILED, "code", "该活动只能定位签到签退")
-        subject = f"{caller.account_id}:{activity.activity_id}"
-        throttle.refuse_if_over("check-in-code", subject, limit=WRONG_CODES_PER_WINDOW,
-                                window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
-                                code=ErrorCode.CHECK_IN_CODE_THROTTLED)
+        if terms.sign_in_method not in CODE_SIGN_IN_METHODS:
+            attendee.refuse(field_error(ErrorCode.VALIDATION_FAILED, "code", "该活动只能定位签到签退"))
         window = _window(moment)
-        if not any(hmac.compare_digest(body.code, _code_for(activity, w)) for w in (window, window - 1)):
-            throttle.record("check-in-code", subject, window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment)
-            raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
-        return "code"
-    away = distance_km(float(activity.latitude), float(activity.longitude), body.latitude, body.longitude)
-    radius = float(activity.attendance_radius_km)
+        if any(hmac.compare_digest(body.code, _code_for(terms.check_in_secret, attendee.activity_id, w))
+               for w in (window, window - 1)):
+            return "code"
+        try:
+            throttle.refuse_if_over(WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
+                                    window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
+                                    code=ErrorCode.CHECK_IN_CODE_THROTTLED)
+        except AppError as exc:
+            attendee.refuse(exc)
+        attendee.unless_cancelled()   # a wrong code on a cancelled activity is not counted
+        throttle.record(WRONG_CODE_BUCKET, attendee.code_subject, window_seconds=WRONG_CODE_WINDOW_SECONDS,
+                        moment=moment)
+        raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
+    away = distance_km(float(terms.latitude), float(terms.longitude), body.latitude, body.longitude)
+    radius = float(terms.attendance_radius_km)
     if away > radius:
-        raise field_error(ErrorCode.OUTSIDE_ATTENDANCE_AREA, "latitude",
-                          f"您距离活动地点约 {away:.1f} 公里，超出考勤地理范围 {radius:g} 公里")
+        attendee.refuse(field_error(ErrorCode.OUTSIDE_ATTENDANCE_AREA, "latitude",
+                                    f"您距离活动地点约 {away:.1f} 公里，超出考勤地理范围 {radius:g} 公里"))
     return "location"
 
 
-def _attendee(caller: Principal, activity_id: str) -> tuple[Activity, Signup]:
-    activity = _activity(activity_id)
-    signup = _signup(activity_id, caller.account_id)
-    if signup is None or signup.status != SU.SIGNED_UP:
-        raise AppError(ErrorCode.NOT_SIGNED_UP)
-    if activity.status != A.PUBLISHED:
-        raise AppError(ErrorCode.ACTIVITY_CANCELLED)
-    return activity, signup
+def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: datetime) -> None:
+    """The activity is not cancelled (checked first: its error comes first) and, for a code, the volunteer
+    is not throttled for wrong codes."""
+    tx.condition_check(Activity, attendee.activity_id, condition=Activity.status == A.PUBLISHED.value,
+                       on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
+    if by == "code":
+        throttle.under_limit_in(tx, WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
+                                window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
+                                code=ErrorCode.CHECK_IN_CODE_THROTTLED)
 
 
 def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
-    """签到: a signed-up volunteer, from 30 min before the start until the end; one open check-in, 3 a day."""
-    activity, signup = _attendee(caller, activity_id)
+    """签到: a signed-up volunteer, from 30 min before the start until the end; one open check-in, 3 a day.
+
+    Reads the sign-up alone (it carries the activity's terms); the activity not cancelled is a condition.
+    """
+    attendee = _attendee(caller, activity_id)
+    signup, terms = attendee.signup, attendee.terms
     moment = clock.now()
-    if not activity.service_start - ATTENDANCE_GRACE <= moment < activity.service_end:
-        raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
+    if not terms.service_start - ATTENDANCE_GRACE <= moment < terms.service_end:
+        attendee.refuse(AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME))
     if signup.open_check_in is not None:
-        raise AppError(ErrorCode.ALREADY_CHECKED_IN)
+        attendee.refuse(AppError(ErrorCode.ALREADY_CHECKED_IN))
     today = clock.cst_date(moment)
     same_day = signup.check_in_day == today
     if same_day and int(signup.check_in_day_count or 0) >= MAX_CHECK_INS_PER_DAY:
-        raise AppError(ErrorCode.CHECK_IN_DAILY_LIMIT)
-    by = _present(caller, activity, body, moment)
+        attendee.refuse(AppError(ErrorCode.CHECK_IN_DAILY_LIMIT))
+    by = _present(attendee, body, moment)
     record = AttendanceRecord(
         volunteer_id=caller.account_id, record_key=f"{moment.isoformat()}#{activity_id}", activity_id=activity_id,
-        activity_title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
-        service_end=activity.service_end, checked_in_at=moment, check_in_by=by, seconds=0,
-        counts_hours=bool(activity.counts_hours))
+        activity_title=terms.title, org_name=terms.org_name, service_start=terms.service_start,
+        service_end=terms.service_end, checked_in_at=moment, check_in_by=by, seconds=0,
+        counts_hours=bool(terms.counts_hours))
     if same_day:
         actions = [Signup.check_in_day_count.add(1)]
         day_condition = (Signup.check_in_day == today) & (Signup.check_in_day_count < MAX_CHECK_INS_PER_DAY)
@@ -396,8 +469,7 @@ def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> Attenda
                          else Signup.check_in_day == signup.check_in_day)
     signup_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    tx.condition_check(Activity, activity_id, condition=Activity.status == A.PUBLISHED.value,
-                       on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
+    _write_conditions(tx, attendee, by, moment)
     tx.put(record, condition=AttendanceRecord.record_key.does_not_exist(),
            on_conflict=AppError(ErrorCode.ALREADY_CHECKED_IN))
     tx.update(signup, [Signup.open_check_in.set(record.record_key), Signup.open_check_in_by.set(by), *actions],
@@ -429,20 +501,25 @@ def clipped_seconds(checked_in: datetime, checked_out: datetime, start: datetime
 
 
 def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
-    """签退: closes the open check-in, until 30 min after the end; the clipped time is added to the totals."""
-    activity, signup = _attendee(caller, activity_id)
+    """签退: closes the open check-in, until 30 min after the end; the clipped time is added to the totals.
+
+    Reads the sign-up alone, like the check-in; the activity not cancelled is a condition.
+    """
+    attendee = _attendee(caller, activity_id)
+    signup, terms = attendee.signup, attendee.terms
     if signup.open_check_in is None:
-        raise AppError(ErrorCode.NOT_CHECKED_IN)
+        attendee.refuse(AppError(ErrorCode.NOT_CHECKED_IN))
     moment = clock.now()
-    if moment > activity.service_end + ATTENDANCE_GRACE:
-        raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
-    by = _present(caller, activity, body, moment)
-    record = _open_record(caller, activity, signup)
-    seconds = clipped_seconds(record.checked_in_at, moment, activity.service_start, activity.service_end)
-    counted = seconds if activity.counts_hours else 0
+    if moment > terms.service_end + ATTENDANCE_GRACE:
+        attendee.refuse(AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME))
+    by = _present(attendee, body, moment)
+    record = _open_record(attendee)
+    seconds = clipped_seconds(record.checked_in_at, moment, terms.service_start, terms.service_end)
+    counted = seconds if terms.counts_hours else 0
     conflict = AppError(ErrorCode.NOT_CHECKED_IN)
     record_gone = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
+    _write_conditions(tx, attendee, by, moment)
     tx.update(record, [AttendanceRecord.checked_out_at.set(moment), AttendanceRecord.check_out_by.set(by),
                        AttendanceRecord.seconds.set(seconds)],
               condition=AttendanceRecord.record_key.exists() & AttendanceRecord.checked_out_at.does_not_exist(),
@@ -462,21 +539,21 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     return record
 
 
-def _open_record(caller: Principal, activity: Activity, signup: Signup) -> AttendanceRecord:
+def _open_record(attendee: _Attendee) -> AttendanceRecord:
     """The open attendance record as stored, without reading it: the check-in copied the activity's
     fields into it (an activity is never edited), its key starts with the check-in time, and the sign-up
     holds its `check_in_by`. Sign-ups checked in before they held it read the record."""
-    key = signup.open_check_in
-    if signup.open_check_in_by is None:
+    volunteer_id, key, terms = attendee.caller.account_id, attendee.signup.open_check_in, attendee.terms
+    if attendee.signup.open_check_in_by is None:
         try:
-            return AttendanceRecord.get(caller.account_id, key, consistent_read=True)
+            return AttendanceRecord.get(volunteer_id, key, consistent_read=True)
         except AttendanceRecord.DoesNotExist:
-            raise AppError(ErrorCode.STATE_CONFLICT) from None
+            attendee.refuse(AppError(ErrorCode.STATE_CONFLICT))
     return AttendanceRecord(
-        volunteer_id=caller.account_id, record_key=key, activity_id=activity.activity_id,
-        activity_title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
-        service_end=activity.service_end, checked_in_at=datetime.fromisoformat(key.partition("#")[0]),
-        check_in_by=signup.open_check_in_by, seconds=0, counts_hours=bool(activity.counts_hours))
+        volunteer_id=volunteer_id, record_key=key, activity_id=attendee.activity_id,
+        activity_title=terms.title, org_name=terms.org_name, service_start=terms.service_start,
+        service_end=terms.service_end, checked_in_at=datetime.fromisoformat(key.partition("#")[0]),
+        check_in_by=attendee.signup.open_check_in_by, seconds=0, counts_hours=bool(terms.counts_hours))
 
 
 def _check_out_error(volunteer_id: str, record_key: str) -> AppError:

@@ -22,7 +22,6 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, every_item, one_page
-from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import FIRST_TIME, GATE_KEY, ClaimsGate
@@ -150,16 +149,19 @@ def _refuse_unless_open(demand: Demand) -> None:
 # ---------------------------------------------------------------- transitions
 
 def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
-    """我要认领. A demand the caller may not see (draft, closed, hidden) is 404; a visible one not open, 409."""
-    from chalicelib.services import volunteer_orgs  # not at import: a demand's reads need it not
-    # One read request: the applicant's profile (copied into the claim), the demand (its updated_at is
-    # pinned below) and an earlier claim of this organization (the event records the state it leaves).
+    """我要认领. A demand the caller may not see (draft, closed, hidden) is 404; a visible one not open, 409.
+
+    One read: the applicant's account, the demand and an earlier claim of the pair, by key in one
+    consistent BatchGetItem, then judged in the order the errors come.
+    """
+    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: a demand's reads need neither
+    from chalicelib.services import volunteer_orgs
     account, demand, existing = get_items([ItemKey(Account, caller.account_id), ItemKey(Demand, demand_id),
                                            ItemKey(Claim, demand_id, caller.account_id)], consistent=True)
     if account is None:
         raise AppError(ErrorCode.NOT_FOUND)
     volunteer_orgs.require_complete_profile(account)
-    demand = demands.require_readable(caller, demand)
+    demand = demands.require_readable(caller, demand)   # its updated_at is pinned below
     _refuse_unless_open(demand)
     if existing is not None and existing.status in (S.PENDING, S.CONFIRMED):
         raise AppError(ErrorCode.CLAIM_ALREADY_APPLIED)

@@ -14,7 +14,6 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Region
 from chalicelib.data.base import Transaction
-from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.data.gates import TimelineGate
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
@@ -179,6 +178,7 @@ def update(caller: Principal, demand_id: str, body: DemandContentIn) -> Demand:
 
 
 def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
+    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: the anonymous cold start needs none
     from chalicelib.services import sms  # not at import: a demand's reads send no code
     # One read request: the demand and, when a code came with the form, the code sent to the leader
     # (whether it is needed depends on the stored mobile; reading it unneeded costs nothing more).

@@ -56,6 +56,15 @@ def refuse_if_over(bucket: str, subject: str, *, limit: int, window_seconds: int
         raise throttled(code, retry_after)
 
 
+def under_limit_in(tx: Transaction, bucket: str, subject: str, *, limit: int, window_seconds: int,
+                   moment: datetime, code: ErrorCode) -> None:
+    """`refuse_if_over` as a condition of the caller's transaction instead of a read before it."""
+    start, end = _window(moment, window_seconds)
+    tx.condition_check(RateCounter, f"{bucket}:{subject}:{start}",
+                       condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
+                       on_conflict=throttled(code, end - int(moment.timestamp())))
+
+
 def clear(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:
     RateCounter(key=counter_key(bucket, subject, moment, window_seconds)).delete()
 

@@ -177,3 +177,20 @@ def test_the_query_gram_skips_the_stoplist():
     assert org_search.query_gram("共青团委员会") == "共青"        # all stoplisted: the first
     assert org_search.query_gram("湖") == "湖"
     assert org_search.query_gram("罗湖区") == "罗湖"
+
+
+def test_a_new_orgs_name_entries_are_written_with_the_account_or_after_it_when_too_many(aws, dynamodb_calls):
+    calls = dynamodb_calls()
+    short = _make("gd_short", "共青团韶关市委员会", "韶关市", None)
+    assert [c.operation for c in calls] == ["TransactWriteItems"]   # account, login key and entries at once
+    long_name = "共青团" + "".join(chr(0x4E00 + 7 * i) for i in range(60)) + "委员会"
+    assert len(org_search.grams(org_search.normalise(long_name))) + 2 > 100
+    calls.clear()
+    long = _make("gd_long", long_name, "韶关市", None)
+    assert [c.operation for c in calls][0] == "TransactWriteItems"
+    assert {c.operation for c in calls[1:]} == {"BatchWriteItem"}
+    for org in (short, long):
+        grams = org_search.grams(org_search.normalise(org.display_name))
+        stored = [e for gram in grams for e in NameIndexEntry.query(f"league_org:{gram}")
+                  if e.account_id == org.account_id]
+        assert len(stored) == len(grams)

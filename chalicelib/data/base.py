@@ -82,6 +82,9 @@ class _Op:
     mirror: bool = True   # updates: apply the actions to the item held after the commit
 
 
+TRANSACTION_ITEM_LIMIT = 100   # DynamoDB's TransactWriteItems limit
+
+
 class Transaction:
     """A TransactWriteItems where each item names the error its failed condition means.
 

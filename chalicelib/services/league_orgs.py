@@ -12,11 +12,11 @@ from chalicelib import clock
 from chalicelib.auth.passwords import INITIAL_LEAGUE_ORG_PASSWORD, hash_password
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, LeagueOrgProfile, Region, UniqueKey, login_key
-from chalicelib.data.base import Transaction
+from chalicelib.data.base import TRANSACTION_ITEM_LIMIT, Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services.accounts import get_account, insert_account, new_account
-from chalicelib.services.org_search import index_org_name
+from chalicelib.services.org_search import entries_for, index_org_name
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
     from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
@@ -56,8 +56,17 @@ def create(org: LeagueOrgIn) -> Account:
 
 
 def _insert(account: Account, *, on_conflict: AppError) -> None:
-    insert_account(account, [(login_key(account.login), on_conflict)])
-    index_org_name(account)  # name search (所在组织 picker): idempotent puts
+    """The account, its login key and its name-search entries (所在组织 picker) in one transaction; a
+    name with more grams than a transaction holds (about 50 characters and more) has its entries written
+    after it, by idempotent batch puts."""
+    tx = Transaction()
+    entries = entries_for(account)
+    fits = len(entries) + 2 <= TRANSACTION_ITEM_LIMIT   # + the account and its login key
+    for entry in entries if fits else []:
+        tx.put(entry)
+    insert_account(account, [(login_key(account.login), on_conflict)], tx)
+    if not fits:
+        index_org_name(account)
 
 
 def import_csv(text: str) -> ImportResult:

@@ -96,3 +96,25 @@ def test_only_operators_moderate(api, outbox):
         refused = api.post(f"/admin/demands/{demand['demand_id']}/reports/dismiss", {"note": "x"}, token=token)
         assert refused.status_code == 403
     assert Demand.get(demand["demand_id"]).review_queue == "pending"
+
+
+def test_a_decision_settles_every_open_report_including_ones_filed_before_the_demand_named_them(api, outbox):
+    org = league_org_session(api)
+    did = publish_demand(api, outbox, org["access_token"], title="数学辅导")["demand_id"]
+    earlier, later = register_individual(api, outbox), register_individual(api, outbox)
+    _report(api, earlier["access_token"], did)
+    Demand(did).update(actions=[Demand.open_reporters.remove()])   # as stored before the names were kept
+    _report(api, later["access_token"], did)
+    assert Demand.get(did).open_reporters == {later["account_id"]}
+    operator = operator_token(api)
+    assert api.post(f"/admin/demands/{did}/reports/dismiss", {"note": "核实无误"}, token=operator).status_code == 200
+    for person in (earlier, later):
+        assert api.get("/me/reports", token=person["access_token"]).json["items"][0]["status"] == "dismissed"
+    stored = Demand.get(did)
+    assert stored.open_reporters is None and stored.open_report_count == 0
+    # a new round: the same account reports again, and only that round is decided next
+    _report(api, earlier["access_token"], did)
+    assert Demand.get(did).open_reporters == {earlier["account_id"]}
+    assert api.post(f"/admin/demands/{did}/reports/uphold", {"note": "再次核实"}, token=operator).status_code == 200
+    assert api.get("/me/reports", token=later["access_token"]).json["items"][0]["status"] == "dismissed"
+    assert api.get("/me/reports", token=earlier["access_token"]).json["items"][0]["status"] == "upheld"

@@ -36,8 +36,8 @@ def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
     item = Report(demand_id, caller.account_id, reason_code=body.reason.value, reason_text=body.text,
                   status=ReportStatus.OPEN.value, demand_title=demand.title, created_at=moment)
     count = int(demand.open_report_count or 0)
-    actions = [Demand.open_report_count.set(count + 1), Demand.review_queue.set(REVIEW_PENDING),
-               Demand.first_reported_at.set(Demand.first_reported_at | moment)]
+    actions = [Demand.open_report_count.set(count + 1), Demand.open_reporters.add({caller.account_id}),
+               Demand.review_queue.set(REVIEW_PENDING), Demand.first_reported_at.set(Demand.first_reported_at | moment)]
     if count + 1 >= REPORTS_TO_HIDE:
         actions += [Demand.hidden.set(True), Demand.hidden_reason.set("reported"),
                     *demands.feed_actions(demand, visible=False)]
@@ -71,13 +71,15 @@ def reports_of(demand_id: str) -> list[Report]:
 
 
 def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> Demand:
+    """One read: the demand, which names its open reports' holders (each report is updated by key)."""
     demand = demands.get_demand(demand_id, consistent=True)   # its status is pinned below
-    open_reports = [r for r in Report.query(demand_id, limit=100) if r.status == ReportStatus.OPEN.value]
+    open_reports = _open_reports(demand)
     if demand.review_queue != REVIEW_PENDING or not open_reports:
         raise AppError(ErrorCode.STATE_CONFLICT, "该需求没有待处理的举报")
     moment = clock.now()
     outcome = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
-    actions = [Demand.open_report_count.set(0), Demand.review_queue.remove(), Demand.first_reported_at.remove()]
+    actions = [Demand.open_report_count.set(0), Demand.open_reporters.remove(), Demand.review_queue.remove(),
+               Demand.first_reported_at.remove()]
     if uphold:
         actions += [Demand.hidden.set(True), Demand.hidden_reason.set(note),
                     *demands.feed_actions(demand, visible=False)]
@@ -91,7 +93,8 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
     decided = open_reports[:90]  # a demand is hidden at the third report: never near the 100-item limit (+ 3 gates)
     for item in decided:
         tx.update(item, [Report.status.set(outcome.value), Report.decided_at.set(moment),
-                         Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)
+                         Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value,
+                  mirror=False)
     tx.put(demands.new_event(demand_id, operator, f"report_{outcome.value}", reason=note,
                              notify=[r.reporter_id for r in decided]))
     if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
@@ -99,3 +102,12 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
     gates.visibility_changed(tx, demand, visible=demands.is_visible(demand) and not uphold)
     tx.commit()
     return demand
+
+
+def _open_reports(demand: Demand) -> list[Report]:
+    """The open reports, as keys to update (the demand names their holders); when the names do not account
+    for every open report (some were filed before the demand kept them), the reports are Queried."""
+    reporters = demand.open_reporters or set()
+    if len(reporters) == int(demand.open_report_count or 0):
+        return [Report(demand.demand_id, reporter) for reporter in sorted(reporters)]
+    return [r for r in Report.query(demand.demand_id, limit=100) if r.status == ReportStatus.OPEN.value]

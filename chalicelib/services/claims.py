@@ -383,10 +383,20 @@ def feed_actions(claim: Claim, *, listed: bool) -> list:
     return [Claim.claim_feed.set(CLAIM_FEED), Claim.claim_feed_city.set(f"{CLAIM_FEED}#{claim.demand_city or ''}")]
 
 
-def list_in_feed(tx: Transaction, demand_id: str, *, listed: bool) -> None:
-    """The demand was hidden or shown again (moderation): its confirmed claim follows, in the same transaction."""
-    for claim in confirmed_claims(demand_id):
-        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value)
+def list_in_feed(tx: Transaction, demand: Demand, *, listed: bool) -> None:
+    """The demand was hidden or shown again (moderation): its confirmed claim follows, in the same transaction.
+
+    The demand names the claim's holder (`confirmed_applicant_id`), so the claim is updated by key; a
+    demand confirmed before it named one has its confirmed claims Queried."""
+    if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
+        return
+    if demand.confirmed_applicant_id is None:
+        confirmed = confirmed_claims(demand.demand_id)
+    else:
+        confirmed = [Claim(demand.demand_id, demand.confirmed_applicant_id, demand_city=demands.city_of(demand))]
+    for claim in confirmed:
+        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value,
+                  mirror=False)
 
 
 def claim_feed(*, city: str | None, limit: int, cursor: str | None) -> Page[Claim]:

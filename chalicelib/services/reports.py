@@ -16,7 +16,7 @@ from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report
 from chalicelib.errors import AppError, ErrorCode
-from chalicelib.reference import REPORTS_TO_HIDE, DemandStatus, ReportStatus
+from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus
 from chalicelib.services import claims, demands, gates
 from chalicelib.services.pagination import Page, query_page
 
@@ -48,7 +48,7 @@ def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
                on_conflict=AppError(ErrorCode.ALREADY_REPORTED))
           .update(Demand(demand_id), actions, condition=count_unchanged))
     if count + 1 >= REPORTS_TO_HIDE:
-        claims.list_in_feed(tx, demand_id, listed=False)
+        claims.list_in_feed(tx, demand, listed=False)
         gates.visibility_changed(tx, demand, visible=False)
     tx.commit()
     return item
@@ -97,8 +97,7 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
                   mirror=False)
     tx.put(demands.new_event(demand_id, operator, f"report_{outcome.value}", reason=note,
                              notify=[r.reporter_id for r in decided]))
-    if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
-        claims.list_in_feed(tx, demand_id, listed=demands.is_visible(demand) and not uphold)
+    claims.list_in_feed(tx, demand, listed=demands.is_visible(demand) and not uphold)
     gates.visibility_changed(tx, demand, visible=demands.is_visible(demand) and not uphold)
     tx.commit()
     return demand

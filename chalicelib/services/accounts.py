@@ -8,6 +8,7 @@ from chalicelib.auth import passwords
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, UniqueKey, login_key, phone_key
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, SmsPurpose
 from chalicelib.services import sessions, sms, throttle
@@ -66,8 +67,15 @@ def create_operator(*, account_name: str, display_name: str, password: str) -> A
 def find_by_unique(key: str) -> Account | None:
     try:
         pointer = UniqueKey.get(key, consistent_read=True)
-        return Account.get(pointer.account_id, consistent_read=True)
-    except (UniqueKey.DoesNotExist, Account.DoesNotExist):
+    except UniqueKey.DoesNotExist:
+        return None
+    return _account_or_none(pointer.account_id)
+
+
+def _account_or_none(account_id: str) -> Account | None:
+    try:
+        return Account.get(account_id, consistent_read=True)
+    except Account.DoesNotExist:
         return None
 
 
@@ -90,15 +98,21 @@ def register_individual(*, phone: str, sms_code: str, display_name: str, passwor
 
 
 def login(*, account_type: str, login: str, password: str, source_ip: str) -> sessions.TokenPair:
+    """Two read requests before the password is verified: the client's failure counter with the login key,
+    then the account with its failure counter (a throttled caller is refused without a password hash)."""
     moment = clock.now()
-    throttle.refuse_if_over("login-client", source_ip, limit=MAX_FAILURES_PER_CLIENT,
-                            window_seconds=LOGIN_WINDOW_SECONDS, moment=moment, code=ErrorCode.LOGIN_THROTTLED)
+    window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": moment}
     key = phone_key(login) if account_type == "individual" else login_key(login)
-    account = find_by_unique(key)
-    if account is not None:
-        throttle.refuse_if_over("login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
-                                window_seconds=LOGIN_WINDOW_SECONDS, moment=moment,
-                                code=ErrorCode.LOGIN_THROTTLED)
+    client_failures, pointer = get_items([throttle.counter_item_key("login-client", source_ip, **window),
+                                          ItemKey(UniqueKey, key)], consistent=True)
+    throttle.refuse_if_counted(client_failures, limit=MAX_FAILURES_PER_CLIENT, code=ErrorCode.LOGIN_THROTTLED, **window)
+    account = None
+    if pointer is not None:
+        account, account_failures = get_items([ItemKey(Account, pointer.account_id), throttle.counter_item_key(
+            "login-account", pointer.account_id, **window)], consistent=True)
+        if account is not None:
+            throttle.refuse_if_counted(account_failures, limit=MAX_FAILURES_PER_ACCOUNT,
+                                       code=ErrorCode.LOGIN_THROTTLED, **window)
     if account is None:
         passwords.burn_verification_time(password)
     if account is None or not passwords.verify_password(account.password_hash, password):
@@ -148,8 +162,11 @@ def change_password(caller: Principal, *, current_password: str, new_password: s
 def reset_password(*, phone: str, sms_code: str, new_password: str) -> None:
     """Forgotten password of an individual, proven by an SMS code to the registered phone."""
     passwords.check_password_policy(new_password, forbidden=(phone,))
-    code = sms.verify_code(phone, SmsPurpose.RESET_PASSWORD, sms_code)
-    account = find_by_unique(phone_key(phone))
+    # The code and the phone's key in one read request, then the account by the key's id.
+    sent_code, pointer = get_items([sms.code_key(phone, SmsPurpose.RESET_PASSWORD),
+                                    ItemKey(UniqueKey, phone_key(phone))], consistent=True)
+    code = sms.verify_read_code(sent_code, phone, SmsPurpose.RESET_PASSWORD, sms_code)
+    account = _account_or_none(pointer.account_id) if pointer is not None else None
     if account is None:
         raise field_error(ErrorCode.ACCOUNT_NOT_FOUND, "phone")
     tx = Transaction()

@@ -433,9 +433,9 @@ def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: dat
     tx.condition_check(Activity, attendee.activity_id, condition=Activity.status == A.PUBLISHED.value,
                        on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
     if by == "code":
-        throttle.under_limit_in(tx, WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
-                                window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
-                                code=ErrorCode.CHECK_IN_CODE_THROTTLED)
+        throttle.require_under_limit(tx, WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
+                                     window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
+                                     code=ErrorCode.CHECK_IN_CODE_THROTTLED)
 
 
 def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:

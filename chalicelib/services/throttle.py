@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.errors import AppError, ErrorCode, throttled
 
@@ -56,13 +57,17 @@ def refuse_if_over(bucket: str, subject: str, *, limit: int, window_seconds: int
         raise throttled(code, retry_after)
 
 
-def under_limit_in(tx: Transaction, bucket: str, subject: str, *, limit: int, window_seconds: int,
-                   moment: datetime, code: ErrorCode) -> None:
-    """`refuse_if_over` as a condition of the caller's transaction instead of a read before it."""
-    start, end = _window(moment, window_seconds)
-    tx.condition_check(RateCounter, f"{bucket}:{subject}:{start}",
-                       condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
-                       on_conflict=throttled(code, end - int(moment.timestamp())))
+def counter_item_key(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> ItemKey:
+    """Where the current window's counter is stored: for a service that reads it in one BatchGetItem with
+    its other items, then judges it with `refuse_if_counted`."""
+    return ItemKey(RateCounter, counter_key(bucket, subject, moment, window_seconds))
+
+
+def refuse_if_counted(item: RateCounter | None, *, limit: int, window_seconds: int, moment: datetime,
+                      code: ErrorCode) -> None:
+    """`refuse_if_over` on the counter already read (None: nothing counted in this window)."""
+    if item is not None and int(item.count or 0) >= limit:
+        raise refusal(code, window_seconds=window_seconds, moment=moment)
 
 
 def clear(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:

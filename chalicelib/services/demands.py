@@ -81,8 +81,7 @@ def readable_demand(caller: Principal | None, demand_id: str, *, consistent: boo
 
 def require_readable(caller: Principal | None, demand: Demand | None) -> Demand:
     """The demand if the caller may see it; absent, or hidden from this caller: not found."""
-    if demand is not None and (is_visible(demand) or (caller is not None and (caller.account_id == demand.org_id
-                                                                              or caller.role is Role.OPERATOR))):
+    if demand is not None and gates.may_read(caller, demand.org_id, is_visible(demand)):
         return demand
     raise AppError(ErrorCode.NOT_FOUND)
 

@@ -44,8 +44,10 @@ def activity_created(tx: Transaction, activity_id: str, org_id: str) -> None:
     tx.put(RosterGate(activity_id, org_id=org_id))
 
 
-def _may_read(caller: Principal | None, org_id: str, visible: bool) -> bool:
-    """services/demands.readable_demand's rule, on a gate."""
+def may_read(caller: Principal | None, org_id: str, visible: bool) -> bool:
+    """Who may read a demand (and its public lists): anyone while it is publicly visible, else its 团组织
+    and operators. The one statement of the rule: services/demands.require_readable applies it to a demand,
+    the lists to their gate."""
     return visible or (caller is not None and (caller.account_id == org_id or caller.role is Role.OPERATOR))
 
 
@@ -60,7 +62,7 @@ def demand_list(caller: Principal | None, query: Any, demand_id: str, *, gate: t
         if head is None:
             from chalicelib.services import demands  # not at import: demands imports this module
             demands.readable_demand(caller, demand_id)
-        elif not _may_read(caller, head.org_id, bool(head.visible)):
+        elif not may_read(caller, head.org_id, bool(head.visible)):
             raise AppError(ErrorCode.NOT_FOUND)
     return items, last
 

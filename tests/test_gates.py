@@ -144,7 +144,11 @@ def test_a_demands_activities_page_by_page_with_the_gate_on_none(api, outbox, wo
         if cursor is None:
             break
     assert sorted(seen) == sorted(made)   # every activity once (one frozen clock: created at the same time)
-    assert api.get(f"/activities/{activities_gate_id(world['did'])}").status_code == 404
+    gate_id = activities_gate_id(world["did"])
+    assert api.get(f"/activities/{gate_id}").status_code == 404
+    volunteer_token = register_individual(api, outbox)["access_token"]
+    refused = api.post(f"/activities/{gate_id}/signups", {}, token=volunteer_token)   # the gate is no activity
+    assert refused.status_code == 404 and refused.json["error"]["code"] == "NOT_FOUND"
 
 
 def test_an_operator_reads_reports_with_one_query_and_an_unknown_demand_has_none(api, dynamodb_calls):

@@ -61,9 +61,13 @@ SU = SignupStatus
 
 # ---------------------------------------------------------------- loading and phases
 
-def _activity(activity_id: str) -> Activity:
+def _require_activity_id(activity_id: str) -> None:
     if not _ID.match(activity_id):   # a demand's activities gate shares the table under a non-hex id
         raise AppError(ErrorCode.NOT_FOUND)
+
+
+def _activity(activity_id: str) -> Activity:
+    _require_activity_id(activity_id)
     try:
         return Activity.get(activity_id, consistent_read=True)
     except Activity.DoesNotExist:
@@ -240,6 +244,7 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
     demand's visibility, an earlier sign-up and the seats are conditions of the write.
     The errors keep their order: not found, cancelled, closed, already signed up, full.
     """
+    _require_activity_id(activity_id)
     activity, account = get_items([ItemKey(Activity, activity_id), ItemKey(Account, caller.account_id)],
                                   consistent=True)
     if activity is None or account is None:

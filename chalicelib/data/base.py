@@ -158,9 +158,8 @@ class Transaction:
 
 def _condition_request(op: _Op) -> dict:
     model_cls, hash_key, range_key = op.args
-    key = {attribute.attr_name: {attribute.attr_type: attribute.serialize(value)}
-           for (_, attribute), value in zip(_key_attributes_of(model_cls), (hash_key, range_key), strict=False)}
-    return _with_expressions({"TableName": model_cls.Meta.table_name, "Key": key}, op.kwargs["condition"])
+    return _with_expressions({"TableName": model_cls.Meta.table_name, "Key": key_for(model_cls, hash_key, range_key)},
+                             op.kwargs["condition"])
 
 
 def _delete_request(op: _Op) -> dict:
@@ -237,6 +236,17 @@ def _expression(node: Any, names: dict[str, str], values: dict[str, Any]) -> str
 
 def _and(condition: Any, extra: Any) -> Any:
     return extra if condition is None else condition if extra is None else condition & extra
+
+
+def key_for(model_cls: type[Model], hash_key: Any, range_key: Any = None) -> dict:
+    """The low-level key of `model_cls`'s item at (hash_key, range_key), serialized by its key attributes."""
+    return {attribute.attr_name: {attribute.attr_type: attribute.serialize(value)}
+            for (_, attribute), value in zip(_key_attributes_of(model_cls), (hash_key, range_key), strict=False)}
+
+
+def key_names(model_cls: type[Model]) -> tuple[str, ...]:
+    """The stored names of `model_cls`'s hash key, then of its range key if any."""
+    return tuple(attribute.attr_name for _, attribute in _key_attributes_of(model_cls))
 
 
 def _key_of(item: Model) -> dict:

@@ -1,8 +1,9 @@
 """One BatchGetItem across tables (PynamoDB's `batch_get` reads one model's table per request).
 
-Keys are serialized by each model's own key attributes and items turned back with `from_raw_data`,
-so the models stay the only description of the tables. The request goes through the transaction
-connection's client: the one botocore session every table connection shares (data/base.py).
+Keys are serialized by each model's own key attributes (`base.key_for`) and items built as every read
+builds them (`base.from_stored`), so the models stay the only description of the tables. The request
+goes through the transaction connection's client: the one botocore session every table connection
+shares (data/base.py).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from chalicelib.data.base import transaction_connection
+from chalicelib.data.base import from_stored, key_for, key_names, transaction_connection
 
 MAX_KEYS = 100          # DynamoDB's limit per BatchGetItem
 MAX_ATTEMPTS = 4        # the first request and 3 retries of what DynamoDB left unprocessed
@@ -27,12 +28,7 @@ class ItemKey:
     range_key: Any = None
 
     def serialized(self) -> dict[str, dict]:
-        hash_value, range_value = self.model._serialize_keys(self.hash_key, self.range_key)
-        key = {self.model._hash_key_attribute().attr_name: {self.model._hash_key_attribute().attr_type: hash_value}}
-        if range_value is not None:
-            attribute = self.model._range_key_attribute()
-            key[attribute.attr_name] = {attribute.attr_type: range_value}
-        return key
+        return key_for(self.model, self.hash_key, self.range_key)
 
 
 class UnprocessedKeysError(RuntimeError):
@@ -47,12 +43,12 @@ def get_items(keys: Sequence[ItemKey], *, consistent: bool = False) -> list[Mode
     wanted = {(key.model.Meta.table_name, _identity(key.serialized())): key for key in keys}
     if len(wanted) != len(keys):
         raise ValueError("a BatchGetItem refuses duplicate keys")
-    key_names = {key.model.Meta.table_name: _key_names(key.model) for key in keys}
+    names = {key.model.Meta.table_name: key_names(key.model) for key in keys}
     by_key = {}
     for table, items in _read(_request(keys, consistent)).items():
         for raw in items:
-            key = wanted[(table, _identity(raw, key_names[table]))]
-            by_key[key] = key.model.from_raw_data(raw)
+            key = wanted[(table, _identity(raw, names[table]))]
+            by_key[key] = from_stored(key.model, raw)
     return [by_key.get(key) for key in keys]
 
 
@@ -77,13 +73,6 @@ def _read(request: dict[str, dict]) -> dict[str, list[dict]]:
         if not request:
             return found
     raise UnprocessedKeysError(f"keys left unprocessed after {MAX_ATTEMPTS} BatchGetItem requests: {request}")
-
-
-def _key_names(model: type[Model]) -> tuple[str, ...]:
-    names = [model._hash_key_attribute().attr_name]
-    if model._range_key_attribute() is not None:
-        names.append(model._range_key_attribute().attr_name)
-    return tuple(names)
 
 
 def _identity(item: dict[str, dict], names: Sequence[str] | None = None) -> tuple:

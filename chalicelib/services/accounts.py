@@ -80,10 +80,10 @@ def _account_or_none(account_id: str) -> Account | None:
 
 
 def get_account(account_id: str) -> Account:
-    try:
-        return Account.get(account_id, consistent_read=True)
-    except Account.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    account = _account_or_none(account_id)
+    if account is None:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return account
 
 
 def register_individual(*, phone: str, sms_code: str, display_name: str, password: str) -> sessions.TokenPair:

@@ -62,8 +62,9 @@ def _insert(account: Account, *, on_conflict: AppError) -> None:
     tx = Transaction()
     entries = entries_for(account)
     fits = len(entries) + 2 <= TRANSACTION_ITEM_LIMIT   # + the account and its login key
-    for entry in entries if fits else []:
-        tx.put(entry)
+    if fits:
+        for entry in entries:
+            tx.put(entry)
     insert_account(account, [(login_key(account.login), on_conflict)], tx)
     if not fits:
         index_org_name(account)

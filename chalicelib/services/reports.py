@@ -87,7 +87,7 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
         demand.hidden = False
         actions += [Demand.hidden.set(False), Demand.hidden_reason.remove(),
                     *demands.feed_actions(demand, visible=demands.is_visible(demand))]
-    # status as read: only a claimed (or in-service) demand has a confirmed claim whose 认领信息 keys follow
+    # status as read is pinned: list_in_feed moves a confirmed claim only for a claimed (or in-service) demand
     tx = Transaction().update(demand, actions,
                               condition=(Demand.review_queue == REVIEW_PENDING) & (Demand.status == demand.status))
     decided = open_reports[:90]  # a demand is hidden at the third report: never near the 100-item limit (+ 3 gates)

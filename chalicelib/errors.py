@@ -14,6 +14,7 @@ class ErrorCode(Enum):
     # (HTTP status, default user-facing message)
     VALIDATION_FAILED = (400, "请求参数有误")
     INVALID_JSON = (400, "请求体不是合法的 JSON")
+    JSON_TOO_DEEP = (400, "请求体嵌套层数过多")
     SMS_CODE_INVALID = (400, "验证码错误")
     SMS_CODE_EXPIRED = (400, "验证码已过期，请重新获取")
     SMS_CODE_ATTEMPTS_EXCEEDED = (400, "验证码错误次数过多，请重新获取")

@@ -96,3 +96,29 @@ def test_every_route_is_in_the_architecture_document():
     missing = [f"{method} {path}" for path, methods in chalice_app.routes.items() for method in methods
                if f"| {method} | `{path}` |" not in text]
     assert missing == [], "regenerate with scripts/route_table.py"
+
+
+@pytest.mark.parametrize("raw", [b"[" * 5000, b'{"a":' * 5000, b"[" * 5000 + b"]" * 5000])
+@pytest.mark.parametrize("path", ["/auth/login", "/sms/codes", "/auth/register"])
+def test_deeply_nested_json_is_refused_with_a_400_on_anonymous_routes(api, outbox, path, raw):
+    response = api.post(path, raw=raw)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "JSON_TOO_DEEP"
+
+
+def test_json_nested_beyond_the_cap_is_refused_before_validation(api, outbox):
+    from chalicelib.api.routing import MAX_JSON_DEPTH
+
+    body = {"account_type": "individual", "login": "13900000001", "password": 1}
+    for _ in range(MAX_JSON_DEPTH):
+        body = {"password": body}
+    response = api.post("/auth/login", body)
+    assert response.status_code == 400 and response.json["error"]["code"] == "JSON_TOO_DEEP"
+
+
+def test_a_204_answer_carries_no_body(api, outbox):
+    person = register_individual(api, outbox)
+    response = api.post("/auth/logout", {"refresh_token": person["refresh_token"]})
+    assert response.status_code == 204
+    assert response.body == b""
+    assert response.headers.get("Content-Length", "0") == "0"

@@ -252,7 +252,7 @@ def error_codes(declaration: Declaration) -> dict[int, list[ErrorCode]]:
     if has_body or declaration.query is not None:
         codes.add(ErrorCode.VALIDATION_FAILED)
     if declaration.body is not None:
-        codes.add(ErrorCode.INVALID_JSON)
+        codes.update({ErrorCode.INVALID_JSON, ErrorCode.JSON_TOO_DEEP})
     if has_body:
         codes.update({ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE})
     if _PATH_PARAM.search(declaration.path):

@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 ANYONE: frozenset[Role] = frozenset()   # public route; a token, if sent, is still verified
 ALL_ROLES: frozenset[Role] = frozenset(Role)
 _MAX_PATH_PARAM = 128
+# No request body of the API nests more than a few levels; 32 leaves room and bounds the walk.
+MAX_JSON_DEPTH = 32
 # Every view `endpoint(...)` made, by its function's module then (method, path): where a LazyView finds its own.
 _DECLARED_VIEWS: dict[str, dict[tuple[str, str], Callable[..., Response]]] = {}
 
@@ -319,12 +321,28 @@ def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     raw = request.raw_body or b""
     try:
         data = json.loads(raw) if raw.strip() else {}
+    except RecursionError:   # json's decoder recurses per level: 64 KB of "[" is deeper than the stack
+        raise AppError(ErrorCode.JSON_TOO_DEEP) from None
     except (ValueError, UnicodeDecodeError):
         raise AppError(ErrorCode.INVALID_JSON) from None
+    if _depth_exceeds(data, MAX_JSON_DEPTH):
+        raise AppError(ErrorCode.JSON_TOO_DEEP)
     if not isinstance(data, dict):
         raise AppError(ErrorCode.VALIDATION_FAILED,
                        fields=[FieldError("", "object_expected", "请求体必须是 JSON 对象")])
     return parse_model(model, data)
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether containers nest deeper than `limit` (walked without recursion: the input is the attacker's)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def _decode(raw: bytes) -> str:
@@ -348,7 +366,9 @@ def _to_response(result: Any, declaration: Declaration) -> Response:
     reply = result if isinstance(result, Reply) else Reply(body=result, status=declaration.status)
     _check_declared(reply, declaration)
     if reply.body is None:
-        return Response(body=None, status_code=204, headers=reply.headers or {})
+        # An empty string, not None: Chalice serialises None as "null", 4 stray bytes after a 204 that a
+        # keep-alive client reads as the start of its next answer.
+        return Response(body="", status_code=204, headers=reply.headers or {})
     return Response(body=reply.body.model_dump(mode="json"), status_code=reply.status, headers=reply.headers or {})
 
 

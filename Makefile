@@ -1,29 +1,34 @@
 # Developer entry points. README: `make run` (local stack) and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
-STAMP := $(VENV)/.requirements-installed
+LOCAL_STAMP := $(VENV)/.local-requirements-installed
+DEV_STAMP := $(VENV)/.dev-requirements-installed
 
-.PHONY: venv run test lint bench
+venv: $(DEV_STAMP)
 
-venv: $(STAMP)
-
-# Reinstall only when a requirements file is newer than the last successful install.
-$(STAMP): requirements.txt requirements-dev.txt
+# `make run` installs only what the local stack needs (requirements-local.txt, about 30 s on a fresh
+# clone); `make test` adds the test tools. Each reinstalls only when one of its files is newer than its
+# last successful install.
+$(LOCAL_STAMP): requirements.txt requirements-local.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install -q -r requirements-local.txt
+	touch $@
+
+$(DEV_STAMP): $(LOCAL_STAMP) requirements-dev.txt
+	$(VENV)/bin/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
 # Local stack: DynamoDB (moto) + demo accounts + chalice local. Extra flags: make run ARGS="--reset".
-run: venv
+run: $(LOCAL_STAMP)
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
 
-test: venv
+test: $(DEV_STAMP)
 	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
-lint: venv
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
 # Benchmarks (not tests): cold start, CPU per request, scale. One part: make bench ARGS="cpu --profile";
 # smaller scale: make bench ARGS="scale --sizes 1000,10000". Numbers and commands: docs/performance.md.
-bench: venv
+bench: $(DEV_STAMP)
 	$(VENV)/bin/python bench/run.py $(ARGS)

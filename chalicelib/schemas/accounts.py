@@ -74,16 +74,16 @@ class AccountOut(OutputModel):
 
 
 class LeagueOrgTodoOut(OutputModel):
-    """团组织 待办项 at this stage; the claims issue adds 待确认 and 待评分."""
+    """团组织 待办项 (我的): 待认领, 初始需求 waiting for 采用 / 不采用, 待确认 and 待评分."""
 
-    awaiting_claim: int
-    pending_help_requests: int
+    awaiting_claim: int   # 待认领: its published demands nobody has claimed (= GET /me/demands?status=open)
+    pending_help_requests: int   # 初始需求 addressed to it, 待采用 (= GET /me/help-request-inbox?status=pending)
     pending_claims: int   # 待确认: applications to its demands waiting for its decision
     ratings_owed: int     # 待评分: confirmed claimants it has still to rate (= GET /me/ratings-owed)
 
 
 class VolunteerOrgTodoOut(OutputModel):
-    """志愿服务组织 待办项: 待确认 (its own pending applications); 待评分 comes with ratings."""
+    """志愿服务组织 待办项 (我的): 待确认 (its own pending applications) and 待评分."""
 
     pending_applications: int
     ratings_owed: int     # 待评分: publishers of its confirmed claims it has still to rate

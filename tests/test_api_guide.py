@@ -96,5 +96,9 @@ def test_the_documented_lifecycle_is_what_the_api_does(api, outbox, now):
     assert run.call("GET", "/me/points", volunteer_token)["balance"] == 12
     assert run.call("GET", "/help-requests/{request_id}", person, request_id=request_id)["status_label"] == "已发布"
 
+    # 消息 and 数据统计
+    assert run.call("GET", "/me/notifications/unread-count", volunteer_token)["unread"] >= 1
+    assert set(run.call("GET", "/stats/totals", None)) >= {"as_of", "total", "cities"}
+
     documented = [(m, p, int(s)) for m, p, s in STEP.findall(GUIDE.read_text(encoding="utf-8"))]
     assert run.steps == documented

@@ -10,8 +10,9 @@ request is handled under one lock: requests still interleave freely between one
 another, exactly as they do against DynamoDB.
 
 The wrapper also tells its owner what happened, for the local stack:
-- `on_write` is called after every request that may have changed data (anything but
-  the known read-only operations), so the stack can save soon after a write;
+- `on_write(tables)` is called after every request that may have changed data (anything
+  but the known read-only operations) with the names of the tables it names (empty when
+  they cannot be told), so the stack can save soon after a write, reading only those;
 - `rollbacks` counts TransactWriteItems that did not succeed: moto rolls those back by
   replacing each table they touched with a copy, stream shard included, so a stream
   reader knows that what it read across that moment may come from a discarded shard;
@@ -21,6 +22,8 @@ The wrapper also tells its owner what happened, for the local stack:
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import logging
 import socket
 import threading
@@ -45,6 +48,20 @@ READ_ONLY_OPERATIONS = frozenset({
 _TRANSACTIONS = frozenset({"TransactWriteItems", "ExecuteTransaction"})
 
 
+def _tables_named(body: bytes) -> frozenset[str]:
+    """The tables a DynamoDB write request names; empty if that cannot be told (then: all of them)."""
+    try:
+        request = json.loads(body)
+        names = set(request.get("RequestItems") or {})                     # BatchWriteItem
+        for entry in request.get("TransactItems") or []:                      # TransactWriteItems
+            names.update(op["TableName"] for op in entry.values())
+        if "TableName" in request:                                            # the rest
+            names.add(request["TableName"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str))
+
+
 def _operation(environ) -> tuple[str, bool]:
     """(operation name, is it a write) of one request, from its X-Amz-Target header."""
     target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -57,7 +74,7 @@ def _operation(environ) -> tuple[str, bool]:
 
 
 class _OneRequestAtATime:
-    def __init__(self, app, on_write: Callable[[], None] | None) -> None:
+    def __init__(self, app, on_write: Callable[[frozenset[str]], None] | None) -> None:
         self.app = app
         self.lock = threading.Lock()
         self.write_gate = threading.Lock()   # held by `writes_paused()`; every write passes it first
@@ -67,6 +84,11 @@ class _OneRequestAtATime:
     def __call__(self, environ, start_response):
         operation, writes = _operation(environ)
         status = []
+        tables: frozenset[str] = frozenset()
+        if writes and self.on_write is not None and environ.get("CONTENT_LENGTH", "").isdigit():
+            body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+            environ["wsgi.input"] = io.BytesIO(body)   # moto reads it again
+            tables = _tables_named(body)
 
         def remember_status(code, headers, exc_info=None):
             status.append(code)
@@ -74,12 +96,12 @@ class _OneRequestAtATime:
 
         with self.write_gate if writes else contextlib.nullcontext():
             with self.lock:
-                body = b"".join(self.app(environ, remember_status))
+                response = b"".join(self.app(environ, remember_status))
                 if operation in _TRANSACTIONS and not (status and status[0].startswith("200")):
                     self.rollbacks += 1   # under the lock: visible before any later request is handled
         if writes and self.on_write is not None:
-            self.on_write()
-        return [body]
+            self.on_write(tables)
+        return [response]
 
 
 def free_port() -> int:
@@ -89,13 +111,14 @@ def free_port() -> int:
 
 
 class AtomicDynamoDBServer:
-    def __init__(self, port: int, on_write: Callable[[], None] | None = None) -> None:
+    def __init__(self, port: int, on_write: Callable[[frozenset[str]], None] | None = None) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per DynamoDB call
         self.app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app), on_write)
         # Binds now: a busy port raises OSError here, not in the serving thread.
         self.server = make_server(HOST, port, self.app, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.endpoint = f"http://{HOST}:{port}"
+        self._old_iterators: set[str] = set()
 
     def start(self) -> str:
         self.thread.start()
@@ -115,3 +138,26 @@ class AtomicDynamoDBServer:
         """Hold every write back meanwhile; reads (a snapshot's Scans) go on."""
         with self.app.write_gate:
             yield
+
+    def expire_stream_iterators(self) -> int:
+        """Forget the stream iterators that were already there at the previous call; returns how many.
+
+        DynamoDB expires an iterator after 15 minutes; moto keeps every one it hands out, each holding its
+        shard (and, after a rollback, the replaced copy of a whole table) in memory. Called every few
+        minutes, an iterator lives one to two periods.
+        """
+        from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+        kept: set[str] = set()
+        dropped = 0
+        with self.app.lock:   # no request is reading or adding iterators meanwhile
+            for by_region in list(dynamodbstreams_backends.values()):
+                for backend in list(by_region.values()):
+                    for key in list(backend.shard_iterators):
+                        if key in self._old_iterators:
+                            del backend.shard_iterators[key]
+                            dropped += 1
+                        else:
+                            kept.add(key)
+            self._old_iterators = kept
+        return dropped

@@ -105,3 +105,26 @@ def test_a_write_rolled_back_while_the_pump_reads_is_never_handed_over():
         assert handed_over == ["a" * 32]                 # the real write, never the rolled-back one
     finally:
         server.stop()
+
+
+def test_the_local_endpoint_forgets_stream_iterators_a_sweep_after_it_saw_them():
+    from dynamodb_server import AtomicDynamoDBServer, free_port
+
+    server = AtomicDynamoDBServer(free_port())
+    endpoint = server.start()
+    try:
+        client = boto3.client("dynamodb", endpoint_url=endpoint)
+        client.create_table(TableName="sweep-test", KeySchema=[{"AttributeName": "request_id", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "request_id", "AttributeType": "S"}],
+                            BillingMode="PAY_PER_REQUEST",
+                            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        pump = StreamPump(client, boto3.client("dynamodbstreams", endpoint_url=endpoint), "cn-north-1",
+                          [("sweep-test", lambda event: {"batchItemFailures": []})], rollbacks=server.rollbacks)
+        server.expire_stream_iterators()                 # everything so far is now "seen"
+        pump.tick()
+        dropped = server.expire_stream_iterators()       # the ones seen last time go; the new ones stay a while
+        assert dropped >= 2
+        client.put_item(TableName="sweep-test", Item={"request_id": {"S": "b" * 32}})
+        assert pump.tick() == 1                          # the pump holds none between polls: nothing lost
+    finally:
+        server.stop()

@@ -52,3 +52,46 @@ def apply(env: dict[str, str]) -> None:
     # With fake keys set, a developer's AWS_PROFILE only gets in the way (botocore fails on an unknown one).
     if "AWS_ACCESS_KEY_ID" in env:
         os.environ.pop("AWS_PROFILE", None)
+
+
+# --- the running local stack's ports: <data dir>/ports.json -------------------------------------
+# Written by scripts/local_stack.py once its DynamoDB endpoint is up, removed at a clean stop (a
+# killed stack leaves it behind: readers check that something answers). scripts/manage.py --local
+# reads it, so it finds a stack started with other ports.
+PORTS_FILE = "ports.json"
+DEFAULT_API_PORT = 8000
+DEFAULT_DYNAMODB_PORT = 8001
+
+
+def write_ports(data_dir: Path, *, api_port: int, dynamodb_port: int) -> Path:
+    path = data_dir / PORTS_FILE
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(json.dumps({"api_port": api_port, "dynamodb_port": dynamodb_port, "pid": os.getpid()}) + "\n",
+                    encoding="utf-8")
+    os.replace(temp, path)
+    return path
+
+
+def read_ports(data_dir: Path) -> dict | None:
+    """The ports the stack using `data_dir` recorded, or None when there is no such file."""
+    path = data_dir / PORTS_FILE
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"error: cannot read {path} ({exc}); delete it if no local stack runs") from None
+    if not (isinstance(recorded, dict) and all(isinstance(recorded.get(k), int)
+                                               for k in ("api_port", "dynamodb_port"))):
+        raise SystemExit(f"error: {path} does not hold api_port and dynamodb_port; delete it if no local stack runs")
+    return recorded
+
+
+def remove_ports(data_dir: Path) -> None:
+    """Remove the ports file if this process wrote it (another stack's file is not ours to remove)."""
+    path = data_dir / PORTS_FILE
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -3,10 +3,15 @@
 
     .venv/bin/python scripts/local_stack.py [--port 8000] [--dynamodb-port 8001] [--data-dir .local] [--reset]
 
-Start: check both ports → moto's DynamoDB server → tables from ALL_MODELS → load
-<data-dir>/dynamodb.json → demo accounts → `chalice local` → wait for /health.
-Stop (Ctrl-C, SIGTERM, or chalice exiting): stop chalice → save every table to
-<data-dir>/dynamodb.json → stop moto.
+Start: check both ports → read and check <data-dir>/dynamodb.json (a file of the wrong
+shape is moved aside and the stack refuses to start until told --reset) → moto's DynamoDB
+server (scripts/dynamodb_server.py: one request at a time) → <data-dir>/ports.json →
+tables from ALL_MODELS → load the saved items → demo accounts → `chalice local` → wait
+for /health.
+While running: every table is saved to <data-dir>/dynamodb.json within about a second
+of a write (a consistent snapshot, written atomically), so a crash loses at most that.
+Stop (Ctrl-C, SIGTERM, or chalice exiting): stop chalice → save every table →
+stop moto → remove ports.json.
 
 `chalice local` serves HTTP only; the stream pump (scripts/stream_pump.py) and the
 scheduler (scripts/scheduler.py) run in `LocalStack.run`'s loop, in this same
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import binascii
 import json
 import logging
 import os
@@ -28,6 +34,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -40,10 +48,22 @@ STOP_TIMEOUT_SECONDS = 10
 TICK_SECONDS = 0.5
 DUMP_FORMAT = "yce-local-dynamodb/1"
 BATCH_WRITE_LIMIT = 25  # DynamoDB's BatchWriteItem maximum
+# A snapshot starts this long after the first write since the last one (writes meanwhile join it): on
+# disk within about a second of a write. A slow save delays the next by as long, so that writes, held
+# back while a snapshot reads, get at least half the time.
+SNAPSHOT_DELAY_SECONDS = 0.5
+ITERATOR_SWEEP_SECONDS = 300  # how often moto forgets old stream iterators (dynamodb_server.py)
+REFUSED_MARKER = "dynamodb.json.refused"  # names the set-aside file; until --reset the stack won't start
+
+log = logging.getLogger("local-stack")
 
 
 class StackError(Exception):
     """Something the developer can fix; printed without a traceback."""
+
+
+class BadState(Exception):
+    """The saved state cannot be loaded: set it aside, and start only when told (--reset)."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -96,39 +116,81 @@ def _table_names(client) -> list[str]:
     return [name for page in client.get_paginator("list_tables").paginate() for name in page["TableNames"]]
 
 
+def scan_table(client, name: str) -> list[dict]:
+    pages = client.get_paginator("scan").paginate(TableName=name, ConsistentRead=True)
+    return [_item_to_json(item) for page in pages for item in page["Items"]]
+
+
 def dump_tables(client, path: Path) -> int:
     """Scan every table (fine for an offline tool) and replace `path` atomically; returns the item count."""
-    tables = {}
-    for name in _table_names(client):
-        pages = client.get_paginator("scan").paginate(TableName=name, ConsistentRead=True)
-        tables[name] = [_item_to_json(item) for page in pages for item in page["Items"]]
+    return write_state(path, {name: scan_table(client, name) for name in _table_names(client)})
+
+
+def write_state(path: Path, tables: dict[str, list[dict]]) -> int:
+    """Replace `path` atomically (temp file, fsync, rename) with these items; returns the item count."""
     temp = path.with_name(path.name + ".tmp")
     with open(temp, "w", encoding="utf-8") as handle:
         json.dump({"format": DUMP_FORMAT, "tables": tables}, handle, ensure_ascii=False, indent=1)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temp, path)  # a crash mid-write leaves the previous state intact
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a power cut too
+    finally:
+        os.close(directory)
     return sum(len(items) for items in tables.values())
 
 
-def load_tables(client, path: Path) -> int:
-    """BatchWriteItem the saved items into the (already created) tables; returns the item count."""
+def _is_attribute_value(value) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(next(iter(value)), str)
+
+
+def read_state(path: Path) -> dict[str, list[dict]]:
+    """The saved items per table, checked for shape and decoded; BadState (one line) if they are not."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise StackError(f"{path} is not valid JSON ({exc}); start with --reset to set it aside") from None
-    if saved.get("format") != DUMP_FORMAT:
-        raise StackError(f"{path} is not a {DUMP_FORMAT} file; start with --reset to set it aside")
+    except ValueError as exc:  # broken JSON, or not UTF-8 at all
+        raise BadState(f"it is not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise BadState(f"it cannot be read ({exc.strerror})") from None
+    if not isinstance(saved, dict) or saved.get("format") != DUMP_FORMAT:
+        found = f"an object of format {saved.get('format')!r}" if isinstance(saved, dict) else \
+            f"a JSON {type(saved).__name__}"
+        raise BadState(f"it is not a {DUMP_FORMAT} file (found {found})")
+    tables = saved.get("tables")
+    if not isinstance(tables, dict) or not all(
+            isinstance(items, list) and all(isinstance(item, dict) and item and
+                                            all(_is_attribute_value(v) for v in item.values()) for item in items)
+            for items in tables.values()):
+        raise BadState("its \"tables\" is not an object of item lists in DynamoDB JSON")
+    try:
+        return {name: [_item_from_json(item) for item in items] for name, items in tables.items()}
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise BadState(f"a binary attribute is not base64 ({exc})") from None
+
+
+def load_tables(client, tables: dict[str, list[dict]], path: Path) -> int:
+    """BatchWriteItem the saved items into the (already created) tables; returns the item count."""
     existing = set(_table_names(client))
     count = 0
-    for name, items in saved["tables"].items():
+    for name, items in tables.items():
         if name not in existing:  # a table no model declares any more (or another TABLE_PREFIX)
             print(f"note: {path.name}: skipping {len(items)} items of unknown table {name}", file=sys.stderr)
             continue
         for start in range(0, len(items), BATCH_WRITE_LIMIT):
-            _batch_put(client, name, [_item_from_json(i) for i in items[start:start + BATCH_WRITE_LIMIT]])
+            _batch_put(client, name, items[start:start + BATCH_WRITE_LIMIT])
         count += len(items)
     return count
+
+
+def set_aside(state_file: Path, reason: str) -> str:
+    """Move a state file that cannot be loaded next to it (kept), mark the refusal; returns one line to print."""
+    bad = state_file.with_name(f"{state_file.name}.bad-{datetime.now():%Y%m%dT%H%M%S}")
+    os.replace(state_file, bad)
+    (state_file.parent / REFUSED_MARKER).write_text(f"{bad.name}\n", encoding="utf-8")
+    return (f"{state_file} cannot be loaded: {reason}. It is kept as {bad.name}; nothing was started. "
+            "To start with empty tables, run again with --reset (make run ARGS=--reset)")
 
 
 def _batch_put(client, table: str, items: list[dict]) -> None:
@@ -141,6 +203,58 @@ def _batch_put(client, table: str, items: list[dict]) -> None:
     raise StackError(f"DynamoDB kept refusing items for {table}")
 
 
+class Snapshots:
+    """Saves every table soon after a write (any mutating request the endpoint sees), in a thread.
+
+    `save(changed)` gets the names of the tables written since the last save (None: maybe any).
+    """
+
+    def __init__(self, save: Callable[[set[str] | None], object]) -> None:
+        self.save = save
+        self.dirty = threading.Event()
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.changed: set[str] | None = set()
+        self.thread = threading.Thread(target=self._run, name="snapshots", daemon=True)
+
+    def written(self, tables: frozenset[str]) -> None:
+        with self.lock:
+            if not tables:
+                self.changed = None
+            elif self.changed is not None:
+                self.changed |= tables
+        self.dirty.set()
+
+    def start(self) -> None:
+        self.dirty.clear()   # the load's own writes are the state already on disk
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Wait for a save in progress; the clean stop then saves once more itself."""
+        self.stopping.set()
+        self.dirty.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _run(self) -> None:
+        pause = SNAPSHOT_DELAY_SECONDS
+        while True:
+            self.dirty.wait()
+            if self.stopping.wait(pause):
+                return
+            self.dirty.clear()   # before saving: a write during the save brings another one
+            with self.lock:
+                changed, self.changed = self.changed, set()
+            started = time.monotonic()
+            try:
+                self.save(changed)
+            except Exception:  # the previous file is intact; try again after the next write, reading all
+                log.exception("could not save a snapshot of the tables")
+                with self.lock:
+                    self.changed = None
+            pause = max(SNAPSHOT_DELAY_SECONDS, time.monotonic() - started)
+
+
 # --- the stack ---------------------------------------------------------------------------------
 
 class LocalStack:
@@ -150,8 +264,13 @@ class LocalStack:
         self.state_file = self.data_dir / "dynamodb.json"
         self.api_url = f"http://{HOST}:{args.port}"
         self.stop_requested = threading.Event()   # set by signal handlers
-        self.moto = None
+        self.saved_tables: dict[str, list[dict]] | None = None   # read and checked before anything starts
+        self.server = None
         self.dynamodb = None
+        self.snapshot_client = None
+        self.snapshot_tables: dict[str, list[dict]] = {}   # the last snapshot's items (snapshot thread only)
+        self.snapshots = Snapshots(self.save_snapshot)
+        self.next_sweep = time.monotonic() + ITERATOR_SWEEP_SECONDS
         self.pump = None
         self.scheduler = None
         self.api: subprocess.Popen | None = None
@@ -160,9 +279,30 @@ class LocalStack:
         # No proxies: the stack talks to its own loopback servers only.
         self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
+    def read_saved_state(self) -> None:
+        """Before anything starts: refuse a state file that cannot be loaded (BadState, set aside)."""
+        marker = self.data_dir / REFUSED_MARKER
+        if self.args.reset:
+            if self.state_file.exists():
+                os.replace(self.state_file, self.state_file.with_name("dynamodb.json.bak"))
+                print(f"--reset: previous state moved to {self.state_file.with_name('dynamodb.json.bak')}")
+            marker.unlink(missing_ok=True)
+        elif self.state_file.exists():
+            try:
+                self.saved_tables = read_state(self.state_file)
+            except BadState as exc:
+                raise StackError(set_aside(self.state_file, str(exc))) from None
+            marker.unlink(missing_ok=True)   # a good file put back by hand is loaded
+        elif marker.exists():
+            kept = marker.read_text(encoding="utf-8").strip()
+            raise StackError(f"the saved state was refused earlier and is kept as {kept}; nothing was started. "
+                             "To start with empty tables, run again with --reset (make run ARGS=--reset)")
+
     def start(self) -> None:
         self.start_dynamodb()
+        devenv.write_ports(self.data_dir, api_port=self.args.port, dynamodb_port=self.args.dynamodb_port)
         self.create_tables_and_load_state()
+        self.snapshots.start()    # after loading: only what changes from now on needs saving
         self.start_stream_pump()  # after loading: saved items must not count as new events
         self.start_scheduler()
         rows = self.seed()
@@ -173,29 +313,45 @@ class LocalStack:
             self.print_banner(rows)
 
     def start_dynamodb(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from dynamodb_server import AtomicDynamoDBServer
 
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per DynamoDB call is noise
-        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.args.dynamodb_port, verbose=False)
-        self.moto.start()
-        self.dynamodb = boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
-                                     region_name=os.environ["AWS_DEFAULT_REGION"])
+        try:
+            self.server = AtomicDynamoDBServer(self.args.dynamodb_port, on_write=self.snapshots.written)
+        except OSError as exc:
+            raise StackError(f"cannot serve DynamoDB on {HOST}:{self.args.dynamodb_port}: {exc.strerror}") from None
+        self.server.start()
+        self.dynamodb = self._client("dynamodb")
+        self.snapshot_client = self._client("dynamodb")   # the snapshot thread's own
+
+    def _client(self, service: str):
+        return boto3.client(service, endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
+                            region_name=os.environ["AWS_DEFAULT_REGION"])
 
     def create_tables_and_load_state(self) -> None:
         # chalicelib is imported only now: it reads the environment main() applied, at import time.
         from chalicelib.data.tables import create_all_tables
 
         create_all_tables()  # indexes, TTL and streams come from the models themselves
-        if self.args.reset and self.state_file.exists():
-            os.replace(self.state_file, self.state_file.with_name("dynamodb.json.bak"))
-            print(f"--reset: previous state moved to {self.state_file.with_name('dynamodb.json.bak')}")
-        elif self.state_file.exists():
+        if self.saved_tables is not None:
             try:
-                count = load_tables(self.dynamodb, self.state_file)
-            except ClientError as exc:
-                raise StackError(f"cannot load {self.state_file}: {exc}. Start with --reset to set it aside.") from None
+                count = load_tables(self.dynamodb, self.saved_tables, self.state_file)
+            except ClientError as exc:   # items DynamoDB refuses (a key missing...): the file is not ours to fix
+                reason = f"DynamoDB refused its items ({exc.response['Error']['Message']})"
+                raise StackError(set_aside(self.state_file, reason)) from None
             print(f"Loaded {count} items from {self.state_file}")
+            self.saved_tables = None
         self.state_loaded = True
+
+    def save_snapshot(self, changed: set[str] | None) -> int:
+        """Every table as of one moment: writes wait while the Scans read the tables written since the
+        last snapshot (~20 ms each; the others are as they were then). The file is written after."""
+        with self.server.writes_paused():
+            names = _table_names(self.snapshot_client)
+            for name in names:
+                if changed is None or name in changed or name not in self.snapshot_tables:
+                    self.snapshot_tables[name] = scan_table(self.snapshot_client, name)
+            self.snapshot_tables = {name: self.snapshot_tables[name] for name in names}
+        return write_state(self.state_file, self.snapshot_tables)
 
     def seed(self) -> list[dict]:
         from seed_demo import seed_demo_accounts
@@ -244,8 +400,9 @@ class LocalStack:
         if not all(row["created"] for row in rows):
             lines.append("  Accounts that already existed keep the password they have now.")
         lines += ["", f"SMS codes are printed on this console and appended to {self.data_dir / 'sms.log'}",
-                  f"DynamoDB (moto) at {os.environ['DYNAMODB_ENDPOINT']}; "
-                  f"tables are saved to {self.state_file} when you stop with Ctrl-C", ""]
+                  f"DynamoDB (moto) at {os.environ['DYNAMODB_ENDPOINT']} (ports in "
+                  f"{self.data_dir / devenv.PORTS_FILE}); tables are saved to {self.state_file} within "
+                  "about a second of each write, and when you stop with Ctrl-C", ""]
         print("\n".join(lines), flush=True)
 
     def run(self) -> int:
@@ -261,9 +418,8 @@ class LocalStack:
     def start_stream_pump(self) -> None:
         from stream_pump import StreamPump, consumers
 
-        streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
-                               region_name=os.environ["AWS_DEFAULT_REGION"])
-        self.pump = StreamPump(self.dynamodb, streams, os.environ["AWS_DEFAULT_REGION"], consumers())
+        self.pump = StreamPump(self.dynamodb, self._client("dynamodbstreams"), os.environ["AWS_DEFAULT_REGION"],
+                               consumers(), rollbacks=self.server.rollbacks)
 
     def start_scheduler(self) -> None:
         from scheduler import LocalScheduler
@@ -279,6 +435,9 @@ class LocalStack:
         except Exception:  # a broken poll is logged; the stack keeps serving and polls again
             logging.getLogger("stream-pump").exception("stream poll failed")
         self.scheduler.tick()   # logs its own failures
+        if time.monotonic() >= self.next_sweep:   # between polls: the pump holds no iterator now
+            self.server.expire_stream_iterators()
+            self.next_sweep = time.monotonic() + ITERATOR_SWEEP_SECONDS
 
     def stop_api(self) -> None:
         if self.api is None or self.api.poll() is not None:
@@ -293,6 +452,7 @@ class LocalStack:
     def shutdown(self) -> bool:
         """Stop chalice first (no writes during the scan), save, then stop DynamoDB. False if saving failed."""
         self.stop_api()
+        self.snapshots.stop()
         saved = True
         if self.state_loaded:
             try:
@@ -301,8 +461,9 @@ class LocalStack:
             except Exception as exc:  # still stop moto; the previous file is intact
                 print(f"error: could not save {self.state_file}: {exc}", file=sys.stderr)
                 saved = False
-        if self.moto is not None:
-            self.moto.stop()
+        if self.server is not None:
+            self.server.stop()
+            devenv.remove_ports(self.data_dir)
         return saved
 
 
@@ -319,6 +480,11 @@ def main(argv: list[str] | None = None) -> int:
     devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve()))
     devenv.use_repo_imports()
     stack = LocalStack(args)
+    try:
+        stack.read_saved_state()
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         # Handlers only flag the stop: the main loop then shuts down in order, never mid-write.
         signal.signal(sig, lambda signum, frame: stack.stop_requested.set())

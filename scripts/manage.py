@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Operator tasks from the command line (never shipped).
 
-Against the running local stack (`make run`):
+Against the running local stack (`make run`; its ports are read from .local/ports.json):
     .venv/bin/python scripts/manage.py --local create-operator --account-name zhang_san --display-name 张三
 Against a deployed stage (AWS credentials and AWS_DEFAULT_REGION in the environment):
     .venv/bin/python scripts/manage.py --stage prod-cn-north-1 create-operator --account-name ... --display-name ...
@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import socket
 import sys
+from pathlib import Path
 
 import devenv
 
@@ -25,7 +27,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--local", action="store_true", help="the local stack started by `make run`")
     target.add_argument("--stage", help="a stage of .chalice/config.json; its environment_variables are applied")
-    parser.add_argument("--dynamodb-port", type=int, default=8001, help="with --local: the stack's DynamoDB port")
+    parser.add_argument("--dynamodb-port", type=int,
+                        help="with --local: the stack's DynamoDB port (default: the one the running stack "
+                             f"recorded in its {devenv.PORTS_FILE}, else {devenv.DEFAULT_DYNAMODB_PORT})")
+    parser.add_argument("--data-dir", type=Path, default=devenv.ROOT / ".local",
+                        help="with --local: the stack's --data-dir (default .local/ in the repo)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     operator = commands.add_parser("create-operator", help="create an operator (团省委 staff) account")
@@ -48,10 +54,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def apply_target(args: argparse.Namespace) -> None:
     # Before any chalicelib import: it reads the environment when first imported.
     if args.local:
-        devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=devenv.ROOT / ".local"))
+        data_dir = args.data_dir.resolve()
+        devenv.apply(devenv.local_stack_environment(dynamodb_port=local_dynamodb_port(args.dynamodb_port, data_dir),
+                                                    data_dir=data_dir))
     elif args.stage:
         devenv.apply(devenv.stage_environment(args.stage))
     devenv.use_repo_imports()
+
+
+def local_dynamodb_port(explicit: int | None, data_dir: Path) -> int:
+    """--dynamodb-port, else the running stack's recorded port, else the default; something must answer there."""
+    recorded = devenv.read_ports(data_dir)
+    if explicit is not None:
+        port, source = explicit, "--dynamodb-port"
+    elif recorded is not None:
+        port, source = recorded["dynamodb_port"], str(data_dir / devenv.PORTS_FILE)
+    else:
+        port, source = devenv.DEFAULT_DYNAMODB_PORT, f"the default; no {data_dir / devenv.PORTS_FILE}"
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError as exc:
+        raise SystemExit(f"error: no local stack answers on 127.0.0.1:{port} (port from {source}): "
+                         f"{exc.strerror or exc}. Start it with `make run`, or name its port with --dynamodb-port") \
+            from None
+    return port
 
 
 def read_password(from_stdin: bool) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+from pathlib import Path
 
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
@@ -22,6 +24,7 @@ os.environ.update({
     "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
 })
 os.environ.pop("DYNAMODB_ENDPOINT", None)
+SCRIPTS = str(Path(__file__).resolve().parent.parent / "scripts")
 
 import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
@@ -75,7 +78,10 @@ def dynamodb_server(outbox):
     """
     from chalicelib.data import base
     from chalicelib.data.tables import EVERY_MODEL
-    from tests.dynamodb_server import AtomicDynamoDBServer, free_port
+
+    if SCRIPTS not in sys.path:
+        sys.path.insert(0, SCRIPTS)
+    from dynamodb_server import AtomicDynamoDBServer, free_port  # the local stack's endpoint, shared
 
     server = AtomicDynamoDBServer(free_port())
     endpoint = server.start()

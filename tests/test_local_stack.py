@@ -1,6 +1,7 @@
 """`scripts/local_stack.py` end to end, as a developer runs it: real processes, real HTTP, state kept on disk."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -8,15 +9,23 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import boto3
+import pytest
 import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 30
 PHONE = "13700000009"
 PASSWORD = "Passw0rd1"
+SNAPSHOT_BOUND_SECONDS = 1.5   # README: on disk within about a second of a write
+# Tests that start a stack share one worker: two cores do not start several at once well.
+pytestmark = pytest.mark.xdist_group("local_stack")
 
 
 def free_ports(count: int) -> list[int]:
@@ -42,9 +51,9 @@ class Stack:
         self.proc: subprocess.Popen | None = None
         self.log_start = 0  # byte offset where the current run's output begins in the log
 
-    def start(self) -> None:
+    def start(self, *extra: str) -> None:
         command = [sys.executable, str(ROOT / "scripts" / "local_stack.py"), "--data-dir", str(self.data_dir),
-                   "--port", str(self.port), "--dynamodb-port", str(self.dynamodb_port)]
+                   "--port", str(self.port), "--dynamodb-port", str(self.dynamodb_port), *extra]
         self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:  # a file, not a pipe: nobody has to drain it
             self.proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
@@ -130,6 +139,7 @@ def test_local_stack_serves_the_api_and_keeps_its_data_across_restarts(tmp_path)
 
         assert stack.interrupt() == 0, stack.output()
         assert (data_dir / "dynamodb.json").exists(), stack.output()
+        assert not (data_dir / "ports.json").exists()      # a clean stop leaves no stale ports behind
 
         stack.start()
         stack.wait_until_ready()
@@ -139,3 +149,173 @@ def test_local_stack_serves_the_api_and_keeps_its_data_across_restarts(tmp_path)
         assert stack.interrupt() == 0, stack.output()
     finally:
         stack.kill()
+
+
+def register(http: Http, data_dir: Path, phone: str) -> dict:
+    assert http.post("/sms/codes", {"phone": phone, "purpose": "register"}).status_code == 202
+    registered = http.post("/auth/register", {"phone": phone, "sms_code": sms_code(data_dir, phone),
+                                              "display_name": "张三", "password": PASSWORD})
+    assert registered.status_code == 201, registered.text
+    return registered.json()
+
+
+def test_a_killed_stack_keeps_what_was_written_a_second_before_it_died(tmp_path):
+    data_dir = tmp_path / "data"
+    stack = Stack(data_dir, tmp_path / "stack.log")
+    try:
+        stack.start()
+        stack.wait_until_ready()
+        http = Http(stack.url)
+        registered = register(http, data_dir, "13700000019")
+        time.sleep(SNAPSHOT_BOUND_SECONDS)
+        stack.kill()                                    # kill -9: no clean stop, no save at exit
+
+        stack.start()
+        stack.wait_until_ready()
+        again = http.login("individual", "13700000019", PASSWORD)
+        assert again.status_code == 200, again.text + stack.output()
+        assert again.json()["account_id"] == registered["account_id"]
+        assert stack.interrupt() == 0, stack.output()
+    finally:
+        stack.kill()
+
+
+# ---------------------------------------------------------------- a saved state that cannot be loaded
+
+def run_stack(data_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    port, dynamodb_port = free_ports(2)
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "local_stack.py"), "--data-dir", str(data_dir),
+                           "--port", str(port), "--dynamodb-port", str(dynamodb_port), *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("content", [
+    "[]",                                                               # valid JSON, not the dump format
+    '{"format": "yce-local-dynamodb/1", "tables": {"yce-dev-accounts": {"pk": 1}}}',
+    '{"format": "something else", "tables": {}}',
+    '{"format": "yce-local-dynamodb/1", "tables": {',                   # cut short
+    "\udcff",                                                           # not even UTF-8
+], ids=["list", "tables-not-lists", "other-format", "broken-json", "not-utf8"])
+def test_a_state_file_of_the_wrong_shape_is_refused_in_one_line_and_kept_aside(tmp_path, content):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    raw = content.encode("utf-8", errors="surrogateescape")
+    (data_dir / "dynamodb.json").write_bytes(raw)
+    started = time.monotonic()
+    refused = run_stack(data_dir)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert time.monotonic() - started < 15                  # refused before anything starts
+    [line] = refused.stderr.splitlines()
+    assert line.startswith("error: ") and "--reset" in line and "Traceback" not in refused.stdout
+    [kept] = data_dir.glob("dynamodb.json.bad-*")
+    assert kept.read_bytes() == raw and kept.name in line
+    assert not (data_dir / "dynamodb.json").exists()
+    assert not (data_dir / "ports.json").exists()
+
+
+def test_after_a_refused_state_file_only_reset_starts_the_stack(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "dynamodb.json").write_text("[]", encoding="utf-8")
+    assert run_stack(data_dir).returncode == 2
+    again = run_stack(data_dir)                              # the file is aside now: still not without --reset
+    assert again.returncode == 2, again.stdout + again.stderr
+    [line] = again.stderr.splitlines()
+    assert "--reset" in line and "dynamodb.json.bad-" in line
+
+    stack = Stack(data_dir, tmp_path / "stack.log")
+    try:
+        stack.start("--reset")
+        stack.wait_until_ready()
+        assert stack.interrupt() == 0, stack.output()
+        stack.start()                                         # told once: from now on as usual
+        stack.wait_until_ready()
+        assert stack.interrupt() == 0, stack.output()
+    finally:
+        stack.kill()
+    assert len(list(data_dir.glob("dynamodb.json.bad-*"))) == 1
+
+
+# ---------------------------------------------------------------- one running stack for what follows
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory):
+    base = tmp_path_factory.mktemp("running")
+    stack = Stack(base / "data", base / "stack.log")
+    try:
+        stack.start()
+        stack.wait_until_ready()
+        yield stack
+        assert stack.interrupt() == 0, stack.output()
+    finally:
+        stack.kill()
+
+
+def test_racing_transactions_on_the_local_stacks_endpoint_have_one_winner_and_lose_nothing(running):
+    client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{running.dynamodb_port}",
+                          config=Config(max_pool_connections=16, retries={"max_attempts": 1, "mode": "standard"}))
+    client.create_table(TableName="race", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        BillingMode="PAY_PER_REQUEST")
+    for start in range(0, 100, 25):   # a table worth copying: moto copies it for each transaction
+        client.batch_write_item(RequestItems={"race": [{"PutRequest": {"Item": {
+            "pk": {"S": f"filler{i}"}, "pad": {"S": "x" * 200}}}} for i in range(start, start + 25)]})
+
+    def item(key: str) -> dict | None:
+        return client.get_item(TableName="race", Key={"pk": {"S": key}}, ConsistentRead=True).get("Item")
+
+    for round_ in range(5):
+        def attempt(i, round_=round_):
+            # Twenty writes of its own, then the prize, which at most one transaction may take.
+            try:
+                client.transact_write_items(TransactItems=[
+                    *[{"Put": {"TableName": "race", "Item": {"pk": {"S": f"{round_}-{i}-{k}"}}}} for k in range(20)],
+                    {"Put": {"TableName": "race", "Item": {"pk": {"S": f"{round_}-prize"}, "owner": {"N": str(i)}},
+                             "ConditionExpression": "attribute_not_exists(pk)"}}])
+                return "won"
+            except ClientError as exc:
+                return exc.response["Error"]["Code"]
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            outcomes = list(pool.map(attempt, range(8)))
+        assert sorted(outcomes) == ["TransactionCanceledException"] * 7 + ["won"], outcomes  # never a 500
+        winner = outcomes.index("won")
+        assert item(f"{round_}-prize")["owner"] == {"N": str(winner)}
+        assert all(item(f"{round_}-{winner}-{k}") for k in range(20))        # no loser's rollback erased them
+        assert not any(item(f"{round_}-{i}-0") for i in range(8) if i != winner)
+
+
+def manage(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "manage.py"), "--local", "--data-dir",
+                           str(data_dir), *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_manage_local_finds_the_running_stack_by_the_ports_it_recorded(running):
+    recorded = json.loads((running.data_dir / "ports.json").read_text(encoding="utf-8"))
+    assert (recorded["api_port"], recorded["dynamodb_port"]) == (running.port, running.dynamodb_port)
+    done = manage(running.data_dir, "reveal-ratings")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"at http://127.0.0.1:{running.dynamodb_port}" in done.stdout
+
+
+def test_manage_local_says_so_in_one_line_when_no_stack_answers(tmp_path):
+    [port] = free_ports(1)
+    (tmp_path / "ports.json").write_text(json.dumps({"api_port": 1, "dynamodb_port": port, "pid": 1}))
+    done = manage(tmp_path, "reveal-ratings")                # a killed stack's file: nothing listens
+    assert done.returncode != 0
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: no local stack answers on") and f"127.0.0.1:{port}" in line
+
+
+def test_manage_local_falls_back_to_the_default_port_without_a_ports_file(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import devenv
+    import manage as manage_module
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        monkeypatch.setattr(devenv, "DEFAULT_DYNAMODB_PORT", listening.getsockname()[1])
+        assert manage_module.local_dynamodb_port(None, tmp_path) == listening.getsockname()[1]
+        assert manage_module.local_dynamodb_port(listening.getsockname()[1], tmp_path) == listening.getsockname()[1]

@@ -73,6 +73,8 @@ class ErrorCode(Enum):
 
     SMS_SEND_TOO_FREQUENT = (429, "发送过于频繁，请稍后再试")
     SMS_DAILY_LIMIT = (429, "今日验证码发送次数已达上限")
+    SMS_CLIENT_LIMIT = (429, "当前网络获取验证码过于频繁，请稍后再试")
+    SMS_PLATFORM_LIMIT = (429, "验证码发送繁忙，请稍后再试")
     LOGIN_THROTTLED = (429, "登录尝试过多，请稍后再试")
     CHECK_IN_CODE_THROTTLED = (429, "签到码错误次数过多，请稍后再试")
 

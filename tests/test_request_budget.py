@@ -131,7 +131,7 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /me/todo league org": ("GetItem todo_counters",),
     "GET /me/todo volunteer org": ("GetItem todo_counters",),
     "GET /reference": (),
-    "POST /sms/codes": ("TransactWriteItems",),
+    "POST /sms/codes": ("TransactWriteItems", "BatchGetItem rate_counters"),
     "GET /volunteer-orgs": ("Query accounts.directory",),
     "GET /volunteer-orgs keyword": ("Query accounts.directory",),
     "POST /volunteer-orgs": ("GetItem sms_codes", "TransactWriteItems"),

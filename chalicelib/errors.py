@@ -22,6 +22,7 @@ class ErrorCode(Enum):
     CSV_INVALID = (400, "导入文件有误，未导入任何数据")
     CURRENT_PASSWORD_INCORRECT = (400, "当前密码错误")
     CHECK_IN_CODE_INVALID = (400, "签到码错误或已过期")
+    CHECK_IN_CODE_REQUIRED = (400, "该活动须使用组织方在现场出示的签到码签到签退")
     OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
 
     UNAUTHENTICATED = (401, "请先登录")

@@ -49,6 +49,13 @@ class Settings(BaseModel):
     argon2_memory_kib: int = Field(default=65536, ge=1024, le=262144)
     argon2_parallelism: int = Field(default=4, ge=1, le=8)
 
+    # SMS pumping budgets (docs/decisions.md, "[abuse] SMS send budgets"): codes sent per client address
+    # and across the stage, per clock hour and per China-Standard-Time day; over one, 429.
+    sms_client_hourly_limit: int = Field(default=10, ge=1, le=100_000)
+    sms_client_daily_limit: int = Field(default=30, ge=1, le=1_000_000)
+    sms_stage_hourly_limit: int = Field(default=300, ge=1, le=1_000_000)
+    sms_stage_daily_limit: int = Field(default=2000, ge=1, le=10_000_000)
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
@@ -63,6 +70,13 @@ class Settings(BaseModel):
         for name in ("token_signing_key", "sms_code_key"):
             if not getattr(self, name) and not getattr(self, f"{name}_param"):
                 raise ValueError(f"set {name.upper()} or {name.upper()}_PARAM")
+        return self
+
+    @model_validator(mode="after")
+    def _sms_hour_within_day(self) -> Settings:
+        for scope in ("client", "stage"):
+            if getattr(self, f"sms_{scope}_hourly_limit") > getattr(self, f"sms_{scope}_daily_limit"):
+                raise ValueError(f"SMS_{scope.upper()}_HOURLY_LIMIT exceeds SMS_{scope.upper()}_DAILY_LIMIT")
         return self
 
 

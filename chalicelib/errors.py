@@ -22,6 +22,7 @@ class ErrorCode(Enum):
     CSV_INVALID = (400, "导入文件有误，未导入任何数据")
     CURRENT_PASSWORD_INCORRECT = (400, "当前密码错误")
     CHECK_IN_CODE_INVALID = (400, "签到码错误或已过期")
+    CHECK_IN_CODE_REQUIRED = (400, "该活动须使用组织方在现场出示的签到码签到签退")
     OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
 
     UNAUTHENTICATED = (401, "请先登录")
@@ -73,6 +74,8 @@ class ErrorCode(Enum):
 
     SMS_SEND_TOO_FREQUENT = (429, "发送过于频繁，请稍后再试")
     SMS_DAILY_LIMIT = (429, "今日验证码发送次数已达上限")
+    SMS_CLIENT_LIMIT = (429, "当前网络获取验证码过于频繁，请稍后再试")
+    SMS_PLATFORM_LIMIT = (429, "验证码发送繁忙，请稍后再试")
     LOGIN_THROTTLED = (429, "登录尝试过多，请稍后再试")
     CHECK_IN_CODE_THROTTLED = (429, "签到码错误次数过多，请稍后再试")
 

@@ -150,10 +150,28 @@ ACTIVITY_CATEGORIES: tuple[str, ...] = (
     "应急救援", "其他",
 )
 
-# 签到方式: the code (shown as a QR code by the organization, or read from a volunteer card at the
-# door) or the volunteer's position inside the attendance radius; 定位签到签退 accepts the position only.
+# 签到方式, chosen by the organization when publishing: 扫码或者志愿者证签到签退 needs the rotating code the
+# organization shows on site (a QR code, or read out at the door for a volunteer card): a position is
+# client-asserted and proves nothing; 定位签到签退 accepts the volunteer's position inside the radius only.
 SIGN_IN_METHODS: tuple[str, ...] = ("扫码或者志愿者证签到签退", "定位签到签退")
 CODE_SIGN_IN_METHODS: frozenset[str] = frozenset({"扫码或者志愿者证签到签退"})
+
+
+class CheckInProof(StrEnum):
+    """What a volunteer's check-in and check-out must carry (shown on the public activity page)."""
+
+    CODE = "code"            # the organization's current check-in code
+    LOCATION = "location"    # the volunteer's position inside the attendance radius
+
+
+def check_in_proof(sign_in_method: str) -> CheckInProof:
+    return CheckInProof.CODE if sign_in_method in CODE_SIGN_IN_METHODS else CheckInProof.LOCATION
+
+
+CHECK_IN_INSTRUCTIONS: dict[CheckInProof, str] = {
+    CheckInProof.CODE: "签到签退须输入或扫描活动组织方在现场出示的签到码",
+    CheckInProof.LOCATION: "签到签退须在活动地点的考勤地理范围内提交定位",
+}
 
 # 报名限制: only what the platform can enforce (it has no organization membership or age data yet).
 WHO_MAY_SIGN_UP: tuple[str, ...] = ("所有志愿者可报名",)

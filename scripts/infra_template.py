@@ -88,6 +88,8 @@ def _parameters() -> dict:
 
 
 def _operations_resources() -> dict:
+    # Imported here: infra_model.tables() (called first) set the environment chalicelib needs to import.
+    from chalicelib.services import sms
     return {
         FAILURE_QUEUE_ID: {
             "Type": "AWS::SQS::Queue",
@@ -115,6 +117,21 @@ def _operations_resources() -> dict:
                 "AlarmDescription": "SNS SMS spend this month reached the alarm threshold (docs/deploy.md)",
                 "Namespace": "AWS/SNS", "MetricName": "SMSMonthToDateSpentUSD", "Statistic": "Maximum",
                 "Period": 3600, "EvaluationPeriods": 1, "Threshold": {"Ref": "SmsMonthlySpendAlarmUsd"},
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        },
+        "SmsStageBudgetAlarm": {
+            # The app reports the stage's SMS budget use with every send (services/sms.py, embedded metric
+            # format in the Lambda's log); the budgets themselves refuse sends at 100 %.
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmName": {"Fn::Sub": "${TablePrefix}sms-stage-budget"},
+                "AlarmDescription": "SMS codes sent this hour or today reached "
+                                    f"{sms.BUDGET_WARN_PERCENT} % of the stage budget (SMS_STAGE_*_LIMIT)",
+                "Namespace": sms.METRIC_NAMESPACE, "MetricName": sms.STAGE_BUDGET_METRIC, "Statistic": "Maximum",
+                "Dimensions": [{"Name": "TablePrefix", "Value": {"Ref": "TablePrefix"}}],
+                "Period": 300, "EvaluationPeriods": 1, "Threshold": sms.BUDGET_WARN_PERCENT,
                 "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
                 "AlarmActions": [{"Ref": "AlarmTopic"}],
             },

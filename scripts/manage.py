@@ -48,6 +48,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     recount = commands.add_parser("recount-todo", help="recompute 我的 待办 counters from the indexes and write "
                                                        "them (repair; every organization without --account)")
     recount.add_argument("--account", help="one account id (default: every 团组织 and volunteer organization)")
+    for name, text in (("replay-parked", "apply a parked stream record again with its handler; deleted once "
+                                         "applied (GET /admin/parked-events lists them)"),
+                       ("discard-parked", "delete a parked stream record without applying it")):
+        parked = commands.add_parser(name, help=text)
+        parked.add_argument("--source", required=True, help="e.g. help-requests-stream")
+        parked.add_argument("--event-id", required=True, help="the parked record's event_id")
     return parser.parse_args(argv)
 
 
@@ -151,6 +157,30 @@ def recount_todo(args: argparse.Namespace) -> None:
         print(f"Recounted the 待办 counters of {todo_counters.recount_all()} organizations in {describe_target()}")
 
 
+def replay_parked(args: argparse.Namespace) -> None:
+    from chalicelib.events import parking
+
+    try:
+        still = parking.replay(args.source, args.event_id)
+    except parking.NotParked as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if still is None:
+        print(f"Replayed and removed parked record {args.source}/{args.event_id} in {describe_target()}")
+    else:   # the error only: the record's images may hold personal data
+        raise SystemExit(f"error: parked record {args.source}/{args.event_id} failed again (attempt "
+                         f"{int(still.attempts)}): {still.error}; it stays parked")
+
+
+def discard_parked(args: argparse.Namespace) -> None:
+    from chalicelib.events import parking
+
+    try:
+        parking.discard(args.source, args.event_id)
+    except parking.NotParked as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(f"Discarded parked record {args.source}/{args.event_id} in {describe_target()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     apply_target(args)
@@ -162,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"create-operator": create_operator, "seed-demo": seed_demo,
                     "reindex-league-orgs": reindex_league_orgs, "daily-totals": daily_totals,
-                    "reveal-ratings": reveal_ratings, "recount-todo": recount_todo}
+                    "reveal-ratings": reveal_ratings, "recount-todo": recount_todo,
+                    "replay-parked": replay_parked, "discard-parked": discard_parked}
         commands[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,6 +20,10 @@ os.environ.update({
     "RATINGS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-ratings/stream/test",
     "DEMAND_EVENTS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-demand_events/stream/test",
     "HELP_REQUESTS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-help_requests/stream/test",
+    # Every test client calls from one address (127.0.0.1): the SMS budgets are out of the way except
+    # where a test sets them (tests/test_sms_budgets.py).
+    "SMS_CLIENT_HOURLY_LIMIT": "100000", "SMS_CLIENT_DAILY_LIMIT": "100000",
+    "SMS_STAGE_HOURLY_LIMIT": "1000000", "SMS_STAGE_DAILY_LIMIT": "1000000",
     # Cheap argon2 for tests; production cost is the default in chalicelib.config.
     "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
 })

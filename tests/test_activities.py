@@ -48,7 +48,8 @@ def activity_body(**overrides) -> dict:
         "contact_mobile": "18826480174", "recruit_start": iso(T0 - timedelta(hours=1)),
         "recruit_end": iso(T0 + timedelta(days=2)), "service_start": iso(START), "service_end": iso(END),
         "address": "广东深圳市龙岗区测试地址", "coordinates": "116.608858, 39.812562",
-        "sign_in_method": "扫码或者志愿者证签到签退", "attendance_radius_km": 3,
+        # Position-based unless a test needs the code: a 扫码 activity refuses a position (issue 19).
+        "sign_in_method": "定位签到签退", "attendance_radius_km": 3,
         "who_may_sign_up": "所有志愿者可报名", "tags": ["适合亲子体验", "适合中小学生参加"],
         "service_targets": ["青少年"], "guarantees": ["餐饮保障"],
         "introduction": "需要招募8位数学老师为乡村孩子在线辅导课程，他们上学期数学成绩中等偏下，解方程是弱项。",
@@ -96,6 +97,7 @@ def north_of_site(km: float) -> dict:
 
 
 AT_SITE = {"latitude": SITE[0], "longitude": SITE[1]}
+CODE_METHOD = "扫码或者志愿者证签到签退"   # the organization shows a rotating code on site
 
 
 def delete(api, path, token):
@@ -413,7 +415,7 @@ def test_attendance_only_around_the_service_window(api, outbox, world, now):
 
 
 def test_the_rotating_code_current_and_previous_window_only(api, outbox, world, now):
-    aid = published(api, world["org"], world["did"])["activity_id"]
+    aid = published(api, world["org"], world["did"], sign_in_method=CODE_METHOD)["activity_id"]
     volunteer_ = signed_up(api, outbox, aid)
     org_token = world["org"]["token"]
     now.at = START + timedelta(seconds=10)
@@ -434,8 +436,40 @@ def test_the_rotating_code_current_and_previous_window_only(api, outbox, world, 
     assert Signup.get(aid, volunteer_["account_id"]).open_check_in is None
 
 
+def test_the_public_coordinates_do_not_check_a_volunteer_in_to_an_activity_that_needs_the_code(api, outbox, world,
+                                                                                                now):
+    """Issue 19: the position is what the client says, and the activity page publishes the coordinates."""
+    aid = published(api, world["org"], world["did"], sign_in_method=CODE_METHOD)["activity_id"]
+    volunteer_ = signed_up(api, outbox, aid)
+    now.at = START + timedelta(minutes=1)
+    for path in ("check-ins", "check-outs"):
+        refused = api.post(f"/activities/{aid}/{path}", AT_SITE, token=volunteer_["token"])
+        assert refused.status_code == 400 and code(refused) == "CHECK_IN_CODE_REQUIRED", path
+        assert [f["path"] for f in refused.json["error"]["fields"]] == ["code"]
+        if path == "check-ins":
+            assert Signup.get(aid, volunteer_["account_id"]).open_check_in is None
+            assert list(AttendanceRecord.query(volunteer_["account_id"],
+                                               AttendanceRecord.record_key < TOTAL_KEY)) == []
+            shown = api.get(f"/activities/{aid}/check-in-code", token=world["org"]["token"]).json["code"]
+            assert api.post(f"/activities/{aid}/check-ins", {"code": shown}, token=volunteer_["token"]).status_code \
+                == 201
+    assert Signup.get(aid, volunteer_["account_id"]).open_check_in is not None   # the position checked nobody out
+    shown = api.get(f"/activities/{aid}/check-in-code", token=world["org"]["token"]).json["code"]
+    assert api.post(f"/activities/{aid}/check-outs", {"code": shown}, token=volunteer_["token"]).status_code == 200
+
+
+def test_the_public_activity_page_tells_volunteers_what_check_in_needs(api, outbox, world):
+    by_code = published(api, world["org"], world["did"], sign_in_method=CODE_METHOD)
+    by_place = published(api, world["org"], world["did"], sign_in_method="定位签到签退")
+    assert (by_code["check_in_proof"], by_place["check_in_proof"]) == ("code", "location")
+    page = api.get(f"/activities/{by_code['activity_id']}").json
+    assert page["check_in_proof"] == "code" and "签到码" in page["check_in_instructions"]
+    page = api.get(f"/activities/{by_place['activity_id']}").json
+    assert page["check_in_proof"] == "location" and "定位" in page["check_in_instructions"]
+
+
 def test_wrong_codes_are_throttled(api, outbox, world, now):
-    aid = published(api, world["org"], world["did"])["activity_id"]
+    aid = published(api, world["org"], world["did"], sign_in_method=CODE_METHOD)["activity_id"]
     volunteer_ = signed_up(api, outbox, aid)
     now.at = START
     right = api.get(f"/activities/{aid}/check-in-code", token=world["org"]["token"]).json["code"]

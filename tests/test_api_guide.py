@@ -73,8 +73,8 @@ def test_the_documented_lifecycle_is_what_the_api_does(api, outbox, now):
     assert detail["org"]["leader_mobile"] == leader
 
     # 志愿服务活动
-    activity_id = run.call("POST", "/demands/{demand_id}/activities", volunteer_token, activity_body(),
-                           demand_id=demand_id)["activity_id"]
+    activity_id = run.call("POST", "/demands/{demand_id}/activities", volunteer_token,
+                           activity_body(sign_in_method="扫码或者志愿者证签到签退"), demand_id=demand_id)["activity_id"]
     run.call("GET", "/activities/{activity_id}", None, activity_id=activity_id)
     run.call("POST", "/activities/{activity_id}/signups", helper, activity_id=activity_id)
     now.at = START

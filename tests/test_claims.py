@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -343,7 +344,31 @@ def test_after_withdrawal_the_former_claimant_no_longer_sees_the_leader_mobile(a
     api.post(f"/claims/{again['claim_id']}/confirm", token=token)
     assert api.get(f"/demands/{did}", token=second["token"]).json["org"]["leader_mobile"] == leader
     assert _leaks(api, first["token"], did, (leader,)) == []
-    assert [r.reader_id for r in ContactRead.query(did)] == [first["account_id"], second["account_id"]]
+    assert [r.reader_id for r in sorted(ContactRead.query(did), key=lambda r: r.at)] == \
+        [first["account_id"], second["account_id"]]
+
+
+def test_a_claimants_many_reads_of_the_leader_contacts_in_one_day_leave_one_audit_item(api, outbox, publisher, now,
+                                                                                        dynamodb_calls):
+    """Issue 21: one reveal per claimant, demand and CST day, in the same one request per read."""
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    claimant = volunteer(api, outbox)
+    api.post(f"/claims/{applied(api, claimant, did)['claim_id']}/confirm", token=token)
+    now.at = now.at.replace(hour=16, minute=30)   # 00:30 CST
+    first_read = now.at
+    for _ in range(100):
+        calls = dynamodb_calls()
+        assert "leader_mobile" in api.get(f"/demands/{did}", token=claimant["token"]).json["org"]
+        assert [c.label for c in calls] == ["BatchGetItem demands+reactions", "PutItem contact_reads"]
+        now.at += timedelta(minutes=5)            # 100 reads over 8 h 20 min: still the same CST day
+    reads = list(ContactRead.query(did))
+    assert [(r.reader_id, r.at) for r in reads] == [(claimant["account_id"], first_read)]
+
+    now.at = first_read + timedelta(days=1)       # the next CST day
+    api.get(f"/demands/{did}", token=claimant["token"])
+    api.get(f"/demands/{did}", token=claimant["token"])
+    assert [r.at for r in ContactRead.query(did)] == [first_read, first_read + timedelta(days=1)]
 
 
 # ---------------------------------------------------------------- linked help requests

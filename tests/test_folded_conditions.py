@@ -370,7 +370,7 @@ def _throttle(volunteer_id: str, aid: str, moment) -> None:
 def test_a_right_code_is_refused_by_the_write_once_the_wrong_codes_reached_the_limit(api, outbox, now,
                                                                                      dynamodb_calls):
     """A right code reads no counter: the wrong codes' limit is a condition of the check-in's write."""
-    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now, sign_in_method="扫码或者志愿者证签到签退")
     volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
     now.at = START
     right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
@@ -393,7 +393,7 @@ def test_a_right_code_is_refused_by_the_write_once_the_wrong_codes_reached_the_l
 
 
 def test_a_throttled_volunteer_on_a_cancelled_activity_is_told_it_is_cancelled(api, outbox, now):
-    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
+    aid, volunteer_person, org_token = _signed_up(api, outbox, now, sign_in_method="扫码或者志愿者证签到签退")
     volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
     right = api.get(f"/activities/{aid}/check-in-code", token=org_token).json["code"]
     _throttle(volunteer_id, aid, now.at)

@@ -72,6 +72,15 @@ def test_stream_failures_are_kept_encrypted_and_sms_spend_raises_an_alarm(templa
     assert spend["Threshold"] == {"Ref": "SmsMonthlySpendAlarmUsd"}
 
 
+def test_the_sms_stage_budget_raises_an_alarm_at_eighty_percent(template):
+    alarm = template["Resources"]["SmsStageBudgetAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("yce-api", "SmsStageBudgetUsedPercent")
+    assert alarm["Dimensions"] == [{"Name": "TablePrefix", "Value": {"Ref": "TablePrefix"}}]
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == \
+        ("Maximum", 80, "GreaterThanOrEqualToThreshold")
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
 def _keys(schema: list[dict]) -> list[tuple[str, str]]:
     return sorted((key["AttributeName"], key["KeyType"]) for key in schema)
 

@@ -25,7 +25,7 @@ def test_only_one_of_many_registrations_takes_an_account_name(dynamodb_server, o
     phones = [next_phone() for _ in range(THREADS)]
     bodies = []
     for i, phone in enumerate(phones):
-        sms.send_code(phone, SmsPurpose.ORG_CONTACT)
+        sms.send_code(phone, SmsPurpose.ORG_CONTACT, client="198.51.100.1")
         body17 = f"5144030000000{i:04d}"
         bodies.append(RegisterVolunteerOrgIn.model_validate({
             "account_name": "same_name", "password": PASSWORD, "org_name": f"组织{i}", "org_kind": "registered",
@@ -41,7 +41,7 @@ def test_only_one_of_many_registrations_takes_an_account_name(dynamodb_server, o
 
 def test_one_sms_code_is_spent_once_under_concurrent_use(dynamodb_server, outbox):
     phone = next_phone()
-    sms.send_code(phone, SmsPurpose.REGISTER)
+    sms.send_code(phone, SmsPurpose.REGISTER, client="198.51.100.1")
     code = outbox.last_code(phone)
     results = _race(lambda i: accounts.register_individual(phone=phone, sms_code=code, display_name=f"人{i}",
                                                            password=PASSWORD))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.data.activities import Activity, AttendanceRecord, Signup
-from chalicelib.reference import ActivityStatus, SignupStatus
+from chalicelib.reference import CHECK_IN_INSTRUCTIONS, ActivityStatus, SignupStatus, check_in_proof
 from chalicelib.schemas.activities import (
     ActivityOut,
     AttendanceOut,
@@ -29,7 +29,8 @@ def activity_out(activity: Activity, moment: datetime) -> ActivityOut:
         contact_mobile=activity.contact_mobile, recruit_start=activity.recruit_start, recruit_end=activity.recruit_end,
         service_start=activity.service_start, service_end=activity.service_end, address=activity.address,
         coordinates=CoordinatesOut(longitude=float(activity.longitude), latitude=float(activity.latitude)),
-        sign_in_method=activity.sign_in_method, attendance_radius_km=float(activity.attendance_radius_km),
+        sign_in_method=activity.sign_in_method, check_in_proof=(proof := check_in_proof(activity.sign_in_method)),
+        check_in_instructions=CHECK_IN_INSTRUCTIONS[proof], attendance_radius_km=float(activity.attendance_radius_km),
         who_may_sign_up=activity.who_may_sign_up, tags=list(activity.tags or []),
         service_targets=list(activity.service_targets or []), guarantees=list(activity.guarantees or []),
         introduction=activity.introduction, service_content=activity.service_content,

@@ -85,4 +85,5 @@ def list_parked_events(call: Call, query: ParkedEventQuery) -> ParkedEventPageOu
     page = admin.parked_events(query.source, limit=query.limit, cursor=query.cursor)
     return ParkedEventPageOut(items=[ParkedEventOut(
         source=p.source, event_id=p.event_id, sequence_number=p.sequence_number, keys=p.keys, reason=p.reason,
-        error=p.error, record=p.record, parked_at=p.parked_at) for p in page.items], next_cursor=page.next_cursor)
+        error=p.error, parked_at=p.parked_at, attempts=int(p.attempts or 1)) for p in page.items],
+        next_cursor=page.next_cursor)

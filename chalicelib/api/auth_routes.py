@@ -31,11 +31,12 @@ def _tokens(pair: sessions.TokenPair) -> TokenPairOut:
 
 
 @endpoint(bp, "/sms/codes", "POST", roles=ANYONE, body=SmsCodeRequestIn, status=202, response=SmsCodeSentOut,
-          errors=(ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_SEND_TOO_FREQUENT))
+          errors=(ErrorCode.SMS_CLIENT_LIMIT, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT,
+                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.STATE_CONFLICT))
 def send_sms_code(call: Call, body: SmsCodeRequestIn) -> SmsCodeSentOut:
     if body.purpose in _SIGNED_IN_PURPOSES and call.caller is None:
         raise AppError(ErrorCode.UNAUTHENTICATED)
-    sent = sms.send_code(body.phone, body.purpose)
+    sent = sms.send_code(body.phone, body.purpose, client=call.source_ip)
     return SmsCodeSentOut(resend_after_seconds=sent.resend_after_seconds, expires_in_seconds=sent.expires_in_seconds)
 
 

@@ -144,12 +144,13 @@ class ClaimQuota(Model):
 
 
 class ContactRead(Model):
-    """Audit: a confirmed claimant read a demand's leader mobile and landline (one PutItem per read)."""
+    """Audit: a confirmed claimant read a demand's leader mobile and landline (one item per claimant and CST
+    day; items written before issue 21 have one per read, keyed by ISO time + reader + random suffix)."""
 
     class Meta(TableMeta):
         table_name = table_name("contact_reads")
 
     demand_id = UnicodeAttribute(hash_key=True)
-    read_key = UnicodeAttribute(range_key=True)          # ISO time + "#" + reader id: ordered, unique
+    read_key = UnicodeAttribute(range_key=True)          # CST day (YYYYMMDD) + "#" + reader id
     reader_id = UnicodeAttribute()
-    at = UTCDateTimeAttribute()
+    at = UTCDateTimeAttribute()                          # the day's first read

@@ -17,6 +17,7 @@ from chalicelib.reference import (
     SIGN_IN_METHODS,
     WHO_MAY_SIGN_UP,
     ActivityStatus,
+    CheckInProof,
     SignupStatus,
 )
 from chalicelib.schemas.common import InputModel, MobilePhone, Moment, OutputModel, one_of, text
@@ -112,7 +113,8 @@ class CancelActivityIn(InputModel):
 
 
 class AttendanceIn(InputModel):
-    """签到 / 签退: the position (latitude, longitude) or the organization's current code, not both."""
+    """签到 / 签退: the position (latitude, longitude) or the organization's current code, not both; which one
+    the activity needs is its `check_in_proof`."""
 
     latitude: Latitude | None = None
     longitude: Longitude | None = None
@@ -152,6 +154,10 @@ class ActivityOut(OutputModel):
     address: str
     coordinates: CoordinatesOut
     sign_in_method: str
+    check_in_proof: CheckInProof = Field(description="what check-in and check-out need: `code` (the organization's "
+                                                     "current code, shown on site) or `location` (a position "
+                                                     "inside the attendance radius)")
+    check_in_instructions: str = Field(description="the same, as a sentence for volunteers")
     attendance_radius_km: float
     who_may_sign_up: str
     tags: list[str]

@@ -77,14 +77,17 @@ class TotalsOut(OutputModel):
 
 
 class ParkedEventOut(OutputModel):
+    """A parked stream record as operators see it: never its images (they hold personal data); replay or
+    discard it by source and event id (`scripts/manage.py replay-parked` / `discard-parked`)."""
+
     source: str
     event_id: str
     sequence_number: str | None
     keys: str | None
     reason: str
     error: str
-    record: str
     parked_at: datetime
+    attempts: int = Field(description="failed applications: the handler's, then each replay's")
 
 
 class ParkedEventPageOut(OutputModel):

@@ -401,7 +401,9 @@ def _attendee(caller: Principal, activity_id: str) -> _Attendee:
 
 
 def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
-    """Proof of presence: the current (or previous) code, or a position inside the radius.
+    """Proof of presence: the current (or previous) code, or, where the organization chose position-based
+    attendance (定位签到签退), a position inside the radius. A code activity refuses a position: it is
+    what the client says, and anyone can post the public coordinates.
 
     A right code is not throttled by a read: the wrong-code counter is a condition of the write
     (`_write_conditions`); a wrong one reads it, so a throttled volunteer still gets 429 first.
@@ -424,6 +426,8 @@ def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
         throttle.record(WRONG_CODE_BUCKET, attendee.code_subject, window_seconds=WRONG_CODE_WINDOW_SECONDS,
                         moment=moment)
         raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
+    if terms.sign_in_method in CODE_SIGN_IN_METHODS:
+        attendee.refuse(field_error(ErrorCode.CHECK_IN_CODE_REQUIRED, "code"))
     away = distance_km(float(terms.latitude), float(terms.longitude), body.latitude, body.longitude)
     radius = float(terms.attendance_radius_km)
     if away > radius:

@@ -16,7 +16,8 @@ DemandEvent per transition (who, when, from, to, why). Linked help requests move
 from __future__ import annotations
 
 import re
-import secrets
+
+from pynamodb.exceptions import PutError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
@@ -338,10 +339,16 @@ def is_confirmed_claimant(caller: Principal | None, demand: Demand) -> bool:
 
 
 def record_contact_read(caller: Principal, demand: Demand) -> None:
-    """One PutItem per read of the contacts by the claimant (audit: who read them, when)."""
+    """The audit of who saw the leader's contacts: one item per claimant, demand and CST day (the first
+    read's time), put on the condition that the day has none, so a claimant's every later read that day is
+    the same one request, refused by its condition, and stores nothing (the table stays bounded)."""
     moment = clock.now()
-    ContactRead(demand.demand_id, f"{moment.isoformat()}#{caller.account_id}#{secrets.token_hex(2)}",
-                reader_id=caller.account_id, at=moment).save()
+    try:
+        ContactRead(demand.demand_id, f"{clock.cst_date(moment)}#{caller.account_id}",
+                    reader_id=caller.account_id, at=moment).save(condition=ContactRead.read_key.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 # ---------------------------------------------------------------- lists and counters

@@ -5,11 +5,17 @@ single use (consumed by a conditional delete inside the caller's own
 transaction); 5 wrong tries invalidate it; at most one send per 60 s and 10
 per China-Standard-Time day per number. The send answer never reveals
 whether the number has an account.
+
+Against SMS pumping (many numbers from one client), each send also spends the
+client address's and the stage's budgets (per clock hour and per CST day, from
+config). Every counter is a condition of the one transaction that stores the
+code: a refused send spends none of them.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,8 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock
+from chalicelib.config import get_settings
 from chalicelib.data.base import Transaction
-from chalicelib.data.batch_get import ItemKey
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.data.sms_codes import SmsCode
 from chalicelib.errors import AppError, ErrorCode, field_error, throttled
@@ -33,6 +40,11 @@ CODE_TTL = timedelta(minutes=5)
 RESEND_GAP_SECONDS = 60
 DAILY_LIMIT = 10
 MAX_WRONG_ATTEMPTS = 5
+HOUR_SECONDS = 3600
+BUDGET_WARN_PERCENT = 80          # the stage budget's alarm threshold (infra: sms-stage-budget alarm)
+METRIC_NAMESPACE = "yce-api"
+STAGE_BUDGET_METRIC = "SmsStageBudgetUsedPercent"
+SEND_ATTEMPTS = 3                 # every send updates the stage counters: a racing send's transaction may conflict
 
 _TEMPLATE = "【青年云支教】您的验证码为{code}，5分钟内有效，请勿泄露给他人。"
 
@@ -65,12 +77,47 @@ def _digest(phone: str, purpose: SmsPurpose, code: str) -> str:
     return hmac.new(get_secret("sms_code_key"), message, hashlib.sha256).hexdigest()
 
 
-def send_code(phone: str, purpose: SmsPurpose) -> SentCode:
+@dataclass(frozen=True)
+class _Budget:
+    """A counter one send spends: refused with `code` once `limit` sends were counted in its window."""
+
+    key: str
+    limit: int
+    code: ErrorCode
+    retry_after: int        # seconds until the window closes
+    expires_at: datetime
+
+
+def _budgets(client: str, moment: datetime) -> list[_Budget]:
+    """The client address's and the stage's budgets (hour, then CST day) for a send at `moment`."""
+    settings = get_settings()
+    epoch = int(moment.timestamp())
+    hour_start = epoch - epoch % HOUR_SECONDS
+    hour_end = datetime.fromtimestamp(hour_start + HOUR_SECONDS, tz=UTC)
+    day, to_midnight = clock.cst_date(moment), _seconds_to_cst_midnight(moment)
+    day_end = moment + timedelta(seconds=to_midnight)
+    hour_left = hour_start + HOUR_SECONDS - epoch
+    return [
+        _Budget(f"sms-client-hour:{client}:{hour_start}", settings.sms_client_hourly_limit,
+                ErrorCode.SMS_CLIENT_LIMIT, hour_left, hour_end),
+        _Budget(f"sms-client-day:{client}:{day}", settings.sms_client_daily_limit,
+                ErrorCode.SMS_CLIENT_LIMIT, to_midnight, day_end),
+        _Budget(f"sms-stage-hour:{hour_start}", settings.sms_stage_hourly_limit,
+                ErrorCode.SMS_PLATFORM_LIMIT, hour_left, hour_end),
+        _Budget(f"sms-stage-day:{day}", settings.sms_stage_daily_limit,
+                ErrorCode.SMS_PLATFORM_LIMIT, to_midnight, day_end),
+    ]
+
+
+def send_code(phone: str, purpose: SmsPurpose, *, client: str) -> SentCode:
+    """Send a code to `phone`, asked from the address `client`: one TransactWriteItems whose conditions are
+    every limit (the number's gap and day, the client's and the stage's hour and day)."""
     moment = clock.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     day = clock.cst_date(moment)
     gap_key, day_key = f"sms-gap:{phone}", f"sms-day:{phone}:{day}"
     epoch = int(moment.timestamp())
+    budgets = _budgets(client, moment)
     tx = Transaction()
     tx.update(
         RateCounter(key=gap_key),
@@ -85,16 +132,57 @@ def send_code(phone: str, purpose: SmsPurpose) -> SentCode:
         condition=RateCounter.count.does_not_exist() | (RateCounter.count < DAILY_LIMIT),
         on_conflict=throttled(ErrorCode.SMS_DAILY_LIMIT, _seconds_to_cst_midnight(moment)),
     )
+    for budget in budgets:
+        tx.update(RateCounter(key=budget.key),
+                  [RateCounter.count.add(1), RateCounter.expires_at.set(budget.expires_at + timedelta(hours=1))],
+                  condition=RateCounter.count.does_not_exist() | (RateCounter.count < budget.limit),
+                  on_conflict=throttled(budget.code, budget.retry_after), mirror=False)
     tx.put(SmsCode(phone, purpose.value, code_hash=_digest(phone, purpose, code), sent_at=moment,
                    attempts=0, expires_at=moment + CODE_TTL))
-    try:
-        tx.commit()
-    except AppError as exc:
-        if exc.code is ErrorCode.SMS_SEND_TOO_FREQUENT:
-            raise throttled(exc.code, _gap_remaining(gap_key, epoch)) from None
-        raise
+    _commit(tx, gap_key, epoch)
     sender().send(phone, _TEMPLATE.format(code=code))
+    _report_stage_budget(budgets[2:], moment)
     return SentCode(resend_after_seconds=RESEND_GAP_SECONDS, expires_in_seconds=int(CODE_TTL.total_seconds()))
+
+
+def _commit(tx: Transaction, gap_key: str, epoch: int) -> None:
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            tx.commit()
+            return
+        except AppError as exc:
+            if exc.code is ErrorCode.SMS_SEND_TOO_FREQUENT:
+                raise throttled(exc.code, _gap_remaining(gap_key, epoch)) from None
+            # STATE_CONFLICT: only a TransactionConflict (no item here has that as its condition's error),
+            # i.e. another send updating the stage counters at the same moment: nothing was written.
+            if exc.code is not ErrorCode.STATE_CONFLICT or attempt == SEND_ATTEMPTS:
+                raise
+
+
+def _report_stage_budget(stage_budgets: list[_Budget], moment: datetime) -> None:
+    """The stage budget's use as a CloudWatch metric (embedded metric format, one line on stdout: the
+    `sms-stage-budget` alarm fires at 80 %), and a warning from 80 %. Monitoring only: a failure here
+    never fails the send that already went out."""
+    try:
+        counters = get_items([ItemKey(RateCounter, budget.key) for budget in stage_budgets])
+        used = {window: int(item.count or 0) if item is not None else 0
+                for window, item in zip(("hour", "day"), counters, strict=True)}
+        limits = {window: budget.limit for window, budget in zip(("hour", "day"), stage_budgets, strict=True)}
+        percent = max(100 * used[w] // limits[w] for w in used)
+        prefix = get_settings().table_prefix
+        print(json.dumps({
+            "_aws": {"Timestamp": int(moment.timestamp() * 1000), "CloudWatchMetrics": [{
+                "Namespace": METRIC_NAMESPACE, "Dimensions": [["TablePrefix"]],
+                "Metrics": [{"Name": STAGE_BUDGET_METRIC, "Unit": "Percent"}]}]},
+            "TablePrefix": prefix, STAGE_BUDGET_METRIC: percent,
+            "sms_stage_hour": used["hour"], "sms_stage_hour_limit": limits["hour"],
+            "sms_stage_day": used["day"], "sms_stage_day_limit": limits["day"],
+        }), flush=True)
+        if percent >= BUDGET_WARN_PERCENT:
+            log.warning("SMS stage budget at %d%%: %d/%d this hour, %d/%d today", percent,
+                        used["hour"], limits["hour"], used["day"], limits["day"])
+    except Exception:   # noqa: BLE001 - monitoring must not fail a send already made
+        log.exception("could not report the SMS stage budget")
 
 
 def verify_code(phone: str, purpose: SmsPurpose, code: str, *, path: str = "sms_code") -> VerifiedCode:

@@ -1,10 +1,8 @@
 """Bodies and answers of claims (认领): applying, confirming, returning, withdrawing, and their lists."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from chalicelib.reference import ClaimStatus
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, text
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.regions import RegionOut
 
@@ -57,9 +55,9 @@ class ClaimOut(OutputModel):
     message: str | None
     reason: str | None
     applicant: ApplicantOut
-    applied_at: datetime
-    confirmed_at: datetime | None
-    ended_at: datetime | None
+    applied_at: UtcTime
+    confirmed_at: UtcTime | None
+    ended_at: UtcTime | None
 
 
 class ClaimPageOut(OutputModel):
@@ -72,7 +70,7 @@ class PublicClaimOut(OutputModel):
 
     account_id: str
     org_name: str
-    confirmed_at: datetime
+    confirmed_at: UtcTime
 
 
 class ClaimFeedItemOut(OutputModel):
@@ -84,7 +82,7 @@ class ClaimFeedItemOut(OutputModel):
     claimant_id: str
     claimant_name: str
     city: str | None
-    confirmed_at: datetime
+    confirmed_at: UtcTime
 
 
 class ClaimFeedPageOut(OutputModel):

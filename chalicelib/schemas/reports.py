@@ -1,13 +1,11 @@
 """Bodies and answers of reports (举报) and their moderation."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field, model_validator
 
 from chalicelib.reference import ReportReason, ReportStatus
 from chalicelib.schemas import common
-from chalicelib.schemas.common import InputModel, OutputModel
+from chalicelib.schemas.common import InputModel, OutputModel, UtcTime
 
 
 class ReportIn(InputModel):
@@ -33,8 +31,8 @@ class ReportOut(OutputModel):
     reason: ReportReason
     text: str | None
     status: ReportStatus
-    created_at: datetime
-    decided_at: datetime | None
+    created_at: UtcTime
+    decided_at: UtcTime | None
     decision_note: str | None
 
 
@@ -53,7 +51,7 @@ class ReviewItemOut(OutputModel):
     org_name: str
     open_report_count: int
     hidden: bool
-    first_reported_at: datetime
+    first_reported_at: UtcTime
 
 
 class ReviewPageOut(OutputModel):

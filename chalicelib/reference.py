@@ -52,6 +52,17 @@ class ClaimStatus(StrEnum):
     WITHDRAWN = "withdrawn"    # 撤销认领
 
 
+class MyClaimsFilter(StrEnum):
+    """我的申请's status filter: each claim state, and 待评分 (a confirmed claim the caller still owes a
+    rating on, while its 14-day window is open)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    TO_RATE = "to_rate"        # 待评分
+
+
 class VolunteerOrgKind(StrEnum):
     REGISTERED = "registered"          # 在民政部门备案的志愿服务组织
     ENDORSED_TEAM = "endorsed_team"    # 由已备案组织背书的志愿服务团体

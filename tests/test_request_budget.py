@@ -114,6 +114,7 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /me/claim-inbox": ("Query claims.by_publisher_status",),
     "GET /me/claims": ("Query claims.by_applicant",),
     "GET /me/claims status": ("Query claims.by_applicant_status",),
+    "GET /me/claims to rate": ("Query ratings.claimant_owed", "BatchGetItem claims"),
     "GET /me/demands": ("Query demands.by_org",),
     "GET /me/demands status": ("Query demands.by_org_status",),
     "GET /me/favorites": ("Query reactions.favorites_by_time",),
@@ -325,6 +326,7 @@ def tour_claims(tour: Tour, outbox, who: dict, ids: list[str]) -> dict:
     tour.hit("GET", "/claims/{claim_id}/ratings", f"/claims/{claim}/ratings", token=league)
     tour.hit("GET", "/demands/{demand_id}/ratings", f"/demands/{did}/ratings")
     tour.hit("GET", "/me/ratings-owed", token=volunteer["token"])
+    tour.hit("GET", "/me/claims", "/me/claims?status=to_rate", variant="to rate", token=volunteer["token"])
     tour.hit("GET", "/me/points", token=volunteer["token"])
     return {"did": did, "claim": claim}
 

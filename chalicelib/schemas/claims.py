@@ -1,7 +1,9 @@
 """Bodies and answers of claims (认领): applying, confirming, returning, withdrawing, and their lists."""
 from __future__ import annotations
 
-from chalicelib.reference import ClaimStatus
+from pydantic import Field
+
+from chalicelib.reference import ClaimStatus, MyClaimsFilter
 from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.regions import RegionOut
@@ -25,7 +27,9 @@ class WithdrawIn(InputModel):
 
 
 class MyClaimsQuery(PageQuery):
-    status: ClaimStatus | None = None
+    status: MyClaimsFilter | None = Field(default=None, description=(
+        "a claim state, or to_rate (待评分): confirmed claims the caller still owes a rating on, while the "
+        "14-day window is open, the window closing soonest first; none: every claim, newest application first"))
 
 
 class ClaimInboxQuery(PageQuery):
@@ -58,6 +62,9 @@ class ClaimOut(OutputModel):
     applied_at: UtcTime
     confirmed_at: UtcTime | None
     ended_at: UtcTime | None
+    rated_by_me: bool = Field(description="the caller (the applicant in 我的申请, the publisher in 待确认) has given "
+                                          "its rating on this claim")
+    activity_published: bool = Field(description="the applicant published an activity for this claim (发布活动 done)")
 
 
 class ClaimPageOut(OutputModel):

@@ -162,8 +162,12 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     tx = Transaction()
     tx.put(activity, condition=Activity.activity_id.does_not_exist())
     gates.activity_created(tx, activity.activity_id, caller.account_id)
-    tx.condition_check(Claim, demand_id, caller.account_id, condition=Claim.status == ClaimStatus.CONFIRMED.value,
-                       on_conflict=AppError(ErrorCode.NOT_FOUND))
+    # The claim's 我的申请 row says an activity was published (the first one's time); still confirmed is the
+    # write's condition (404 when it fails, as for anyone but the confirmed claimant).
+    tx.update(Claim(demand_id, caller.account_id),
+              [Claim.activity_published_at.set(Claim.activity_published_at | moment)],
+              condition=Claim.status == ClaimStatus.CONFIRMED.value, on_conflict=AppError(ErrorCode.NOT_FOUND),
+              mirror=False)
     changed = [f"activity:{activity.activity_id}"]
     if first:
         in_service = DemandStatus.IN_SERVICE.value

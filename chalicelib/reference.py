@@ -130,13 +130,20 @@ class ReportReason(StrEnum):
     OTHER = "other"                          # 其他 (needs a text)
 
 
+class ReportTarget(StrEnum):
+    """What a report (举报) is about: the same rules and moderation for each kind."""
+
+    DEMAND = "demand"
+    ACTIVITY = "activity"
+
+
 class ReportStatus(StrEnum):
     OPEN = "open"
     UPHELD = "upheld"
     DISMISSED = "dismissed"
 
 
-REPORTS_TO_HIDE = 3  # distinct accounts whose open reports hide a demand until an operator decides
+REPORTS_TO_HIDE = 3  # distinct accounts whose open reports hide a demand (or an activity) until an operator decides
 
 
 # ---------------------------------------------------------------- activities (志愿服务活动, guide §4.5)

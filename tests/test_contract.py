@@ -481,10 +481,12 @@ def test_an_answer_gives_a_moment_computed_in_china_time_in_utc_with_z():
     from chalicelib.schemas.reports import ReviewItemOut
 
     china = datetime(2099, 6, 6, 0, 0, tzinfo=clock.CST)
-    item = ReviewItemOut(demand_id="d", title=None, org_name="o", open_report_count=3, hidden=True,
+    item = ReviewItemOut(target="demand", demand_id="d", activity_id=None, title=None, org_name="o",
+                         open_report_count=3, hidden=True,
                          first_reported_at=china)
     assert item.model_dump(mode="json")["first_reported_at"] == "2099-06-05T16:00:00Z"
-    naive = ReviewItemOut(demand_id="d", title=None, org_name="o", open_report_count=3, hidden=True,
+    naive = ReviewItemOut(target="demand", demand_id="d", activity_id=None, title=None, org_name="o",
+                          open_report_count=3, hidden=True,
                           first_reported_at=datetime(2099, 6, 5, 16, 0))   # stored times are UTC
     assert naive.model_dump(mode="json")["first_reported_at"] == "2099-06-05T16:00:00Z"
     assert naive.first_reported_at == datetime(2099, 6, 5, 16, 0, tzinfo=UTC)

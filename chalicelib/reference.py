@@ -52,6 +52,17 @@ class ClaimStatus(StrEnum):
     WITHDRAWN = "withdrawn"    # 撤销认领
 
 
+class MyClaimsFilter(StrEnum):
+    """我的申请's status filter: each claim state, and 待评分 (a confirmed claim the caller still owes a
+    rating on, while its 14-day window is open)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    TO_RATE = "to_rate"        # 待评分
+
+
 class VolunteerOrgKind(StrEnum):
     REGISTERED = "registered"          # 在民政部门备案的志愿服务组织
     ENDORSED_TEAM = "endorsed_team"    # 由已备案组织背书的志愿服务团体
@@ -119,13 +130,20 @@ class ReportReason(StrEnum):
     OTHER = "other"                          # 其他 (needs a text)
 
 
+class ReportTarget(StrEnum):
+    """What a report (举报) is about: the same rules and moderation for each kind."""
+
+    DEMAND = "demand"
+    ACTIVITY = "activity"
+
+
 class ReportStatus(StrEnum):
     OPEN = "open"
     UPHELD = "upheld"
     DISMISSED = "dismissed"
 
 
-REPORTS_TO_HIDE = 3  # distinct accounts whose open reports hide a demand until an operator decides
+REPORTS_TO_HIDE = 3  # distinct accounts whose open reports hide a demand (or an activity) until an operator decides
 
 
 # ---------------------------------------------------------------- activities (志愿服务活动, guide §4.5)

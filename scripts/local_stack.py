@@ -16,7 +16,7 @@ stop moto → remove ports.json.
 `chalice local` serves HTTP only; the stream pump (scripts/stream_pump.py) and the
 scheduler (scripts/scheduler.py) run in `LocalStack.run`'s loop, in this same
 process (see `tick`), calling the same functions the Lambdas run. Run a job now:
-`scripts/manage.py --local daily-totals [--date YYYYMMDD]` or `... reveal-ratings`.
+`scripts/manage.py --local daily-totals [--date YYYY-MM-DD]` or `... reveal-ratings`.
 """
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("reindex-league-orgs",
                         help="rebuild the 团组织 name-search index from the accounts (idempotent)")
     totals = commands.add_parser("daily-totals", help="run the daily totals job now (idempotent; backfills)")
-    totals.add_argument("--date", help="the China-Standard-Time day, YYYYMMDD (default: yesterday)")
+    totals.add_argument("--date", help="the China-Standard-Time day, YYYY-MM-DD (YYYYMMDD is accepted too; "
+                                             "default: yesterday)")
     commands.add_parser("reveal-ratings", help="run the hourly rating-window job now (idempotent)")
     recount = commands.add_parser("recount-todo", help="recompute 我的 待办 counters from the indexes and write "
                                                        "them (repair; every organization without --account)")

@@ -27,16 +27,49 @@ class Recorder:
     def __init__(self, api) -> None:
         self.api = api
         self.steps: list[tuple[str, str, int]] = []
+        self.answers: list = []
 
     def call(self, method: str, template: str, token: str | None, body=None, query: str = "", **ids) -> dict:
         url = template.format(**ids) + (f"?{query}" if query else "")
         response = self.api.call(method, url, body, token=token)
         self.steps.append((method, template, response.status_code))
         assert response.status_code < 400, (method, url, response.json)
+        self.answers.append(response.json)
         return response.json
 
 
 def test_the_documented_lifecycle_is_what_the_api_does(api, outbox, now):
+    run = lifecycle(api, outbox, now)
+    documented = [(m, p, int(s)) for m, p, s in STEP.findall(GUIDE.read_text(encoding="utf-8"))]
+    assert run.steps == documented
+
+
+MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _strings(value, path=""):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _strings(inner, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def test_every_moment_the_lifecycle_answers_is_utc_with_z_and_every_day_is_yyyy_mm_dd(api, outbox, now):
+    run = lifecycle(api, outbox, now)
+    moments = [(path, text) for answer in run.answers for path, text in _strings(answer) if MOMENT.match(text)]
+    assert len(moments) > 50 and [m for m in moments if not m[1].endswith("Z")] == []
+    days = [(path, text) for answer in run.answers for path, text in _strings(answer)
+            if path.endswith(("period_start", "period_end", "as_of"))]
+    assert days and [d for d in days if not DAY.match(d[1])] == []
+
+
+def lifecycle(api, outbox, now) -> Recorder:
+    """docs/api.md's lifecycle, call by call, as its roles."""
     run = Recorder(api)
     person = register_individual(api, outbox)["access_token"]
     league = league_org_session(api)["access_token"]
@@ -99,6 +132,4 @@ def test_the_documented_lifecycle_is_what_the_api_does(api, outbox, now):
     # 消息 and 数据统计
     assert run.call("GET", "/me/notifications/unread-count", volunteer_token)["unread"] >= 1
     assert set(run.call("GET", "/stats/totals", None)) >= {"as_of", "total", "cities"}
-
-    documented = [(m, p, int(s)) for m, p, s in STEP.findall(GUIDE.read_text(encoding="utf-8"))]
-    assert run.steps == documented
+    return run

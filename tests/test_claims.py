@@ -565,3 +565,85 @@ def test_moderation_moves_the_confirmed_claim_by_the_key_the_demand_names(api, o
     for did in (named, unnamed):
         assert api.post(f"/admin/demands/{did}/reports/dismiss", {"note": "属实"}, token=operator).status_code == 200
     assert {c["demand_id"] for c in api.get("/claims").json["items"]} == {named, unnamed}
+
+
+# ---------------------------------------------------------------- 我的申请: 待评分 and the row facts
+
+def _my_claims(api, org, query: str = "") -> dict:
+    response = api.get(f"/me/claims{query}", token=org["token"])
+    assert response.status_code == 200, response.json
+    return {item["claim_id"]: item for item in response.json["items"]}
+
+
+def test_a_claim_row_says_whether_its_caller_rated_and_whether_an_activity_was_published(api, outbox, publisher):
+    from tests.test_activities import activity_body
+
+    token = publisher["access_token"]
+    org = volunteer(api, outbox)
+    did = publish_demand(api, outbox, token)["demand_id"]
+    cid = applied(api, org, did)["claim_id"]
+    confirmed = api.post(f"/claims/{cid}/confirm", token=token).json
+    assert (confirmed["rated_by_me"], confirmed["activity_published"]) == (False, False)
+    assert (_my_claims(api, org)[cid]["rated_by_me"], _my_claims(api, org)[cid]["activity_published"]) == (False, False)
+
+    assert api.post(f"/claims/{cid}/ratings", {"score": 5}, token=org["token"]).status_code == 201
+    assert _my_claims(api, org)[cid]["rated_by_me"] is True
+    inbox = api.get("/me/claim-inbox?status=confirmed", token=token).json["items"]
+    assert [(i["claim_id"], i["rated_by_me"]) for i in inbox] == [(cid, False)]   # the publisher has not rated
+    assert api.post(f"/claims/{cid}/ratings", {"score": 4}, token=token).status_code == 201
+    assert api.get("/me/claim-inbox?status=confirmed", token=token).json["items"][0]["rated_by_me"] is True
+
+    assert api.post(f"/demands/{did}/activities", activity_body(), token=org["token"]).status_code == 201
+    row = _my_claims(api, org)[cid]
+    assert row["activity_published"] is True and row["rated_by_me"] is True
+    assert _my_claims(api, org, "?status=confirmed")[cid]["activity_published"] is True
+
+
+def test_the_to_rate_filter_lists_the_confirmed_claims_the_caller_still_owes_a_rating_on(api, outbox, publisher,
+                                                                                         monkeypatch):
+    token = publisher["access_token"]
+    org = volunteer(api, outbox)
+    cids = []
+    for _ in range(3):
+        did = publish_demand(api, outbox, token)["demand_id"]
+        cids.append(applied(api, org, did)["claim_id"])
+    for cid in cids[:2]:
+        assert api.post(f"/claims/{cid}/confirm", token=token).status_code == 200
+    assert list(_my_claims(api, org, "?status=to_rate")) == cids[:2]   # the pending one owes nothing
+    assert all(r["status"] == "confirmed" and r["status_label"] == "认领成功"
+               for r in _my_claims(api, org, "?status=to_rate").values())
+
+    assert api.post(f"/claims/{cids[0]}/ratings", {"score": 5}, token=org["token"]).status_code == 201
+    assert list(_my_claims(api, org, "?status=to_rate")) == [cids[1]]
+    assert api.post(f"/claims/{cids[1]}/ratings", {"score": 5}, token=token).status_code == 201
+    assert list(_my_claims(api, org, "?status=to_rate")) == [cids[1]]   # the publisher's rating is not the caller's
+
+    page = api.get("/me/claims?status=to_rate&limit=1", token=org["token"]).json
+    assert [i["claim_id"] for i in page["items"]] == [cids[1]]
+
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() + claims_window())
+    assert _my_claims(api, org, "?status=to_rate") == {}                 # the window closed: nothing owed
+    monkeypatch.setattr(clock, "now", real_now)
+
+    refused = api.get("/me/claims?status=rated", token=org["token"])
+    assert refused.status_code == 400 and refused.json["error"]["fields"][0]["path"] == "status"
+
+
+def claims_window():
+    from chalicelib.services.ratings import RATING_WINDOW
+    return RATING_WINDOW
+
+
+def test_a_pair_confirmed_again_keeps_its_rated_fact(api, outbox, publisher):
+    token = publisher["access_token"]
+    org = volunteer(api, outbox)
+    did = publish_demand(api, outbox, token)["demand_id"]
+    cid = applied(api, org, did)["claim_id"]
+    assert api.post(f"/claims/{cid}/confirm", token=token).status_code == 200
+    assert api.post(f"/claims/{cid}/ratings", {"score": 5}, token=org["token"]).status_code == 201
+    assert api.post(f"/claims/{cid}/withdraw", {}, token=org["token"]).status_code == 200
+    applied(api, org, did)
+    assert api.post(f"/claims/{cid}/confirm", token=token).status_code == 200
+    assert _my_claims(api, org)[cid]["rated_by_me"] is True            # one rating per side per claim, ever
+    assert cid not in _my_claims(api, org, "?status=to_rate")

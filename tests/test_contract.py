@@ -436,3 +436,57 @@ def test_importing_the_app_does_not_build_or_load_the_contract():
     probe = "import sys, app; print('chalicelib.api.openapi' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- one time convention (docs/api.md, "Conventions")
+
+MOMENT_NAMES = {"at", "valid_from", "recruit_start", "recruit_end", "service_start", "service_end"}
+DAY_NAMES = {"as_of", "day", "period_start", "period_end"}
+
+
+def _string_formats(schema: dict) -> set:
+    """The formats a property's string alternatives carry (None for a string without one)."""
+    alternatives = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    return {a.get("format") for a in alternatives if a.get("type") == "string"}
+
+
+def _properties(document: dict):
+    for name, schema in document["components"]["schemas"].items():
+        for prop, prop_schema in (schema.get("properties") or {}).items():
+            yield f"{name}.{prop}", prop, prop_schema
+    for method, path, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            yield f"{method} {path} ?{parameter['name']}", parameter["name"], parameter["schema"]
+
+
+def test_every_moment_is_a_date_time_and_every_calendar_day_a_date_in_the_contract(document):
+    wrong = []
+    for where, prop, schema in _properties(document):
+        formats = _string_formats(schema)
+        if prop.endswith("_at") or prop in MOMENT_NAMES:
+            expected = {"date-time"}
+        elif prop.endswith("_date") or prop.endswith("_day") or prop in DAY_NAMES:
+            expected = {"date"}
+        else:   # a format elsewhere is a time field the convention (and this test) does not name yet
+            expected = formats - {"date", "date-time"}
+        if formats != expected:
+            wrong.append((where, formats, expected))
+    assert wrong == []
+
+
+def test_an_answer_gives_a_moment_computed_in_china_time_in_utc_with_z():
+    from datetime import UTC, datetime
+
+    from chalicelib import clock
+    from chalicelib.schemas.reports import ReviewItemOut
+
+    china = datetime(2099, 6, 6, 0, 0, tzinfo=clock.CST)
+    item = ReviewItemOut(target="demand", demand_id="d", activity_id=None, title=None, org_name="o",
+                         open_report_count=3, hidden=True,
+                         first_reported_at=china)
+    assert item.model_dump(mode="json")["first_reported_at"] == "2099-06-05T16:00:00Z"
+    naive = ReviewItemOut(target="demand", demand_id="d", activity_id=None, title=None, org_name="o",
+                          open_report_count=3, hidden=True,
+                          first_reported_at=datetime(2099, 6, 5, 16, 0))   # stored times are UTC
+    assert naive.model_dump(mode="json")["first_reported_at"] == "2099-06-05T16:00:00Z"
+    assert naive.first_reported_at == datetime(2099, 6, 5, 16, 0, tzinfo=UTC)

@@ -89,7 +89,8 @@ def test_a_backfill_computes_the_missing_days_in_order(api, outbox, publisher, a
     assert DailyTotals.get(ALL, "20261127").total.demands_new == 1
 
 
-@pytest.mark.parametrize("day", ["20261129", "20261130", "2026-11-28", "20261340", "20251231", "", "abc"])
+@pytest.mark.parametrize("day", ["20261129", "20261130", "2026-11-29", "2026-1128", "2026-11-31", "20261340",
+                                 "20251231", "", "abc"])
 def test_only_ended_days_since_the_first_one_can_be_computed(at, aws, day):
     at(AFTER)   # 29 November CST is still running
     with pytest.raises(AppError) as refused:
@@ -118,7 +119,7 @@ def test_the_schedule_runs_after_midnight_cst_for_yesterday(api, outbox, publish
     event = api.client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
                                                 resources=[])
     result = api.client.lambda_.invoke("daily_totals", event).payload
-    assert result["day"] == "20261127" and result["demands_total"] == 1
+    assert result["day"] == "2026-11-27" and result["demands_total"] == 1
 
 
 def test_the_home_endpoint_shows_the_latest_totals_and_their_date(api, outbox, publisher, at):
@@ -129,8 +130,20 @@ def test_the_home_endpoint_shows_the_latest_totals_and_their_date(api, outbox, p
     at(AFTER)
     stats.compute("20261128")
     shown = api.get("/stats/totals").json
-    assert shown["as_of"] == "20261128" and shown["total"]["demands_total"] == 1
+    assert shown["as_of"] == "2026-11-28" and shown["total"]["demands_total"] == 1
     assert [c["city"] for c in shown["cities"]] == ["深圳市"] and shown["cities"][0]["demands_total"] == 1
+
+
+def test_an_operator_names_the_day_as_yyyy_mm_dd_or_as_yyyymmdd(api, outbox, publisher, at):
+    from chalicelib.events.schedules import daily_totals
+
+    at(LATE)
+    publish_demand(api, outbox, publisher)
+    at(AFTER)
+    assert daily_totals("2026-11-27")["day"] == "2026-11-27"
+    assert daily_totals("20261128")["day"] == "2026-11-28"
+    assert [item.day for item in DailyTotals.query(ALL)][-2:] == ["20261127", "20261128"]   # the stored keys
+    assert DailyTotals.get(ALL, "20261127").total.demands_new == 1
 
 
 def test_the_local_scheduler_fires_each_job_at_its_time():

@@ -333,6 +333,25 @@ class Lifecycle(RuleBasedStateMachine):
             assert mine["pending_applications"] == count("/me/claims?status=pending&limit=50", self._token(org))
             assert mine["ratings_owed"] == count("/me/ratings-owed?limit=50", self._token(org))
 
+    @invariant()
+    def every_claim_row_says_whether_its_caller_rated_and_an_activity_was_published(self):
+        for org in (0, 1):
+            token = self._token(org)
+            rows = self.api.get("/me/claims?limit=50", token=token).json["items"]
+            for row in rows:
+                demand_id = row["demand_id"]
+                assert row["rated_by_me"] == ((demand_id, org, "claimant") in self.rated), (row, self.rated)
+                assert row["activity_published"] == (demand_id in self.activities
+                                                     and self.claims.get((demand_id, org)) == "confirmed"), row
+            owed = [i["claim_id"] for i in self.api.get("/me/ratings-owed?limit=50", token=token).json["items"]]
+            to_rate = self.api.get("/me/claims?status=to_rate&limit=50", token=token).json["items"]
+            assert [r["claim_id"] for r in to_rate] == owed
+            assert all(r["status"] == "confirmed" and not r["rated_by_me"] for r in to_rate)
+        league = self.league["access_token"]
+        for row in self.api.get("/me/claim-inbox?status=confirmed&limit=50", token=league).json["items"]:
+            org = next(o for o in (0, 1) if self.orgs[o]["account_id"] == row["applicant"]["account_id"])
+            assert row["rated_by_me"] == ((row["demand_id"], org, "publisher") in self.rated), (row, self.rated)
+
 
 Lifecycle.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                        derandomize=not os.environ.get("LIFECYCLE_EXAMPLES"), database=None,

@@ -78,6 +78,7 @@ MATRIX: dict[str, str] = {
     "PUT /demands/{demand_id}/favorite":             "401 x x x x x x x",
     "DELETE /demands/{demand_id}/favorite":          "401 x x x x x x x",
     "POST /demands/{demand_id}/reports":             "401 x x x x x x x",
+    "POST /activities/{activity_id}/reports":        "401 x x x x 403 x x",   # voA published it
     # ------------------------------------------------------------ individuals
     "POST /help-requests":                           "401 x x 403 403 403 403 403",
     "GET /me/help-requests":                         "401 200 200 403 403 403 403 403",
@@ -132,6 +133,9 @@ MATRIX: dict[str, str] = {
     "GET /admin/demands/{demand_id}/reports":        "401 403 403 403 403 403 403 200",
     "POST /admin/demands/{demand_id}/reports/dismiss": "401 403 403 403 403 403 403 x",
     "POST /admin/demands/{demand_id}/reports/uphold":  "401 403 403 403 403 403 403 x",
+    "GET /admin/activities/{activity_id}/reports":   "401 403 403 403 403 403 403 200",
+    "POST /admin/activities/{activity_id}/reports/dismiss": "401 403 403 403 403 403 403 x",
+    "POST /admin/activities/{activity_id}/reports/uphold":  "401 403 403 403 403 403 403 x",
     "GET /admin/parked-events":                      "401 403 403 403 403 403 403 200",
 }
 
@@ -165,6 +169,9 @@ def _bodies(world) -> dict[str, object]:
         "POST /admin/accounts/{account_id}/disable": {"reason": "违规"},
         "POST /admin/demands/{demand_id}/reports/dismiss": {"note": "属实"},
         "POST /admin/demands/{demand_id}/reports/uphold": {"note": "违规"},
+        "POST /activities/{activity_id}/reports": {"reason": "false_information"},
+        "POST /admin/activities/{activity_id}/reports/dismiss": {"note": "属实"},
+        "POST /admin/activities/{activity_id}/reports/uphold": {"note": "违规"},
         "PUT /me/league-profile": {},
         "PUT /me/org-profile": {},
     }

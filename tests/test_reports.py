@@ -118,3 +118,126 @@ def test_a_decision_settles_every_open_report_including_ones_filed_before_the_de
     assert api.post(f"/admin/demands/{did}/reports/uphold", {"note": "再次核实"}, token=operator).status_code == 200
     assert api.get("/me/reports", token=later["access_token"]).json["items"][0]["status"] == "dismissed"
     assert api.get("/me/reports", token=earlier["access_token"]).json["items"][0]["status"] == "upheld"
+
+
+# ---------------------------------------------------------------- 举报 on an activity (guide §4.5): the same rules
+
+def _activity_world(api, outbox, now):
+    from tests.test_activities import claimed_demand, published
+
+    publisher = league_org_session(api)
+    did, org, _ = claimed_demand(api, outbox, publisher["access_token"])
+    activity = published(api, org, did)
+    return {"publisher": publisher["access_token"], "did": did, "org": org, "aid": activity["activity_id"]}
+
+
+def _report_activity(api, token, activity_id, reason="false_information", text=None):
+    body = {"reason": reason} if text is None else {"reason": reason, "text": text}
+    return api.post(f"/activities/{activity_id}/reports", body, token=token)
+
+
+def test_an_activity_report_is_refused_to_its_organization_to_anonymous_and_for_an_unknown_activity(api, outbox,
+                                                                                                      now):
+    from chalicelib.data.activities import Activity
+
+    world = _activity_world(api, outbox, now)
+    aid = world["aid"]
+    assert _report_activity(api, world["org"]["token"], aid).json["error"]["code"] == "FORBIDDEN"
+    assert _report_activity(api, None, aid).status_code == 401
+    assert _report_activity(api, world["org"]["token"], "ab" * 16).status_code == 404
+    person = register_individual(api, outbox)
+    assert _report_activity(api, person["access_token"], aid, "other").status_code == 400   # other needs a text
+    assert Activity.get(aid).open_report_count is None
+
+
+def test_one_open_report_per_account_per_activity_and_it_shows_in_my_reports(api, outbox, now):
+    from chalicelib.data.activities import Activity
+
+    world = _activity_world(api, outbox, now)
+    person = register_individual(api, outbox)["access_token"]
+    first = _report_activity(api, person, world["aid"], "advertising")
+    assert first.status_code == 201, first.json
+    assert (first.json["target"], first.json["activity_id"], first.json["demand_id"]) == (
+        "activity", world["aid"], world["did"])
+    again = _report_activity(api, person, world["aid"])
+    assert again.status_code == 409 and again.json["error"]["code"] == "ALREADY_REPORTED"
+    assert Activity.get(world["aid"]).open_report_count == 1
+    mine = api.get("/me/reports", token=person).json["items"]
+    assert [(r["target"], r["activity_id"], r["activity_title"]) for r in mine] == [
+        ("activity", world["aid"], "【云支教】招募8位数学老师帮助乡村小学生")]
+    # the demand itself was not reported
+    assert Demand.get(world["did"]).open_report_count == 0
+    assert api.get(f"/admin/demands/{world['did']}/reports", token=operator_token(api)).json["items"] == []
+
+
+def test_three_activity_reports_hide_it_from_the_public_and_from_sign_up_until_an_operator_dismisses(api, outbox,
+                                                                                                     now):
+    world = _activity_world(api, outbox, now)
+    aid, did = world["aid"], world["did"]
+    reporters = [register_individual(api, outbox)["access_token"] for _ in range(3)]
+    for token in reporters[:2]:
+        assert _report_activity(api, token, aid).status_code == 201
+    assert api.get(f"/activities/{aid}").status_code == 200
+    assert _report_activity(api, reporters[2], aid).status_code == 201
+
+    assert api.get(f"/activities/{aid}").status_code == 404
+    assert api.get(f"/activities/{aid}", token=reporters[0]).status_code == 404
+    assert api.get(f"/demands/{did}/activities").json["items"] == []
+    assert [a["activity_id"] for a in api.get(f"/demands/{did}/activities", token=world["org"]["token"]
+                                               ).json["items"]] == [aid]   # its organization still sees it
+    volunteer = register_individual(api, outbox)["access_token"]
+    refused = api.post(f"/activities/{aid}/signups", token=volunteer)
+    assert refused.status_code == 404 and refused.json["error"]["code"] == "NOT_FOUND"
+    assert _report_activity(api, volunteer, aid).status_code == 404   # a hidden activity takes no report
+
+    operator = operator_token(api)
+    demands_queue = api.get("/admin/review-queue", token=operator).json["items"]
+    assert demands_queue == []
+    queue = api.get("/admin/review-queue?kind=activity", token=operator).json["items"]
+    assert [(q["target"], q["activity_id"], q["demand_id"], q["open_report_count"], q["hidden"]) for q in queue] == [
+        ("activity", aid, did, 3, True)]
+    listed = api.get(f"/admin/activities/{aid}/reports", token=operator).json["items"]
+    assert len(listed) == 3 and {r["status"] for r in listed} == {"open"}
+
+    dismissed = api.post(f"/admin/activities/{aid}/reports/dismiss", {"note": "经核实活动正常"}, token=operator)
+    assert dismissed.status_code == 200, dismissed.json
+    assert dismissed.json["activity_id"] == aid
+    assert api.get(f"/activities/{aid}").status_code == 200
+    assert [a["activity_id"] for a in api.get(f"/demands/{did}/activities").json["items"]] == [aid]
+    assert api.post(f"/activities/{aid}/signups", token=volunteer).status_code == 201
+    assert api.get("/admin/review-queue?kind=activity", token=operator).json["items"] == []
+    outcome = api.get("/me/reports", token=reporters[0]).json["items"][0]
+    assert (outcome["status"], outcome["decision_note"]) == ("dismissed", "经核实活动正常")
+    again = api.post(f"/admin/activities/{aid}/reports/dismiss", {"note": "再次"}, token=operator)
+    assert again.status_code == 409 and again.json["error"]["code"] == "STATE_CONFLICT"
+
+
+def test_an_upheld_activity_report_hides_it_and_refuses_sign_ups_and_tells_reporters_and_the_org(api, outbox, now):
+    from tests.test_notifications import inbox, pump
+
+    world = _activity_world(api, outbox, now)
+    aid = world["aid"]
+    person = register_individual(api, outbox)["access_token"]
+    assert _report_activity(api, person, aid).status_code == 201
+    assert api.get(f"/activities/{aid}").status_code == 200          # one report hides nothing
+    operator = operator_token(api)
+    upheld = api.post(f"/admin/activities/{aid}/reports/uphold", {"note": "虚假招募"}, token=operator)
+    assert upheld.status_code == 200, upheld.json
+    assert api.get(f"/activities/{aid}").status_code == 404
+    assert api.post(f"/activities/{aid}/signups", token=register_individual(api, outbox)["access_token"]
+                    ).status_code == 404
+    assert api.get(f"/activities/{aid}", token=operator).status_code == 200
+    assert api.get("/me/reports", token=person).json["items"][0]["status"] == "upheld"
+    pump(api)
+    assert any("您对活动《" in n["body"] and "已下架" in n["body"] for n in inbox(api, person))
+    assert any("您发布的活动《" in n["body"] and "虚假招募" in n["body"] for n in inbox(api, world["org"]["token"]))
+
+
+def test_only_operators_moderate_activity_reports(api, outbox, now):
+    world = _activity_world(api, outbox, now)
+    aid = world["aid"]
+    person = register_individual(api, outbox)["access_token"]
+    for token in (person, world["org"]["token"], world["publisher"]):
+        assert api.get(f"/admin/activities/{aid}/reports", token=token).status_code == 403
+        assert api.post(f"/admin/activities/{aid}/reports/uphold", {"note": "x"}, token=token).status_code == 403
+        assert api.get("/admin/review-queue?kind=activity", token=token).status_code == 403

@@ -50,6 +50,11 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "POST /admin/league-orgs": ("TransactWriteItems",),
     "POST /admin/league-orgs/import": ("BatchGetItem unique_keys", "TransactWriteItems", "TransactWriteItems"),
     "GET /admin/review-queue": ("Query demands.review_queue",),
+    "GET /admin/review-queue activities": ("Query activities.review_queue",),
+    "POST /activities/{activity_id}/reports": ("GetItem activities", "TransactWriteItems"),
+    "GET /admin/activities/{activity_id}/reports": ("Query reports",),
+    "POST /admin/activities/{activity_id}/reports/dismiss": ("GetItem activities", "TransactWriteItems"),
+    "POST /admin/activities/{activity_id}/reports/uphold": ("GetItem activities", "TransactWriteItems"),
     "GET /admin/volunteer-orgs": ("Query accounts.by_role_status",),
     "POST /admin/volunteer-orgs/{account_id}/approve": ("GetItem accounts", "UpdateItem accounts"),
     "POST /admin/volunteer-orgs/{account_id}/reject": ("GetItem accounts", "UpdateItem accounts"),
@@ -114,6 +119,7 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /me/claim-inbox": ("Query claims.by_publisher_status",),
     "GET /me/claims": ("Query claims.by_applicant",),
     "GET /me/claims status": ("Query claims.by_applicant_status",),
+    "GET /me/claims to rate": ("Query ratings.claimant_owed", "BatchGetItem claims"),
     "GET /me/demands": ("Query demands.by_org",),
     "GET /me/demands status": ("Query demands.by_org_status",),
     "GET /me/favorites": ("Query reactions.favorites_by_time",),
@@ -325,6 +331,7 @@ def tour_claims(tour: Tour, outbox, who: dict, ids: list[str]) -> dict:
     tour.hit("GET", "/claims/{claim_id}/ratings", f"/claims/{claim}/ratings", token=league)
     tour.hit("GET", "/demands/{demand_id}/ratings", f"/demands/{did}/ratings")
     tour.hit("GET", "/me/ratings-owed", token=volunteer["token"])
+    tour.hit("GET", "/me/claims", "/me/claims?status=to_rate", variant="to rate", token=volunteer["token"])
     tour.hit("GET", "/me/points", token=volunteer["token"])
     return {"did": did, "claim": claim}
 
@@ -361,6 +368,18 @@ def tour_activities(tour: Tour, outbox, who: dict, did: str) -> None:
     tour.hit("POST", "/activities/{activity_id}/check-outs", f"/activities/{other}/check-outs", variant="code",
              body={"code": shown["code"]}, token=person)
     tour.hit("GET", "/me/service-records", token=person)
+
+    # 举报 on activities and their moderation
+    operator = who["operator"]
+    tour.hit("POST", "/activities/{activity_id}/reports", f"/activities/{aid}/reports",
+             body={"reason": "false_information"}, token=person, expect=201)
+    tour.api.post(f"/activities/{other}/reports", {"reason": "advertising"}, token=person)
+    tour.hit("GET", "/admin/review-queue", "/admin/review-queue?kind=activity", variant="activities", token=operator)
+    tour.hit("GET", "/admin/activities/{activity_id}/reports", f"/admin/activities/{aid}/reports", token=operator)
+    tour.hit("POST", "/admin/activities/{activity_id}/reports/uphold", f"/admin/activities/{aid}/reports/uphold",
+             body={"note": "信息不实"}, token=operator)
+    tour.hit("POST", "/admin/activities/{activity_id}/reports/dismiss",
+             f"/admin/activities/{other}/reports/dismiss", body={"note": "经核实信息属实"}, token=operator)
 
 
 def tour_closing(tour: Tour, who: dict, ids: list[str]) -> None:

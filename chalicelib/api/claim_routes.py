@@ -52,13 +52,13 @@ def claim_feed(call: Call, query: ClaimFeedQuery) -> ClaimFeedPageOut:
 @endpoint(bp, "/claims/{claim_id}/confirm", "POST", roles=LEAGUE_ORG, response=ClaimOut,
           errors=(ErrorCode.DEMAND_ALREADY_CLAIMED, ErrorCode.DEMAND_NOT_CLAIMABLE, ErrorCode.STATE_CONFLICT))
 def confirm_claim(call: Call, claim_id: str) -> ClaimOut:
-    return claim_out(claims.confirm(call.caller, claim_id))
+    return claim_out(claims.confirm(call.caller, claim_id), as_publisher=True)
 
 
 @endpoint(bp, "/claims/{claim_id}/return", "POST", roles=LEAGUE_ORG, body=ReturnIn, response=ClaimOut,
           errors=(ErrorCode.STATE_CONFLICT,))
 def return_claim(call: Call, claim_id: str, body: ReturnIn) -> ClaimOut:
-    return claim_out(claims.return_claim(call.caller, claim_id, body.reason))
+    return claim_out(claims.return_claim(call.caller, claim_id, body.reason), as_publisher=True)
 
 
 @endpoint(bp, "/claims/{claim_id}/withdraw", "POST", roles=VOLUNTEER_ORG, body=WithdrawIn, response=ClaimOut,
@@ -76,4 +76,4 @@ def my_claims(call: Call, query: MyClaimsQuery) -> ClaimPageOut:
 @endpoint(bp, "/me/claim-inbox", "GET", roles=LEAGUE_ORG, query=ClaimInboxQuery, response=ClaimPageOut)
 def claim_inbox(call: Call, query: ClaimInboxQuery) -> ClaimPageOut:
     page = claims.inbox(call.caller, query.status, limit=query.limit, cursor=query.cursor)
-    return ClaimPageOut(items=[claim_out(c) for c in page.items], next_cursor=page.next_cursor)
+    return ClaimPageOut(items=[claim_out(c, as_publisher=True) for c in page.items], next_cursor=page.next_cursor)

@@ -31,7 +31,9 @@ _DESCRIPTION = """\
 Backend API of 青年云支教. Every error answers `{"error": {"code", "message", "fields"}}`; clients branch
 on `code` (stable) and may show `message` (Chinese). Any route may also answer 500 `INTERNAL_ERROR` or
 503 `SERVICE_MISCONFIGURED` in that shape. Sign in with POST /auth/login and send
-`Authorization: Bearer <access_token>`. Guide for front ends: docs/api.md."""
+`Authorization: Bearer <access_token>`. Moments (`format: date-time`) are RFC 3339 and answered in UTC
+with `Z`; calendar days (`format: date`) are `YYYY-MM-DD` China-Standard-Time days. Guide for front ends:
+docs/api.md."""
 
 
 def documented(declaration: Declaration) -> bool:

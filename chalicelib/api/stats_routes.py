@@ -22,5 +22,5 @@ def totals(call: Call) -> TotalsOut:
     if stored is None:
         return TotalsOut(as_of=None, total=_ZERO, cities=[])
     cities = stats.plain(stored.cities)
-    return TotalsOut(as_of=stored.day, total=CountsOut(**_counts(stored.total)),
+    return TotalsOut(as_of=stats.shown_day(stored.day), total=CountsOut(**_counts(stored.total)),
                      cities=[CityCountsOut(city=city, **_counts(counts)) for city, counts in sorted(cities.items())])

@@ -116,7 +116,8 @@ def favorite_card(reaction: Reaction) -> FavoriteCardOut:
 # --- claims: the applicant snapshot is the organization's public profile; the public
 # 认领信息 tab shows only who holds the demand and since when.
 
-def claim_out(claim: Claim) -> ClaimOut:
+def claim_out(claim: Claim, *, as_publisher: bool = False) -> ClaimOut:
+    """`as_publisher`: the caller is the demand's 团组织 (its rating is the one `rated_by_me` names)."""
     snapshot = claim.applicant
     status = ClaimStatus(claim.status)
     return ClaimOut(
@@ -127,6 +128,8 @@ def claim_out(claim: Claim) -> ClaimOut:
                                region=region_out(snapshot.region), service_areas=list(snapshot.service_areas),
                                volunteer_count=int(snapshot.volunteer_count), advantages=snapshot.advantages),
         applied_at=claim.applied_at, confirmed_at=claim.confirmed_at, ended_at=claim.ended_at,
+        rated_by_me=(claim.publisher_rated_at if as_publisher else claim.claimant_rated_at) is not None,
+        activity_published=claim.activity_published_at is not None,
     )
 
 

@@ -14,6 +14,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -31,6 +32,17 @@ class ByDemandIndex(GlobalSecondaryIndex):
 
     demand_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ActivityReviewIndex(GlobalSecondaryIndex):
+    """Operators' moderation queue of activities: reported ones, oldest report first (sparse)."""
+
+    class Meta:
+        index_name = "review_queue"
+        projection = AllProjection()
+
+    review_queue = UnicodeAttribute(hash_key=True)
+    first_reported_at = UTCDateTimeAttribute(range_key=True)
 
 
 class Activity(Model):
@@ -74,7 +86,16 @@ class Activity(Model):
     cancelled_at = UTCDateTimeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
 
+    # 举报 and moderation, as on a demand (services/reports.py): hidden from the public and from sign-up.
+    hidden = BooleanAttribute(null=True)
+    hidden_reason = UnicodeAttribute(null=True)
+    open_report_count = NumberAttribute(null=True)
+    open_reporters = UnicodeSetAttribute(null=True)      # the open reports' holders (at most REPORTS_TO_HIDE)
+    review_queue = UnicodeAttribute(null=True)           # "pending" while reports wait for an operator
+    first_reported_at = UTCDateTimeAttribute(null=True)
+
     by_demand = ByDemandIndex()
+    review = ActivityReviewIndex()
 
 
 class AttendanceTerms(MapAttribute):

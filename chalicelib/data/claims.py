@@ -117,6 +117,11 @@ class Claim(Model):
     # The demand's linked help requests when it was applied for (frozen from the first application on:
     # edits and closing need none open), so confirming needs no read of the demand. None: older claims.
     linked_request_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    # Row facts of 我的申请 / 待确认, written in the transactions that make them true (never read back from
+    # the ratings or activities): when each side gave its rating, when the first activity was published.
+    publisher_rated_at = UTCDateTimeAttribute(null=True)
+    claimant_rated_at = UTCDateTimeAttribute(null=True)
+    activity_published_at = UTCDateTimeAttribute(null=True)
     # Sparse 认领信息 keys: present while the claim is confirmed and its demand publicly visible.
     claim_feed = UnicodeAttribute(null=True)
     claim_feed_city = UnicodeAttribute(null=True)

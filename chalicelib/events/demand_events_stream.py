@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from chalicelib.data.activities import Signup
+from chalicelib.data.activities import Activity, Signup
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.gates import GATE_KEY
@@ -131,6 +131,23 @@ def _report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
                      f"您发布的需求《{demand.title}》因举报被下架。{_reason(event)}", "demand", event.demand_id)
 
 
+def _activity_report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
+    activity_id = _subject(event)
+    try:
+        activity = Activity.get(activity_id)
+    except Activity.DoesNotExist:
+        raise Poison(f"activity {activity_id} of a report decision does not exist") from None
+    title = activity.title
+    upheld = event.action == "activity_report_upheld"
+    verdict = "经核实，该活动已下架" if upheld else "经核实，该活动未发现违规"
+    for reporter in event.notify_ids or []:
+        yield _draft(event, reporter, N.REPORT_OUTCOME, f"您对活动《{title}》的举报已处理：{verdict}。",
+                     "activity", activity_id)
+    if upheld:
+        yield _draft(event, activity.org_id, N.REPORT_OUTCOME,
+                     f"您发布的活动《{title}》因举报被下架。{_reason(event)}", "activity", activity_id)
+
+
 _RULES: dict[str, Callable[[DemandEvent, Demand], Iterator[Draft]]] = {
     "claim_applied": _claim_applied,
     "claim_confirmed": _claim_confirmed,
@@ -140,4 +157,6 @@ _RULES: dict[str, Callable[[DemandEvent, Demand], Iterator[Draft]]] = {
     "activity_cancelled": _activity_cancelled,
     "report_upheld": _report_outcome,
     "report_dismissed": _report_outcome,
+    "activity_report_upheld": _activity_report_outcome,
+    "activity_report_dismissed": _activity_report_outcome,
 }

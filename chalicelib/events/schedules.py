@@ -11,12 +11,13 @@ log = logging.getLogger(__name__)
 
 
 def daily_totals(day: str | None = None) -> dict:
-    """Totals of `day` (default: yesterday in CST), computing any missing day before it."""
+    """Totals of `day` (YYYY-MM-DD or YYYYMMDD; default: yesterday in CST), computing any missing day before it.
+    Answers the day as YYYY-MM-DD, like every calendar date the platform shows."""
     target = day or stats.yesterday()
     stored = stats.compute(target)
     log.info("daily totals %s: %s demands, %s claims (%s events)", stored.day, stored.total.demands_total,
              stored.total.claims_total, stored.events_counted)
-    return {"day": stored.day, "demands_total": int(stored.total.demands_total),
+    return {"day": stats.shown_day(stored.day).isoformat(), "demands_total": int(stored.total.demands_total),
             "claims_total": int(stored.total.claims_total), "events_counted": int(stored.events_counted)}
 
 

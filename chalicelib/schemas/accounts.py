@@ -1,13 +1,12 @@
 """Bodies and answers of the account, session and SMS routes."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
 
 from chalicelib.reference import AccountStatus, Role, SmsPurpose
-from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, Password, SmsCodeText, text
+from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, Password, SmsCodeText, UtcTime, text
 
 
 class SmsCodeRequestIn(InputModel):
@@ -70,7 +69,7 @@ class AccountOut(OutputModel):
     phone: str | None = None
     must_change_password: bool
     profile_completed: bool | None = Field(default=None, description="volunteer organizations only")
-    created_at: datetime
+    created_at: UtcTime
 
 
 class LeagueOrgTodoOut(OutputModel):

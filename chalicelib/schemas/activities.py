@@ -20,7 +20,7 @@ from chalicelib.reference import (
     CheckInProof,
     SignupStatus,
 )
-from chalicelib.schemas.common import InputModel, MobilePhone, Moment, OutputModel, one_of, text
+from chalicelib.schemas.common import InputModel, MobilePhone, Moment, OutputModel, UtcTime, one_of, text
 
 ActivityType = Annotated[str, one_of(ACTIVITY_TYPES, "活动类型")]
 ActivityCategory = Annotated[str, one_of(ACTIVITY_CATEGORIES, "活动类别")]
@@ -56,7 +56,8 @@ class CoordinatesOut(OutputModel):
 
 
 class ActivityIn(InputModel):
-    """发布活动 (guide §4.5). Times are ISO 8601 with an offset (2099-06-06T00:00:00+08:00)."""
+    """发布活动 (guide §4.5). Times are RFC 3339 date-times with an offset (China time may be sent as is);
+    answers give them in UTC (2099-06-05T16:00:00Z)."""
 
     title: text(50)
     activity_type: ActivityType
@@ -147,10 +148,10 @@ class ActivityOut(OutputModel):
     seats_left: int
     contact_name: str
     contact_mobile: str
-    recruit_start: datetime
-    recruit_end: datetime
-    service_start: datetime
-    service_end: datetime
+    recruit_start: UtcTime
+    recruit_end: UtcTime
+    service_start: UtcTime
+    service_end: UtcTime
     address: str
     coordinates: CoordinatesOut
     sign_in_method: str
@@ -167,8 +168,8 @@ class ActivityOut(OutputModel):
     service_content: str
     certificate_consent: bool
     counts_hours: bool
-    published_at: datetime
-    cancelled_at: datetime | None
+    published_at: UtcTime
+    cancelled_at: UtcTime | None
     cancel_reason: str | None
 
 
@@ -182,8 +183,8 @@ class SignupOut(OutputModel):
 
     activity_id: str
     status: SignupStatus
-    signed_up_at: datetime
-    cancelled_at: datetime | None
+    signed_up_at: UtcTime
+    cancelled_at: UtcTime | None
     checked_in: bool
     service_hours: float
     activity: ActivityOut | None = None
@@ -201,7 +202,7 @@ class RosterEntryOut(OutputModel):
     display_name: str
     masked_phone: str
     status: SignupStatus
-    signed_up_at: datetime
+    signed_up_at: UtcTime
     checked_in: bool
     service_hours: float
 
@@ -213,8 +214,8 @@ class RosterPageOut(OutputModel):
 
 class CheckInCodeOut(OutputModel):
     code: str
-    valid_from: datetime
-    rotates_at: datetime
+    valid_from: UtcTime
+    rotates_at: UtcTime
     window_seconds: int
 
 
@@ -222,9 +223,9 @@ class AttendanceOut(OutputModel):
     activity_id: str
     activity_title: str
     org_name: str
-    checked_in_at: datetime
+    checked_in_at: UtcTime
     check_in_by: str
-    checked_out_at: datetime | None
+    checked_out_at: UtcTime | None
     check_out_by: str | None
     service_hours: float
     counts_hours: bool

@@ -1,10 +1,10 @@
 """Bodies and answers of claims (认领): applying, confirming, returning, withdrawing, and their lists."""
 from __future__ import annotations
 
-from datetime import datetime
+from pydantic import Field
 
-from chalicelib.reference import ClaimStatus
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, text
+from chalicelib.reference import ClaimStatus, MyClaimsFilter
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.regions import RegionOut
 
@@ -27,7 +27,9 @@ class WithdrawIn(InputModel):
 
 
 class MyClaimsQuery(PageQuery):
-    status: ClaimStatus | None = None
+    status: MyClaimsFilter | None = Field(default=None, description=(
+        "a claim state, or to_rate (待评分): confirmed claims the caller still owes a rating on, while the "
+        "14-day window is open, the window closing soonest first; none: every claim, newest application first"))
 
 
 class ClaimInboxQuery(PageQuery):
@@ -57,9 +59,12 @@ class ClaimOut(OutputModel):
     message: str | None
     reason: str | None
     applicant: ApplicantOut
-    applied_at: datetime
-    confirmed_at: datetime | None
-    ended_at: datetime | None
+    applied_at: UtcTime
+    confirmed_at: UtcTime | None
+    ended_at: UtcTime | None
+    rated_by_me: bool = Field(description="the caller (the applicant in 我的申请, the publisher in 待确认) has given "
+                                          "its rating on this claim")
+    activity_published: bool = Field(description="the applicant published an activity for this claim (发布活动 done)")
 
 
 class ClaimPageOut(OutputModel):
@@ -72,7 +77,7 @@ class PublicClaimOut(OutputModel):
 
     account_id: str
     org_name: str
-    confirmed_at: datetime
+    confirmed_at: UtcTime
 
 
 class ClaimFeedItemOut(OutputModel):
@@ -84,7 +89,7 @@ class ClaimFeedItemOut(OutputModel):
     claimant_id: str
     claimant_name: str
     city: str | None
-    confirmed_at: datetime
+    confirmed_at: UtcTime
 
 
 class ClaimFeedPageOut(OutputModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from annotated_types import GroupedMetadata
@@ -124,6 +124,15 @@ class at_most:  # noqa: N801  (used like a function: Annotated[date, at_most(10)
 
 Day = Annotated[date, at_most(10)]                     # 2099-06-05
 Moment = Annotated[AwareDatetime, at_most(40)]         # 2099-06-06T00:00:00.123456+08:00 is 32
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Answers give every moment in UTC (`Z`), whatever offset it was written or computed with
+    (docs/api.md, "Conventions"); stored times are UTC already, so naive ones are read as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_in_utc)]   # a moment in an answer: 2099-06-05T16:00:00Z
 
 
 class PageQuery(InputModel):

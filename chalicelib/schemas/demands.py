@@ -1,7 +1,7 @@
 """Bodies and answers of formal demands (正式需求), public browsing, likes and favorites."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import Field, StrictInt, model_validator
@@ -15,6 +15,7 @@ from chalicelib.schemas.common import (
     OutputModel,
     PageQuery,
     SmsCodeText,
+    UtcTime,
     one_of,
     text,
 )
@@ -121,7 +122,7 @@ class DemandCardOut(OutputModel):
     org_name: str
     city: str | None
     status: DemandStatus
-    published_at: datetime | None
+    published_at: UtcTime | None
     like_count: int
 
 
@@ -160,8 +161,8 @@ class OwnerDemandOut(DemandDetailOut):
     application_count: int
     hidden: bool
     hidden_reason: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcTime
+    updated_at: UtcTime
 
 
 class DemandPageOut(OutputModel):
@@ -170,7 +171,7 @@ class DemandPageOut(OutputModel):
 
 
 class DemandEventOut(OutputModel):
-    at: datetime
+    at: UtcTime
     actor_role: str
     action: str
     from_status: str | None
@@ -197,7 +198,7 @@ class FavoriteCardOut(OutputModel):
     title: str | None
     org_name: str
     city: str | None
-    favorited_at: datetime
+    favorited_at: UtcTime
 
 
 class FavoritePageOut(OutputModel):

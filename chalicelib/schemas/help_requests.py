@@ -8,7 +8,6 @@ subjects each with last term's score, 0–3 distinct interest courses.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -23,7 +22,16 @@ from chalicelib.reference import (
     HelpRequestKind,
     HelpRequestStatus,
 )
-from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, PageQuery, SmsCodeText, one_of, text
+from chalicelib.schemas.common import (
+    InputModel,
+    MobilePhone,
+    OutputModel,
+    PageQuery,
+    SmsCodeText,
+    UtcTime,
+    one_of,
+    text,
+)
 
 TITLE_PREFIX = "【乡村云支教】"   # what the front end pre-fills; a title of only the prefix says nothing
 MAX_SCORE = 150                  # 高考 语数英 are out of 150; other subjects out of 100 or less
@@ -188,7 +196,7 @@ class ProgressStepOut(OutputModel):
     label: str
     done: bool
     current: bool
-    at: datetime | None = None               # when this step was (last) reached, if recorded
+    at: UtcTime | None = None               # when this step was (last) reached, if recorded
     reason: str | None = None                # 不采用 only
 
 
@@ -209,8 +217,8 @@ class HelpRequestOut(OutputModel):
     contact_phone: str
     decline_reason: str | None = None
     demand_id: str | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcTime
+    updated_at: UtcTime
     progress: list[ProgressStepOut]
 
 
@@ -224,7 +232,7 @@ class HelpRequestRowOut(OutputModel):
     title: str
     org_name: str
     submitter_name: str
-    created_at: datetime
+    created_at: UtcTime
 
 
 class HelpRequestPageOut(OutputModel):

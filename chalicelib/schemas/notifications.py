@@ -1,12 +1,12 @@
 """Bodies and answers of the inbox (消息), its settings, yesterday's totals and parked stream records."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from pydantic import Field, StrictBool
 
 from chalicelib.reference import NotificationType
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime
 
 
 class NotificationQuery(PageQuery):
@@ -21,9 +21,9 @@ class NotificationOut(OutputModel):
     body: str
     link_kind: str | None = Field(description="demand | claim | help_request | activity | points")
     link_id: str | None
-    created_at: datetime
+    created_at: UtcTime
     read: bool
-    read_at: datetime | None
+    read_at: UtcTime | None
 
 
 class NotificationPageOut(OutputModel):
@@ -70,8 +70,8 @@ class CityCountsOut(CountsOut):
 
 
 class TotalsOut(OutputModel):
-    as_of: str | None = Field(description="the China-Standard-Time day (YYYYMMDD) the totals are as of; "
-                                          "null before the first run")
+    as_of: date | None = Field(description="the China-Standard-Time day (YYYY-MM-DD) the totals are as of; "
+                                           "null before the first run")
     total: CountsOut
     cities: list[CityCountsOut]
 
@@ -86,7 +86,7 @@ class ParkedEventOut(OutputModel):
     keys: str | None
     reason: str
     error: str
-    parked_at: datetime
+    parked_at: UtcTime
     attempts: int = Field(description="failed applications: the handler's, then each replay's")
 
 

@@ -1,7 +1,6 @@
 """Bodies and answers of organization registration, provisioning, vetting and profiles."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, HttpUrl, StrictInt, StringConstraints, model_validator
@@ -20,6 +19,7 @@ from chalicelib.schemas.common import (
     PageQuery,
     Password,
     SmsCodeText,
+    UtcTime,
     one_of,
     text,
 )
@@ -122,7 +122,7 @@ class VolunteerOrgOut(OutputModel):
     contact_name: str
     contact_phone: str
     profile_completed: bool
-    created_at: datetime
+    created_at: UtcTime
 
 
 class VolunteerOrgPageOut(OutputModel):

@@ -1,12 +1,11 @@
 """Bodies and answers of ratings (评分), 待评分 and 我的积分."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, text
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
 
 LOW_SCORE = 2                 # a score of 1 or 2 must say why
 LOW_SCORE_COMMENT_MIN = 10    # characters, after trimming, as the form counts them
@@ -36,7 +35,7 @@ class RatingOut(OutputModel):
     rated_name: str
     score: int
     comment: str | None
-    rated_at: datetime
+    rated_at: UtcTime
 
 
 class ClaimRatingsOut(OutputModel):
@@ -50,7 +49,7 @@ class ClaimRatingsOut(OutputModel):
     about_me: RatingOut | None = Field(description="null until both sides rated or the 14-day window closed")
     revealed: bool
     i_owe: bool = Field(description="the caller may still rate (待评分)")
-    window_closes_at: datetime | None
+    window_closes_at: UtcTime | None
 
 
 class PublicClaimRatingsOut(OutputModel):
@@ -71,8 +70,8 @@ class OwedRatingOut(OutputModel):
     demand_id: str
     demand_title: str
     rate_name: str = Field(description="the organization to rate")
-    confirmed_at: datetime
-    window_closes_at: datetime
+    confirmed_at: UtcTime
+    window_closes_at: UtcTime
 
 
 class OwedRatingPageOut(OutputModel):
@@ -94,7 +93,7 @@ class PointEntryOut(OutputModel):
     demand_id: str
     demand_title: str
     rater_name: str
-    at: datetime
+    at: UtcTime
 
 
 class PointsOut(OutputModel):

@@ -1,13 +1,11 @@
 """Bodies and answers of reports (举报) and their moderation."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field, model_validator
 
-from chalicelib.reference import ReportReason, ReportStatus
+from chalicelib.reference import ReportReason, ReportStatus, ReportTarget
 from chalicelib.schemas import common
-from chalicelib.schemas.common import InputModel, OutputModel
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime
 
 
 class ReportIn(InputModel):
@@ -28,13 +26,16 @@ class DecisionIn(InputModel):
 class ReportOut(OutputModel):
     """A reporter's own report; operators see the same plus the reporter id."""
 
-    demand_id: str
-    demand_title: str | None
+    target: ReportTarget = Field(description="what was reported: a demand, or an activity (then activity_id)")
+    demand_id: str = Field(description="the demand reported, or the one the reported activity serves")
+    demand_title: str | None = Field(description="the demand's title (a demand report)")
+    activity_id: str | None
+    activity_title: str | None
     reason: ReportReason
     text: str | None
     status: ReportStatus
-    created_at: datetime
-    decided_at: datetime | None
+    created_at: UtcTime
+    decided_at: UtcTime | None
     decision_note: str | None
 
 
@@ -47,13 +48,19 @@ class ReportPageOut(OutputModel):
     next_cursor: str | None = None
 
 
+class ReviewQuery(PageQuery):
+    kind: ReportTarget = Field(default=ReportTarget.DEMAND, description="which queue: reported demands or activities")
+
+
 class ReviewItemOut(OutputModel):
-    demand_id: str
+    target: ReportTarget
+    demand_id: str = Field(description="the demand, or the one the activity serves")
+    activity_id: str | None
     title: str | None
     org_name: str
     open_report_count: int
     hidden: bool
-    first_reported_at: datetime
+    first_reported_at: UtcTime
 
 
 class ReviewPageOut(OutputModel):
@@ -62,4 +69,6 @@ class ReviewPageOut(OutputModel):
 
 
 class DemandReportsOut(OutputModel):
+    """Every report of one target (a demand, or an activity), for operators."""
+
     items: list[ModeratedReportOut] = Field(default_factory=list)

@@ -38,6 +38,7 @@ from chalicelib.reference import (
     ClaimStatus,
     DemandStatus,
     HelpRequestStatus,
+    Role,
     SignupStatus,
 )
 from chalicelib.services import demands, gates, help_requests, throttle
@@ -74,12 +75,26 @@ def _activity(activity_id: str) -> Activity:
         raise AppError(ErrorCode.NOT_FOUND) from None
 
 
+def _sees_hidden(caller: Principal | None, activity: Activity) -> bool:
+    """A hidden activity (reported by three accounts, or a report upheld) is still shown to its organization
+    and to operators, as a hidden demand is."""
+    return caller is not None and (caller.account_id == activity.org_id or caller.role is Role.OPERATOR)
+
+
 def _visible_activity(caller: Principal | None, activity_id: str) -> Activity:
-    """An activity is shown while its demand may be seen by the caller (a hidden demand hides its activities)."""
+    """An activity is shown while its demand may be seen by the caller (a hidden demand hides its activities)
+    and it is not hidden itself."""
     activity = _activity(activity_id)
+    if activity.hidden and not _sees_hidden(caller, activity):
+        raise AppError(ErrorCode.NOT_FOUND)
     if caller is None or caller.account_id != activity.org_id:
         demands.readable_demand(caller, activity.demand_id)
     return activity
+
+
+def get_any(activity_id: str) -> Activity:
+    """The activity whatever its visibility: for operators, and for writes that make it a condition."""
+    return _activity(activity_id)
 
 
 def _own_activity(caller: Principal, activity_id: str) -> Activity:
@@ -162,8 +177,12 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     tx = Transaction()
     tx.put(activity, condition=Activity.activity_id.does_not_exist())
     gates.activity_created(tx, activity.activity_id, caller.account_id)
-    tx.condition_check(Claim, demand_id, caller.account_id, condition=Claim.status == ClaimStatus.CONFIRMED.value,
-                       on_conflict=AppError(ErrorCode.NOT_FOUND))
+    # The claim's 我的申请 row says an activity was published (the first one's time); still confirmed is the
+    # write's condition (404 when it fails, as for anyone but the confirmed claimant).
+    tx.update(Claim(demand_id, caller.account_id),
+              [Claim.activity_published_at.set(Claim.activity_published_at | moment)],
+              condition=Claim.status == ClaimStatus.CONFIRMED.value, on_conflict=AppError(ErrorCode.NOT_FOUND),
+              mirror=False)
     changed = [f"activity:{activity.activity_id}"]
     if first:
         in_service = DemandStatus.IN_SERVICE.value
@@ -231,6 +250,9 @@ def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cur
                                     gate_key=("created_at", ActivitiesGate.created_at.serialize(LAST_TIME)),
                                     model=Activity, key_names=("activity_id", "demand_id", "created_at"),
                                     limit=limit, start=decode_cursor(scope, cursor), newest_first=True)
+    # Hidden activities are left out at read time (a page may be short; the cursor goes on), except for
+    # those who see them; no key to remove keeps the list one Query on by_demand.
+    items = [a for a in items if not a.hidden or _sees_hidden(caller, a)]
     return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
@@ -247,7 +269,7 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
     _require_activity_id(activity_id)
     activity, account = get_items([ItemKey(Activity, activity_id), ItemKey(Account, caller.account_id)],
                                   consistent=True)
-    if activity is None or account is None:
+    if activity is None or account is None or activity.hidden:   # hidden by reports: no sign-up (not found)
         raise AppError(ErrorCode.NOT_FOUND)
     moment = clock.now()
     if activity.status != A.PUBLISHED or not activity.recruit_start <= moment < activity.recruit_end:
@@ -264,13 +286,18 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
            on_conflict=AppError(ErrorCode.ALREADY_SIGNED_UP))
     tx.update(Activity(activity_id), [Activity.signed_up_count.add(1)],
               condition=(Activity.status == A.PUBLISHED.value)
-              & (Activity.signed_up_count < Activity.volunteers_to_recruit),
+              & (Activity.signed_up_count < Activity.volunteers_to_recruit)
+              & (Activity.hidden.does_not_exist() | (Activity.hidden == False)),  # noqa: E712 (a DynamoDB condition)
               on_conflict=seat_conflict)
     try:
         tx.commit()
     except AppError as exc:
-        if exc is seat_conflict and _activity(activity_id).status != A.PUBLISHED:
-            raise AppError(ErrorCode.ACTIVITY_CANCELLED) from None
+        if exc is seat_conflict:
+            now_read = _activity(activity_id)
+            if now_read.hidden:
+                raise AppError(ErrorCode.NOT_FOUND) from None
+            if now_read.status != A.PUBLISHED:
+                raise AppError(ErrorCode.ACTIVITY_CANCELLED) from None
         raise
     return signup
 

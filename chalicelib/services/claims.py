@@ -27,7 +27,7 @@ from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, Contact
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import FIRST_TIME, GATE_KEY, ClaimsGate
 from chalicelib.errors import AppError, ErrorCode
-from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, Role
+from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
 from chalicelib.services import demands, gates, help_requests, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, owner_page, query_page
 
@@ -175,6 +175,9 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
                   publisher_name=demand.org_name, demand_title=demand.title or "", status=status,
                   applicant_status=f"{caller.account_id}#{status}", publisher_status=f"{demand.org_id}#{status}",
                   message=message, applied_at=moment, updated_at=moment,
+                  # a pair confirmed again keeps its rating sheet (one rating per side, ever): and so its facts
+                  publisher_rated_at=existing.publisher_rated_at if existing else None,
+                  claimant_rated_at=existing.claimant_rated_at if existing else None,
                   demand_city=demand.org_block.region.city if demand.org_block else None,
                   linked_request_ids=list(demand.linked_request_ids or []),
                   applicant=ApplicantSnapshot(org_name=account.display_name,
@@ -353,10 +356,25 @@ def record_contact_read(caller: Principal, demand: Demand) -> None:
 
 # ---------------------------------------------------------------- lists and counters
 
-def list_mine(caller: Principal, status: ClaimStatus | None, *, limit: int, cursor: str | None) -> Page[Claim]:
-    """我的申请: newest application first, all states or one (one Query)."""
+def list_mine(caller: Principal, status: MyClaimsFilter | None, *, limit: int, cursor: str | None) -> Page[Claim]:
+    """我的申请: newest application first, all states or one (one Query); 待评分: see `_to_rate`."""
+    if status is MyClaimsFilter.TO_RATE:
+        return _to_rate(caller, limit=limit, cursor=cursor)
     return owner_page(Claim, Claim.by_applicant, Claim.by_applicant_status, caller.account_id,
                       status.value if status else None, list_name="my-claims", limit=limit, cursor=cursor)
+
+
+def _to_rate(caller: Principal, *, limit: int, cursor: str | None) -> Page[Claim]:
+    """待评分: the caller's confirmed claims it still owes a rating on, in the order of 待评分 (the window closing
+    soonest first). The rating sheets' owed index decides which (one Query, the same page and cursor as GET
+    /me/ratings-owed), then the page's claims are one BatchGetItem."""
+    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: the other filters need neither
+    from chalicelib.services import ratings
+    sheets = ratings.owed(caller, limit=limit, cursor=cursor)
+    if not sheets.items:
+        return Page(items=[], next_cursor=sheets.next_cursor)
+    found = get_items([ItemKey(Claim, s.demand_id, s.applicant_id) for s in sheets.items])
+    return Page(items=[c for c in found if c is not None], next_cursor=sheets.next_cursor)
 
 
 def inbox(caller: Principal, status: ClaimStatus, *, limit: int, cursor: str | None) -> Page[Claim]:

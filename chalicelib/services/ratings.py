@@ -86,6 +86,10 @@ def _owed_attr(side: Side):
     return RatingSheet.publisher_owed if side is Side.PUBLISHER else RatingSheet.claimant_owed
 
 
+def _rated_attr(side: Side):
+    return Claim.publisher_rated_at if side is Side.PUBLISHER else Claim.claimant_rated_at
+
+
 def _owed_key(account_id: str) -> str:
     return f"{account_id}#{OWED}"
 
@@ -211,9 +215,10 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
         rating = RatingMap(score=score, comment=comment, rater_id=caller.account_id, rated_at=moment)
         raced = AppError(ErrorCode.STATE_CONFLICT)
         tx = Transaction()
-        tx.condition_check(Claim, demand_id, applicant_id,
-                           condition=Claim.status == ClaimStatus.CONFIRMED.value,
-                           on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE))
+        # The claim carries the fact for its 我的申请 / 待确认 row; still confirmed is the write's condition.
+        tx.update(Claim(demand_id, applicant_id), [_rated_attr(side).set(moment)],
+                  condition=Claim.status == ClaimStatus.CONFIRMED.value,
+                  on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE), mirror=False)
         if sheet is None:
             # Confirmed before ratings existed: the sheet starts now, with this rating in it.
             sheet = _new_sheet(claim, confirmed_at, moment)

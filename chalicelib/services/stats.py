@@ -16,6 +16,7 @@ is `compute(day)`, and the reads grow with the activity of the days computed, no
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -27,6 +28,7 @@ from chalicelib.errors import ErrorCode, field_error
 FIRST_DAY = "20260101"        # no demand was published on the platform before this CST day
 MAX_DAYS_PER_RUN = 800        # a backfill longer than this is refused instead of timing out mid-way
 _FIELDS = ("demands_total", "claims_total", "demands_new", "claims_new", "claims_ended")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DELTAS = {"published": ("demands_new",), "claimed": ("claims_new",), "unclaimed": ("claims_ended",)}
 
 
@@ -44,20 +46,28 @@ def _next(day: str, step: int = 1) -> str:
     return (_parse(day) + timedelta(days=step)).strftime("%Y%m%d")
 
 
+def shown_day(day: str) -> date:
+    """A stored day key (YYYYMMDD) as the calendar date answers and operators see (YYYY-MM-DD)."""
+    return _parse(day)
+
+
 def check_day(day: str, now: datetime | None = None) -> str:
-    """A day that has ended in CST and is not before the platform's first day (else 400 on `date`)."""
+    """A day that has ended in CST and is not before the platform's first day (else 400 on `date`), as its
+    stored key. Written YYYY-MM-DD (the API's calendar dates) or YYYYMMDD (the key, as older scripts pass it)."""
+    key = day.replace("-", "") if isinstance(day, str) and _ISO_DAY.match(day) else day
     try:
-        parsed = _parse(day)
+        parsed = _parse(key)
     except (TypeError, ValueError):
-        raise field_error(ErrorCode.VALIDATION_FAILED, "date", "日期格式应为 YYYYMMDD") from None
-    if parsed.strftime("%Y%m%d") != day or day < FIRST_DAY or day > yesterday(now):
-        raise field_error(ErrorCode.VALIDATION_FAILED, "date", f"只能统计 {FIRST_DAY} 至昨日（北京时间）之间的日期")
-    return day
+        raise field_error(ErrorCode.VALIDATION_FAILED, "date", "日期格式应为 YYYY-MM-DD") from None
+    if parsed.strftime("%Y%m%d") != key or key < FIRST_DAY or key > yesterday(now):
+        raise field_error(ErrorCode.VALIDATION_FAILED, "date",
+                          f"只能统计 {shown_day(FIRST_DAY)} 至昨日（北京时间）之间的日期")
+    return key
 
 
 def compute(day: str, now: datetime | None = None) -> DailyTotals:
     """Store (and return) the totals of `day`, computing any missing earlier day first."""
-    check_day(day, now)
+    day = check_day(day, now)
     previous = _latest_before(day)
     start = _next(previous.day) if previous else FIRST_DAY
     if (_parse(day) - _parse(start)).days >= MAX_DAYS_PER_RUN:

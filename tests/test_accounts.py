@@ -87,14 +87,6 @@ def test_repeated_wrong_passwords_throttle_the_account(api, outbox):
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_repeated_wrong_passwords_throttle_the_client(api, outbox):
-    person = register_individual(api, outbox)
-    for _ in range(20):
-        login(api, "individual", next_phone(), "Wrong1234")
-    response = login(api, "individual", person["phone"], PASSWORD)
-    assert response.status_code == 429 and response.json["error"]["code"] == "LOGIN_THROTTLED"
-
-
 def test_refresh_rotates_the_refresh_token(api, outbox, now):
     person = register_individual(api, outbox)
     first = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})

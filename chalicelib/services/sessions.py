@@ -78,16 +78,9 @@ def _pair(session: Session, refresh_token: str) -> TokenPair:
     return TokenPair(access_token=access, expires_in=ttl, refresh_token=refresh_token, principal=principal)
 
 
-def issue(account: Account) -> TokenPair:
-    """A new session, first of a new family, stored on its own (login)."""
-    session, refresh_token = _new_session(account.account_id, account.role, bool(account.must_change_password),
-                                          account.session_generation or 0)
-    session.save()
-    return _pair(session, refresh_token)
-
-
 def new_session_in(tx: Transaction, account: Account) -> TokenPair:
-    """`issue`, the session put in `tx` (login's own transaction): the pair is the answer once it commits."""
+    """A new session, first of a new family, put in `tx` (login's own transaction, which gives back the
+    throttle slots): the pair is the answer once it commits."""
     session, refresh_token = _new_session(account.account_id, account.role, bool(account.must_change_password),
                                           account.session_generation or 0)
     tx.put(session, condition=Session.session_id.does_not_exist())

@@ -43,7 +43,7 @@ class ErrorCode(Enum):
     METHOD_NOT_ALLOWED = (405, "不支持的请求方法")
 
     PHONE_ALREADY_REGISTERED = (409, "该手机号已注册")
-    ACCOUNT_NAME_TAKEN = (409, "该账号名已被使用")
+    ACCOUNT_NAME_TAKEN = (409, "该账号名不可用，请换一个")
     CREDIT_CODE_TAKEN = (409, "该统一社会信用代码已注册")
     STATE_CONFLICT = (409, "当前状态不允许该操作，请刷新后重试")
     HELP_REQUEST_NOT_LINKABLE = (409, "只能关联本组织待采用或已采用、且未关联其他需求的求助需求")
@@ -78,6 +78,7 @@ class ErrorCode(Enum):
     SMS_PLATFORM_LIMIT = (429, "验证码发送繁忙，请稍后再试")
     LOGIN_THROTTLED = (429, "登录尝试过多，请稍后再试")
     CHECK_IN_CODE_THROTTLED = (429, "签到码错误次数过多，请稍后再试")
+    REGISTRATION_THROTTLED = (429, "注册尝试过多，请稍后再试")
 
     INTERNAL_ERROR = (500, "服务器内部错误")
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")

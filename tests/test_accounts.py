@@ -11,6 +11,7 @@ from chalicelib.auth.tokens import issue_access_token
 from chalicelib.data.accounts import Account
 from chalicelib.data.sessions import Session
 from chalicelib.reference import Role
+from chalicelib.services.sessions import REUSE_GRACE_SECONDS
 from tests.helpers import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
 
 
@@ -86,20 +87,13 @@ def test_repeated_wrong_passwords_throttle_the_account(api, outbox):
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_repeated_wrong_passwords_throttle_the_client(api, outbox):
-    person = register_individual(api, outbox)
-    for _ in range(20):
-        login(api, "individual", next_phone(), "Wrong1234")
-    response = login(api, "individual", person["phone"], PASSWORD)
-    assert response.status_code == 429 and response.json["error"]["code"] == "LOGIN_THROTTLED"
-
-
-def test_refresh_rotates_the_refresh_token(api, outbox):
+def test_refresh_rotates_the_refresh_token(api, outbox, now):
     person = register_individual(api, outbox)
     first = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})
     assert first.status_code == 200
     assert first.json["refresh_token"] != person["refresh_token"]
     assert api.get("/me", token=first.json["access_token"]).status_code == 200
+    now.at += timedelta(seconds=REUSE_GRACE_SECONDS + 1)   # within it, a retry gets the same successor
     replay = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})
     assert replay.status_code == 401 and replay.json["error"]["code"] == "REFRESH_TOKEN_INVALID"
 

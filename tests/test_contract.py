@@ -24,7 +24,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "docs" / "openapi.json"
 META_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/{asset}")}
 THROTTLED = {("POST", "/auth/login"), ("PUT", "/auth/password"), ("POST", "/sms/codes"),
-             ("POST", "/activities/{activity_id}/check-ins"), ("POST", "/activities/{activity_id}/check-outs")}
+             ("POST", "/activities/{activity_id}/check-ins"), ("POST", "/activities/{activity_id}/check-outs"),
+             ("POST", "/volunteer-orgs")}
 
 
 @pytest.fixture(scope="module")

@@ -60,8 +60,9 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "POST /admin/volunteer-orgs/{account_id}/reject": ("GetItem accounts", "UpdateItem accounts"),
     "POST /auth/login": (
         "BatchGetItem rate_counters+unique_keys",
-        "BatchGetItem accounts+rate_counters",
-        "PutItem sessions",
+        "TransactWriteItems",
+        "GetItem accounts",
+        "TransactWriteItems",
     ),
     "POST /auth/logout": ("GetItem sessions", "DeleteItem sessions"),
     "PUT /auth/password": ("GetItem accounts", "TransactWriteItems"),

@@ -58,9 +58,10 @@ def put_league_profile(call: Call, body: LeagueOrgProfileIn) -> LeagueOrgProfile
           errors=(*SMS_CODE_ERRORS,
                   ErrorCode.ACCOUNT_NAME_TAKEN,
                   ErrorCode.CREDIT_CODE_TAKEN,
-                  ErrorCode.PASSWORD_TOO_WEAK))
+                  ErrorCode.PASSWORD_TOO_WEAK,
+                  ErrorCode.REGISTRATION_THROTTLED))
 def register_volunteer_org(call: Call, body: RegisterVolunteerOrgIn) -> OrgRegisteredOut:
-    account = volunteer_orgs.register(body)
+    account = volunteer_orgs.register(body, source_ip=call.source_ip)
     return OrgRegisteredOut(account_id=account.account_id, status=account.status)
 
 

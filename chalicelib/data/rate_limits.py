@@ -14,3 +14,5 @@ class RateCounter(Model):
     key = UnicodeAttribute(hash_key=True)   # "<bucket>:<subject>:<window start>"
     count = NumberAttribute(default=0)
     expires_at = TTLAttribute()          # an hour after the window closes
+    # Backoff gates (throttle.take_gated_in): the epoch second before which the next event is refused.
+    not_before = NumberAttribute(null=True)

@@ -16,7 +16,7 @@ from chalicelib.data.rate_limits import RateCounter
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.data.reactions import Reaction
 from chalicelib.data.reports import Report
-from chalicelib.data.sessions import Session
+from chalicelib.data.sessions import RevokedFamily, Session
 from chalicelib.data.sms_codes import SmsCode
 from chalicelib.data.stats import DailyTotals
 from chalicelib.data.todo_counters import TodoCounters
@@ -35,7 +35,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
 # Running totals and list gates kept as items in their entries' partition (one Query reads both): no table of
 # their own.
 IN_SHARED_TABLES: tuple[type[Model], ...] = (ServiceTotal, PointBalance, TimelineGate, RosterGate, ClaimsGate,
-                                             ActivitiesGate, RatingsGate)
+                                             ActivitiesGate, RatingsGate, RevokedFamily)
 EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 
 

@@ -14,8 +14,13 @@ from chalicelib.reference import AccountStatus, Role, SmsPurpose
 from chalicelib.services import sessions, sms, throttle
 
 LOGIN_WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_ACCOUNT = 5     # per window: then 429 for that account
-MAX_FAILURES_PER_CLIENT = 20     # per window: then 429 for that source address
+# Login (docs/decisions.md, "[authhard] Login throttling"), per window:
+MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT = 5   # failed tries of one account from one address: then 429 till the window ends
+ACCOUNT_FAILURES_BEFORE_BACKOFF = 10      # failed tries of one account from anywhere, then a growing gap between
+ACCOUNT_BACKOFF_CAP_SECONDS = 60          # tries (1, 2, 4 … s, at most this): slowed down, never locked
+MAX_FAILURES_PER_CLIENT = 20              # failed tries from one address: then its wrong passwords answer 429
+# A wrong current password in a password change (the caller is signed in: one party), per window.
+MAX_FAILURES_PER_ACCOUNT = 5
 
 _STATUS_ERRORS = {
     AccountStatus.DISABLED.value: ErrorCode.ACCOUNT_DISABLED,
@@ -98,38 +103,44 @@ def register_individual(*, phone: str, sms_code: str, display_name: str, passwor
 
 
 def login(*, account_type: str, login: str, password: str, source_ip: str) -> sessions.TokenPair:
-    """Two read requests before the password is verified: the client's failure counter with the login key,
-    then the account with its failure counter (a throttled caller is refused without a password hash)."""
+    """Slots are taken before the password is verified, by one conditional write (so concurrent guesses
+    never exceed the limits), and given back by a correct password in the session's own transaction:
+    the counters count failures. Four requests: the login key with the account's gate, the slots, the
+    account, the session (docs/decisions.md, "[authhard] Login throttling")."""
     moment = clock.now()
     window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": moment}
     key = phone_key(login) if account_type == "individual" else login_key(login)
-    client_failures, pointer = get_items([throttle.counter_item_key("login-client", source_ip, **window),
-                                          ItemKey(UniqueKey, key)], consistent=True)
-    throttle.refuse_if_counted(client_failures, limit=MAX_FAILURES_PER_CLIENT, code=ErrorCode.LOGIN_THROTTLED, **window)
-    account = None
-    if pointer is not None:
-        account, account_failures = get_items([ItemKey(Account, pointer.account_id), throttle.counter_item_key(
-            "login-account", pointer.account_id, **window)], consistent=True)
-        if account is not None:
-            throttle.refuse_if_counted(account_failures, limit=MAX_FAILURES_PER_ACCOUNT,
-                                       code=ErrorCode.LOGIN_THROTTLED, **window)
+    # Keyed by the login key, known or not: an unknown name costs what a known one costs.
+    pair_subject = f"{key}|{source_ip}"
+    pointer, gate = get_items([ItemKey(UniqueKey, key), throttle.counter_item_key("login-gate", key, **window)],
+                              consistent=True)
+    slots = Transaction()
+    throttle.take_in(slots, "login-pair", pair_subject, limit=MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT,
+                     code=ErrorCode.LOGIN_THROTTLED, **window)
+    throttle.take_gated_in(slots, "login-gate", key, read=gate, free=ACCOUNT_FAILURES_BEFORE_BACKOFF,
+                           cap_seconds=ACCOUNT_BACKOFF_CAP_SECONDS, code=ErrorCode.LOGIN_THROTTLED, **window)
+    slots.commit()
+    account = _account_or_none(pointer.account_id) if pointer is not None else None
     if account is None:
         passwords.burn_verification_time(password)
     if account is None or not passwords.verify_password(account.password_hash, password):
-        _record_failure(source_ip, account, moment)
+        # The slots stay taken. The address's count only changes the answer: a correct password from a busy
+        # address (a school's or a carrier's NAT) still signs in.
+        if throttle.record("login-client", source_ip, **window) > MAX_FAILURES_PER_CLIENT:
+            raise throttle.refusal(ErrorCode.LOGIN_THROTTLED, **window)
         raise AppError(ErrorCode.INVALID_CREDENTIALS)
+    tx = Transaction()
+    throttle.give_back_in(tx, "login-pair", pair_subject, **window)
+    throttle.give_back_in(tx, "login-gate", key, **window)
     # Status is told only to whoever proved the password.
     if account.status in _STATUS_ERRORS:
+        tx.commit()
         raise AppError(_STATUS_ERRORS[account.status], account.status_reason or None)
     if passwords.needs_rehash(account.password_hash):
         account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
-    return sessions.issue(account)
-
-
-def _record_failure(source_ip: str, account: Account | None, moment) -> None:
-    throttle.record("login-client", source_ip, window_seconds=LOGIN_WINDOW_SECONDS, moment=moment)
-    if account is not None:
-        throttle.record("login-account", account.account_id, window_seconds=LOGIN_WINDOW_SECONDS, moment=moment)
+    pair = sessions.new_session_in(tx, account)
+    tx.commit()
+    return pair
 
 
 def change_password(caller: Principal, *, current_password: str, new_password: str) -> sessions.TokenPair:

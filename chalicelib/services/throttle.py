@@ -91,6 +91,49 @@ def refusal(code: ErrorCode, *, window_seconds: int, moment: datetime) -> AppErr
     return throttled(code, end - int(moment.timestamp()))
 
 
+def take_in(tx: Transaction, bucket: str, subject: str, *, limit: int, window_seconds: int, moment: datetime,
+            code: ErrorCode) -> None:
+    """`take` as an item of `tx`: the transaction fails with the 429 when `limit` events were counted."""
+    _, end = _window(moment, window_seconds)
+    tx.update(RateCounter(key=counter_key(bucket, subject, moment, window_seconds)),
+              [RateCounter.count.add(1), RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC))],
+              condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
+              on_conflict=refusal(code, window_seconds=window_seconds, moment=moment), mirror=False)
+
+
+def give_back_in(tx: Transaction, bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:
+    """Uncount one event taken with `take_in`/`take_gated_in` at `moment` (the same window's item)."""
+    # No condition: the item holds the event being uncounted, and a failed give-back must not fail the
+    # operation it rides with.
+    tx.update(RateCounter(key=counter_key(bucket, subject, moment, window_seconds)), [RateCounter.count.add(-1)],
+              mirror=False)
+
+
+def backoff_seconds(counted: int, *, free: int, cap_seconds: int) -> int:
+    """The gap a gate imposes after its `counted`-th event: none for the first `free`, then 1, 2, 4 … seconds,
+    at most `cap_seconds`."""
+    return 0 if counted <= free else min(2 ** (counted - free - 1), cap_seconds)
+
+
+def take_gated_in(tx: Transaction, bucket: str, subject: str, *, read: RateCounter | None, free: int,
+                  cap_seconds: int, window_seconds: int, moment: datetime, code: ErrorCode) -> None:
+    """Count one event in `tx` with a growing backoff instead of a hard limit: the first `free` events of the
+    window pass, then each must wait `backoff_seconds` after the previous one (the gap grows with the count
+    `read` before, at most `cap_seconds`). Refused → the transaction fails with a 429 whose Retry-After is
+    the short wait left. The condition is on the stored item, so two events never both pass a closed gate;
+    racing events read before the gate closed may each pass once."""
+    _, end = _window(moment, window_seconds)
+    epoch = int(moment.timestamp())
+    counted = int(read.count or 0) if read is not None else 0
+    waiting = int(read.not_before or 0) - epoch if read is not None and counted >= free else 0
+    tx.update(RateCounter(key=counter_key(bucket, subject, moment, window_seconds)),
+              [RateCounter.count.add(1), RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC)),
+               RateCounter.not_before.set(epoch + backoff_seconds(counted + 1, free=free, cap_seconds=cap_seconds))],
+              condition=RateCounter.count.does_not_exist() | (RateCounter.count < free)
+              | (RateCounter.not_before <= epoch),
+              on_conflict=throttled(code, max(1, waiting)), mirror=False)
+
+
 def require_under_limit(tx: Transaction, bucket: str, subject: str, *, limit: int, window_seconds: int,
                         moment: datetime, code: ErrorCode) -> None:
     """`refuse_if_over` as a condition of `tx` instead of a read: the transaction fails with the 429

@@ -10,7 +10,7 @@ from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile, credi
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKind
-from chalicelib.services import accounts, sms
+from chalicelib.services import accounts, sms, throttle
 from chalicelib.services.feed import KEYWORD_READS_PER_PAGE
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page, trim_page
 
@@ -37,7 +37,15 @@ def directory_actions(account: Account, *, status: str, profile: VolunteerOrgPro
             for name, value in values.items()]
 
 
-def register(body: RegisterVolunteerOrgIn) -> Account:
+# Registration attempts that reach the unique keys, per client address (a probe of names costs one).
+REGISTRATION_WINDOW_SECONDS = 3600
+MAX_REGISTRATIONS_PER_CLIENT = 10
+
+
+def register(body: RegisterVolunteerOrgIn, *, source_ip: str) -> Account:
+    """A taken account name or credit code is reported (the registrant must pick another) the same whichever
+    kind of account holds it, and spends the SMS code: each probe costs a verified code (SMS sends are
+    throttled per number) and counts against the address (docs/decisions.md, "[authhard] Names")."""
     passwords.check_password_policy(body.password, path="password", forbidden=(body.account_name,))
     code = sms.verify_code(body.contact_phone, SmsPurpose.ORG_CONTACT, body.sms_code)
     registered = body.org_kind is VolunteerOrgKind.REGISTERED
@@ -53,7 +61,20 @@ def register(body: RegisterVolunteerOrgIn) -> Account:
     keys = [(login_key(body.account_name), field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))]
     if registered:
         keys.append((credit_code_key(body.credit_code), field_error(ErrorCode.CREDIT_CODE_TAKEN, "credit_code")))
-    accounts.insert_account(account, keys, code.consume_in(Transaction()))
+    window = {"window_seconds": REGISTRATION_WINDOW_SECONDS, "moment": clock.now()}
+    tx = code.consume_in(Transaction())
+    throttle.take_in(tx, "register-client", source_ip, limit=MAX_REGISTRATIONS_PER_CLIENT,
+                     code=ErrorCode.REGISTRATION_THROTTLED, **window)
+    try:
+        accounts.insert_account(account, keys, tx)
+    except AppError as exc:
+        if exc.code not in (ErrorCode.ACCOUNT_NAME_TAKEN, ErrorCode.CREDIT_CODE_TAKEN):
+            raise
+        spent = code.consume_in(Transaction())   # the failed transaction spent nothing: spend it now
+        throttle.take_in(spent, "register-client", source_ip, limit=MAX_REGISTRATIONS_PER_CLIENT,
+                         code=ErrorCode.REGISTRATION_THROTTLED, **window)
+        spent.commit()    # a throttled address learns nothing about the name (429)
+        raise
     return account
 
 

@@ -65,13 +65,15 @@ def _digest(phone: str, purpose: SmsPurpose, code: str) -> str:
     return hmac.new(get_secret("sms_code_key"), message, hashlib.sha256).hexdigest()
 
 
-def send_code(phone: str, purpose: SmsPurpose) -> SentCode:
+def send_code(phone: str, purpose: SmsPurpose, tx: Transaction | None = None) -> SentCode:
+    """`tx` may hold the writes of the action that sends the code (an operator's reset): the code is
+    stored with them, or neither is, and the text goes out only after they commit."""
     moment = clock.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     day = clock.cst_date(moment)
     gap_key, day_key = f"sms-gap:{phone}", f"sms-day:{phone}:{day}"
     epoch = int(moment.timestamp())
-    tx = Transaction()
+    tx = tx or Transaction()
     tx.update(
         RateCounter(key=gap_key),
         [RateCounter.count.set(1),

@@ -67,6 +67,18 @@ def activate_league_org(api, account_name: str, password: str = PASSWORD) -> dic
     return changed.json
 
 
+def activate_in_process(account: Account, password: str = PASSWORD) -> Account:
+    """The same activation without the HTTP client (tests on moto's server): the code sent to the leader
+    mobile, then the first password change with it."""
+    from chalicelib.services import accounts
+
+    caller = Principal(account.account_id, Role.LEAGUE_ORG, must_change_password=True)
+    phone, _ = accounts.send_activation_code(caller)
+    accounts.change_password(caller, current_password="000000", new_password=password,
+                             sms_code=sms_sender.sender().last_code(phone))
+    return find_by_unique(login_key(account.login))
+
+
 def activated_league_org(api, account_name: str = "gd_sz_tw",
                          org_name: str = "中国共产主义青年团深圳市委员会") -> Account:
     """A 团组织 provisioned and activated through the API (searchable, addressable)."""

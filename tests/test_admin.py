@@ -166,7 +166,8 @@ def test_every_operator_action_on_accounts_is_in_the_audit_log_newest_first(api,
                     token=token).status_code == 200
     assert api.post(f"/admin/volunteer-orgs/{org['account_id']}/approve", token=token).status_code == 200
     assert _reset(api, token, league["account_id"], "负责人变更").status_code == 200
-    assert api.post(f"/admin/accounts/{league['account_id']}/disable", {"reason": "冒用"}, token=token).status_code == 200
+    disabled = api.post(f"/admin/accounts/{league['account_id']}/disable", {"reason": "冒用"}, token=token)
+    assert disabled.status_code == 200
     assert api.post(f"/admin/accounts/{league['account_id']}/enable", token=token).status_code == 200
     log = api.get("/admin/audit-log?limit=4", token=token).json
     rest = api.get(f"/admin/audit-log?limit=4&cursor={quote(log['next_cursor'])}", token=token).json

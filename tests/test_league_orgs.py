@@ -3,7 +3,6 @@ which proves the organization with a code sent to that mobile."""
 from chalicelib.data.accounts import Account
 from tests.helpers import (
     PASSWORD,
-    activate_league_org,
     login,
     make_league_org,
     next_phone,
@@ -125,7 +124,8 @@ def test_an_import_without_the_leader_mobile_column_or_with_a_bad_number_names_t
 
 def test_a_bad_row_is_reported_by_line_and_nothing_is_imported(api, outbox):
     token = operator_token(api)
-    bad = HEADER + ROWS + "共青团某某委员会,gd_bad,广东省,北京市,,,13812340004\n" + ",gd_noname,广东省,深圳市,,,13812340005\n"
+    bad = (HEADER + ROWS + "共青团某某委员会,gd_bad,广东省,北京市,,,13812340004\n"
+           + ",gd_noname,广东省,深圳市,,,13812340005\n")
     response = _import(api, token, bad)
     assert response.status_code == 400
     assert response.json["error"]["code"] == "CSV_INVALID"

@@ -69,8 +69,8 @@ def reject_volunteer_org(call: Call, account_id: str, body: RejectIn) -> Volunte
           errors=(ErrorCode.NO_PHONE_ON_FILE, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_SEND_TOO_FREQUENT,
                   ErrorCode.STATE_CONFLICT))
 def reset_account_password(call: Call, account_id: str, body: PasswordResetIn) -> PasswordResetOut:
-    """The current password stops working and every session ends; the owner sets a new one with the code
-    sent to its own phone (POST /auth/password/reset). The answer holds no secret."""
+    # The current password stops working and every session ends; the owner sets a new one with the code
+    # sent to its own phone (POST /auth/password/reset). The answer holds no secret.
     account, phone = admin.reset_password(call.caller, account_id, reason=body.reason)
     return PasswordResetOut(account_id=account.account_id, code_sent_to=mask_mobile(phone))
 
@@ -91,8 +91,8 @@ def enable_account(call: Call, account_id: str) -> AccountStatusOut:
 
 @endpoint(bp, "/admin/audit-log", "GET", roles=OPERATOR, query=PageQuery, response=AuditEntryPageOut)
 def list_audit_log(call: Call, query: PageQuery) -> AuditEntryPageOut:
-    """Operators' actions on accounts (provisioning, vetting, resets, disable/enable), newest first.
-    Append-only: no route changes or deletes an entry."""
+    # Operators' actions on accounts (provisioning, vetting, resets, disable/enable), newest first.
+    # Append-only: no route changes or deletes an entry.
     page = audit.entries(limit=query.limit, cursor=query.cursor)
     return AuditEntryPageOut(items=[AuditEntryOut(
         action=e.action, actor_id=e.actor_id, target_id=e.target_id, target_role=e.target_role,

@@ -76,11 +76,11 @@ def logout(call: Call, body: RefreshIn) -> None:
 
 @endpoint(bp, "/auth/activation/sms-code", "POST", roles=frozenset({Role.LEAGUE_ORG}), during_password_change=True,
           status=202, response=ActivationCodeSentOut,
-          errors=(ErrorCode.ALREADY_ACTIVATED, ErrorCode.NO_PHONE_ON_FILE, ErrorCode.SMS_DAILY_LIMIT,
-                  ErrorCode.SMS_SEND_TOO_FREQUENT))
+          errors=(ErrorCode.ALREADY_ACTIVATED, ErrorCode.NO_PHONE_ON_FILE, ErrorCode.NOT_FOUND,
+                  ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_SEND_TOO_FREQUENT))
 def send_activation_code(call: Call) -> ActivationCodeSentOut:
-    """激活: a 团组织 on 000000 proves it is the organization with a code sent to its provisioned leader
-    mobile, then sets its password (PUT /auth/password with `sms_code`)."""
+    # 激活: a 团组织 on 000000 proves it is the organization with a code sent to its provisioned leader
+    # mobile, then sets its password (PUT /auth/password with `sms_code`).
     phone, sent = accounts.send_activation_code(call.caller)
     return ActivationCodeSentOut(masked_phone=mask_mobile(phone), resend_after_seconds=sent.resend_after_seconds,
                                  expires_in_seconds=sent.expires_in_seconds)
@@ -104,8 +104,8 @@ def change_password(call: Call, body: ChangePasswordIn) -> TokenPairOut:
 @endpoint(bp, "/auth/password/reset/sms-code", "POST", roles=ANYONE, body=RecoveryCodeRequestIn, status=202,
           response=SmsCodeSentOut)
 def send_recovery_code(call: Call, body: RecoveryCodeRequestIn) -> SmsCodeSentOut:
-    """找回密码 of an organization: a code to the phone on file. The same answer whether or not the
-    account exists (and whether or not a text could be sent)."""
+    # 找回密码 of an organization: a code to the phone on file. The same answer whether or not the
+    # account exists (and whether or not a text could be sent).
     accounts.send_recovery_code(login=body.login)
     return SmsCodeSentOut(resend_after_seconds=sms.RESEND_GAP_SECONDS,
                           expires_in_seconds=int(sms.CODE_TTL.total_seconds()))
@@ -114,7 +114,7 @@ def send_recovery_code(call: Call, body: RecoveryCodeRequestIn) -> SmsCodeSentOu
 @endpoint(bp, "/auth/password/reset", "POST", roles=ANYONE, body=ResetPasswordIn, response=NO_CONTENT,
           errors=(*SMS_CODE_ERRORS, ErrorCode.ACCOUNT_NOT_FOUND, ErrorCode.PASSWORD_TOO_WEAK, ErrorCode.STATE_CONFLICT))
 def reset_password(call: Call, body: ResetPasswordIn) -> None:
-    """An individual: `phone` (the code from POST /sms/codes, purpose reset_password). An organization:
-    `account_type` + `login` (the code from POST /auth/password/reset/sms-code or an operator's reset)."""
+    # An individual: `phone` (the code from POST /sms/codes, purpose reset_password). An organization:
+    # `account_type` + `login` (the code from POST /auth/password/reset/sms-code or an operator's reset).
     accounts.reset_password(phone=body.phone, account_type=body.account_type, login=body.login,
                             sms_code=body.sms_code, new_password=body.new_password)

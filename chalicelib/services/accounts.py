@@ -215,14 +215,11 @@ class _Activation:
         return index_on_activation(tx, self.account)   # last: the entries take the room that is left
 
 
-def _activation(account: Account, sms_code: str | None, *, verified: sms.VerifiedCode | None = None) -> _Activation:
-    """`verified`: a code to the leader mobile already checked (a recovery's); else `sms_code` is checked
-    as the activation code sent to it."""
-    if verified is None:
-        if not account.leader_mobile:
-            raise AppError(ErrorCode.NO_PHONE_ON_FILE)
-        verified = sms.verify_code(account.leader_mobile, SmsPurpose.ACTIVATION, sms_code or "")
-    return _Activation(account, verified)
+def _activation(account: Account, sms_code: str | None) -> _Activation:
+    """`sms_code` checked as the activation code sent to the leader mobile."""
+    if not account.leader_mobile:
+        raise AppError(ErrorCode.NO_PHONE_ON_FILE)
+    return _Activation(account, sms.verify_code(account.leader_mobile, SmsPurpose.ACTIVATION, sms_code or ""))
 
 
 def _commit(tx: Transaction, account: Account, activation: _Activation | None) -> None:
@@ -249,7 +246,7 @@ def reset_password(*, phone: str | None, account_type: str | None, login: str | 
     code = sms.verify_code(number, SmsPurpose.ACCOUNT_RECOVERY, sms_code)
     tx = Transaction()
     # The leader mobile proves a 团组织 as activation does: a 团组织 not yet activated is activated.
-    activation = _activation(account, None, verified=code) if awaiting_activation(account) else None
+    activation = _Activation(account, code) if awaiting_activation(account) else None
     tx.update(account, _password_actions(new_password, must_change=False) + (activation.actions if activation else []))
     if activation is None:
         code.consume_in(tx)

@@ -24,6 +24,7 @@ class ErrorCode(Enum):
     CHECK_IN_CODE_INVALID = (400, "签到码错误或已过期")
     CHECK_IN_CODE_REQUIRED = (400, "该活动须使用组织方在现场出示的签到码签到签退")
     OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
+    ACTIVATION_CODE_REQUIRED = (400, "首次登录需填写发送到负责人手机的验证码")
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -46,6 +47,8 @@ class ErrorCode(Enum):
     ACCOUNT_NAME_TAKEN = (409, "该账号名不可用，请换一个")
     CREDIT_CODE_TAKEN = (409, "该统一社会信用代码已注册")
     STATE_CONFLICT = (409, "当前状态不允许该操作，请刷新后重试")
+    ALREADY_ACTIVATED = (409, "账号已激活")
+    NO_PHONE_ON_FILE = (409, "该账号没有登记可接收验证码的手机号，请联系运营人员")
     HELP_REQUEST_NOT_LINKABLE = (409, "只能关联本组织待采用或已采用、且未关联其他需求的求助需求")
     DEMAND_NOT_EDITABLE = (409, "已有组织申请认领，需求不能再修改")
     ALREADY_REPORTED = (409, "您已举报过该需求，请等待处理结果")

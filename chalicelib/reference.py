@@ -74,6 +74,24 @@ class SmsPurpose(StrEnum):
     ORG_CONTACT = "org_contact"        # volunteer org's contact / leader mobile
     HELP_CONTACT = "help_contact"      # a help request's contact mobile
     LEADER_MOBILE = "leader_mobile"    # a formal demand's leader mobile
+    # Sent by the server only (never requested for a number the caller names), to the number on file:
+    ACTIVATION = "activation"          # a 团组织's first login, to its provisioned leader mobile
+    ACCOUNT_RECOVERY = "account_recovery"  # an organization's password reset, to its phone on file
+
+
+# Codes the server sends to a number it holds; POST /sms/codes refuses them.
+SERVER_SENT_SMS_PURPOSES = frozenset({SmsPurpose.ACTIVATION, SmsPurpose.ACCOUNT_RECOVERY})
+
+
+class AuditAction(StrEnum):
+    """What an operator did to an account (audit_log)."""
+
+    LEAGUE_ORG_PROVISIONED = "league_org_provisioned"    # single create or one row of a 智慧团建 import
+    VOLUNTEER_ORG_APPROVED = "volunteer_org_approved"
+    VOLUNTEER_ORG_REJECTED = "volunteer_org_rejected"
+    PASSWORD_RESET = "password_reset"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
 
 
 # 广东省 21 个地级市 (SPEC §2.1 所在市).
@@ -217,6 +235,7 @@ class NotificationType(StrEnum):
     RATING_RECEIVED = "rating_received"                # → the rated organization, once the rating is visible
     POINTS_AWARDED = "points_awarded"                  # → the rated organization
     REPORT_OUTCOME = "report_outcome"                  # → every reporter of the demand
+    PASSWORD_RESET = "password_reset"                  # → the account an operator reset (not mutable)
 
 
 NOTIFICATION_LABELS: dict[NotificationType, str] = {
@@ -231,6 +250,7 @@ NOTIFICATION_LABELS: dict[NotificationType, str] = {
     NotificationType.RATING_RECEIVED: "收到评分",
     NotificationType.POINTS_AWARDED: "获得积分",
     NotificationType.REPORT_OUTCOME: "举报处理结果",
+    NotificationType.PASSWORD_RESET: "密码已被重置",
 }
 
 # Also sent as a text message (when deployed; console locally), unless the recipient turned SMS off:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.auth import passwords
+from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, credit_code_key, login_key, phone_key
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role, VolunteerOrgKind
@@ -18,8 +19,11 @@ from chalicelib.services import credit_code, league_orgs, volunteer_orgs
 from chalicelib.services.accounts import create_operator, find_by_unique, insert_account, new_account
 
 DEMO_PASSWORD = "Demo1234"
+# The leader mobile gets the activation code at the first login (.local/sms.log locally).
+DEMO_LEAGUE_MOBILE = "13900000003"
 DEMO_LEAGUE_ORG = {"org_name": "中国共产主义青年团深圳市委员会", "account_name": "demo_league",
-                   "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"}}
+                   "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
+                   "leader_mobile": DEMO_LEAGUE_MOBILE}
 DEMO_VOLUNTEER_ORG = {"account_name": "demo_volunteer", "org_name": "深圳市阳光志愿服务中心（演示）",
                       "credit_code": "91350100M000100Y43", "filing_number": "演示备案-0001",
                       "contact_name": "李志愿", "contact_phone": "13900000002"}
@@ -94,8 +98,9 @@ def _demos() -> list[_Demo]:
               lambda: create_operator(account_name="demo_operator", display_name="团省委运营（演示）",
                                       password=DEMO_PASSWORD)),
         _Demo("团组织 league_org", "organization", league.account_name, passwords.INITIAL_LEAGUE_ORG_PASSWORD,
-              login_key(league.account_name), lambda: league_orgs.create(league),
-              "must be changed at first login, PUT /auth/password"),
+              login_key(league.account_name), lambda: league_orgs.create(_seed_operator(), league),
+              f"activate at first login: POST /auth/activation/sms-code (code to {DEMO_LEAGUE_MOBILE}), "
+              "then PUT /auth/password with sms_code"),
         _Demo("志愿服务组织 volunteer_org", "organization", org["account_name"], DEMO_PASSWORD,
               login_key(org["account_name"]),
               lambda: create_approved_volunteer_org(org, DEMO_PROFILE, DEMO_PASSWORD),
@@ -104,6 +109,14 @@ def _demos() -> list[_Demo]:
               phone_key(DEMO_INDIVIDUAL_PHONE),
               lambda: create_individual(phone=DEMO_INDIVIDUAL_PHONE, display_name="演示用户", password=DEMO_PASSWORD)),
     ]
+
+
+def _seed_operator() -> Principal:
+    """The audit log names the demo operator as the one who provisioned the demo 团组织."""
+    operator = find_by_unique(login_key("demo_operator"))
+    if operator is None:
+        raise SystemExit("error: the demo operator must be seeded before the demo 团组织")
+    return Principal(operator.account_id, Role.OPERATOR)
 
 
 def seed_demo_accounts() -> list[dict]:

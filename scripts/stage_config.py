@@ -41,6 +41,11 @@ INDEX_ACTIONS = ["dynamodb:Query"]
 STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+# Append-only tables: the application only ever puts new items there (conditioned on attribute_not_exists);
+# an explicit Deny keeps a bug or a stolen role from rewriting or erasing them (it also covers the items of
+# a TransactWriteItems, which IAM authorizes per item action).
+APPEND_ONLY_TABLES = ("audit_log",)
+APPEND_ONLY_DENIED_ACTIONS = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
 
 
 def read_json(path: Path) -> dict:
@@ -96,6 +101,8 @@ def policy_document(stage: str, region: str, account: str, variables: dict[str, 
          "Resource": [arns.table(spec) for spec in specs]},
         {"Sid": "Indexes", "Effect": "Allow", "Action": INDEX_ACTIONS,
          "Resource": [arns.index(spec, name) for spec in specs for name in spec.index_names]},
+        {"Sid": "AppendOnly", "Effect": "Deny", "Action": APPEND_ONLY_DENIED_ACTIONS,
+         "Resource": [arns.table(spec) for spec in specs if spec.logical in APPEND_ONLY_TABLES]},
     ]
     streams = infra_model.stream_tables()
     if streams:

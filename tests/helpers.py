@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import itertools
 
-from chalicelib.data.accounts import Account
+from chalicelib.auth.principal import Principal
+from chalicelib.data.accounts import Account, login_key
+from chalicelib.reference import Role
 from chalicelib.schemas.orgs import LeagueOrgIn
-from chalicelib.services import league_orgs
-from chalicelib.services.accounts import create_operator
+from chalicelib.services import league_orgs, sms_sender
+from chalicelib.services.accounts import create_operator, find_by_unique
 
 PASSWORD = "Passw0rd!"
 _phones = itertools.count(13800000000)
@@ -38,20 +40,57 @@ def operator_token(api, name: str = "operator1") -> str:
     return login(api, "organization", name).json["access_token"]
 
 
-def make_league_org(account_name: str = "gd_sz_tw", org_name: str = "中国共产主义青年团深圳市委员会") -> Account:
-    return league_orgs.create(LeagueOrgIn.model_validate({
-        "org_name": org_name, "account_name": account_name,
+# Provisioning is an operator's act (audited); builders that skip the HTTP call name this one.
+PROVISIONING_OPERATOR = Principal("provisioning-operator", Role.OPERATOR)
+
+
+def make_league_org(account_name: str = "gd_sz_tw", org_name: str = "中国共产主义青年团深圳市委员会",
+                    leader_mobile: str | None = None) -> Account:
+    """Provisioned, not yet activated (still on 000000): see `activate_league_org`."""
+    return league_orgs.create(PROVISIONING_OPERATOR, LeagueOrgIn.model_validate({
+        "org_name": org_name, "account_name": account_name, "leader_mobile": leader_mobile or next_phone(),
         "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"}}))
 
 
-def league_org_session(api, account_name: str = "gd_sz_tw", org_name: str = "中国共产主义青年团深圳市委员会") -> dict:
-    """A 团组织 that has already changed its initial password."""
-    make_league_org(account_name, org_name)
-    first = login(api, "organization", account_name, "000000").json
-    changed = api.put("/auth/password", {"current_password": "000000", "new_password": PASSWORD},
-                      token=first["access_token"])
+def activate_league_org(api, account_name: str, password: str = PASSWORD) -> dict:
+    """The real first login: 000000, the activation code to the leader mobile, the new password."""
+    account = find_by_unique(login_key(account_name))
+    first = login(api, "organization", account_name, "000000")
+    assert first.status_code == 200, first.json
+    token = first.json["access_token"]
+    sent = api.post("/auth/activation/sms-code", token=token)
+    assert sent.status_code == 202, sent.json
+    changed = api.put("/auth/password", {"current_password": "000000", "new_password": password,
+                                         "sms_code": sms_sender.sender().last_code(account.leader_mobile)},
+                      token=token)
     assert changed.status_code == 200, changed.json
     return changed.json
+
+
+def activate_in_process(account: Account, password: str = PASSWORD) -> Account:
+    """The same activation without the HTTP client (tests on moto's server): the code sent to the leader
+    mobile, then the first password change with it."""
+    from chalicelib.services import accounts
+
+    caller = Principal(account.account_id, Role.LEAGUE_ORG, must_change_password=True)
+    phone, _ = accounts.send_activation_code(caller, client="198.51.100.1")
+    accounts.change_password(caller, current_password="000000", new_password=password,
+                             sms_code=sms_sender.sender().last_code(phone))
+    return find_by_unique(login_key(account.login))
+
+
+def activated_league_org(api, account_name: str = "gd_sz_tw",
+                         org_name: str = "中国共产主义青年团深圳市委员会") -> Account:
+    """A 团组织 provisioned and activated through the API (searchable, addressable)."""
+    make_league_org(account_name, org_name)
+    activate_league_org(api, account_name)
+    return find_by_unique(login_key(account_name))
+
+
+def league_org_session(api, account_name: str = "gd_sz_tw", org_name: str = "中国共产主义青年团深圳市委员会") -> dict:
+    """A 团组织 that has activated (first login with the leader mobile's code) and set its password."""
+    make_league_org(account_name, org_name)
+    return activate_league_org(api, account_name)
 
 
 def demand_body(**overrides) -> dict:

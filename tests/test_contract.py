@@ -19,11 +19,13 @@ from chalicelib.auth.tokens import issue_access_token
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.common import PageQuery
+from chalicelib.services import accounts
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "docs" / "openapi.json"
 META_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/{asset}")}
 THROTTLED = {("POST", "/auth/login"), ("PUT", "/auth/password"), ("POST", "/sms/codes"),
+             ("POST", "/auth/activation/sms-code"), ("POST", "/admin/accounts/{account_id}/password-reset"),
              ("POST", "/activities/{activity_id}/check-ins"), ("POST", "/activities/{activity_id}/check-outs"),
              ("POST", "/volunteer-orgs")}
 
@@ -269,12 +271,17 @@ def _call_targets(func, module: str, functions: dict, imports: dict) -> list[tup
 def test_every_route_declares_the_error_codes_its_services_raise():
     # Answered by any route (documented once in the document's description), or never by a view.
     anywhere = {"INTERNAL_ERROR", "SERVICE_MISCONFIGURED"}
+    # Reachable in the call graph, never answered: a recovery code's refused send answers as a send (the
+    # answer must not tell whether the account exists); an operator's reset spends no client budget.
+    swallowed = {"POST /auth/password/reset/sms-code": {code.name for code in accounts.SILENT_SEND_REFUSALS},
+                 "POST /admin/accounts/{account_id}/password-reset": {"SMS_CLIENT_LIMIT"}}
     undeclared = {}
     for declaration in declarations(chalice_app.routes):
         if not documented(declaration):
             continue
         declared = {code.name for codes in error_codes(declaration).values() for code in codes}
         raised = _codes_reachable(declaration.module, declaration.view_name, set())
+        raised -= swallowed.get(f"{declaration.method} {declaration.path}", set())
         if raised - declared - anywhere:
             undeclared[f"{declaration.method} {declaration.path}"] = sorted(raised - declared - anywhere)
     assert undeclared == {}, "add them to errors= of the route's endpoint(...)"

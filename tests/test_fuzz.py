@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.config._phases import DEFAULT_UNEXPECTED_METHODS
 
-from tests.test_local_stack import Http, Stack
+from tests.test_local_stack import Http, Stack, activate_demo_league
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
@@ -108,10 +108,8 @@ def _token(http: Http, account_type: str, login: str, password: str) -> str:
 def tokens(stack) -> dict[str, str]:
     http = Http(stack.url)
     tokens = {role: _token(http, *credentials) for role, credentials in CREDENTIALS.items()}
-    # The demo 团组织 must leave 000000 before it may call anything else.
-    first = _token(http, "organization", "demo_league", "000000")
-    changed = http.session.put(stack.url + "/auth/password", headers={"Authorization": f"Bearer {first}"},
-                               json={"current_password": "000000", "new_password": LEAGUE_PASSWORD}, timeout=15)
+    # The demo 团组织 must be activated (code to its leader mobile) before it may call anything else.
+    changed = activate_demo_league(http, stack.data_dir, LEAGUE_PASSWORD)
     assert changed.status_code == 200, changed.text
     tokens["league_org"] = changed.json()["access_token"]
     return tokens

@@ -15,7 +15,16 @@ from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, HelpRequestStatus, Role
 from chalicelib.services import help_requests
 from chalicelib.services.accounts import insert_account, new_account
-from tests.helpers import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
+from tests.helpers import (
+    PASSWORD,
+    activate_in_process,
+    league_org_session,
+    login,
+    make_league_org,
+    next_phone,
+    operator_token,
+    register_individual,
+)
 
 GUIDE_DESCRIPTION = ("学生姓名：赵小二；学生性别：男；当前所在年级：小学三年级；所在学校：李村小学；所在市：深圳市；"
                      "详细地址：深圳市李村小学；需所需辅导课程（最多选3项）：英语44分，数学76分，语文66分；"
@@ -26,13 +35,8 @@ SECRETS = ("赵小二", "李村小学", "深圳市李村小学")   # the pupil's
 # ---------------------------------------------------------------- helpers
 
 def org_session(api, account_name="gd_sz_tw", org_name="中国共产主义青年团深圳市委员会") -> dict:
-    """A 团组织 that has changed its initial password: its token and account id."""
-    make_league_org(account_name, org_name)
-    first = login(api, "organization", account_name, "000000").json
-    changed = api.put("/auth/password", {"current_password": "000000", "new_password": PASSWORD},
-                      token=first["access_token"])
-    assert changed.status_code == 200, changed.json
-    return changed.json
+    """A 团组织 that has activated (and so changed its initial password): its token and account id."""
+    return league_org_session(api, account_name, org_name)
 
 
 def volunteer_org_session(api, name="vol_sz") -> dict:
@@ -343,14 +347,22 @@ def test_another_orgs_adopt_is_not_found_and_writes_nothing(api, outbox, org, pe
     assert api.post(f"/help-requests/{'0' * 32}/adopt", token=org["access_token"]).status_code == 404
 
 
-def test_an_org_on_its_initial_password_cannot_read_or_decide(api, outbox, person):
+def test_a_league_org_not_yet_activated_receives_no_request_and_is_answered_as_an_unknown_one(
+        api, outbox, org, person):
     fresh = make_league_org("gd_new", "共青团新设委员会")
-    rid = submitted(api, outbox, person, fresh.account_id)["request_id"]
+    body = with_code(api, outbox, person["access_token"], cloud_form())
+    refused = api.post("/help-requests", {**body, "org_id": fresh.account_id}, token=person["access_token"])
+    unknown = api.post("/help-requests", {**body, "org_id": "0" * 32}, token=person["access_token"])
+    assert refused.status_code == unknown.status_code == 400
+    assert refused.json == unknown.json and field_paths(refused) == {"org_id"}
+    assert list(HelpRequest.by_org_status.query(f"{fresh.account_id}#pending")) == []
+    # Whoever logs in with 000000 reads nothing either.
     token = login(api, "organization", "gd_new", "000000").json["access_token"]
-    for response in (api.get(f"/help-requests/{rid}", token=token),
-                     api.post(f"/help-requests/{rid}/adopt", token=token),
-                     api.get("/me/help-request-inbox", token=token)):
-        assert response.status_code == 403 and response.json["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+    inbox = api.get("/me/help-request-inbox", token=token)
+    assert inbox.status_code == 403 and inbox.json["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+    # The request itself is still good for an activated organization.
+    assert api.post("/help-requests", {**body, "org_id": org["account_id"]},
+                    token=person["access_token"]).status_code == 201
 
 
 # ---------------------------------------------------------------- lists
@@ -427,7 +439,7 @@ def test_of_a_racing_adopt_and_decline_exactly_one_wins(dynamodb_server, outbox)
     from chalicelib.schemas.help_requests import HelpRequestIn
     from chalicelib.services import sms
 
-    org = make_league_org()
+    org = activate_in_process(make_league_org())
     person = new_account(role=Role.INDIVIDUAL, login=next_phone(), display_name="张三", password_hash="x",
                          status=AccountStatus.ACTIVE)
     person.save()

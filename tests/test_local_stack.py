@@ -94,14 +94,31 @@ class Http:
         self.session = requests.Session()
         self.session.trust_env = False  # no proxy from the environment between us and loopback
 
-    def post(self, path: str, body: dict) -> requests.Response:
-        return self.session.post(self.url + path, json=body, timeout=15)
+    def post(self, path: str, body: dict | None, token: str | None = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.session.post(self.url + path, json=body, headers=headers, timeout=15)
+
+    def put(self, path: str, body: dict, token: str) -> requests.Response:
+        return self.session.put(self.url + path, json=body, headers={"Authorization": f"Bearer {token}"},
+                                timeout=15)
 
     def get(self, path: str, token: str) -> requests.Response:
         return self.session.get(self.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=15)
 
     def login(self, account_type: str, login: str, password: str) -> requests.Response:
         return self.post("/auth/login", {"account_type": account_type, "login": login, "password": password})
+
+
+def activate_demo_league(http: Http, data_dir: Path, password: str) -> requests.Response:
+    """The README's steps: 000000, the activation code from sms.log (to the demo leader mobile), a new password."""
+    first = http.login("organization", "demo_league", "000000")
+    assert first.status_code == 200, first.text
+    token = first.json()["access_token"]
+    sent = http.post("/auth/activation/sms-code", None, token)
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["masked_phone"] == "139****0003"
+    return http.put("/auth/password", {"current_password": "000000", "new_password": password,
+                                       "sms_code": sms_code(data_dir, "13900000003")}, token)
 
 
 def sms_code(data_dir: Path, phone: str) -> str:
@@ -136,6 +153,11 @@ def test_local_stack_serves_the_api_and_keeps_its_data_across_restarts(tmp_path)
         gated = http.get("/me/org-profile", league.json()["access_token"])
         assert gated.status_code == 403, gated.text
         assert gated.json()["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+        # Activated as the README says, it works.
+        activated = activate_demo_league(http, data_dir, "League1234")
+        assert activated.status_code == 200, activated.text
+        profile = http.get("/me/league-profile", activated.json()["access_token"])
+        assert profile.status_code == 200, profile.text
 
         assert stack.interrupt() == 0, stack.output()
         assert (data_dir / "dynamodb.json").exists(), stack.output()

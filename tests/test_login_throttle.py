@@ -73,7 +73,7 @@ def test_guesses_from_many_addresses_are_slowed_down_with_a_short_growing_retry_
 
 def test_concurrent_wrong_passwords_verify_at_most_the_limit(dynamodb_server, outbox, monkeypatch):
     phone = next_phone()
-    sms.send_code(phone, SmsPurpose.REGISTER)
+    sms.send_code(phone, SmsPurpose.REGISTER, client="198.51.100.1")
     accounts.register_individual(phone=phone, sms_code=outbox.last_code(phone), display_name="张三",
                                  password=PASSWORD)
     verified, lock = [], threading.Lock()

@@ -5,7 +5,15 @@ import pytest
 
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.services import org_search
-from tests.helpers import make_league_org, operator_token, register_individual
+from tests.helpers import (
+    PROVISIONING_OPERATOR,
+    activate_in_process,
+    activate_league_org,
+    make_league_org,
+    next_phone,
+    operator_token,
+    register_individual,
+)
 
 ORGS = [
     ("gd_sz", "中国共产主义青年团深圳市委员会", "深圳市", None),
@@ -17,17 +25,19 @@ ORGS = [
 ]
 
 
-def _make(account_name, org_name, city, district):
+def _make(account_name, org_name, city, district, *, activate=True):
+    """Provisioned, then activated (the picker offers only activated 团组织)."""
     from chalicelib.schemas.orgs import LeagueOrgIn
     from chalicelib.services import league_orgs
 
-    return league_orgs.create(LeagueOrgIn.model_validate({
-        "org_name": org_name, "account_name": account_name,
+    account = league_orgs.create(PROVISIONING_OPERATOR, LeagueOrgIn.model_validate({
+        "org_name": org_name, "account_name": account_name, "leader_mobile": next_phone(),
         "region": {"province": "广东省", "city": city, "district": district}}))
+    return activate_in_process(account) if activate else account
 
 
 @pytest.fixture
-def orgs(aws):
+def orgs(aws, outbox):
     return {name: _make(login, name, city, district) for login, name, city, district in ORGS}
 
 
@@ -83,7 +93,7 @@ def test_results_carry_no_phone_and_no_account_name(api, token, orgs):
     assert "gd_sz_lh" not in str(api.get("/league-orgs/search?q=罗湖", token=token).json)
 
 
-def test_pages_with_a_signed_cursor(api, token, aws):
+def test_pages_with_a_signed_cursor(api, token, aws, outbox):
     created = [_make(f"gd_t{i}", f"共青团测试{i}区委员会", "佛山市", None) for i in range(5)]
     seen, cursor, pages = [], None, 0
     while True:
@@ -137,12 +147,23 @@ def test_each_page_reads_a_bounded_number_of_items_with_one_query(api, token, aw
     assert pages >= 2 and limits == [3] * pages   # one Query per page, never more than READ_BOUND items read
 
 
-def test_a_league_org_imported_from_csv_is_findable_and_reimport_changes_nothing(api, outbox):
+def test_a_league_org_not_yet_activated_is_not_offered_until_its_first_login_proves_it(api, outbox, token):
+    fresh = make_league_org("gd_fresh", "共青团新设委员会")
+    assert names(api, token, "q=新设") == []
+    assert [e for e in NameIndexEntry.query("league_org:新设")] == []
+    activate_league_org(api, "gd_fresh")
+    found = api.get("/league-orgs/search?q=新设", token=token).json["items"]
+    assert [i["account_id"] for i in found] == [fresh.account_id]
+
+
+def test_a_league_org_imported_from_csv_is_findable_once_activated_and_reimport_changes_nothing(api, outbox):
     token = operator_token(api)
-    csv = ("组织名称,账号,所在省,所在市,所在区县,上级组织\n"
-           "共青团韶关市乳源瑶族自治县委员会,gd_sg_ry,广东省,韶关市,乳源瑶族自治县,共青团韶关市委员会\n")
+    csv = ("组织名称,账号,所在省,所在市,所在区县,上级组织,负责人手机号\n"
+           "共青团韶关市乳源瑶族自治县委员会,gd_sg_ry,广东省,韶关市,乳源瑶族自治县,共青团韶关市委员会,13812349001\n")
     headers = {"Content-Type": "text/csv"}
     assert api.post("/admin/league-orgs/import", token=token, raw=csv.encode(), headers=headers).status_code == 200
+    assert api.get("/league-orgs/search?q=乳源瑶族", token=token).json["items"] == []
+    activate_league_org(api, "gd_sg_ry")
     items = api.get("/league-orgs/search?q=乳源瑶族", token=token).json["items"]
     assert [(i["org_name"], i["region"]) for i in items] == [
         ("共青团韶关市乳源瑶族自治县委员会", {"city": "韶关市", "district": "乳源瑶族自治县"})]
@@ -153,10 +174,12 @@ def test_a_league_org_imported_from_csv_is_findable_and_reimport_changes_nothing
     assert len(api.get("/league-orgs/search?q=乳源瑶族", token=token).json["items"]) == 1
 
 
-def test_indexing_is_idempotent_and_the_backfill_finds_every_active_org(aws):
+def test_indexing_is_idempotent_and_the_backfill_finds_every_activated_org(aws, outbox):
     org = make_league_org("gd_x", "共青团湛江市委员会")
     grams = org_search.grams(org_search.normalise(org.display_name))
     assert len(grams) == len(set(grams))
+    assert org_search.reindex_league_orgs() == 0    # not activated: stays out of the picker
+    activate_in_process(org)
     org_search.index_org_name(org)
     assert org_search.reindex_league_orgs() == len(grams)
     assert len(list(NameIndexEntry.query("league_org:湛江"))) == 1
@@ -179,16 +202,23 @@ def test_the_query_gram_skips_the_stoplist():
     assert org_search.query_gram("罗湖区") == "罗湖"
 
 
-def test_a_new_orgs_name_entries_are_written_with_the_account_or_after_it_when_too_many(aws, dynamodb_calls):
+def test_an_orgs_name_entries_are_written_with_its_activation_or_after_it_when_too_many(aws, outbox,
+                                                                                         dynamodb_calls):
     calls = dynamodb_calls()
-    short = _make("gd_short", "共青团韶关市委员会", "韶关市", None)
-    assert [c.operation for c in calls] == ["TransactWriteItems"]   # account, login key and entries at once
-    long_name = "共青团" + "".join(chr(0x4E00 + 7 * i) for i in range(60)) + "委员会"
-    assert len(org_search.grams(org_search.normalise(long_name))) + 2 > 100
+    short = _make("gd_short", "共青团韶关市委员会", "韶关市", None, activate=False)
+    assert [c.operation for c in calls] == ["TransactWriteItems"]   # account, login key, audit entry
+    assert list(NameIndexEntry.query("league_org:韶关")) == []
     calls.clear()
-    long = _make("gd_long", long_name, "韶关市", None)
-    assert [c.operation for c in calls][0] == "TransactWriteItems"
-    assert {c.operation for c in calls[1:]} == {"BatchWriteItem"}
+    activate_in_process(short)
+    writes = [c.operation for c in calls if c.operation in ("TransactWriteItems", "BatchWriteItem")]
+    assert writes == ["TransactWriteItems", "TransactWriteItems"]   # the code's send, then activation + entries
+    long_name = "共青团" + "".join(chr(0x4E00 + 7 * i) for i in range(60)) + "委员会"
+    assert len(org_search.grams(org_search.normalise(long_name))) + 4 > 100
+    long = _make("gd_long", long_name, "韶关市", None, activate=False)
+    calls.clear()
+    activate_in_process(long)
+    writes = [c.operation for c in calls if c.operation in ("TransactWriteItems", "BatchWriteItem")]
+    assert writes[:2] == ["TransactWriteItems", "TransactWriteItems"] and set(writes[2:]) == {"BatchWriteItem"}
     for org in (short, long):
         grams = org_search.grams(org_search.normalise(org.display_name))
         stored = [e for gram in grams for e in NameIndexEntry.query(f"league_org:{gram}")

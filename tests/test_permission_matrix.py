@@ -59,6 +59,9 @@ MATRIX: dict[str, str] = {
     "POST /auth/refresh":                            "x x x x x x x x",
     "POST /auth/register":                           "x x x x x x x x",
     "POST /auth/password/reset":                     "x x x x x x x x",
+    "POST /auth/password/reset/sms-code":            "x x x x x x x x",
+    # 团组织 activation: the A and B 团组织 of this world are activated already.
+    "POST /auth/activation/sms-code":                "401 403 403 409 409 403 403 403",
     "POST /sms/codes":                               "x x x x x x x x",
     "POST /volunteer-orgs":                          "x x x x x x x x",
     "PUT /auth/password":                            "401 x x x x x x x",
@@ -137,6 +140,7 @@ MATRIX: dict[str, str] = {
     "POST /admin/activities/{activity_id}/reports/dismiss": "401 403 403 403 403 403 403 x",
     "POST /admin/activities/{activity_id}/reports/uphold":  "401 403 403 403 403 403 403 x",
     "GET /admin/parked-events":                      "401 403 403 403 403 403 403 200",
+    "GET /admin/audit-log":                          "401 403 403 403 403 403 403 200",
 }
 
 # A path template in MATRIX may name the draft instead of the published demand.
@@ -163,8 +167,9 @@ def _bodies(world) -> dict[str, object]:
         "POST /claims/{claim_id}/withdraw": {"reason": "人手不足"},
         "POST /demands/{demand_id}/activities": activity_body(),
         "POST /activities/{activity_id}/cancel": {"reason": "天气原因"},
-        "POST /admin/league-orgs": {"org_name": "团C", "account_name": "lg_c",
+        "POST /admin/league-orgs": {"org_name": "团C", "account_name": "lg_c", "leader_mobile": "13912345679",
                                     "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"}},
+        "POST /admin/accounts/{account_id}/password-reset": {"reason": "本人申请"},
         "POST /admin/volunteer-orgs/{account_id}/reject": {"reason": "材料不全"},
         "POST /admin/accounts/{account_id}/disable": {"reason": "违规"},
         "POST /admin/demands/{demand_id}/reports/dismiss": {"note": "属实"},

@@ -115,7 +115,7 @@ def _attempt(work):
 
 def test_racing_refreshes_of_one_token_issue_at_most_one_successor(dynamodb_server, outbox):
     phone = next_phone()
-    sms.send_code(phone, SmsPurpose.REGISTER)
+    sms.send_code(phone, SmsPurpose.REGISTER, client="198.51.100.1")
     pair = accounts.register_individual(phone=phone, sms_code=outbox.last_code(phone), display_name="张三",
                                         password=PASSWORD)
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from chalicelib.config import Settings, get_settings
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.services import sms
-from tests.helpers import next_phone
+from tests.helpers import activate_league_org, login, make_league_org, next_phone, operator_token
 
 
 @pytest.fixture
@@ -141,3 +141,51 @@ def test_sms_budgets_are_validated_settings(overrides):
             defaults.sms_stage_hourly_limit, defaults.sms_stage_daily_limit) == (10, 30, 300, 2000)
     with pytest.raises(ValidationError):
         Settings.model_validate({**base, **{name.lower(): value for name, value in overrides.items()}})
+
+
+def test_a_league_orgs_activation_code_spends_the_callers_address_budget(api, outbox, now, limits, address):
+    limits(client_hourly=1, client_daily=10)
+    address("203.0.113.20")
+    make_league_org("gd_budget_a")
+    make_league_org("gd_budget_b")
+    tokens = [login(api, "organization", name, "000000").json["access_token"]
+              for name in ("gd_budget_a", "gd_budget_b")]
+    assert api.post("/auth/activation/sms-code", token=tokens[0]).status_code == 202
+    refused = api.post("/auth/activation/sms-code", token=tokens[1])
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "SMS_CLIENT_LIMIT"
+    assert len(outbox.messages) == 1
+
+
+def test_an_organizations_recovery_code_spends_the_address_budget_and_a_refusal_still_answers_as_a_send(
+        api, outbox, now, limits, address):
+    make_league_org("gd_budget_c", leader_mobile="13812349001")
+    make_league_org("gd_budget_d", leader_mobile="13812349002")
+    activate_league_org(api, "gd_budget_c")
+    activate_league_org(api, "gd_budget_d")
+    now.at += timedelta(hours=1)
+    limits(client_hourly=1, client_daily=10)
+    address("203.0.113.21")
+    sent_before = len(outbox.messages)
+    answers = [api.post("/auth/password/reset/sms-code", {"account_type": "organization", "login": name})
+               for name in ("gd_budget_c", "gd_budget_d")]
+    assert [a.status_code for a in answers] == [202, 202] and answers[0].json == answers[1].json
+    assert [to for to, _ in outbox.messages[sent_before:]] == ["13812349001"]   # the second was refused, silently
+    assert _count(f"sms-client-hour:203.0.113.21:{int(now.at.timestamp()) // 3600 * 3600}") == 1
+
+
+def test_an_operators_reset_spends_the_stage_budget_but_no_client_budget(api, outbox, now, limits, address):
+    operator = operator_token(api)
+    league = make_league_org("gd_budget_e", leader_mobile="13812349003")
+    activate_league_org(api, "gd_budget_e")
+    now.at += timedelta(hours=1)
+    limits(client_hourly=1, client_daily=1, stage_hourly=1, stage_daily=10)
+    address("203.0.113.22")
+    assert api.post("/sms/codes", {"phone": next_phone(), "purpose": "register"}).status_code == 202
+    refused = api.post(f"/admin/accounts/{league.account_id}/password-reset", {"reason": "负责人更换，申请重置"},
+                       token=operator)
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "SMS_PLATFORM_LIMIT"
+    assert login(api, "organization", "gd_budget_e").status_code == 200   # nothing of the reset was written
+    limits(client_hourly=1, client_daily=1, stage_hourly=5, stage_daily=10)
+    reset = api.post(f"/admin/accounts/{league.account_id}/password-reset", {"reason": "负责人更换，申请重置"},
+                     token=operator)
+    assert reset.status_code == 200, reset.json   # the operator's address had spent its client budget

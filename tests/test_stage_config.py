@@ -65,6 +65,18 @@ def test_policy_covers_every_table_index_and_stream_of_the_stage(stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
+def test_the_audit_log_can_be_appended_to_but_never_updated_or_deleted_by_the_app(stage):
+    prefix = stage_config.stage_variables(CONFIG, stage)["TABLE_PREFIX"]
+    audit_arn = f"table/{prefix}audit_log"
+    denied = [s for s in statements(stage, "dynamodb") if s["Effect"] == "Deny"]
+    assert [r.split(":", 5)[5] for s in denied for r in resources(s)] == [audit_arn]
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(denied[0]["Action"])
+    allowed = [s for s in statements(stage, "dynamodb") if s["Effect"] == "Allow"
+               and any(r.split(":", 5)[5] == audit_arn for r in resources(s))]
+    assert allowed and all("dynamodb:PutItem" in s["Action"] for s in allowed)
+
+
+@pytest.mark.parametrize("stage", STAGES)
 def test_no_dynamodb_grant_is_broader_than_the_stages_tables(stage):
     prefix = stage_config.stage_variables(CONFIG, stage)["TABLE_PREFIX"]
     for statement in statements(stage, "dynamodb"):

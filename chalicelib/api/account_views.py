@@ -70,5 +70,6 @@ def league_org_out(account: Account) -> LeagueOrgOut:
     return LeagueOrgOut(
         account_id=account.account_id, account_name=account.login, org_name=account.display_name,
         region=region_out(account.region), parent_org_name=account.parent_org_name,
-        must_change_password=bool(account.must_change_password),
+        leader_mobile=account.leader_mobile, must_change_password=bool(account.must_change_password),
+        activated=not account.must_change_password,
     )

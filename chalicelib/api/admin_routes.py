@@ -8,20 +8,24 @@ from chalicelib.api.routing import Call, endpoint
 from chalicelib.config import get_settings
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
+from chalicelib.schemas.common import PageQuery, mask_mobile
 from chalicelib.schemas.notifications import ParkedEventOut, ParkedEventPageOut, ParkedEventQuery
 from chalicelib.schemas.orgs import (
     AccountStatusOut,
+    AuditEntryOut,
+    AuditEntryPageOut,
     DisableIn,
     ImportResultOut,
     LeagueOrgIn,
     LeagueOrgOut,
+    PasswordResetIn,
     PasswordResetOut,
     RejectIn,
     VolunteerOrgListQuery,
     VolunteerOrgOut,
     VolunteerOrgPageOut,
 )
-from chalicelib.services import admin, league_orgs, volunteer_orgs
+from chalicelib.services import admin, audit, league_orgs, volunteer_orgs
 
 bp = Blueprint(__name__)
 OPERATOR = frozenset({Role.OPERATOR})
@@ -30,14 +34,14 @@ OPERATOR = frozenset({Role.OPERATOR})
 @endpoint(bp, "/admin/league-orgs", "POST", roles=OPERATOR, body=LeagueOrgIn, status=201, response=LeagueOrgOut,
           errors=(ErrorCode.ACCOUNT_NAME_TAKEN,))
 def create_league_org(call: Call, body: LeagueOrgIn) -> LeagueOrgOut:
-    return league_org_out(league_orgs.create(body))
+    return league_org_out(league_orgs.create(call.caller, body))
 
 
 @endpoint(bp, "/admin/league-orgs/import", "POST", roles=OPERATOR, text_body=True,
           content_types=["text/csv"], max_body_bytes=get_settings().max_import_body_bytes, response=ImportResultOut,
           errors=(ErrorCode.ACCOUNT_NAME_TAKEN, ErrorCode.CSV_INVALID))
 def import_league_orgs(call: Call, text: str) -> ImportResultOut:
-    result = league_orgs.import_csv(text)
+    result = league_orgs.import_csv(call.caller, text)
     return ImportResultOut(created=result.created, unchanged=result.unchanged)
 
 
@@ -50,20 +54,25 @@ def list_volunteer_orgs(call: Call, query: VolunteerOrgListQuery) -> VolunteerOr
 @endpoint(bp, "/admin/volunteer-orgs/{account_id}/approve", "POST", roles=OPERATOR, response=VolunteerOrgOut,
           errors=(ErrorCode.STATE_CONFLICT,))
 def approve_volunteer_org(call: Call, account_id: str) -> VolunteerOrgOut:
-    return volunteer_org_out(volunteer_orgs.approve(account_id))
+    return volunteer_org_out(volunteer_orgs.approve(call.caller, account_id))
 
 
 @endpoint(bp, "/admin/volunteer-orgs/{account_id}/reject", "POST", roles=OPERATOR, body=RejectIn,
           response=VolunteerOrgOut,
           errors=(ErrorCode.STATE_CONFLICT,))
 def reject_volunteer_org(call: Call, account_id: str, body: RejectIn) -> VolunteerOrgOut:
-    return volunteer_org_out(volunteer_orgs.reject(account_id, body.reason))
+    return volunteer_org_out(volunteer_orgs.reject(call.caller, account_id, body.reason))
 
 
-@endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR, response=PasswordResetOut)
-def reset_account_password(call: Call, account_id: str) -> PasswordResetOut:
-    account, temporary = admin.reset_password(call.caller, account_id)
-    return PasswordResetOut(account_id=account.account_id, temporary_password=temporary)
+@endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR, body=PasswordResetIn,
+          response=PasswordResetOut,
+          errors=(ErrorCode.NO_PHONE_ON_FILE, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT,
+                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.STATE_CONFLICT))
+def reset_account_password(call: Call, account_id: str, body: PasswordResetIn) -> PasswordResetOut:
+    # The current password stops working and every session ends; the owner sets a new one with the code
+    # sent to its own phone (POST /auth/password/reset). The answer holds no secret.
+    account, phone = admin.reset_password(call.caller, account_id, reason=body.reason)
+    return PasswordResetOut(account_id=account.account_id, code_sent_to=mask_mobile(phone))
 
 
 @endpoint(bp, "/admin/accounts/{account_id}/disable", "POST", roles=OPERATOR, body=DisableIn, response=AccountStatusOut,
@@ -78,6 +87,16 @@ def disable_account(call: Call, account_id: str, body: DisableIn) -> AccountStat
 def enable_account(call: Call, account_id: str) -> AccountStatusOut:
     account = admin.set_disabled(call.caller, account_id, disabled=False)
     return AccountStatusOut(account_id=account.account_id, status=account.status)
+
+
+@endpoint(bp, "/admin/audit-log", "GET", roles=OPERATOR, query=PageQuery, response=AuditEntryPageOut)
+def list_audit_log(call: Call, query: PageQuery) -> AuditEntryPageOut:
+    # Operators' actions on accounts (provisioning, vetting, resets, disable/enable), newest first.
+    # Append-only: no route changes or deletes an entry.
+    page = audit.entries(limit=query.limit, cursor=query.cursor)
+    return AuditEntryPageOut(items=[AuditEntryOut(
+        action=e.action, actor_id=e.actor_id, target_id=e.target_id, target_role=e.target_role,
+        target_login=e.target_login, reason=e.reason, at=e.at) for e in page.items], next_cursor=page.next_cursor)
 
 
 @endpoint(bp, "/admin/parked-events", "GET", roles=OPERATOR, query=ParkedEventQuery, response=ParkedEventPageOut)

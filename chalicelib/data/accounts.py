@@ -102,6 +102,11 @@ class Account(Model):
     region = Region(null=True)
     parent_org_name = UnicodeAttribute(null=True)
     league_profile = LeagueOrgProfile(null=True)
+    # 负责人手机号 as provisioned: the number that proves the organization at activation and recovery.
+    leader_mobile = UnicodeAttribute(null=True)
+    # When the first login proved the organization (activation). A 团组织 is "not activated" while
+    # must_change_password is set (only provisioning sets it): neither searchable nor addressable.
+    activated_at = UTCDateTimeAttribute(null=True)
 
     # 志愿服务组织
     org_kind = UnicodeAttribute(null=True)

@@ -98,6 +98,10 @@ class Transaction:
         self._ops: list[_Op] = []
         self._before_commit: list[Callable[[], None]] = []
 
+    def __len__(self) -> int:
+        """Items so far (TRANSACTION_ITEM_LIMIT bounds it)."""
+        return len(self._ops)
+
     def before_commit(self, hook: Callable[[], None]) -> Transaction:
         """Run `hook` once, just before the commit (to finish items several calls add to, built once)."""
         self._before_commit.append(hook)

@@ -5,6 +5,7 @@ from pynamodb.models import Model
 
 from chalicelib.data.accounts import Account, UniqueKey
 from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.audit import AuditEntry
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.gates import ActivitiesGate, ClaimsGate, RatingsGate, RosterGate, TimelineGate
@@ -29,7 +30,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Claim, ClaimQuota, ContactRead,
     Activity, Signup, AttendanceRecord,
     RatingSheet, PointEntry, ParkedEvent,
-    Notification, NotificationSettings, DailyTotals, TodoCounters,
+    Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry,
 )
 
 # Running totals and list gates kept as items in their entries' partition (one Query reads both): no table of

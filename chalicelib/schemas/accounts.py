@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from chalicelib.reference import AccountStatus, Role, SmsPurpose
 from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, Password, SmsCodeText, UtcTime, text
@@ -40,12 +40,42 @@ class RefreshIn(InputModel):
 class ChangePasswordIn(InputModel):
     current_password: Password
     new_password: Password
+    sms_code: SmsCodeText | None = Field(
+        default=None, description="a 团组织's first change (activation): the code POST /auth/activation/sms-code "
+                                  "sent to its leader mobile; required then, ignored otherwise")
 
 
 class ResetPasswordIn(InputModel):
-    phone: MobilePhone
+    """An individual sends `phone`; an organization sends `account_type` "organization" and its `login`
+    (the code went to its phone on file)."""
+
+    phone: MobilePhone | None = None
+    account_type: Literal["organization"] | None = None
+    login: text(64) | None = None
     sms_code: SmsCodeText
     new_password: Password
+
+    @model_validator(mode="after")
+    def _one_account(self) -> ResetPasswordIn:
+        organization = self.account_type is not None or self.login is not None
+        if self.phone is not None and organization:
+            raise ValueError("个人用户填写 phone，组织填写 account_type 与 login，二者不能同时填写")
+        if self.phone is None and (self.account_type is None or self.login is None):
+            raise ValueError("个人用户请填写 phone；组织请填写 account_type 与 login")
+        return self
+
+
+class RecoveryCodeRequestIn(InputModel):
+    """找回密码 of an organization: the code goes to the phone on file of the account named."""
+
+    account_type: Literal["organization"]
+    login: text(64)
+
+
+class ActivationCodeSentOut(OutputModel):
+    masked_phone: str = Field(description="the provisioned leader mobile the code went to, e.g. 138****8000")
+    resend_after_seconds: int
+    expires_in_seconds: int
 
 
 class TokenPairOut(OutputModel):

@@ -9,6 +9,8 @@ from chalicelib.reference import (
     DEMAND_TYPES,
     SERVICE_TARGETS,
     AccountStatus,
+    AuditAction,
+    Role,
     VolunteerOrgKind,
 )
 from chalicelib.schemas.common import (
@@ -143,6 +145,8 @@ class LeagueOrgIn(InputModel):
     account_name: AccountName
     region: RegionIn
     parent_org_name: text(100) | None = None
+    # 负责人手机号: the activation code (first login) and recovery codes go to it, and only to it.
+    leader_mobile: MobilePhone
 
 
 class LeagueOrgProfileIn(InputModel):
@@ -178,7 +182,9 @@ class LeagueOrgOut(OutputModel):
     org_name: str
     region: RegionOut
     parent_org_name: str | None = None
+    leader_mobile: str | None = None
     must_change_password: bool
+    activated: bool = Field(description="its first login proved the organization (SMS code to the leader mobile)")
 
 
 class ImportResultOut(OutputModel):
@@ -190,10 +196,31 @@ class DisableIn(InputModel):
     reason: text(200)
 
 
+class PasswordResetIn(InputModel):
+    reason: text(200)
+
+
 class PasswordResetOut(OutputModel):
+    """No secret: the owner sets the new password with the code sent to its own phone."""
+
     account_id: str
-    temporary_password: str
-    must_change_password: Literal[True] = True
+    code_sent_to: str = Field(description="the owner's phone on file, masked (138****8000)")
+    sessions_revoked: Literal[True] = True
+
+
+class AuditEntryOut(OutputModel):
+    action: AuditAction
+    actor_id: str
+    target_id: str
+    target_role: Role
+    target_login: str
+    reason: str | None = None
+    at: UtcTime
+
+
+class AuditEntryPageOut(OutputModel):
+    items: list[AuditEntryOut]
+    next_cursor: str | None
 
 
 class AccountStatusOut(OutputModel):

@@ -10,9 +10,10 @@ from chalicelib.data.accounts import Account, UniqueKey, login_key, phone_key
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.errors import AppError, ErrorCode, field_error
-from chalicelib.reference import AccountStatus, Role, SmsPurpose
+from chalicelib.reference import ORG_ROLES, AccountStatus, Role, SmsPurpose
 from chalicelib.services import sessions, sms, throttle
 
+ORG_ROLE_VALUES = frozenset(role.value for role in ORG_ROLES)
 LOGIN_WINDOW_SECONDS = 15 * 60
 # Login (docs/decisions.md, "[authhard] Login throttling"), per window:
 MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT = 5   # failed tries of one account from one address: then 429 till the window ends
@@ -69,12 +70,16 @@ def create_operator(*, account_name: str, display_name: str, password: str) -> A
                                                                            "account_name"))])
 
 
-def find_by_unique(key: str) -> Account | None:
+def find_pointer(key: str) -> UniqueKey | None:
     try:
-        pointer = UniqueKey.get(key, consistent_read=True)
+        return UniqueKey.get(key, consistent_read=True)
     except UniqueKey.DoesNotExist:
         return None
-    return _account_or_none(pointer.account_id)
+
+
+def find_by_unique(key: str) -> Account | None:
+    pointer = find_pointer(key)
+    return _account_or_none(pointer.account_id) if pointer is not None else None
 
 
 def _account_or_none(account_id: str) -> Account | None:
@@ -143,8 +148,10 @@ def login(*, account_type: str, login: str, password: str, source_ip: str) -> se
     return pair
 
 
-def change_password(caller: Principal, *, current_password: str, new_password: str) -> sessions.TokenPair:
-    """Also the first-login change of 000000. Revokes every refresh token, returns a fresh pair.
+def change_password(caller: Principal, *, current_password: str, new_password: str,
+                    sms_code: str | None = None) -> sessions.TokenPair:
+    """Also the first-login change of 000000, which activates a 团组织 (`sms_code`: see `_activation`).
+    Revokes every refresh token, returns a fresh pair.
 
     One read (the account) and one transaction: the password, the new session, and the account's
     failure counter being under its limit as a condition. A wrong current password counts a failure
@@ -153,6 +160,9 @@ def change_password(caller: Principal, *, current_password: str, new_password: s
     being right)."""
     moment = clock.now()
     account = get_account(caller.account_id)
+    activating = awaiting_activation(account)
+    if activating and not sms_code:
+        raise field_error(ErrorCode.ACTIVATION_CODE_REQUIRED, "sms_code")
     passwords.check_password_policy(
         new_password, forbidden=(current_password, passwords.INITIAL_LEAGUE_ORG_PASSWORD, account.login))
     window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": moment}
@@ -161,17 +171,100 @@ def change_password(caller: Principal, *, current_password: str, new_password: s
             raise throttle.refusal(ErrorCode.LOGIN_THROTTLED, **window)
         raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, "current_password")
     tx = Transaction()
-    tx.update(account, _password_actions(new_password, must_change=False))   # version-conditioned: racing change 409
+    activation = _activation(account, sms_code) if activating else None
+    tx.update(account, _password_actions(new_password, must_change=False)   # version-conditioned: racing change 409
+              + (activation.actions if activation else []))
     throttle.require_under_limit(tx, "login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
                                  code=ErrorCode.LOGIN_THROTTLED, **window)
     pair = sessions.issue_in(tx, account, generation=(account.session_generation or 0) + 1,
                              must_change_password=False)
-    tx.commit()
+    _commit(tx, account, activation)
     return pair
 
 
-def reset_password(*, phone: str, sms_code: str, new_password: str) -> None:
-    """Forgotten password of an individual, proven by an SMS code to the registered phone."""
+# ---------------------------------------------------------------- 团组织 activation and account recovery
+
+def awaiting_activation(account: Account) -> bool:
+    """A 团组织 still on its provisioned password: its first login has not proved the organization.
+    Only provisioning sets must_change_password (an operator's reset never does)."""
+    return account.role == Role.LEAGUE_ORG.value and bool(account.must_change_password)
+
+
+def owner_phone(account: Account) -> str | None:
+    """The number that proves an account's owner: an individual's own, a volunteer organization's
+    contact mobile, a 团组织's provisioned leader mobile; operators have none (the CLI serves them)."""
+    if account.role == Role.LEAGUE_ORG.value:
+        return account.leader_mobile
+    if account.role in (Role.INDIVIDUAL.value, Role.VOLUNTEER_ORG.value):
+        return account.phone
+    return None
+
+
+def send_activation_code(caller: Principal, *, client: str) -> tuple[str, sms.SentCode]:
+    """激活: a code to the provisioned leader mobile, the only proof that 000000's holder is the
+    organization. Returns the number (the route masks it) and the send's timings."""
+    account = get_account(caller.account_id)
+    if not awaiting_activation(account):
+        raise AppError(ErrorCode.ALREADY_ACTIVATED)
+    if not account.leader_mobile:
+        raise AppError(ErrorCode.NO_PHONE_ON_FILE)
+    return account.leader_mobile, sms.send_code(account.leader_mobile, SmsPurpose.ACTIVATION, client=client)
+
+
+class _Activation:
+    """What activating a 团组织 adds to the transaction that sets its password: the code spent, the
+    account marked, its name-search entries (the 所在组织 picker offers it from then on)."""
+
+    def __init__(self, account: Account, code: sms.VerifiedCode) -> None:
+        self.account, self.code = account, code
+        self.actions = [Account.activated_at.set(clock.now())]
+
+    def complete(self, tx: Transaction):
+        from chalicelib.services.org_search import index_on_activation  # only activations index names
+
+        self.code.consume_in(tx)
+        return index_on_activation(tx, self.account)   # last: the entries take the room that is left
+
+
+def _activation(account: Account, sms_code: str | None) -> _Activation:
+    """`sms_code` checked as the activation code sent to the leader mobile."""
+    if not account.leader_mobile:
+        raise AppError(ErrorCode.NO_PHONE_ON_FILE)
+    return _Activation(account, sms.verify_code(account.leader_mobile, SmsPurpose.ACTIVATION, sms_code or ""))
+
+
+def _commit(tx: Transaction, account: Account, activation: _Activation | None) -> None:
+    after = activation.complete(tx) if activation else None
+    tx.commit()
+    if after is not None:
+        after()
+
+
+def reset_password(*, phone: str | None, account_type: str | None, login: str | None, sms_code: str,
+                   new_password: str) -> None:
+    """Forgotten password (and an operator's reset, which sent the code): an individual proves its
+    registered phone; an organization names its account and proves the phone on file (the code went
+    there). An organization's unknown login answers as a code never sent: the same as a known one's."""
+    if phone is not None:
+        _reset_individual(phone=phone, sms_code=sms_code, new_password=new_password)
+        return
+    passwords.check_password_policy(new_password, forbidden=(login, passwords.INITIAL_LEAGUE_ORG_PASSWORD))
+    pointer = find_pointer(login_key(login or ""))
+    account = _account_or_none(pointer.account_id) if pointer is not None else None
+    number = owner_phone(account) if account is not None and account.role in ORG_ROLE_VALUES else None
+    if number is None:
+        raise field_error(ErrorCode.SMS_CODE_EXPIRED, "sms_code")
+    code = sms.verify_code(number, SmsPurpose.ACCOUNT_RECOVERY, sms_code)
+    tx = Transaction()
+    # The leader mobile proves a 团组织 as activation does: a 团组织 not yet activated is activated.
+    activation = _Activation(account, code) if awaiting_activation(account) else None
+    tx.update(account, _password_actions(new_password, must_change=False) + (activation.actions if activation else []))
+    if activation is None:
+        code.consume_in(tx)
+    _commit(tx, account, activation)
+
+
+def _reset_individual(*, phone: str, sms_code: str, new_password: str) -> None:
     passwords.check_password_policy(new_password, forbidden=(phone,))
     # The code and the phone's key in one read request, then the account by the key's id.
     sent_code, pointer = get_items([sms.code_key(phone, SmsPurpose.RESET_PASSWORD),
@@ -184,6 +277,26 @@ def reset_password(*, phone: str, sms_code: str, new_password: str) -> None:
     code.consume_in(tx)
     tx.update(account, _password_actions(new_password, must_change=False))
     tx.commit()
+
+
+# 找回密码 answers as a send whatever happened: a throttle seen only for existing accounts would tell them apart.
+SILENT_SEND_REFUSALS = frozenset({ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_DAILY_LIMIT,
+                                  ErrorCode.SMS_CLIENT_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT, ErrorCode.STATE_CONFLICT})
+
+
+def send_recovery_code(*, login: str, client: str) -> None:
+    """找回密码 of an organization: a code to its phone on file. Nothing tells whether the account
+    exists: an unknown login, an account without a number and a throttled send all answer as a send."""
+    pointer = find_pointer(login_key(login))
+    account = _account_or_none(pointer.account_id) if pointer is not None else None
+    number = owner_phone(account) if account is not None and account.role in ORG_ROLE_VALUES else None
+    if number is None:
+        return
+    try:
+        sms.send_code(number, SmsPurpose.ACCOUNT_RECOVERY, client=client)
+    except AppError as exc:
+        if exc.code not in SILENT_SEND_REFUSALS:
+            raise
 
 
 def _password_actions(password: str, *, must_change: bool) -> list:

@@ -102,7 +102,9 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
         raise AppError(ErrorCode.NOT_FOUND)
     if submitter.status != AccountStatus.ACTIVE.value:
         raise AppError(ErrorCode.ACCOUNT_DISABLED)
-    if org is None or org.role != Role.LEAGUE_ORG.value or org.status != AccountStatus.ACTIVE.value:
+    # Not activated (still on 000000): unknown to the 所在组织 picker, so answered as an unknown id.
+    if (org is None or org.role != Role.LEAGUE_ORG.value or org.status != AccountStatus.ACTIVE.value
+            or org.must_change_password):
         raise _org_unavailable()
     code = sms.verify_read_code(sent_code, form.contact_phone, SmsPurpose.HELP_CONTACT, form.sms_code,
                                 path="sms_code")
@@ -129,7 +131,8 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
     tx = Transaction()
     code.consume_in(tx)
     # The org may be disabled between the read and the write: check it again, atomically.
-    still_active = (Account.role == Role.LEAGUE_ORG.value) & (Account.status == AccountStatus.ACTIVE.value)
+    still_active = ((Account.role == Role.LEAGUE_ORG.value) & (Account.status == AccountStatus.ACTIVE.value)
+                    & (Account.must_change_password == False))  # noqa: E712  (a DynamoDB condition)
     tx.condition_check(Account, org.account_id, condition=still_active,
                        on_conflict=field_error(ErrorCode.VALIDATION_FAILED, "org_id", "所选团组织暂不可用，请重新选择"))
     tx.put(item, condition=HelpRequest.request_id.does_not_exist())

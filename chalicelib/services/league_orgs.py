@@ -12,11 +12,11 @@ from chalicelib import clock
 from chalicelib.auth.passwords import INITIAL_LEAGUE_ORG_PASSWORD, hash_password
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, LeagueOrgProfile, Region, UniqueKey, login_key
-from chalicelib.data.base import TRANSACTION_ITEM_LIMIT, Transaction
+from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
-from chalicelib.reference import AccountStatus, Role
+from chalicelib.reference import AccountStatus, AuditAction, Role
+from chalicelib.services import audit
 from chalicelib.services.accounts import get_account, insert_account, new_account
-from chalicelib.services.org_search import entries_for, index_org_name
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
     from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
@@ -29,8 +29,9 @@ CSV_COLUMNS = {
     "所在市": "city", "city": "city",
     "所在区县": "district", "district": "district",
     "上级组织": "parent_org_name", "parent_org_name": "parent_org_name",
+    "负责人手机号": "leader_mobile", "leader_mobile": "leader_mobile",
 }
-REQUIRED_COLUMNS = {"org_name", "account_name", "province", "city"}
+REQUIRED_COLUMNS = {"org_name", "account_name", "province", "city", "leader_mobile"}
 MAX_ROWS = 2000
 
 
@@ -45,32 +46,26 @@ def build_account(org: LeagueOrgIn, initial_hash: str) -> Account:
         role=Role.LEAGUE_ORG, login=org.account_name, display_name=org.org_name,
         password_hash=initial_hash, status=AccountStatus.ACTIVE, must_change_password=True,
         region=Region(province=org.region.province, city=org.region.city, district=org.region.district),
-        parent_org_name=org.parent_org_name,
+        parent_org_name=org.parent_org_name, leader_mobile=org.leader_mobile,
     )
 
 
-def create(org: LeagueOrgIn) -> Account:
+def create(operator: Principal, org: LeagueOrgIn) -> Account:
     account = build_account(org, hash_password(INITIAL_LEAGUE_ORG_PASSWORD))
-    _insert(account, on_conflict=field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))
+    _insert(operator, account, on_conflict=field_error(ErrorCode.ACCOUNT_NAME_TAKEN, "account_name"))
     return account
 
 
-def _insert(account: Account, *, on_conflict: AppError) -> None:
-    """The account, its login key and its name-search entries (所在组织 picker) in one transaction; a
-    name with more grams than a transaction holds (about 50 characters and more) has its entries written
-    after it, by idempotent batch puts."""
+def _insert(operator: Principal, account: Account, *, on_conflict: AppError) -> None:
+    """The account, its login key and the audit entry in one transaction. Not yet activated, it has no
+    name-search entries: activation writes them (services/accounts.py), so the 所在组织 picker never
+    offers a 团组织 whose 000000 nobody has replaced."""
     tx = Transaction()
-    entries = entries_for(account)
-    fits = len(entries) + 2 <= TRANSACTION_ITEM_LIMIT   # + the account and its login key
-    if fits:
-        for entry in entries:
-            tx.put(entry)
+    audit.record_in(tx, operator, AuditAction.LEAGUE_ORG_PROVISIONED, account)
     insert_account(account, [(login_key(account.login), on_conflict)], tx)
-    if not fits:
-        index_org_name(account)
 
 
-def import_csv(text: str) -> ImportResult:
+def import_csv(operator: Principal, text: str) -> ImportResult:
     """All rows are validated before any is written; a bad row names its line and nothing is imported.
 
     Idempotent: a row whose account already exists for the same organization is left as it is.
@@ -93,7 +88,7 @@ def import_csv(text: str) -> ImportResult:
     initial_hash = hash_password(INITIAL_LEAGUE_ORG_PASSWORD) if fresh else ""
     for org in fresh:
         try:
-            _insert(build_account(org, initial_hash), on_conflict=AppError(ErrorCode.ACCOUNT_NAME_TAKEN))
+            _insert(operator, build_account(org, initial_hash), on_conflict=AppError(ErrorCode.ACCOUNT_NAME_TAKEN))
             created += 1
         except AppError as exc:
             if exc.code is not ErrorCode.ACCOUNT_NAME_TAKEN:
@@ -146,6 +141,7 @@ def _row(line: int, columns: list[str | None], cells: list[str], errors: list[Fi
         "region": {"province": values.get("province"), "city": values.get("city"),
                    "district": values.get("district") or None},
         "parent_org_name": values.get("parent_org_name") or None,
+        "leader_mobile": values.get("leader_mobile"),
     }
     from chalicelib.schemas.orgs import LeagueOrgIn  # a CSV row is validated as the single-org body is
 

@@ -1,6 +1,10 @@
 """Notifications (消息): put in inboxes by the stream handlers, read and settled by their recipients.
 
-Producing (`deliver`) happens in stream handlers only, never on a request path:
+Producing (`deliver`) happens in stream handlers, never on a request path; the one exception is an
+account-security notice (an operator reset the password), which `add_in` writes in the transaction of
+the reset itself: it is neither muted nor texted (the reset already texted a code).
+
+
 
     event ──▶ draft (recipient, type, the event's time and identity)
           ──▶ muted by the recipient? stop
@@ -82,6 +86,15 @@ def deliver(draft: Draft) -> bool:
     if draft.type in SMS_NOTIFICATION_TYPES and settings.sms_enabled is not False:
         _text_once(item)
     return created
+
+
+def add_in(tx: Transaction, draft: Draft) -> Transaction:
+    """The notification and the unread counter, in the caller's transaction (account-security notices)."""
+    tx.put(Notification(account_id=draft.account_id, notification_id=notification_id(draft), type=draft.type.value,
+                        title=draft.title, body=draft.body, link_kind=draft.link_kind, link_id=draft.link_id,
+                        source=draft.source[:500], created_at=draft.at, unread_owner=draft.account_id),
+           condition=Notification.notification_id.does_not_exist())
+    return tx.update(NotificationSettings(draft.account_id), [NotificationSettings.unread.add(1)])
 
 
 def _add(item: Notification) -> bool:

@@ -14,9 +14,10 @@ page may carry fewer than `limit` matches, even none, with a `next_cursor`.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from chalicelib.data.accounts import Account
+from chalicelib.data.base import TRANSACTION_ITEM_LIMIT, Transaction
 from chalicelib.data.name_index import NameIndexEntry, sort_key
 from chalicelib.errors import ErrorCode, field_error
 from chalicelib.reference import AccountStatus, Role
@@ -85,13 +86,27 @@ def index_org_names(accounts: Iterable[Account]) -> int:
 
 
 def index_org_name(account: Account) -> None:
-    """Called when a 团组织 is created (single create and CSV import)."""
     index_org_names([account])
 
 
+def index_on_activation(tx: Transaction, account: Account) -> Callable[[], None] | None:
+    """A 团组织 becomes searchable when it is activated (never at provisioning): its entries go into the
+    activation's transaction, its last items. A name with more grams than the transaction has room for
+    (about 45 characters and more) is indexed after the commit: the returned call does it (idempotent
+    batch puts; `manage.py reindex-league-orgs` repairs a failure)."""
+    entries = entries_for(account)
+    if len(tx) + len(entries) > TRANSACTION_ITEM_LIMIT:
+        return lambda: index_org_name(account)
+    for entry in entries:
+        tx.put(entry)
+    return None
+
+
 def reindex_league_orgs() -> int:
-    """Backfill / repair for the operator CLI: index every active 团组织 (Query by_role_status, no scan)."""
-    accounts = Account.by_role_status.query(f"{Role.LEAGUE_ORG.value}#{AccountStatus.ACTIVE.value}")
+    """Backfill / repair for the operator CLI: index every active, activated 团组织 (Query by_role_status,
+    no scan). A 团组织 still on its initial password stays out of the picker."""
+    accounts = Account.by_role_status.query(f"{Role.LEAGUE_ORG.value}#{AccountStatus.ACTIVE.value}",
+                                            filter_condition=Account.must_change_password == False)  # noqa: E712
     return index_org_names(accounts)
 
 

@@ -88,8 +88,9 @@ class _Budget:
     expires_at: datetime
 
 
-def _budgets(client: str, moment: datetime) -> list[_Budget]:
-    """The client address's and the stage's budgets (hour, then CST day) for a send at `moment`."""
+def _budgets(client: str | None, moment: datetime) -> list[_Budget]:
+    """The client address's (when one asked) and the stage's budgets, hour then CST day, for a send at
+    `moment`; the stage's are the last two."""
     settings = get_settings()
     epoch = int(moment.timestamp())
     hour_start = epoch - epoch % HOUR_SECONDS
@@ -97,11 +98,13 @@ def _budgets(client: str, moment: datetime) -> list[_Budget]:
     day, to_midnight = clock.cst_date(moment), _seconds_to_cst_midnight(moment)
     day_end = moment + timedelta(seconds=to_midnight)
     hour_left = hour_start + HOUR_SECONDS - epoch
-    return [
+    client_budgets = [] if client is None else [
         _Budget(f"sms-client-hour:{client}:{hour_start}", settings.sms_client_hourly_limit,
                 ErrorCode.SMS_CLIENT_LIMIT, hour_left, hour_end),
         _Budget(f"sms-client-day:{client}:{day}", settings.sms_client_daily_limit,
                 ErrorCode.SMS_CLIENT_LIMIT, to_midnight, day_end),
+    ]
+    return client_budgets + [
         _Budget(f"sms-stage-hour:{hour_start}", settings.sms_stage_hourly_limit,
                 ErrorCode.SMS_PLATFORM_LIMIT, hour_left, hour_end),
         _Budget(f"sms-stage-day:{day}", settings.sms_stage_daily_limit,
@@ -109,16 +112,19 @@ def _budgets(client: str, moment: datetime) -> list[_Budget]:
     ]
 
 
-def send_code(phone: str, purpose: SmsPurpose, *, client: str) -> SentCode:
-    """Send a code to `phone`, asked from the address `client`: one TransactWriteItems whose conditions are
-    every limit (the number's gap and day, the client's and the stage's hour and day)."""
+def send_code(phone: str, purpose: SmsPurpose, *, client: str | None, tx: Transaction | None = None) -> SentCode:
+    """Send a code to `phone`, asked from the address `client` (None: an operator's action, which spends
+    only the stage's budgets): one TransactWriteItems whose conditions are every limit (the number's gap
+    and day, the client's and the stage's hour and day). `tx` may hold the writes of the action that
+    sends the code (an operator's reset): the code is stored with them, or neither is, and the text goes
+    out only after they commit."""
     moment = clock.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     day = clock.cst_date(moment)
     gap_key, day_key = f"sms-gap:{phone}", f"sms-day:{phone}:{day}"
     epoch = int(moment.timestamp())
     budgets = _budgets(client, moment)
-    tx = Transaction()
+    tx = tx or Transaction()
     tx.update(
         RateCounter(key=gap_key),
         [RateCounter.count.set(1),
@@ -141,7 +147,7 @@ def send_code(phone: str, purpose: SmsPurpose, *, client: str) -> SentCode:
                    attempts=0, expires_at=moment + CODE_TTL))
     _commit(tx, gap_key, epoch)
     sender().send(phone, _TEMPLATE.format(code=code))
-    _report_stage_budget(budgets[2:], moment)
+    _report_stage_budget(budgets[-2:], moment)
     return SentCode(resend_after_seconds=RESEND_GAP_SECONDS, expires_in_seconds=int(CODE_TTL.total_seconds()))
 
 

@@ -90,21 +90,26 @@ def _volunteer_org(account_id: str) -> Account:
     return account
 
 
-def approve(account_id: str) -> Account:
+def approve(operator: Principal, account_id: str) -> Account:
     account = _volunteer_org(account_id)
-    _transition(account, to=AccountStatus.ACTIVE, reason=None,
+    _transition(operator, account, to=AccountStatus.ACTIVE, reason=None,
                 allowed_from=(AccountStatus.PENDING_REVIEW, AccountStatus.REJECTED))
     return account
 
 
-def reject(account_id: str, reason: str) -> Account:
+def reject(operator: Principal, account_id: str, reason: str) -> Account:
     account = _volunteer_org(account_id)
-    _transition(account, to=AccountStatus.REJECTED, reason=reason, allowed_from=(AccountStatus.PENDING_REVIEW,))
+    _transition(operator, account, to=AccountStatus.REJECTED, reason=reason,
+                allowed_from=(AccountStatus.PENDING_REVIEW,))
     return account
 
 
-def _transition(account: Account, *, to: AccountStatus, reason: str | None,
+def _transition(operator: Principal, account: Account, *, to: AccountStatus, reason: str | None,
                 allowed_from: tuple[AccountStatus, ...]) -> None:
+    """The vetting decision and its audit entry in one transaction."""
+    from chalicelib.reference import AuditAction
+    from chalicelib.services import audit  # only vetting audits here
+
     if account.status not in {s.value for s in allowed_from}:
         raise AppError(ErrorCode.STATE_CONFLICT)
     actions = [Account.status.set(to.value), Account.role_status.set(f"{account.role}#{to.value}"),
@@ -112,12 +117,10 @@ def _transition(account: Account, *, to: AccountStatus, reason: str | None,
     actions.append(Account.status_reason.set(reason) if reason else Account.status_reason.remove())
     actions += directory_actions(account, status=to.value, profile=account.profile)
     condition = Account.status.is_in(*[s.value for s in allowed_from])
-    try:
-        account.update(actions=actions, condition=condition)
-    except Exception as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-            raise AppError(ErrorCode.STATE_CONFLICT) from None
-        raise
+    tx = Transaction().update(account, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+    action = AuditAction.VOLUNTEER_ORG_APPROVED if to is AccountStatus.ACTIVE else AuditAction.VOLUNTEER_ORG_REJECTED
+    audit.record_in(tx, operator, action, account, reason)
+    tx.commit()
 
 
 def get_profile(caller: Principal) -> VolunteerOrgProfile:

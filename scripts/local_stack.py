@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/local_stack.py [--port 8000] [--dynamodb-port 8001] [--data-dir .local] [--reset]
 
-Start: check both ports → read and check <data-dir>/dynamodb.json (a file of the wrong
+Start: check both ports → lock <data-dir> (one stack each) → read and check <data-dir>/dynamodb.json (a file of the wrong
 shape is moved aside and the stack refuses to start until told --reset) → moto's DynamoDB
 server (scripts/dynamodb_server.py: one request at a time) → <data-dir>/ports.json →
 tables from ALL_MODELS → load the saved items → demo accounts → `chalice local` → wait
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import fcntl
 import json
 import logging
 import os
@@ -53,6 +54,7 @@ BATCH_WRITE_LIMIT = 25  # DynamoDB's BatchWriteItem maximum
 # back while a snapshot reads, get at least half the time.
 SNAPSHOT_DELAY_SECONDS = 0.5
 ITERATOR_SWEEP_SECONDS = 300  # how often moto forgets old stream iterators (dynamodb_server.py)
+LOCK_FILE = "stack.lock"  # held (flock) while a stack uses the data dir
 REFUSED_MARKER = "dynamodb.json.refused"  # names the set-aside file; until --reset the stack won't start
 
 log = logging.getLogger("local-stack")
@@ -467,6 +469,22 @@ class LocalStack:
         return saved
 
 
+def hold_data_dir(data_dir: Path) -> int:
+    """Lock `data_dir` for this process's lifetime: two stacks saving snapshots of different tables to one
+    file would each overwrite the other's data. The OS drops the lock when the process ends, kill -9
+    included, so a crash leaves nothing stale behind."""
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        other = devenv.read_ports(data_dir) or {}
+        where = f" (API on port {other['api_port']}, pid {other.get('pid')})" if other else ""
+        raise StackError(f"another local stack uses {data_dir}{where}; stop it first, or give this one "
+                         "its own --data-dir") from None
+    return fd
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows at once even when piped to a file
@@ -477,6 +495,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        hold_data_dir(args.data_dir)
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve()))
     devenv.use_repo_imports()
     stack = LocalStack(args)

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.config._phases import DEFAULT_UNEXPECTED_METHODS
 
-from tests.test_local_stack import Http, Stack, activate_demo_league
+from tests.test_local_stack import Http, activate_demo_league, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
@@ -88,14 +88,8 @@ def _schema_for(role: str):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("fuzz")
-    running = Stack(data_dir / "data", data_dir / "stack.log")
-    try:
-        running.start()
-        running.wait_until_ready()
+    with serving(data_dir / "data", data_dir / "stack.log") as running:
         yield running
-        assert running.interrupt() == 0, running.output()
-    finally:
-        running.kill()
 
 
 def _token(http: Http, account_type: str, login: str, password: str) -> str:

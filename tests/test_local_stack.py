@@ -1,6 +1,7 @@
 """`scripts/local_stack.py` end to end, as a developer runs it: real processes, real HTTP, state kept on disk."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,6 +88,19 @@ class Stack:
         except ProcessLookupError:
             pass
         self.proc.wait()
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, log_path: Path) -> Iterator[Stack]:
+    """A ready stack for the block, stopped with Ctrl-C after it (a clean stop is asserted)."""
+    stack = Stack(data_dir, log_path)
+    try:
+        stack.start()
+        stack.wait_until_ready()
+        yield stack
+        assert stack.interrupt() == 0, stack.output()
+    finally:
+        stack.kill()
 
 
 class Http:
@@ -263,14 +278,17 @@ def test_after_a_refused_state_file_only_reset_starts_the_stack(tmp_path):
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     base = tmp_path_factory.mktemp("running")
-    stack = Stack(base / "data", base / "stack.log")
-    try:
-        stack.start()
-        stack.wait_until_ready()
+    with serving(base / "data", base / "stack.log") as stack:
         yield stack
-        assert stack.interrupt() == 0, stack.output()
-    finally:
-        stack.kill()
+
+
+def test_a_second_stack_on_the_same_data_dir_is_refused_in_one_line_and_the_first_keeps_serving(running):
+    second = run_stack(running.data_dir)
+    assert second.returncode == 2, second.stdout + second.stderr
+    [line] = second.stderr.splitlines()
+    assert line.startswith("error: another local stack uses") and f"port {running.port}" in line
+    assert Http(running.url).session.get(running.url + "/health", timeout=15).status_code == 200
+    assert (running.data_dir / "ports.json").exists()     # the second one touched nothing of the first's
 
 
 def test_racing_transactions_on_the_local_stacks_endpoint_have_one_winner_and_lose_nothing(running):

@@ -31,3 +31,31 @@ def test_make_run_installs_only_what_the_local_stack_needs():
     assert "pytest" in dev and not local & dev
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^run: \$\(LOCAL_STAMP\)$", makefile, re.MULTILINE)
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(f"## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def test_the_readmes_command_table_names_targets_and_scripts_that_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = _section(readme, "Which command for which job")
+    jobs = " ".join(line.split("|")[1] for line in table.splitlines() if line.startswith("| ") and "---" not in line)
+    for job in ("run", "test", "generate", "benchmark", "operator"):
+        assert job in jobs, f"no row for {job}"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in re.findall(r"`make (\w+)", table):
+        assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target} is not a Makefile target"
+    for script in re.findall(r"((?:scripts|bench)/[\w/]+\.py)", table):
+        assert (ROOT / script).exists(), script
+
+
+def test_the_readmes_curl_examples_send_chinese_query_values_url_encoded():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    curls = [line for line in readme.splitlines() if line.lstrip().startswith("curl")]
+    raw_chinese_in_url = [line for line in curls for url in re.findall(r"\$API\S*", line)
+                          if re.search(r"[^\x00-\x7f]", url)]
+    assert raw_chinese_in_url == []
+    assert any(re.search(r"--data-urlencode '\w+=[^\x00-\x7f]", line) for line in curls)

@@ -39,15 +39,15 @@ def _claimed_events(demand_id: str) -> int:
 
 def _after_the_claims_read(monkeypatch, race) -> None:
     """Run `race` once, right after confirm's one read (the demand's claims) and before its write."""
-    real = claims.every_item
+    real = Claim.query
 
     def read_then_race(*args, **kwargs):
-        monkeypatch.setattr(claims, "every_item", real)
-        rows = real(*args, **kwargs)
+        monkeypatch.delattr(Claim, "query")   # PynamoDB's own again (Claim inherits it)
+        rows = list(real(*args, **kwargs))
         race()
-        return rows
+        return iter(rows)
 
-    monkeypatch.setattr(claims, "every_item", read_then_race)
+    monkeypatch.setattr(Claim, "query", read_then_race)
 
 
 def test_a_confirmation_beaten_by_another_says_already_claimed_and_writes_nothing(api, outbox, monkeypatch):

@@ -15,13 +15,12 @@ from typing import Any
 
 import botocore.session
 import pynamodb.connection.base as pynamodb_connection
-from pynamodb.attributes import VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path, Value, _Decrement, _IfNotExists, _Increment, _ListAppend
 from pynamodb.expressions.update import AddAction, DeleteAction, RemoveAction, SetAction
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import get_settings
 from chalicelib.errors import AppError, ErrorCode
@@ -74,19 +73,20 @@ def transaction_connection() -> Connection:
 
 
 @dataclass
-class _Op:
-    kind: str  # "condition" | "delete" | "put" | "update"
+class _Item:
+    kind: str   # the TransactWrite method: condition_check, delete, save or update
     args: tuple
-    kwargs: dict
+    condition: Any
     on_conflict: AppError
-    mirror: bool = True   # updates: apply the actions to the item held after the commit
 
+
+_ORDER = ("condition_check", "delete", "save", "update")  # the order PynamoDB sends them in
 
 TRANSACTION_ITEM_LIMIT = 100   # DynamoDB's TransactWriteItems limit
 
 
 class Transaction:
-    """A TransactWriteItems where each item names the error its failed condition means.
+    """PynamoDB's TransactWrite where each item names the error its failed condition means.
 
     DynamoDB answers a cancelled transaction with one reason per item; the
     first item whose condition failed decides the error the caller sees.
@@ -95,12 +95,12 @@ class Transaction:
     """
 
     def __init__(self) -> None:
-        self._ops: list[_Op] = []
+        self._items: list[_Item] = []
         self._before_commit: list[Callable[[], None]] = []
 
     def __len__(self) -> int:
         """Items so far (TRANSACTION_ITEM_LIMIT bounds it)."""
-        return len(self._ops)
+        return len(self._items)
 
     def before_commit(self, hook: Callable[[], None]) -> Transaction:
         """Run `hook` once, just before the commit (to finish items several calls add to, built once)."""
@@ -109,182 +109,48 @@ class Transaction:
 
     def condition_check(self, model_cls: type[Model], hash_key: Any, range_key: Any = None, *,
                         condition: Any, on_conflict: AppError) -> Transaction:
-        self._ops.append(_Op("condition", (model_cls, hash_key, range_key), {"condition": condition}, on_conflict))
-        return self
+        return self._add("condition_check", (model_cls, hash_key, range_key), condition, on_conflict)
 
     def put(self, item: Model, *, condition: Any = None, on_conflict: AppError | None = None) -> Transaction:
-        self._ops.append(_Op("put", (item,), {"condition": condition}, on_conflict or _conflict()))
-        return self
+        return self._add("save", (item,), condition, on_conflict)
 
     def update(self, item: Model, actions: list, *, condition: Any = None,
-               on_conflict: AppError | None = None, mirror: bool = True) -> Transaction:
-        """`mirror=False`: the item is not applied the actions after the commit (no caller reads it: CPU)."""
-        self._ops.append(_Op("update", (item, actions), {"condition": condition}, on_conflict or _conflict(),
-                             mirror))
-        return self
+               on_conflict: AppError | None = None) -> Transaction:
+        return self._add("update", (item, actions), condition, on_conflict)
 
     def delete(self, item: Model, *, condition: Any = None, on_conflict: AppError | None = None) -> Transaction:
-        self._ops.append(_Op("delete", (item,), {"condition": condition}, on_conflict or _conflict()))
+        return self._add("delete", (item,), condition, on_conflict)
+
+    def _add(self, kind: str, args: tuple, condition: Any, on_conflict: AppError | None) -> Transaction:
+        self._items.append(_Item(kind, args, condition, on_conflict or _conflict()))
         return self
 
     def commit(self) -> None:
         for hook in self._before_commit:
             hook()
-        by_kind: dict[str, list[_Op]] = {"condition": [], "delete": [], "put": [], "update": []}
-        for op in self._ops:
-            by_kind[op.kind].append(op)
-        # The request is built here (PynamoDB's TransactWrite went through its generic request builder per
-        # item: CPU); PynamoDB's connection sends it and raises as before.
-        requests = {kind: [_REQUEST_OF[kind](op) for op in ops] for kind, ops in by_kind.items()}
+        ordered = sorted(self._items, key=lambda item: _ORDER.index(item.kind))   # the cancellation reasons' order
         try:
-            transaction_connection().transact_write_items(
-                condition_check_items=requests["condition"], delete_items=requests["delete"],
-                put_items=requests["put"], update_items=requests["update"])
-        except TransactWriteError as exc:   # its reasons come in the items' order: the order sent
-            raise self._error_for(exc, [op for ops in by_kind.values() for op in ops]) from exc
-        for op in by_kind["put"] + by_kind["update"]:
-            op.args[0].update_local_version_attribute()
-            if op.kind == "update" and op.mirror:
-                apply_actions(*op.args)
+            with TransactWrite(connection=transaction_connection()) as tx:
+                for item in ordered:
+                    # PynamoDB appends its version action to the list it gets: a copy, so the actions
+                    # applied below are the caller's only (it bumps the local version itself)
+                    args = (item.args[0], list(item.args[1])) if item.kind == "update" else item.args
+                    getattr(tx, item.kind)(*args, condition=item.condition)
+        except TransactWriteError as exc:
+            raise self._error_for(exc, ordered) from exc
+        for item in ordered:
+            if item.kind == "update":
+                apply_actions(*item.args)
 
     @staticmethod
-    def _error_for(exc: TransactWriteError, ordered: list[_Op]) -> Exception:
-        reasons = exc.cancellation_reasons or []
-        for op, reason in zip(ordered, reasons, strict=False):
+    def _error_for(exc: TransactWriteError, ordered: list[_Item]) -> Exception:
+        reasons = exc.cancellation_reasons
+        for item, reason in zip(ordered, reasons, strict=False):
             if reason is not None and reason.code == "ConditionalCheckFailed":
-                return op.on_conflict
+                return item.on_conflict
         if any(r is not None and r.code == "TransactionConflict" for r in reasons):
             return _conflict()
         return exc
-
-
-# ---------------------------------------------------------------- TransactItems, as PynamoDB would build them
-
-def _condition_request(op: _Op) -> dict:
-    model_cls, hash_key, range_key = op.args
-    return _with_expressions({"TableName": model_cls.Meta.table_name, "Key": key_for(model_cls, hash_key, range_key)},
-                             op.kwargs["condition"])
-
-
-def _delete_request(op: _Op) -> dict:
-    item = op.args[0]
-    condition = _and(op.kwargs["condition"], _version_rule(item))
-    return _with_expressions({"TableName": item.Meta.table_name, "Key": _key_of(item)}, condition)
-
-
-def _put_request(op: _Op) -> dict:
-    item = op.args[0]
-    attributes = item.serialize()
-    condition = _and(op.kwargs["condition"], _version_rule(item, attributes=attributes))
-    return _with_expressions({"TableName": item.Meta.table_name, "Item": attributes}, condition)
-
-
-def _update_request(op: _Op) -> dict:
-    item, actions = op.args[0], list(op.args[1])   # a copy: the version action is the request's, not mirrored
-    condition = _and(op.kwargs["condition"], _version_rule(item, actions=actions))
-    return _with_expressions({"TableName": item.Meta.table_name, "Key": _key_of(item)}, condition, actions)
-
-
-_REQUEST_OF = {"condition": _condition_request, "delete": _delete_request, "put": _put_request,
-               "update": _update_request}
-
-
-def _with_expressions(request: dict, condition: Any, actions: list | None = None) -> dict:
-    """The condition and update expressions with their placeholders, as PynamoDB writes them."""
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    if condition is not None:
-        request["ConditionExpression"] = _expression(condition, names, values)
-    if actions:
-        request["UpdateExpression"] = _update_expression(actions, names, values)
-    if names:
-        request["ExpressionAttributeNames"] = {placeholder: name for name, placeholder in names.items()}
-    if values:
-        request["ExpressionAttributeValues"] = values
-    return request
-
-
-_CLAUSES = (("SET", SetAction), ("REMOVE", RemoveAction), ("ADD", AddAction), ("DELETE", DeleteAction))
-
-
-def _update_expression(actions: list, names: dict[str, str], values: dict[str, Any]) -> str:
-    """`Update(*actions).serialize`: the SET, REMOVE, ADD and DELETE clauses, in that order."""
-    by_kind: dict[type, list] = {kind: [] for _, kind in _CLAUSES}
-    for action in actions:
-        if type(action) not in by_kind:
-            raise ValueError(f"unsupported action type: {type(action).__name__}")
-        by_kind[type(action)].append(action)
-    return " ".join(f"{keyword} {', '.join(_expression(action, names, values) for action in by_kind[kind])}"
-                    for keyword, kind in _CLAUSES if by_kind[kind])
-
-
-def _expression(node: Any, names: dict[str, str], values: dict[str, Any]) -> str:
-    """`node.serialize(names, values)`: the same text and placeholders, the leaves (a top-level attribute's
-    name, a value) written here and each node's format applied directly (through PynamoDB's generic
-    per-node calls these expressions were about a sixth of a confirmation's own CPU)."""
-    kind = type(node)
-    if kind is Value:
-        placeholder = f":{len(values)}"
-        values[placeholder] = node.values[0]
-        return placeholder
-    if kind is Path:
-        path = node.path
-        if len(path) > 1 or "[" in path[0]:   # a nested document path or a list element: PynamoDB's own rules
-            return node.serialize(names, values)
-        return names.setdefault(path[0], f"#{len(names)}")
-    operands = [_expression(value, names, values) for value in node.values]
-    if isinstance(node, Condition):
-        return node.format_string.format(*operands, operator=node.operator)
-    return node.format_string.format(*operands)   # an action, or a function (if_not_exists, +, ...)
-
-
-def _and(condition: Any, extra: Any) -> Any:
-    return extra if condition is None else condition if extra is None else condition & extra
-
-
-def key_for(model_cls: type[Model], hash_key: Any, range_key: Any = None) -> dict:
-    """The low-level key of `model_cls`'s item at (hash_key, range_key), serialized by its key attributes."""
-    return {attribute.attr_name: {attribute.attr_type: attribute.serialize(value)}
-            for (_, attribute), value in zip(_key_attributes_of(model_cls), (hash_key, range_key), strict=False)}
-
-
-def key_names(model_cls: type[Model]) -> tuple[str, ...]:
-    """The stored names of `model_cls`'s hash key, then of its range key if any."""
-    return tuple(attribute.attr_name for _, attribute in _key_attributes_of(model_cls))
-
-
-def _key_of(item: Model) -> dict:
-    return {attribute.attr_name: {attribute.attr_type: attribute.serialize(getattr(item, python_name))}
-            for python_name, attribute in _key_attributes_of(type(item))}
-
-
-@cache
-def _key_attributes_of(model_cls: type[Model]) -> tuple[tuple[str, Any], ...]:
-    """(Python name, attribute) of the hash key, then of the range key if any."""
-    keys = [(name, attribute) for name, attribute in model_cls.get_attributes().items()
-            if attribute.is_hash_key or attribute.is_range_key]
-    return tuple(sorted(keys, key=lambda pair: not pair[1].is_hash_key))
-
-
-@cache
-def _version_attribute_of(model_cls: type[Model]) -> tuple[str, VersionAttribute] | None:
-    return next(((name, attribute) for name, attribute in model_cls.get_attributes().items()
-                 if isinstance(attribute, VersionAttribute)), None)
-
-
-def _version_rule(item: Model, *, attributes: dict | None = None, actions: list | None = None) -> Any:
-    """Optimistic locking as PynamoDB's TransactWrite applies it: the stored version must be the one held
-    (or none yet), and the put or update writes the next one; the commit then bumps the item's own."""
-    version = _version_attribute_of(type(item))
-    if version is None:
-        return None
-    python_name, attribute = version
-    held = getattr(item, python_name)
-    if attributes is not None:
-        attributes[attribute.attr_name] = {attribute.attr_type: attribute.serialize((held or 0) + 1)}
-    if actions is not None:
-        actions.append(attribute.set(1) if held is None else attribute.add(1))
-    return attribute.does_not_exist() if held is None else attribute == held
 
 
 def apply_actions(item: Model, actions: list) -> None:
@@ -385,28 +251,5 @@ def one_page(results: Any, model: type[Model]) -> tuple[list, dict | None]:
     filter; a request path must bound its reads, so it takes one page only.
     """
     page = next(results.page_iter, None) or {}
-    items = [from_stored(model, raw) for raw in page.get("Items", [])]
+    items = [model.from_raw_data(raw) for raw in page.get("Items", [])]
     return items, results.page_iter.last_evaluated_key
-
-
-def every_item(results: Any, model: type[Model]) -> list:
-    """Every item of a Query, page after page (a bounded partition), built as `one_page` builds them."""
-    return [from_stored(model, raw) for page in results.page_iter for raw in page.get("Items", [])]
-
-
-def from_stored(model: type[Model], raw: dict) -> Model:
-    """`model.from_raw_data(raw)`: the same item, for less CPU (PynamoDB sets every default twice and
-    stores each value through its descriptor; a 20-item page built thousands of attributes)."""
-    item = model(_user_instantiated=False)   # the defaults, once
-    values = item.attribute_values
-    for python_name, stored_name, attribute in _stored_attributes_of(model):
-        value = raw.get(stored_name)
-        if value and "NULL" not in value:
-            values[python_name] = attribute.deserialize(attribute.get_value(value))
-    return item
-
-
-@cache
-def _stored_attributes_of(model: type[Model]) -> tuple[tuple[str, str, Any], ...]:
-    return tuple((python_name, attribute.attr_name, attribute)
-                 for python_name, attribute in model.get_attributes().items())

@@ -1,9 +1,8 @@
 """One BatchGetItem across tables (PynamoDB's `batch_get` reads one model's table per request).
 
-Keys are serialized by each model's own key attributes (`base.key_for`) and items built as every read
-builds them (`base.from_stored`), so the models stay the only description of the tables. The request
-goes through the transaction connection's client: the one botocore session every table connection
-shares (data/base.py).
+Keys are serialized and items built by the models themselves (PynamoDB's key serialization and
+`from_raw_data`), so the models stay the only description of the tables. The request goes through the
+transaction connection's client: the one botocore session every table connection shares (data/base.py).
 """
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from chalicelib.data.base import from_stored, key_for, key_names, transaction_connection
+from chalicelib.data.base import transaction_connection
 
 MAX_KEYS = 100          # DynamoDB's limit per BatchGetItem
 MAX_ATTEMPTS = 4        # the first request and 3 retries of what DynamoDB left unprocessed
@@ -28,7 +27,7 @@ class ItemKey:
     range_key: Any = None
 
     def serialized(self) -> dict[str, dict]:
-        return key_for(self.model, self.hash_key, self.range_key)
+        return self.model.get_operation_kwargs_from_class(self.hash_key, self.range_key)["Key"]
 
 
 class UnprocessedKeysError(RuntimeError):
@@ -43,12 +42,12 @@ def get_items(keys: Sequence[ItemKey], *, consistent: bool = False) -> list[Mode
     wanted = {(key.model.Meta.table_name, _identity(key.serialized())): key for key in keys}
     if len(wanted) != len(keys):
         raise ValueError("a BatchGetItem refuses duplicate keys")
-    names = {key.model.Meta.table_name: key_names(key.model) for key in keys}
+    names = {table: tuple(name for name, *_ in identity) for table, identity in wanted}
     by_key = {}
     for table, items in _read(_request(keys, consistent)).items():
         for raw in items:
             key = wanted[(table, _identity(raw, names[table]))]
-            by_key[key] = from_stored(key.model, raw)
+            by_key[key] = key.model.from_raw_data(raw)
     return [by_key.get(key) for key in keys]
 
 

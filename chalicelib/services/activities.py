@@ -181,8 +181,7 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     # write's condition (404 when it fails, as for anyone but the confirmed claimant).
     tx.update(Claim(demand_id, caller.account_id),
               [Claim.activity_published_at.set(Claim.activity_published_at | moment)],
-              condition=Claim.status == ClaimStatus.CONFIRMED.value, on_conflict=AppError(ErrorCode.NOT_FOUND),
-              mirror=False)
+              condition=Claim.status == ClaimStatus.CONFIRMED.value, on_conflict=AppError(ErrorCode.NOT_FOUND))
     changed = [f"activity:{activity.activity_id}"]
     if first:
         in_service = DemandStatus.IN_SERVICE.value

@@ -22,7 +22,7 @@ from pynamodb.exceptions import PutError
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region
-from chalicelib.data.base import Transaction, every_item, one_page
+from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import FIRST_TIME, GATE_KEY, ClaimsGate
@@ -105,7 +105,7 @@ def _event(tx: Transaction, caller: Principal, claim: Claim, action: str, to: Cl
 
 
 def _quota(tx: Transaction, applicant_id: str, delta: int) -> None:
-    tx.update(ClaimQuota(applicant_id), [ClaimQuota.pending.add(delta)], mirror=False)
+    tx.update(ClaimQuota(applicant_id), [ClaimQuota.pending.add(delta)])
 
 
 def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, action: str, reason: str | None,
@@ -219,8 +219,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     """
     from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
     demand_id, applicant_id = _keys(claim_id_text)
-    of_demand = every_item(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True),   # not the gate
-                           Claim)
+    of_demand = list(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True))   # not the gate
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
@@ -244,7 +243,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
                                   Demand.application_count.set(1), Demand.updated_at.set(moment),
                                   Demand.confirmed_applicant_id.set(claim.applicant_id)],
               condition=(Demand.status == DemandStatus.OPEN.value) & (Demand.application_count == count),
-              on_conflict=demand_conflict, mirror=False)   # a blank item nobody reads
+              on_conflict=demand_conflict)
     todo_counters.demand_moved(tx, claim.publisher_id, DemandStatus.OPEN.value, claimed)
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],
@@ -420,8 +419,7 @@ def list_in_feed(tx: Transaction, demand: Demand, *, listed: bool) -> None:
     else:
         confirmed = [Claim(demand.demand_id, demand.confirmed_applicant_id, demand_city=demands.city_of(demand))]
     for claim in confirmed:
-        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value,
-                  mirror=False)
+        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value)
 
 
 def claim_feed(*, city: str | None, limit: int, cursor: str | None) -> Page[Claim]:

@@ -212,9 +212,8 @@ def mark_all_read(caller: Principal) -> tuple[int, bool]:
         tx = Transaction()
         for item in batch:
             tx.update(item, _read_actions(caller.account_id, moment), condition=Notification.unread_owner.exists(),
-                      on_conflict=AppError(ErrorCode.STATE_CONFLICT), mirror=False)
-        tx.update(NotificationSettings(caller.account_id), [NotificationSettings.unread.add(-len(batch))],
-                  mirror=False)
+                      on_conflict=AppError(ErrorCode.STATE_CONFLICT))
+        tx.update(NotificationSettings(caller.account_id), [NotificationSettings.unread.add(-len(batch))])
         try:
             tx.commit()
         except AppError as exc:

@@ -92,15 +92,13 @@ def read_with_head(query: Any, hash_key: str, *, model: type, head: type, head_k
     the list's order: from the start it reads `limit` + 1 items and returns the head apart (None when
     there is none), the `limit` items after it and the key to resume after the last one kept; from
     `start` (a later page) it reads `limit` items and no head."""
-    from chalicelib.data.base import from_stored  # as query_page: no table module loads with this one
-
     results = query(hash_key, scan_index_forward=not newest_first, page_size=limit + (start is None),
                     last_evaluated_key=start, **kwargs)
     raw_items = list((next(results.page_iter, None) or {}).get("Items", []))   # one request, as one_page
     last = results.page_iter.last_evaluated_key
     name, value = head_key
-    found = from_stored(head, raw_items.pop(0)) if raw_items and raw_items[0].get(name) == {"S": value} else None
-    items, last = trim_page([from_stored(model, raw) for raw in raw_items], last, limit, key_names)
+    found = head.from_raw_data(raw_items.pop(0)) if raw_items and raw_items[0].get(name) == {"S": value} else None
+    items, last = trim_page([model.from_raw_data(raw) for raw in raw_items], last, limit, key_names)
     return found, items, last
 
 

@@ -218,7 +218,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
         # The claim carries the fact for its 我的申请 / 待确认 row; still confirmed is the write's condition.
         tx.update(Claim(demand_id, applicant_id), [_rated_attr(side).set(moment)],
                   condition=Claim.status == ClaimStatus.CONFIRMED.value,
-                  on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE), mirror=False)
+                  on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE))
         if sheet is None:
             # Confirmed before ratings existed: the sheet starts now, with this rating in it.
             sheet = _new_sheet(claim, confirmed_at, moment)

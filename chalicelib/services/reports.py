@@ -202,8 +202,7 @@ def _decide(operator: Principal, target: _Target, *, uphold: bool, note: str, pi
     decided = open_reports[:90]  # a target is hidden at the third report: never near the 100-item limit (+ 3 gates)
     for report in decided:
         tx.update(report, [Report.status.set(outcome.value), Report.decided_at.set(moment),
-                           Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value,
-                  mirror=False)
+                           Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)
     tx.put(target.decision_event(operator, outcome, note, [r.reporter_id for r in decided]))
     target.visibility_changed(tx, target.shown_after(uphold))
     tx.commit()

@@ -142,7 +142,7 @@ def refresh(refresh_token: str) -> TokenPair:
     try:
         (Transaction()
          .update(session, tombstone, condition=(Session.secret_hash == session.secret_hash)
-                 & Session.used_at.does_not_exist(), on_conflict=raced, mirror=False)
+                 & Session.used_at.does_not_exist(), on_conflict=raced)
          .put(replacement, condition=Session.session_id.does_not_exist())
          .condition_check(Account, session.account_id,
                           condition=(Account.session_generation == session.generation)

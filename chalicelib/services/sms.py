@@ -142,7 +142,7 @@ def send_code(phone: str, purpose: SmsPurpose, *, client: str | None, tx: Transa
         tx.update(RateCounter(key=budget.key),
                   [RateCounter.count.add(1), RateCounter.expires_at.set(budget.expires_at + timedelta(hours=1))],
                   condition=RateCounter.count.does_not_exist() | (RateCounter.count < budget.limit),
-                  on_conflict=throttled(budget.code, budget.retry_after), mirror=False)
+                  on_conflict=throttled(budget.code, budget.retry_after))
     tx.put(SmsCode(phone, purpose.value, code_hash=_digest(phone, purpose, code), sent_at=moment,
                    attempts=0, expires_at=moment + CODE_TTL))
     _commit(tx, gap_key, epoch)

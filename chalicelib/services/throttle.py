@@ -98,15 +98,14 @@ def take_in(tx: Transaction, bucket: str, subject: str, *, limit: int, window_se
     tx.update(RateCounter(key=counter_key(bucket, subject, moment, window_seconds)),
               [RateCounter.count.add(1), RateCounter.expires_at.set(datetime.fromtimestamp(end + 3600, tz=UTC))],
               condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit),
-              on_conflict=refusal(code, window_seconds=window_seconds, moment=moment), mirror=False)
+              on_conflict=refusal(code, window_seconds=window_seconds, moment=moment))
 
 
 def give_back_in(tx: Transaction, bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> None:
     """Uncount one event taken with `take_in`/`take_gated_in` at `moment` (the same window's item)."""
     # No condition: the item holds the event being uncounted, and a failed give-back must not fail the
     # operation it rides with.
-    tx.update(RateCounter(key=counter_key(bucket, subject, moment, window_seconds)), [RateCounter.count.add(-1)],
-              mirror=False)
+    tx.update(RateCounter(key=counter_key(bucket, subject, moment, window_seconds)), [RateCounter.count.add(-1)])
 
 
 def backoff_seconds(counted: int, *, free: int, cap_seconds: int) -> int:
@@ -131,7 +130,7 @@ def take_gated_in(tx: Transaction, bucket: str, subject: str, *, read: RateCount
                RateCounter.not_before.set(epoch + backoff_seconds(counted + 1, free=free, cap_seconds=cap_seconds))],
               condition=RateCounter.count.does_not_exist() | (RateCounter.count < free)
               | (RateCounter.not_before <= epoch),
-              on_conflict=throttled(code, max(1, waiting)), mirror=False)
+              on_conflict=throttled(code, max(1, waiting)))
 
 
 def require_under_limit(tx: Transaction, bucket: str, subject: str, *, limit: int, window_seconds: int,

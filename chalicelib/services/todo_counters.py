@@ -104,7 +104,7 @@ def _change(tx: Transaction, account_id: str) -> _Change:
     change = changes.get(account_id)
     if change is None:
         change = changes[account_id] = _Change()
-        tx.update(TodoCounters(account_id), change.actions, mirror=False)
+        tx.update(TodoCounters(account_id), change.actions)
     return change
 
 

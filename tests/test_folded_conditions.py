@@ -245,13 +245,6 @@ def test_a_check_out_answers_the_record_as_stored_without_reading_it(api, outbox
     assert Signup.get(aid, volunteer_person["account_id"]).open_check_in_by is None
 
 
-def test_a_check_out_of_a_check_in_made_before_sign_ups_held_its_method_reads_the_record(api, outbox, now):
-    aid, volunteer_person, key = _checked_in(api, outbox, now)
-    Signup(aid, volunteer_person["account_id"]).update(actions=[Signup.open_check_in_by.remove()])
-    out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
-    assert out.status_code == 200 and out.json["check_in_by"] == "location" and out.json["service_hours"] == 0.98
-
-
 # ---------------------------------------------------------------- attendance: the activity and the sign-up, one read
 
 def _signed_up(api, outbox, now, **overrides) -> tuple[str, dict, str]:

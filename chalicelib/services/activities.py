@@ -562,14 +562,8 @@ def _new_record(attendee: _Attendee, key: str, by: str) -> AttendanceRecord:
 
 def _open_record(attendee: _Attendee) -> AttendanceRecord:
     """The open attendance record as stored, without reading it: built as the check-in built it, with the
-    `check_in_by` the sign-up holds. Sign-ups checked in before they held it read the record."""
-    volunteer_id, key = attendee.caller.account_id, attendee.signup.open_check_in
-    if attendee.signup.open_check_in_by is None:
-        try:
-            return AttendanceRecord.get(volunteer_id, key, consistent_read=True)
-        except AttendanceRecord.DoesNotExist:
-            raise AppError(ErrorCode.STATE_CONFLICT) from None
-    return _new_record(attendee, key, attendee.signup.open_check_in_by)
+    `check_in_by` the sign-up holds."""
+    return _new_record(attendee, attendee.signup.open_check_in, attendee.signup.open_check_in_by)
 
 
 def _check_out_error(volunteer_id: str, record_key: str) -> AppError:

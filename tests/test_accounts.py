@@ -9,7 +9,6 @@ from chalicelib.auth import passwords
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import issue_access_token
 from chalicelib.data.accounts import Account
-from chalicelib.data.sessions import Session
 from chalicelib.reference import Role
 from chalicelib.services.sessions import REUSE_GRACE_SECONDS
 from tests.helpers import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
@@ -181,16 +180,6 @@ def test_a_disabled_accounts_refresh_token_is_refused(api, outbox):
                     token=operator).status_code == 200
     response = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})
     assert response.status_code == 401 and response.json["error"]["code"] == "REFRESH_TOKEN_INVALID"
-
-
-def test_a_session_issued_before_sessions_carried_the_role_still_refreshes(api, outbox):
-    person = register_individual(api, outbox)
-    session_id = person["refresh_token"].partition(".")[0]
-    Session(session_id).update(actions=[Session.role.remove(), Session.must_change_password.remove()])
-    refreshed = api.post("/auth/refresh", {"refresh_token": person["refresh_token"]})
-    assert refreshed.status_code == 200 and refreshed.json["role"] == "individual"
-    replacement = Session.get(refreshed.json["refresh_token"].partition(".")[0], consistent_read=True)
-    assert replacement.role == "individual" and replacement.must_change_password is False
 
 
 def test_a_throttled_password_change_answers_429_whether_the_current_password_is_right_or_not(api, outbox):

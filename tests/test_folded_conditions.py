@@ -245,14 +245,7 @@ def test_a_check_out_answers_the_record_as_stored_without_reading_it(api, outbox
     assert Signup.get(aid, volunteer_person["account_id"]).open_check_in_by is None
 
 
-def test_a_check_out_of_a_check_in_made_before_sign_ups_held_its_method_reads_the_record(api, outbox, now):
-    aid, volunteer_person, key = _checked_in(api, outbox, now)
-    Signup(aid, volunteer_person["account_id"]).update(actions=[Signup.open_check_in_by.remove()])
-    out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
-    assert out.status_code == 200 and out.json["check_in_by"] == "location" and out.json["service_hours"] == 0.98
-
-
-# ---------------------------------------------------------------- attendance reads the sign-up alone
+# ---------------------------------------------------------------- attendance: the activity and the sign-up, one read
 
 def _signed_up(api, outbox, now, **overrides) -> tuple[str, dict, str]:
     """An activity, a volunteer signed up to it, the organization's token; the clock at the start."""
@@ -273,17 +266,16 @@ def _nothing_written(aid: str, volunteer_id: str, before: Signup) -> None:
     assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
 
 
-def test_the_sign_up_carries_what_attendance_needs_of_the_activity_and_no_view_shows_its_secret(api, outbox,
-                                                                                              now, dynamodb_calls):
+def test_a_check_in_reads_the_activity_and_the_sign_up_in_one_request_and_no_view_shows_the_secret(
+        api, outbox, now, dynamodb_calls):
     aid, volunteer_person, org_token = _signed_up(api, outbox, now)
-    activity, signup = Activity.get(aid), Signup.get(aid, volunteer_person["account_id"])
-    assert signup.terms.as_dict() == activities.attendance_terms(activity).as_dict()
+    activity = Activity.get(aid)
     shown = [api.get("/me/signups", token=volunteer_person["token"]).json,
              api.get(f"/activities/{aid}/signups", token=org_token).json]
     assert shown[1]["items"] and not any(activity.check_in_secret in str(page) for page in shown)
     calls = dynamodb_calls()
     assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=volunteer_person["token"]).status_code == 201
-    assert [c.label for c in calls] == ["GetItem activity_signups", "TransactWriteItems"]
+    assert [c.label for c in calls] == ["BatchGetItem activities+activity_signups", "TransactWriteItems"]
 
 
 def test_a_check_in_on_a_cancelled_activity_says_cancelled_before_any_other_refusal_and_writes_nothing(
@@ -339,28 +331,6 @@ def test_a_check_out_after_the_activity_was_cancelled_says_cancelled_and_writes_
             ] == [None]
 
 
-def test_a_sign_up_written_before_the_copy_reads_the_activity_and_keeps_every_rule(api, outbox, now,
-                                                                                   dynamodb_calls):
-    aid, volunteer_person, org_token = _signed_up(api, outbox, now)
-    volunteer_id, token = volunteer_person["account_id"], volunteer_person["token"]
-    Signup(aid, volunteer_id).update(actions=[Signup.terms.remove()])
-    title = Activity.get(aid).title
-    now.at = START - timedelta(hours=2)
-    assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)) == "OUTSIDE_ATTENDANCE_TIME"
-    now.at = START
-    calls = dynamodb_calls()
-    assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token).status_code == 201
-    now.at = START + timedelta(hours=1)
-    out = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=token)
-    assert out.status_code == 200 and out.json["activity_title"] == title
-    assert out.json["service_hours"] == 1.0
-    assert [c.label for c in calls] == ["GetItem activity_signups", "GetItem activities", "TransactWriteItems"] * 2
-
-    Activity(aid).update(actions=[Activity.status.set("cancelled")])   # as if cancelled before the start
-    refused = api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token)
-    assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED"
-
-
 def _throttle(volunteer_id: str, aid: str, moment) -> None:
     for _ in range(activities.WRONG_CODES_PER_WINDOW):
         throttle.record(activities.WRONG_CODE_BUCKET, f"{volunteer_id}:{aid}", moment=moment,
@@ -380,7 +350,7 @@ def test_a_right_code_is_refused_by_the_write_once_the_wrong_codes_reached_the_l
     refused = api.post(f"/activities/{aid}/check-ins", {"code": right}, token=token)
     assert refused.status_code == 429 and code(refused) == "CHECK_IN_CODE_THROTTLED"
     assert int(refused.headers["Retry-After"]) == activities.WRONG_CODE_WINDOW_SECONDS   # START opens a window
-    assert [c.label for c in calls] == ["GetItem activity_signups", "TransactWriteItems"]
+    assert [c.label for c in calls] == ["BatchGetItem activities+activity_signups", "TransactWriteItems"]
     _nothing_written(aid, volunteer_id, before)
     wrong = "000000" if right != "000000" else "111111"
     assert code(api.post(f"/activities/{aid}/check-ins", {"code": wrong}, token=token)) == "CHECK_IN_CODE_THROTTLED"

@@ -94,18 +94,6 @@ def test_a_rotated_token_leaves_a_tombstone_for_a_refresh_tokens_lifetime(api, o
     assert old.expires_at == now.at + timedelta(days=30)
 
 
-def test_a_session_issued_before_families_is_its_own_family(api, outbox, now):
-    person = register_individual(api, outbox)
-    session_id = person["refresh_token"].partition(".")[0]
-    Session(session_id).update(actions=[Session.family_id.remove()])
-    rotated = _refresh(api, person["refresh_token"]).json
-    assert Session.get(rotated["refresh_token"].partition(".")[0]).family_id == session_id
-    _after_the_grace(now)
-    assert _refresh(api, person["refresh_token"]).status_code == 401
-    assert RevokedFamily.get(f"family:{session_id}").reason == "reuse"
-    assert _refresh(api, rotated["refresh_token"]).status_code == 401
-
-
 def _attempt(work):
     try:
         return work(), None

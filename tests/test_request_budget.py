@@ -36,8 +36,8 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /activities/{activity_id}": ("GetItem activities", "GetItem demands"),
     "POST /activities/{activity_id}/cancel": ("GetItem activities", "TransactWriteItems"),
     "GET /activities/{activity_id}/check-in-code": ("GetItem activities",),
-    "POST /activities/{activity_id}/check-ins": ("GetItem activity_signups", "TransactWriteItems"),
-    "POST /activities/{activity_id}/check-outs": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-ins": ("BatchGetItem activities+activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-outs": ("BatchGetItem activities+activity_signups", "TransactWriteItems"),
     "GET /activities/{activity_id}/signups": ("Query activity_signups",),
     "POST /activities/{activity_id}/signups": ("BatchGetItem accounts+activities", "TransactWriteItems"),
     "DELETE /activities/{activity_id}/signups/me": ("GetItem activity_signups", "TransactWriteItems"),
@@ -151,8 +151,10 @@ BUDGET: dict[str, tuple[str, ...]] = {
     "GET /volunteer-orgs": ("Query accounts.directory",),
     "GET /volunteer-orgs keyword": ("Query accounts.directory",),
     "POST /volunteer-orgs": ("GetItem sms_codes", "TransactWriteItems"),
-    "POST /activities/{activity_id}/check-ins code": ("GetItem activity_signups", "TransactWriteItems"),
-    "POST /activities/{activity_id}/check-outs code": ("GetItem activity_signups", "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-ins code": ("BatchGetItem activities+activity_signups",
+                                                    "TransactWriteItems"),
+    "POST /activities/{activity_id}/check-outs code": ("BatchGetItem activities+activity_signups",
+                                                     "TransactWriteItems"),
 }
 
 

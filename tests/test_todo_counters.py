@@ -228,22 +228,6 @@ def test_racing_ratings_of_both_sides_leave_nothing_owed(dynamodb_server, outbox
     assert not TodoCounters.get(league.account_id).ratings_owed
 
 
-def test_rating_a_claim_confirmed_before_ratings_existed_makes_the_other_side_owe(api, outbox):
-    from tests.test_ratings import _stored_confirmed_claim
-
-    league = league_org_session(api)
-    org = volunteer(api, outbox)
-    claim = _stored_confirmed_claim(secrets.token_hex(16), league["account_id"], org["account_id"])
-    RatingSheet.get(claim.demand_id, claim.applicant_id).delete()             # the claim predates ratings
-    TodoCounters(league["account_id"]).delete()
-    TodoCounters(org["account_id"]).delete()
-    claimant = Principal(org["account_id"], Role.VOLUNTEER_ORG)
-    ratings.rate(claimant, claims.claim_id(claim), 5, None)
-    assert todo(api, league["access_token"])["ratings_owed"] == 1 == listed(
-        api, league["access_token"], LEAGUE_LISTS)["ratings_owed"]
-    assert todo(api, org["token"])["ratings_owed"] == 0 == listed(api, org["token"], VOLUNTEER_LISTS)["ratings_owed"]
-
-
 # ---------------------------------------------------------------- ratings owed end with the window
 
 def test_a_rating_stops_being_owed_when_its_window_closes_with_no_job(api, outbox, monkeypatch):

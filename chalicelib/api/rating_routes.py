@@ -41,7 +41,7 @@ def rating_out(sheet: RatingSheet, side: Side) -> RatingOut | None:
 
 def claim_ratings_out(sheet: RatingSheet | None, side: Side, claim_id: str) -> ClaimRatingsOut:
     demand_id = claim_id.partition(".")[0]
-    if sheet is None:   # confirmed before ratings existed, or never confirmed
+    if sheet is None:   # never confirmed
         return ClaimRatingsOut(claim_id=claim_id, demand_id=demand_id, demand_title="", my_side=side.value,
                                mine=None, about_me=None, revealed=False, i_owe=False, window_closes_at=None)
     revealed = ratings.is_revealed(sheet)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
-    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -98,24 +97,6 @@ class Activity(Model):
     review = ActivityReviewIndex()
 
 
-class AttendanceTerms(MapAttribute):
-    """What check-in and check-out need of the activity, copied into the sign-up when it is written
-    (an activity is never edited after publishing; its cancellation is a condition of their writes),
-    so they read the sign-up alone. Holds the check-in code's secret: server-side only, like the
-    activity's; no view returns it (docs/decisions.md, "Attendance reads the sign-up alone")."""
-
-    title = UnicodeAttribute()
-    org_name = UnicodeAttribute()
-    service_start = UTCDateTimeAttribute()
-    service_end = UTCDateTimeAttribute()
-    counts_hours = BooleanAttribute()
-    sign_in_method = UnicodeAttribute()
-    latitude = NumberAttribute()
-    longitude = NumberAttribute()
-    attendance_radius_km = NumberAttribute()
-    check_in_secret = UnicodeAttribute()
-
-
 class ByVolunteerIndex(GlobalSecondaryIndex):
     """我的报名: a volunteer's sign-ups, newest first."""
 
@@ -146,7 +127,6 @@ class Signup(Model):
     check_in_day = UnicodeAttribute(null=True)           # YYYYMMDD (CST) of the latest check-in
     check_in_day_count = NumberAttribute(default=0)      # check-ins on that day (≤ MAX_CHECK_INS_PER_DAY)
     service_seconds = NumberAttribute(default=0)         # counted, clipped seconds of this activity
-    terms = AttendanceTerms(null=True)                   # None on sign-ups written before the copy
 
     by_volunteer = ByVolunteerIndex()
 

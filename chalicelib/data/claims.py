@@ -115,8 +115,8 @@ class Claim(Model):
     confirmed_demand = UnicodeAttribute(null=True)
     demand_city = UnicodeAttribute(null=True)            # the demand's city, for the 认领信息 region selector
     # The demand's linked help requests when it was applied for (frozen from the first application on:
-    # edits and closing need none open), so confirming needs no read of the demand. None: older claims.
-    linked_request_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    # edits and closing need none open), so confirming needs no read of the demand.
+    linked_request_ids = ListAttribute(of=UnicodeAttribute, default=list)
     # Row facts of 我的申请 / 待确认, written in the transactions that make them true (never read back from
     # the ratings or activities): when each side gave its rating, when the first activity was published.
     publisher_rated_at = UTCDateTimeAttribute(null=True)
@@ -150,7 +150,7 @@ class ClaimQuota(Model):
 
 class ContactRead(Model):
     """Audit: a confirmed claimant read a demand's leader mobile and landline (one item per claimant and CST
-    day; items written before issue 21 have one per read, keyed by ISO time + reader + random suffix)."""
+    day)."""
 
     class Meta(TableMeta):
         table_name = table_name("contact_reads")

@@ -118,7 +118,7 @@ class Demand(Model):
     hidden_reason = UnicodeAttribute(null=True)
     open_report_count = NumberAttribute(default=0)
     # Who holds the open reports (at most REPORTS_TO_HIDE: a hidden demand takes no report), so a decision
-    # updates them by key instead of querying them. Absent on demands reported before it was kept.
+    # updates them by key instead of querying them.
     open_reporters = UnicodeSetAttribute(null=True)
     review_queue = UnicodeAttribute(null=True)      # "pending" while reports wait for an operator
     first_reported_at = UTCDateTimeAttribute(null=True)

@@ -22,13 +22,12 @@ class Session(Model):
     secret_hash = UnicodeAttribute()
     generation = NumberAttribute()       # the account's session_generation when issued
     # Copied from the account when issued, so a refresh need not read it: the role never changes and
-    # must_change_password changes only with a generation bump (which ends the session). Null on
-    # sessions issued before they carried them (a refresh then reads the account).
-    role = UnicodeAttribute(null=True)
-    must_change_password = BooleanAttribute(null=True)
+    # must_change_password changes only with a generation bump (which ends the session).
+    role = UnicodeAttribute()
+    must_change_password = BooleanAttribute()
     # The chain of rotations this token belongs to (set at login, registration and password change, carried
-    # by each rotation). Null on sessions issued before families: their own id is then their family's.
-    family_id = UnicodeAttribute(null=True)
+    # by each rotation).
+    family_id = UnicodeAttribute()
     used_at = UTCDateTimeAttribute(null=True)       # rotated: a tombstone from then on
     successor_id = UnicodeAttribute(null=True)      # the session its rotation issued
     created_at = UTCDateTimeAttribute()

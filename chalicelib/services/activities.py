@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NoReturn
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, AttendanceTerms, ServiceTotal, Signup
+from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
@@ -260,9 +260,9 @@ def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cur
 def sign_up(caller: Principal, activity_id: str) -> Signup:
     """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity.
 
-    Reads the activity (its window; what attendance needs of it is copied into the sign-up) and the
-    volunteer's account (name and phone, copied into the sign-up) in one consistent BatchGetItem; the
-    demand's visibility, an earlier sign-up and the seats are conditions of the write.
+    Reads the activity (its window) and the volunteer's account (name and phone, copied into the
+    sign-up) in one consistent BatchGetItem; the demand's visibility, an earlier sign-up and the seats
+    are conditions of the write.
     The errors keep their order: not found, cancelled, closed, already signed up, full.
     """
     _require_activity_id(activity_id)
@@ -276,7 +276,7 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
         raise AppError(ErrorCode.ACTIVITY_CANCELLED if activity.status != A.PUBLISHED else ErrorCode.SIGNUP_CLOSED)
     signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SU.SIGNED_UP.value,
                     display_name=account.display_name, phone=account.phone or account.login,
-                    signed_up_at=moment, check_in_day_count=0, service_seconds=0, terms=attendance_terms(activity))
+                    signed_up_at=moment, check_in_day_count=0, service_seconds=0)
     seat_conflict = AppError(ErrorCode.ACTIVITY_FULL)
     tx = Transaction()
     tx.condition_check(Demand, activity.demand_id, condition=demands.readable_condition(caller),
@@ -321,14 +321,6 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
               on_conflict=AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE))
     tx.commit()
     return signup
-
-
-def attendance_terms(activity: Activity) -> AttendanceTerms:
-    return AttendanceTerms(
-        title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
-        service_end=activity.service_end, counts_hours=bool(activity.counts_hours),
-        sign_in_method=activity.sign_in_method, latitude=activity.latitude, longitude=activity.longitude,
-        attendance_radius_km=activity.attendance_radius_km, check_in_secret=activity.check_in_secret)
 
 
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
@@ -387,43 +379,32 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 @dataclass(frozen=True)
 class _Attendee:
-    """A signed-up volunteer and what attendance needs of the activity (the sign-up's copy, or the
-    activity read for sign-ups written before the copy)."""
+    """A signed-up volunteer and the published activity, read together."""
 
     caller: Principal
-    activity_id: str
+    activity: Activity
     signup: Signup
-    terms: AttendanceTerms
-    activity_read: bool   # read here and published: no need to read it again to refuse
-
-    def refuse(self, error: AppError) -> NoReturn:
-        """A refusal decided before the write: a cancelled activity answers ACTIVITY_CANCELLED first, as
-        when the activity was read first (the order of the errors)."""
-        self.unless_cancelled()
-        raise error
 
     @property
     def code_subject(self) -> str:
         """Whose wrong codes, on which activity, the throttle counts."""
-        return f"{self.caller.account_id}:{self.activity_id}"
-
-    def unless_cancelled(self) -> None:
-        if not self.activity_read and _activity(self.activity_id).status != A.PUBLISHED:
-            raise AppError(ErrorCode.ACTIVITY_CANCELLED)
+        return f"{self.caller.account_id}:{self.activity.activity_id}"
 
 
 def _attendee(caller: Principal, activity_id: str) -> _Attendee:
-    """One read, the sign-up. Its absence reads the activity (not found comes first)."""
-    signup = _signup(activity_id, caller.account_id)
+    """The activity and the caller's sign-up, one consistent BatchGetItem. The errors keep their order:
+    not found, not signed up, then a cancelled activity before any other refusal (and before a wrong
+    code is counted)."""
+    _require_activity_id(activity_id)
+    activity, signup = get_items([ItemKey(Activity, activity_id), ItemKey(Signup, activity_id, caller.account_id)],
+                                 consistent=True)
+    if activity is None:
+        raise AppError(ErrorCode.NOT_FOUND)
     if signup is None or signup.status != SU.SIGNED_UP:
-        _activity(activity_id)
         raise AppError(ErrorCode.NOT_SIGNED_UP)
-    if signup.terms is not None:
-        return _Attendee(caller, activity_id, signup, signup.terms, activity_read=False)
-    activity = _activity(activity_id)
     if activity.status != A.PUBLISHED:
         raise AppError(ErrorCode.ACTIVITY_CANCELLED)
-    return _Attendee(caller, activity_id, signup, attendance_terms(activity), activity_read=True)
+    return _Attendee(caller, activity, signup)
 
 
 def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
@@ -434,38 +415,34 @@ def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
     A right code is not throttled by a read: the wrong-code counter is a condition of the write
     (`_write_conditions`); a wrong one reads it, so a throttled volunteer still gets 429 first.
     """
-    terms = attendee.terms
+    activity = attendee.activity
     if body.code is not None:
-        if terms.sign_in_method not in CODE_SIGN_IN_METHODS:
-            attendee.refuse(field_error(ErrorCode.VALIDATION_FAILED, "code", "该活动只能定位签到签退"))
+        if activity.sign_in_method not in CODE_SIGN_IN_METHODS:
+            raise field_error(ErrorCode.VALIDATION_FAILED, "code", "该活动只能定位签到签退")
         window = _window(moment)
-        if any(hmac.compare_digest(body.code, _code_for(terms.check_in_secret, attendee.activity_id, w))
+        if any(hmac.compare_digest(body.code, _code_for(activity.check_in_secret, activity.activity_id, w))
                for w in (window, window - 1)):
             return "code"
-        try:
-            throttle.refuse_if_over(WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
-                                    window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
-                                    code=ErrorCode.CHECK_IN_CODE_THROTTLED)
-        except AppError as exc:
-            attendee.refuse(exc)
-        attendee.unless_cancelled()   # a wrong code on a cancelled activity is not counted
+        throttle.refuse_if_over(WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
+                                window_seconds=WRONG_CODE_WINDOW_SECONDS, moment=moment,
+                                code=ErrorCode.CHECK_IN_CODE_THROTTLED)
         throttle.record(WRONG_CODE_BUCKET, attendee.code_subject, window_seconds=WRONG_CODE_WINDOW_SECONDS,
                         moment=moment)
         raise field_error(ErrorCode.CHECK_IN_CODE_INVALID, "code")
-    if terms.sign_in_method in CODE_SIGN_IN_METHODS:
-        attendee.refuse(field_error(ErrorCode.CHECK_IN_CODE_REQUIRED, "code"))
-    away = distance_km(float(terms.latitude), float(terms.longitude), body.latitude, body.longitude)
-    radius = float(terms.attendance_radius_km)
+    if activity.sign_in_method in CODE_SIGN_IN_METHODS:
+        raise field_error(ErrorCode.CHECK_IN_CODE_REQUIRED, "code")
+    away = distance_km(float(activity.latitude), float(activity.longitude), body.latitude, body.longitude)
+    radius = float(activity.attendance_radius_km)
     if away > radius:
-        attendee.refuse(field_error(ErrorCode.OUTSIDE_ATTENDANCE_AREA, "latitude",
-                                    f"您距离活动地点约 {away:.1f} 公里，超出考勤地理范围 {radius:g} 公里"))
+        raise field_error(ErrorCode.OUTSIDE_ATTENDANCE_AREA, "latitude",
+                          f"您距离活动地点约 {away:.1f} 公里，超出考勤地理范围 {radius:g} 公里")
     return "location"
 
 
 def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: datetime) -> None:
-    """The activity is not cancelled (checked first: its error comes first) and, for a code, the volunteer
-    is not throttled for wrong codes."""
-    tx.condition_check(Activity, attendee.activity_id, condition=Activity.status == A.PUBLISHED.value,
+    """The activity is still not cancelled (checked first: its error comes first) and, for a code, the
+    volunteer is not throttled for wrong codes."""
+    tx.condition_check(Activity, attendee.activity.activity_id, condition=Activity.status == A.PUBLISHED.value,
                        on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
     if by == "code":
         throttle.require_under_limit(tx, WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
@@ -476,25 +453,21 @@ def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: dat
 def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
     """签到: a signed-up volunteer, from 30 min before the start until the end; one open check-in, 3 a day.
 
-    Reads the sign-up alone (it carries the activity's terms); the activity not cancelled is a condition.
+    Reads the activity and the sign-up (one BatchGetItem); the activity still not cancelled is a condition.
     """
     attendee = _attendee(caller, activity_id)
-    signup, terms = attendee.signup, attendee.terms
+    signup, activity = attendee.signup, attendee.activity
     moment = clock.now()
-    if not terms.service_start - ATTENDANCE_GRACE <= moment < terms.service_end:
-        attendee.refuse(AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME))
+    if not activity.service_start - ATTENDANCE_GRACE <= moment < activity.service_end:
+        raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
     if signup.open_check_in is not None:
-        attendee.refuse(AppError(ErrorCode.ALREADY_CHECKED_IN))
+        raise AppError(ErrorCode.ALREADY_CHECKED_IN)
     today = clock.cst_date(moment)
     same_day = signup.check_in_day == today
     if same_day and int(signup.check_in_day_count or 0) >= MAX_CHECK_INS_PER_DAY:
-        attendee.refuse(AppError(ErrorCode.CHECK_IN_DAILY_LIMIT))
+        raise AppError(ErrorCode.CHECK_IN_DAILY_LIMIT)
     by = _present(attendee, body, moment)
-    record = AttendanceRecord(
-        volunteer_id=caller.account_id, record_key=f"{moment.isoformat()}#{activity_id}", activity_id=activity_id,
-        activity_title=terms.title, org_name=terms.org_name, service_start=terms.service_start,
-        service_end=terms.service_end, checked_in_at=moment, check_in_by=by, seconds=0,
-        counts_hours=bool(terms.counts_hours))
+    record = _new_record(attendee, f"{moment.isoformat()}#{activity_id}", by)
     if same_day:
         actions = [Signup.check_in_day_count.add(1)]
         day_condition = (Signup.check_in_day == today) & (Signup.check_in_day_count < MAX_CHECK_INS_PER_DAY)
@@ -538,19 +511,20 @@ def clipped_seconds(checked_in: datetime, checked_out: datetime, start: datetime
 def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
     """签退: closes the open check-in, until 30 min after the end; the clipped time is added to the totals.
 
-    Reads the sign-up alone, like the check-in; the activity not cancelled is a condition.
+    Reads the activity and the sign-up (one BatchGetItem), like the check-in; the activity still not
+    cancelled is a condition.
     """
     attendee = _attendee(caller, activity_id)
-    signup, terms = attendee.signup, attendee.terms
+    signup, activity = attendee.signup, attendee.activity
     if signup.open_check_in is None:
-        attendee.refuse(AppError(ErrorCode.NOT_CHECKED_IN))
+        raise AppError(ErrorCode.NOT_CHECKED_IN)
     moment = clock.now()
-    if moment > terms.service_end + ATTENDANCE_GRACE:
-        attendee.refuse(AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME))
+    if moment > activity.service_end + ATTENDANCE_GRACE:
+        raise AppError(ErrorCode.OUTSIDE_ATTENDANCE_TIME)
     by = _present(attendee, body, moment)
     record = _open_record(attendee)
-    seconds = clipped_seconds(record.checked_in_at, moment, terms.service_start, terms.service_end)
-    counted = seconds if terms.counts_hours else 0
+    seconds = clipped_seconds(record.checked_in_at, moment, activity.service_start, activity.service_end)
+    counted = seconds if activity.counts_hours else 0
     conflict = AppError(ErrorCode.NOT_CHECKED_IN)
     record_gone = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
@@ -574,21 +548,21 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
     return record
 
 
-def _open_record(attendee: _Attendee) -> AttendanceRecord:
-    """The open attendance record as stored, without reading it: the check-in copied the activity's
-    fields into it (an activity is never edited), its key starts with the check-in time, and the sign-up
-    holds its `check_in_by`. Sign-ups checked in before they held it read the record."""
-    volunteer_id, key, terms = attendee.caller.account_id, attendee.signup.open_check_in, attendee.terms
-    if attendee.signup.open_check_in_by is None:
-        try:
-            return AttendanceRecord.get(volunteer_id, key, consistent_read=True)
-        except AttendanceRecord.DoesNotExist:
-            attendee.refuse(AppError(ErrorCode.STATE_CONFLICT))
+def _new_record(attendee: _Attendee, key: str, by: str) -> AttendanceRecord:
+    """An open attendance record: what it shows of the activity is copied in (an activity is never edited
+    after publishing); its key starts with the check-in time."""
+    activity = attendee.activity
     return AttendanceRecord(
-        volunteer_id=volunteer_id, record_key=key, activity_id=attendee.activity_id,
-        activity_title=terms.title, org_name=terms.org_name, service_start=terms.service_start,
-        service_end=terms.service_end, checked_in_at=datetime.fromisoformat(key.partition("#")[0]),
-        check_in_by=attendee.signup.open_check_in_by, seconds=0, counts_hours=bool(terms.counts_hours))
+        volunteer_id=attendee.caller.account_id, record_key=key, activity_id=activity.activity_id,
+        activity_title=activity.title, org_name=activity.org_name, service_start=activity.service_start,
+        service_end=activity.service_end, checked_in_at=datetime.fromisoformat(key.partition("#")[0]),
+        check_in_by=by, seconds=0, counts_hours=bool(activity.counts_hours))
+
+
+def _open_record(attendee: _Attendee) -> AttendanceRecord:
+    """The open attendance record as stored, without reading it: built as the check-in built it, with the
+    `check_in_by` the sign-up holds."""
+    return _new_record(attendee, attendee.signup.open_check_in, attendee.signup.open_check_in_by)
 
 
 def _check_out_error(volunteer_id: str, record_key: str) -> AppError:

@@ -25,7 +25,7 @@ from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand
-from chalicelib.data.gates import FIRST_TIME, GATE_KEY, ClaimsGate
+from chalicelib.data.gates import GATE_KEY, ClaimsGate
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
 from chalicelib.services import demands, gates, help_requests, todo_counters
@@ -229,9 +229,6 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     if len(others) >= MAX_OPEN_PER_DEMAND:   # cannot happen while application_count bounds them; never exceed 100
         raise AppError(ErrorCode.STATE_CONFLICT)
     linked, city = claim.linked_request_ids, claim.demand_city
-    if linked is None or city is None:   # applied before claims carried them
-        demand = _fresh_demand(demand_id)
-        linked, city = list(demand.linked_request_ids or []), demands.city_of(demand)
     moment = clock.now()
     count = 1 + len(others)   # application_count: the open applications, all pending while the demand is open
     claimed = DemandStatus.CLAIMED.value
@@ -391,10 +388,6 @@ def public_claims(caller: Principal | None, demand_id: str) -> list[Claim]:
     return found
 
 
-def confirmed_claims(demand_id: str) -> list[Claim]:
-    return list(Claim.by_confirmed_demand.query(demand_id, Claim.confirmed_at > FIRST_TIME, limit=10))   # not the gate
-
-
 # ---------------------------------------------------------------- 认领信息 (home tab)
 
 CLAIM_FEED = "confirmed"
@@ -410,16 +403,11 @@ def feed_actions(claim: Claim, *, listed: bool) -> list:
 def list_in_feed(tx: Transaction, demand: Demand, *, listed: bool) -> None:
     """The demand was hidden or shown again (moderation): its confirmed claim follows, in the same transaction.
 
-    The demand names the claim's holder (`confirmed_applicant_id`), so the claim is updated by key; a
-    demand confirmed before it named one has its confirmed claims Queried."""
+    The demand names the claim's holder (`confirmed_applicant_id`), so the claim is updated by key."""
     if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
         return
-    if demand.confirmed_applicant_id is None:
-        confirmed = confirmed_claims(demand.demand_id)
-    else:
-        confirmed = [Claim(demand.demand_id, demand.confirmed_applicant_id, demand_city=demands.city_of(demand))]
-    for claim in confirmed:
-        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value)
+    claim = Claim(demand.demand_id, demand.confirmed_applicant_id, demand_city=demands.city_of(demand))
+    tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value)
 
 
 def claim_feed(*, city: str | None, limit: int, cursor: str | None) -> Page[Claim]:

@@ -108,12 +108,12 @@ def _load_sheet(demand_id: str, applicant_id: str) -> RatingSheet | None:
         return None
 
 
-def _new_sheet(claim: Claim, confirmed_at: datetime, moment: datetime) -> RatingSheet:
+def _new_sheet(claim: Claim, moment: datetime) -> RatingSheet:
     return RatingSheet(demand_id=claim.demand_id, applicant_id=claim.applicant_id, publisher_id=claim.publisher_id,
                        publisher_name=claim.publisher_name, claimant_name=claim.applicant.org_name,
-                       demand_title=claim.demand_title, confirmed_at=confirmed_at, revealed=False,
+                       demand_title=claim.demand_title, confirmed_at=moment, revealed=False,
                        updated_at=moment, publisher_owed=_owed_key(claim.publisher_id),
-                       claimant_owed=_owed_key(claim.applicant_id), reveal_day=_reveal_day(confirmed_at))
+                       claimant_owed=_owed_key(claim.applicant_id), reveal_day=_reveal_day(moment))
 
 
 def _reveal_day(confirmed_at: datetime) -> str:
@@ -133,7 +133,7 @@ def open_sheet(tx: Transaction, claim: Claim, moment: datetime, *, read: bool = 
     """
     sheet = _load_sheet(claim.demand_id, claim.applicant_id) if read else None
     if sheet is None:
-        tx.put(_new_sheet(claim, moment, moment), condition=RatingSheet.applicant_id.does_not_exist(),
+        tx.put(_new_sheet(claim, moment), condition=RatingSheet.applicant_id.does_not_exist(),
                on_conflict=on_exists or AppError(ErrorCode.STATE_CONFLICT))
         todo_counters.owe(tx, [claim.publisher_id, claim.applicant_id], claim, moment + RATING_WINDOW)
         return
@@ -154,8 +154,6 @@ def open_sheet(tx: Transaction, claim: Claim, moment: datetime, *, read: bool = 
 def close_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
     """In the withdrawal of a confirmed claim: nothing is owed any more; ratings given stay."""
     sheet = _load_sheet(claim.demand_id, claim.applicant_id)
-    if sheet is None:   # confirmed before ratings existed
-        return
     tx.update(sheet, [RatingSheet.publisher_owed.remove(), RatingSheet.claimant_owed.remove(),
                       RatingSheet.closed_at.set(moment), RatingSheet.updated_at.set(moment)],
               condition=RatingSheet.applicant_id.exists(), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
@@ -190,27 +188,24 @@ def _party_side(caller: Principal, sheet: RatingSheet) -> Side:
 def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None) -> tuple[RatingSheet, Side]:
     """Give the caller's rating of the other party (once; no edit, no delete).
 
-    One read, the rating sheet: it names the two parties, what each rated and the window; that the
-    claim is still confirmed is a condition of the write (a closed sheet means it was withdrawn). A
-    claim confirmed before sheets existed has none: the claim is read instead.
+    One read, the rating sheet (the confirmation opens it): it names the two parties, what each rated
+    and the window; that the claim is still confirmed is a condition of the write (a closed sheet means
+    it was withdrawn). No sheet: the claim was never confirmed; it is read to answer its parties
+    `CLAIM_NOT_RATABLE` and anyone else 404.
     """
     demand_id, applicant_id = _keys(claim_id_text)
-    claim = None
     for _ in range(_ATTEMPTS):
         moment = clock.now()
         sheet = _load_sheet(demand_id, applicant_id)
-        if sheet is not None:
-            side = _party_side(caller, sheet)
-            if sheet.closed_at is not None:
-                raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
-        elif claim is None:
-            claim, side = _party_claim(caller, claim_id_text)
-            if claim.status != ClaimStatus.CONFIRMED:
-                raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
-        if sheet is not None and rating_of(sheet, side) is not None:
+        if sheet is None:
+            _party_claim(caller, claim_id_text)
+            raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+        side = _party_side(caller, sheet)
+        if sheet.closed_at is not None:
+            raise AppError(ErrorCode.CLAIM_NOT_RATABLE)
+        if rating_of(sheet, side) is not None:
             raise AppError(ErrorCode.RATING_ALREADY_GIVEN)
-        confirmed_at = sheet.confirmed_at if sheet is not None else (claim.confirmed_at or moment)
-        if moment >= confirmed_at + RATING_WINDOW:
+        if moment >= sheet.confirmed_at + RATING_WINDOW:
             raise AppError(ErrorCode.RATING_WINDOW_CLOSED)
         rating = RatingMap(score=score, comment=comment, rater_id=caller.account_id, rated_at=moment)
         raced = AppError(ErrorCode.STATE_CONFLICT)
@@ -219,25 +214,17 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
         tx.update(Claim(demand_id, applicant_id), [_rated_attr(side).set(moment)],
                   condition=Claim.status == ClaimStatus.CONFIRMED.value,
                   on_conflict=AppError(ErrorCode.CLAIM_NOT_RATABLE))
-        if sheet is None:
-            # Confirmed before ratings existed: the sheet starts now, with this rating in it.
-            sheet = _new_sheet(claim, confirmed_at, moment)
-            setattr(sheet, f"by_{side.value}", rating)
-            setattr(sheet, f"{side.value}_owed", None)
-            tx.put(sheet, condition=RatingSheet.applicant_id.does_not_exist(), on_conflict=raced)
-            todo_counters.owe(tx, [rated_account(sheet, side)], sheet, confirmed_at + RATING_WINDOW)
-        else:
-            other_rated = rating_of(sheet, side.other) is not None
-            actions = [_rating_attr(side).set(rating), _owed_attr(side).remove(), RatingSheet.updated_at.set(moment)]
-            if other_rated:
-                actions += [RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(moment),
-                            RatingSheet.reveal_day.remove()]
-            other = _rating_attr(side.other)
-            condition = (_rating_attr(side).does_not_exist() & RatingSheet.closed_at.does_not_exist()
-                         & (RatingSheet.confirmed_at == sheet.confirmed_at)
-                         & (other.exists() if other_rated else other.does_not_exist()))
-            tx.update(sheet, actions, condition=condition, on_conflict=raced)
-            todo_counters.settle(tx, [caller.account_id], sheet, window_closes_at(sheet))
+        other_rated = rating_of(sheet, side.other) is not None
+        actions = [_rating_attr(side).set(rating), _owed_attr(side).remove(), RatingSheet.updated_at.set(moment)]
+        if other_rated:
+            actions += [RatingSheet.revealed.set(True), RatingSheet.revealed_at.set(moment),
+                        RatingSheet.reveal_day.remove()]
+        other = _rating_attr(side.other)
+        condition = (_rating_attr(side).does_not_exist() & RatingSheet.closed_at.does_not_exist()
+                     & (RatingSheet.confirmed_at == sheet.confirmed_at)
+                     & (other.exists() if other_rated else other.does_not_exist()))
+        tx.update(sheet, actions, condition=condition, on_conflict=raced)
+        todo_counters.settle(tx, [caller.account_id], sheet, window_closes_at(sheet))
         try:
             tx.commit()
         except AppError as exc:

@@ -209,9 +209,5 @@ def _decide(operator: Principal, target: _Target, *, uphold: bool, note: str, pi
 
 
 def _open_reports(target: _Target) -> list[Report]:
-    """The open reports, as keys to update (the target names their holders); when the names do not account
-    for every open report (some were filed before the demand kept them), the reports are Queried."""
-    reporters = target.item.open_reporters or set()
-    if len(reporters) == int(target.item.open_report_count or 0):
-        return [Report(target.key, reporter) for reporter in sorted(reporters)]
-    return [r for r in Report.query(target.key, limit=100) if r.status == ReportStatus.OPEN.value]
+    """The open reports, as keys to update: the target names their holders."""
+    return [Report(target.key, reporter) for reporter in sorted(target.item.open_reporters or set())]

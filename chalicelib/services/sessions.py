@@ -115,10 +115,6 @@ def _presented(refresh_token: str) -> tuple[Session, str]:
     return session, secret
 
 
-def _family(session: Session) -> str:
-    return session.family_id or session.session_id
-
-
 def refresh(refresh_token: str) -> TokenPair:
     """Rotate: the old refresh token becomes a tombstone in the same transaction that stores the new one.
 
@@ -129,9 +125,7 @@ def refresh(refresh_token: str) -> TokenPair:
     session, secret = _presented(refresh_token)
     if session.used_at is not None:
         return _replayed(session, secret)
-    if session.role is None:
-        _carry_account_fields(session)
-    family = _family(session)
+    family = session.family_id
     replacement, new_token = _new_session(session.account_id, session.role, bool(session.must_change_password),
                                           session.generation, family_id=family,
                                           secret=_successor_secret(session.session_id, secret))
@@ -165,7 +159,7 @@ def refresh(refresh_token: str) -> TokenPair:
 def _replayed(tombstone: Session, secret: str) -> TokenPair:
     """A rotated token presented again: its successor within the grace (a lost answer), else reuse."""
     moment = clock.now()
-    family = _family(tombstone)
+    family = tombstone.family_id
     if tombstone.successor_id and moment - tombstone.used_at <= timedelta(seconds=REUSE_GRACE_SECONDS):
         successor, revoked, account = get_items(
             [ItemKey(Session, tombstone.successor_id), ItemKey(RevokedFamily, family_key(family)),
@@ -190,16 +184,6 @@ def revoke_family(family_id: str, *, reason: str) -> None:
                   expires_at=moment + timedelta(seconds=get_settings().refresh_token_ttl_seconds)).save()
 
 
-def _carry_account_fields(session: Session) -> None:
-    """A session issued before sessions carried the role: read them from the account (once: its
-    replacement carries them)."""
-    try:
-        account = Account.get(session.account_id, consistent_read=True)
-    except Account.DoesNotExist:
-        raise AppError(ErrorCode.REFRESH_TOKEN_INVALID) from None
-    session.role, session.must_change_password = account.role, bool(account.must_change_password)
-
-
 def end(refresh_token: str) -> None:
     """Logout: forget this refresh token. Unknown tokens are ignored (logout is idempotent). A rotated
     token ends its whole family (whoever holds the live one is signed out too), as does a token rotated
@@ -215,7 +199,7 @@ def end(refresh_token: str) -> None:
         except DeleteError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-    revoke_family(_family(session), reason="logout")
+    revoke_family(session.family_id, reason="logout")
 
 
 def revoke_all_action():

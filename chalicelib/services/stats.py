@@ -53,7 +53,7 @@ def shown_day(day: str) -> date:
 
 def check_day(day: str, now: datetime | None = None) -> str:
     """A day that has ended in CST and is not before the platform's first day (else 400 on `date`), as its
-    stored key. Written YYYY-MM-DD (the API's calendar dates) or YYYYMMDD (the key, as older scripts pass it)."""
+    stored key. Written YYYY-MM-DD (the API's calendar dates) or YYYYMMDD (the key, as the daily job passes it)."""
     key = day.replace("-", "") if isinstance(day, str) and _ISO_DAY.match(day) else day
     try:
         parsed = _parse(key)

@@ -22,14 +22,12 @@ from chalice.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
-from moto import mock_aws
 
 from chalicelib import clock
 from chalicelib.data.demands import DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.points import BALANCE_ID, PointEntry
 from chalicelib.data.ratings import RatingSheet
-from chalicelib.data.tables import create_all_tables
 from chalicelib.services import points, sms_sender
 from tests import streams
 from tests.client import Api, Outbox
@@ -42,6 +40,7 @@ from tests.helpers import (
     register_individual,
     stored_claims,
 )
+from tests.moto_tables import fresh_tables
 from tests.test_activities import T0, activity_body
 from tests.test_claims import volunteer
 from tests.test_gates import assert_gates_follow
@@ -61,9 +60,8 @@ class Lifecycle(RuleBasedStateMachine):
         super().__init__()
         self._real_now = clock.now
         clock.now = lambda: T0            # inside every recruiting window of the activity form
-        self._mock = mock_aws()
-        self._mock.start()
-        create_all_tables()
+        self._tables = fresh_tables()
+        self._tables.__enter__()
         self.outbox = Outbox()
         sms_sender.use_sender(self.outbox)
         from app import app as chalice_app
@@ -87,7 +85,7 @@ class Lifecycle(RuleBasedStateMachine):
     def teardown(self) -> None:
         self._client.__exit__(None, None, None)
         sms_sender.use_sender(None)
-        self._mock.stop()
+        self._tables.__exit__(None, None, None)
         clock.now = self._real_now
 
     # ------------------------------------------------------------ helpers

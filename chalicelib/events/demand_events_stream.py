@@ -15,6 +15,7 @@ from chalicelib.data.activities import Activity, Signup
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.gates import GATE_KEY
+from chalicelib.data.lookup import get_or_none
 from chalicelib.events.records import Poison, handle_event, new_image
 from chalicelib.reference import NotificationType, SignupStatus
 from chalicelib.services import notifications
@@ -44,17 +45,10 @@ def drafts_for(raw: Any) -> list[Draft]:
     build = _RULES.get(event.action)
     if build is None:
         return []   # created, edited, published, closed, in_service…: nobody else to tell
-    demand = _demand(event.demand_id)
+    demand = get_or_none(Demand, event.demand_id)
     if demand is None:
         raise Poison(f"demand {event.demand_id} does not exist")
     return list(build(event, demand))
-
-
-def _demand(demand_id: str) -> Demand | None:
-    try:
-        return Demand.get(demand_id)
-    except Demand.DoesNotExist:
-        return None
 
 
 def _draft(event: DemandEvent, account_id: str, kind: NotificationType, body: str, link_kind: str,
@@ -70,10 +64,10 @@ def _subject(event: DemandEvent) -> str:
 
 
 def _applicant_name(demand_id: str, applicant_id: str) -> str:
-    try:
-        return Claim.get(demand_id, applicant_id).applicant.org_name
-    except Claim.DoesNotExist:
-        raise Poison(f"claim {demand_id}.{applicant_id} does not exist") from None
+    claim = get_or_none(Claim, demand_id, applicant_id)
+    if claim is None:
+        raise Poison(f"claim {demand_id}.{applicant_id} does not exist")
+    return claim.applicant.org_name
 
 
 def _reason(event: DemandEvent) -> str:
@@ -133,10 +127,9 @@ def _report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
 
 def _activity_report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     activity_id = _subject(event)
-    try:
-        activity = Activity.get(activity_id)
-    except Activity.DoesNotExist:
-        raise Poison(f"activity {activity_id} of a report decision does not exist") from None
+    activity = get_or_none(Activity, activity_id)
+    if activity is None:
+        raise Poison(f"activity {activity_id} of a report decision does not exist")
     title = activity.title
     upheld = event.action == "activity_report_upheld"
     verdict = "经核实，该活动已下架" if upheld else "经核实，该活动未发现违规"

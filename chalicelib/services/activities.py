@@ -30,6 +30,7 @@ from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CODE_SIGN_IN_METHODS,
@@ -69,10 +70,10 @@ def _require_activity_id(activity_id: str) -> None:
 
 def _activity(activity_id: str) -> Activity:
     _require_activity_id(activity_id)
-    try:
-        return Activity.get(activity_id, consistent_read=True)
-    except Activity.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    activity = get_or_none(Activity, activity_id, consistent_read=True)
+    if activity is None:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return activity
 
 
 def _sees_hidden(caller: Principal | None, activity: Activity) -> bool:
@@ -105,10 +106,7 @@ def _own_activity(caller: Principal, activity_id: str) -> Activity:
 
 
 def _signup(activity_id: str, volunteer_id: str) -> Signup | None:
-    try:
-        return Signup.get(activity_id, volunteer_id, consistent_read=True)
-    except Signup.DoesNotExist:
-        return None
+    return get_or_none(Signup, activity_id, volunteer_id, consistent_read=True)
 
 
 def phase(activity: Activity, moment: datetime) -> str:
@@ -205,10 +203,7 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
 
 
 def _require_confirmed_claimant(caller: Principal, demand_id: str) -> None:
-    try:
-        claim = Claim.get(demand_id, caller.account_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        claim = None
+    claim = get_or_none(Claim, demand_id, caller.account_id, consistent_read=True)
     if claim is None or claim.status != ClaimStatus.CONFIRMED:
         raise AppError(ErrorCode.NOT_FOUND)
 
@@ -593,9 +588,7 @@ def _open_record(attendee: _Attendee) -> AttendanceRecord:
 
 
 def _check_out_error(volunteer_id: str, record_key: str) -> AppError:
-    try:
-        AttendanceRecord.get(volunteer_id, record_key, consistent_read=True)
-    except AttendanceRecord.DoesNotExist:
+    if get_or_none(AttendanceRecord, volunteer_id, record_key, consistent_read=True) is None:
         return AppError(ErrorCode.STATE_CONFLICT)
     return AppError(ErrorCode.NOT_CHECKED_IN)
 

@@ -26,6 +26,7 @@ from chalicelib.data.base import Transaction, every_item, one_page
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import FIRST_TIME, GATE_KEY, ClaimsGate
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
 from chalicelib.services import demands, gates, help_requests, todo_counters
@@ -58,22 +59,15 @@ def _keys(claim_id_text: str) -> tuple[str, str]:
     return demand_id, applicant_id
 
 
-def _load(demand_id: str, applicant_id: str) -> Claim | None:
-    try:
-        return Claim.get(demand_id, applicant_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        return None
-
-
 def _publisher_claim(caller: Principal, claim_id_text: str) -> Claim:
-    claim = _load(*_keys(claim_id_text))
+    claim = get_or_none(Claim, *_keys(claim_id_text), consistent_read=True)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
     return claim
 
 
 def _applicant_claim(caller: Principal, claim_id_text: str) -> Claim:
-    claim = _load(*_keys(claim_id_text))
+    claim = get_or_none(Claim, *_keys(claim_id_text), consistent_read=True)
     if claim is None or claim.applicant_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
     return claim

@@ -33,6 +33,7 @@ from chalicelib.data.help_requests import (
     Transition,
     TutoringDetails,
 )
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.services import todo_counters
@@ -147,16 +148,9 @@ def _stored_score(score: float) -> int | float:
 
 # ---------------------------------------------------------------- reading
 
-def _load(request_id: str) -> HelpRequest | None:
-    try:
-        return HelpRequest.get(request_id, consistent_read=True)
-    except HelpRequest.DoesNotExist:
-        return None
-
-
 def visible_to(caller: Principal, request_id: str) -> HelpRequest:
     """The request if `caller` is its submitter or the addressed 团组织; otherwise 404 (existence not revealed)."""
-    item = _load(request_id)
+    item = get_or_none(HelpRequest, request_id, consistent_read=True)
     if item is None or not (is_submitter(caller, item) or is_addressed_org(caller, item)):
         raise AppError(ErrorCode.NOT_FOUND)
     return item
@@ -209,7 +203,7 @@ def _status_actions(item: HelpRequest, to: HelpRequestStatus, history: list[Tran
 
 
 def _own_pending(caller: Principal, request_id: str) -> HelpRequest:
-    item = _load(request_id)
+    item = get_or_none(HelpRequest, request_id, consistent_read=True)
     if item is None or not is_addressed_org(caller, item):
         raise AppError(ErrorCode.NOT_FOUND)   # another org's request: as if it did not exist
     if item.status != S.PENDING.value:

@@ -26,6 +26,7 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import Claim
 from chalicelib.data.gates import GATE_KEY, RatingsGate
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, Role
@@ -102,10 +103,7 @@ def _keys(claim_id_text: str) -> tuple[str, str]:
 
 
 def _load_sheet(demand_id: str, applicant_id: str) -> RatingSheet | None:
-    try:
-        return RatingSheet.get(demand_id, applicant_id, consistent_read=True)
-    except RatingSheet.DoesNotExist:
-        return None
+    return get_or_none(RatingSheet, demand_id, applicant_id, consistent_read=True)
 
 
 def _new_sheet(claim: Claim, confirmed_at: datetime, moment: datetime) -> RatingSheet:
@@ -167,10 +165,9 @@ def close_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
 def _party_claim(caller: Principal, claim_id_text: str) -> tuple[Claim, Side]:
     """The claim and the caller's side; anyone but its two parties gets 404 (existence does not leak)."""
     demand_id, applicant_id = _keys(claim_id_text)
-    try:
-        claim = Claim.get(demand_id, applicant_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    claim = get_or_none(Claim, demand_id, applicant_id, consistent_read=True)
+    if claim is None:
+        raise AppError(ErrorCode.NOT_FOUND)
     if caller.role is Role.LEAGUE_ORG and claim.publisher_id == caller.account_id:
         return claim, Side.PUBLISHER
     if caller.role is Role.VOLUNTEER_ORG and claim.applicant_id == caller.account_id:

@@ -7,6 +7,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.errors import AppError, ErrorCode, throttled
 
@@ -42,11 +43,8 @@ def take(bucket: str, subject: str, *, limit: int, window_seconds: int, moment: 
 def count(bucket: str, subject: str, *, window_seconds: int, moment: datetime) -> tuple[int, int]:
     """The events counted so far in the current window, and seconds until it closes."""
     start, end = _window(moment, window_seconds)
-    try:
-        item = RateCounter.get(f"{bucket}:{subject}:{start}", consistent_read=True)
-        current = int(item.count or 0)
-    except RateCounter.DoesNotExist:
-        current = 0
+    item = get_or_none(RateCounter, f"{bucket}:{subject}:{start}", consistent_read=True)
+    current = int(item.count or 0) if item is not None else 0
     return current, end - int(moment.timestamp())
 
 

@@ -11,7 +11,7 @@ import pytest
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region, login_key
-from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
+from chalicelib.data.claims import Claim, ClaimQuota, ContactRead, claim_id
 from chalicelib.data.demands import PUBLIC_FEED, Demand, OrgBlock
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, DemandStatus, Role
@@ -472,7 +472,7 @@ def test_racing_applications_and_confirmations_end_with_exactly_one_confirmed_cl
                 return result, err
 
     work = [lambda o=o: _attempt(lambda: claims.apply(o, did, None)) for o in orgs[8:]]
-    work += [lambda c=c: confirm_until_decided(claims.claim_id(c)) for c, _ in first]
+    work += [lambda c=c: confirm_until_decided(claim_id(c.demand_id, c.applicant_id)) for c, _ in first]
     with ThreadPoolExecutor(max_workers=12) as pool:
         outcomes = list(pool.map(lambda w: w(), work))
     confirmations = outcomes[4:]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id
 from chalicelib.data.demands import Demand
 from chalicelib.data.help_requests import HelpRequest, Transition
 from chalicelib.data.ratings import RatingSheet
@@ -190,7 +190,8 @@ def test_racing_confirmations_and_applications_leave_counters_equal_to_the_lists
 
     work = [lambda o=o: _attempt(lambda: claims.apply(o, did, None)) for o in orgs[4:]]
     work += [lambda o=orgs[4]: _attempt(lambda: claims.apply(o, did, None))]            # the same org twice
-    work += [lambda c=c: _attempt(lambda: claims.confirm(publisher, claims.claim_id(c))) for c in first[:2]]
+    work += [lambda c=claim_id(c.demand_id, c.applicant_id): _attempt(lambda: claims.confirm(publisher, c))
+             for c in first[:2]]
     with ThreadPoolExecutor(max_workers=len(work)) as pool:
         outcomes = list(pool.map(lambda w: w(), work))
     assert sum(1 for claim, _ in outcomes[-2:] if claim is not None) <= 1
@@ -216,7 +217,8 @@ def test_racing_ratings_of_both_sides_leave_nothing_owed(dynamodb_server, outbox
     did = _open_demand(league.account_id)
     _count_as_published(league.account_id)
     claimant = _volunteer_item(0)
-    claim = claims.claim_id(claims.apply(claimant, did, None))
+    application = claims.apply(claimant, did, None)
+    claim = claim_id(application.demand_id, application.applicant_id)
     claims.confirm(publisher, claim)
     assert [todo_counters.read(a).ratings_owed for a in (league.account_id, claimant.account_id)] == [1, 1]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -238,7 +240,7 @@ def test_rating_a_claim_confirmed_before_ratings_existed_makes_the_other_side_ow
     TodoCounters(league["account_id"]).delete()
     TodoCounters(org["account_id"]).delete()
     claimant = Principal(org["account_id"], Role.VOLUNTEER_ORG)
-    ratings.rate(claimant, claims.claim_id(claim), 5, None)
+    ratings.rate(claimant, claim_id(claim.demand_id, claim.applicant_id), 5, None)
     assert todo(api, league["access_token"])["ratings_owed"] == 1 == listed(
         api, league["access_token"], LEAGUE_LISTS)["ratings_owed"]
     assert todo(api, org["token"])["ratings_owed"] == 0 == listed(api, org["token"], VOLUNTEER_LISTS)["ratings_owed"]
@@ -313,7 +315,7 @@ def test_a_confirmation_at_the_cap_with_every_linked_request_fits_one_transactio
     orgs = [_volunteer_item(i) for i in range(claims.MAX_OPEN_PER_DEMAND)]
     applications = [claims.apply(o, did, None) for o in orgs]
     assert todo_counters.read(league.account_id).pending_claims == claims.MAX_OPEN_PER_DEMAND
-    confirmed = claims.confirm(publisher, claims.claim_id(applications[0]))
+    confirmed = claims.confirm(publisher, claim_id(applications[0].demand_id, applications[0].applicant_id))
     assert confirmed.status == "confirmed"
     assert todo_counters.read(league.account_id).pending_claims == 0
     assert {todo_counters.read(o.account_id).pending_applications for o in orgs} == {0}

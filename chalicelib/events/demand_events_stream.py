@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from chalicelib.data.activities import Activity, Signup
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.gates import GATE_KEY
 from chalicelib.data.lookup import get_or_none
@@ -66,7 +66,7 @@ def _subject(event: DemandEvent) -> str:
 def _applicant_name(demand_id: str, applicant_id: str) -> str:
     claim = get_or_none(Claim, demand_id, applicant_id)
     if claim is None:
-        raise Poison(f"claim {demand_id}.{applicant_id} does not exist")
+        raise Poison(f"claim {claim_id(demand_id, applicant_id)} does not exist")
     return claim.applicant.org_name
 
 
@@ -78,27 +78,27 @@ def _claim_applied(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     name = _applicant_name(event.demand_id, applicant)
     yield _draft(event, demand.org_id, N.CLAIM_APPLIED, f"{name}申请认领您发布的需求《{demand.title}》，请及时确认。",
-                 "claim", f"{event.demand_id}.{applicant}")
+                 "claim", claim_id(event.demand_id, applicant))
 
 
 def _claim_confirmed(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     yield _draft(event, applicant, N.CLAIM_CONFIRMED,
                  f"{demand.org_name}已确认您对需求《{demand.title}》的认领，请发布志愿服务活动。",
-                 "claim", f"{event.demand_id}.{applicant}")
+                 "claim", claim_id(event.demand_id, applicant))
 
 
 def _claim_returned(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     yield _draft(event, applicant, N.CLAIM_RETURNED, f"您对需求《{demand.title}》的认领申请未通过。{_reason(event)}",
-                 "claim", f"{event.demand_id}.{applicant}")
+                 "claim", claim_id(event.demand_id, applicant))
 
 
 def _claim_withdrawn(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     name = _applicant_name(event.demand_id, applicant)
     body = f"{name}撤销了对需求《{demand.title}》的认领。{_reason(event)}"
-    yield _draft(event, demand.org_id, N.CLAIM_WITHDRAWN, body, "claim", f"{event.demand_id}.{applicant}")
+    yield _draft(event, demand.org_id, N.CLAIM_WITHDRAWN, body, "claim", claim_id(event.demand_id, applicant))
 
 
 def _activity_published(event: DemandEvent, demand: Demand) -> Iterator[Draft]:

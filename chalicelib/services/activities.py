@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,7 @@ from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
-from chalicelib.data.lookup import get_or_none
+from chalicelib.data.lookup import get_or_none, is_minted_id
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CODE_SIGN_IN_METHODS,
@@ -57,14 +56,13 @@ WRONG_CODE_BUCKET = "check-in-code"
 EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
 A = ActivityStatus
-_ID = re.compile(r"^[0-9a-f]{1,64}$")   # activity ids are hex (token_hex)
 SU = SignupStatus
 
 
 # ---------------------------------------------------------------- loading and phases
 
 def _require_activity_id(activity_id: str) -> None:
-    if not _ID.match(activity_id):   # a demand's activities gate shares the table under a non-hex id
+    if not is_minted_id(activity_id):   # a demand's activities gate shares the table under a non-hex id
         raise AppError(ErrorCode.NOT_FOUND)
 
 

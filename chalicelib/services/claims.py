@@ -15,15 +15,13 @@ DemandEvent per transition (who, when, from, to, why). Linked help requests move
 """
 from __future__ import annotations
 
-import re
-
 from pynamodb.exceptions import PutError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, every_item, one_page
-from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
+from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead, claim_keys
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import FIRST_TIME, GATE_KEY, ClaimsGate
 from chalicelib.data.lookup import get_or_none
@@ -42,32 +40,20 @@ TRANSACTION_LIMIT = 100
 assert 8 + help_requests.MAX_LINKED + 4 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
 
 OTHER_CLAIMED_REASON = "已由其他组织认领"
-_ID = re.compile(r"^[0-9a-f]{1,64}$")
 S = ClaimStatus
 
 
 # ---------------------------------------------------------------- ids and loading
 
-def claim_id(claim: Claim) -> str:
-    return f"{claim.demand_id}.{claim.applicant_id}"
-
-
-def _keys(claim_id_text: str) -> tuple[str, str]:
-    demand_id, _, applicant_id = claim_id_text.partition(".")
-    if not _ID.match(demand_id) or not _ID.match(applicant_id):
-        raise AppError(ErrorCode.NOT_FOUND)
-    return demand_id, applicant_id
-
-
 def _publisher_claim(caller: Principal, claim_id_text: str) -> Claim:
-    claim = get_or_none(Claim, *_keys(claim_id_text), consistent_read=True)
+    claim = get_or_none(Claim, *claim_keys(claim_id_text), consistent_read=True)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
     return claim
 
 
 def _applicant_claim(caller: Principal, claim_id_text: str) -> Claim:
-    claim = get_or_none(Claim, *_keys(claim_id_text), consistent_read=True)
+    claim = get_or_none(Claim, *claim_keys(claim_id_text), consistent_read=True)
     if claim is None or claim.applicant_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
     return claim
@@ -212,7 +198,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     confirmed before (rare), its put fails and the confirmation starts again reading the sheet.
     """
     from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
-    demand_id, applicant_id = _keys(claim_id_text)
+    demand_id, applicant_id = claim_keys(claim_id_text)
     of_demand = every_item(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True),   # not the gate
                            Claim)
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)

@@ -15,7 +15,6 @@ conditional update of the sheet (its own side not rated yet; the other side exac
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,7 +23,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction, one_page
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id, claim_keys
 from chalicelib.data.gates import GATE_KEY, RatingsGate
 from chalicelib.data.lookup import get_or_none
 from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
@@ -34,7 +33,6 @@ from chalicelib.services import gates, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 RATING_WINDOW = timedelta(days=14)   # ratings are blind for at most this long after confirmation
-_ID = re.compile(r"^[0-9a-f]{1,64}$")
 _ATTEMPTS = 3
 
 
@@ -50,11 +48,7 @@ class Side(StrEnum):
 
 
 def rating_id(demand_id: str, applicant_id: str, side: Side) -> str:
-    return f"{demand_id}.{applicant_id}.{side.value}"
-
-
-def claim_id_of(sheet: RatingSheet) -> str:
-    return f"{sheet.demand_id}.{sheet.applicant_id}"
+    return f"{claim_id(demand_id, applicant_id)}.{side.value}"
 
 
 def rating_of(sheet: RatingSheet, side: Side) -> RatingMap | None:
@@ -93,13 +87,6 @@ def _rated_attr(side: Side):
 
 def _owed_key(account_id: str) -> str:
     return f"{account_id}#{OWED}"
-
-
-def _keys(claim_id_text: str) -> tuple[str, str]:
-    demand_id, _, applicant_id = claim_id_text.partition(".")
-    if not _ID.match(demand_id) or not _ID.match(applicant_id):
-        raise AppError(ErrorCode.NOT_FOUND)
-    return demand_id, applicant_id
 
 
 def _load_sheet(demand_id: str, applicant_id: str) -> RatingSheet | None:
@@ -164,7 +151,7 @@ def close_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
 
 def _party_claim(caller: Principal, claim_id_text: str) -> tuple[Claim, Side]:
     """The claim and the caller's side; anyone but its two parties gets 404 (existence does not leak)."""
-    demand_id, applicant_id = _keys(claim_id_text)
+    demand_id, applicant_id = claim_keys(claim_id_text)
     claim = get_or_none(Claim, demand_id, applicant_id, consistent_read=True)
     if claim is None:
         raise AppError(ErrorCode.NOT_FOUND)
@@ -191,7 +178,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
     claim is still confirmed is a condition of the write (a closed sheet means it was withdrawn). A
     claim confirmed before sheets existed has none: the claim is read instead.
     """
-    demand_id, applicant_id = _keys(claim_id_text)
+    demand_id, applicant_id = claim_keys(claim_id_text)
     claim = None
     for _ in range(_ATTEMPTS):
         moment = clock.now()

@@ -32,6 +32,7 @@ from pynamodb.expressions.update import SetAction
 
 from chalicelib import clock
 from chalicelib.data.base import Transaction
+from chalicelib.data.claims import claim_id
 from chalicelib.data.lookup import get_or_none
 from chalicelib.data.todo_counters import TodoCounters
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus
@@ -170,7 +171,7 @@ def forget_expired(sheet, window_end: datetime) -> None:
 
 
 def _element(claim: _ClaimLike, window_end: datetime) -> str:
-    return f"{_stamp(window_end)}|{claim.demand_id}.{claim.applicant_id}"
+    return f"{_stamp(window_end)}|{claim_id(claim.demand_id, claim.applicant_id)}"
 
 
 def _stamp(moment: datetime) -> str:

@@ -59,13 +59,6 @@ def _applicant_claim(caller: Principal, claim_id_text: str) -> Claim:
     return claim
 
 
-def _fresh_demand(demand_id: str) -> Demand:
-    try:
-        return Demand.get(demand_id, consistent_read=True)
-    except Demand.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
-
-
 # ---------------------------------------------------------------- building blocks
 
 def _status_actions(claim: Claim, to: ClaimStatus, moment) -> list:
@@ -101,7 +94,7 @@ def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, acti
 
 def _demand_error(demand_id: str) -> AppError:
     """Why a condition on the demand failed, from a fresh read (status or count moved since we read it)."""
-    demand = _fresh_demand(demand_id)
+    demand = demands.get_demand(demand_id, consistent=True)
     if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
         return AppError(ErrorCode.DEMAND_ALREADY_CLAIMED)
     if demand.status != DemandStatus.OPEN or not demands.is_visible(demand):
@@ -211,7 +204,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
         raise AppError(ErrorCode.STATE_CONFLICT)
     linked, city = claim.linked_request_ids, claim.demand_city
     if linked is None or city is None:   # applied before claims carried them
-        demand = _fresh_demand(demand_id)
+        demand = demands.get_demand(demand_id, consistent=True)
         linked, city = list(demand.linked_request_ids or []), demands.city_of(demand)
     moment = clock.now()
     count = 1 + len(others)   # application_count: the open applications, all pending while the demand is open
@@ -277,7 +270,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
         tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
         tx.commit()
     elif claim.status == S.CONFIRMED:
-        demand = _fresh_demand(claim.demand_id)
+        demand = demands.get_demand(claim.demand_id, consistent=True)
         if demand.status == DemandStatus.IN_SERVICE:
             raise AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
         if demand.status != DemandStatus.CLAIMED:
@@ -305,7 +298,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
 
 
 def _withdraw_error(demand_id: str) -> AppError:
-    if _fresh_demand(demand_id).status == DemandStatus.IN_SERVICE:
+    if demands.get_demand(demand_id, consistent=True).status == DemandStatus.IN_SERVICE:
         return AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
     return AppError(ErrorCode.STATE_CONFLICT)
 

@@ -265,7 +265,7 @@ def _signed_up(api, outbox, now, **overrides) -> tuple[str, dict, str]:
 
 def _wrong_codes(volunteer_id: str, aid: str, moment) -> int:
     return throttle.count("check-in-code", f"{volunteer_id}:{aid}", moment=moment,
-                          window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)[0]
+                          window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)
 
 
 def _nothing_written(aid: str, volunteer_id: str, before: Signup) -> None:

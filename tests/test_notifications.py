@@ -24,8 +24,6 @@ from tests.test_claims import applied, volunteer
 from tests.test_help_requests import org_session, submitted
 from tests.test_ratings import confirmed_claim, rated
 
-T = NotificationType
-
 
 def pump(api) -> None:
     """Hand every stream's records so far to its handler, as Lambda would (each batch exactly once here)."""
@@ -149,7 +147,7 @@ def test_a_report_outcome_reaches_the_reporter_and_an_upheld_one_the_publisher(a
 
 def _drafts(account_id: str, count: int) -> list[Draft]:
     start = clock.now()
-    return [Draft(account_id=account_id, type=T.CLAIM_APPLIED, at=start + timedelta(seconds=i),
+    return [Draft(account_id=account_id, type=NotificationType.CLAIM_APPLIED, at=start + timedelta(seconds=i),
                   source=f"test/{i}", body=f"第{i}条") for i in range(count)]
 
 
@@ -227,7 +225,8 @@ def test_muted_types_are_not_produced_and_sms_can_be_switched_off(api, outbox):
     publisher = league_org_session(api)
     token = publisher["access_token"]
     settings = api.get("/me/notification-settings", token=token).json
-    assert settings["sms_enabled"] is True and {t["type"] for t in settings["types"]} == {t.value for t in T}
+    assert settings["sms_enabled"] is True
+    assert {t["type"] for t in settings["types"]} == {t.value for t in NotificationType}
     saved = api.put("/me/notification-settings", {"muted": ["claim_applied"], "sms_enabled": False}, token=token)
     assert saved.status_code == 200 and saved.json["sms_enabled"] is False
     assert [t["type"] for t in saved.json["types"] if t["muted"]] == ["claim_applied"]

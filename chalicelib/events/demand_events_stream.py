@@ -22,7 +22,6 @@ from chalicelib.services import notifications
 from chalicelib.services.notifications import Draft
 
 SOURCE = "demand-events-stream"
-N = NotificationType
 
 
 def handle(event: Any) -> dict[str, list]:
@@ -77,51 +76,54 @@ def _reason(event: DemandEvent) -> str:
 def _claim_applied(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     name = _applicant_name(event.demand_id, applicant)
-    yield _draft(event, demand.org_id, N.CLAIM_APPLIED, f"{name}申请认领您发布的需求《{demand.title}》，请及时确认。",
-                 "claim", claim_id(event.demand_id, applicant))
+    yield _draft(event, demand.org_id, NotificationType.CLAIM_APPLIED,
+                 f"{name}申请认领您发布的需求《{demand.title}》，请及时确认。", "claim",
+                 claim_id(event.demand_id, applicant))
 
 
 def _claim_confirmed(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
-    yield _draft(event, applicant, N.CLAIM_CONFIRMED,
+    yield _draft(event, applicant, NotificationType.CLAIM_CONFIRMED,
                  f"{demand.org_name}已确认您对需求《{demand.title}》的认领，请发布志愿服务活动。",
                  "claim", claim_id(event.demand_id, applicant))
 
 
 def _claim_returned(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
-    yield _draft(event, applicant, N.CLAIM_RETURNED, f"您对需求《{demand.title}》的认领申请未通过。{_reason(event)}",
-                 "claim", claim_id(event.demand_id, applicant))
+    yield _draft(event, applicant, NotificationType.CLAIM_RETURNED,
+                 f"您对需求《{demand.title}》的认领申请未通过。{_reason(event)}", "claim",
+                 claim_id(event.demand_id, applicant))
 
 
 def _claim_withdrawn(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     name = _applicant_name(event.demand_id, applicant)
     body = f"{name}撤销了对需求《{demand.title}》的认领。{_reason(event)}"
-    yield _draft(event, demand.org_id, N.CLAIM_WITHDRAWN, body, "claim", claim_id(event.demand_id, applicant))
+    yield _draft(event, demand.org_id, NotificationType.CLAIM_WITHDRAWN, body, "claim",
+                 claim_id(event.demand_id, applicant))
 
 
 def _activity_published(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
-    yield _draft(event, demand.org_id, N.ACTIVITY_PUBLISHED, f"需求《{demand.title}》的志愿服务活动已发布。",
-                 "activity", _subject(event))
+    yield _draft(event, demand.org_id, NotificationType.ACTIVITY_PUBLISHED,
+                 f"需求《{demand.title}》的志愿服务活动已发布。", "activity", _subject(event))
 
 
 def _activity_cancelled(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     activity_id = _subject(event)
     body = f"需求《{demand.title}》的志愿服务活动已取消。{_reason(event)}"
-    yield _draft(event, demand.org_id, N.ACTIVITY_CANCELLED, body, "activity", activity_id)
+    yield _draft(event, demand.org_id, NotificationType.ACTIVITY_CANCELLED, body, "activity", activity_id)
     for signup in Signup.query(activity_id, filter_condition=Signup.status == SignupStatus.SIGNED_UP.value):
-        yield _draft(event, signup.volunteer_id, N.ACTIVITY_CANCELLED, body, "activity", activity_id)
+        yield _draft(event, signup.volunteer_id, NotificationType.ACTIVITY_CANCELLED, body, "activity", activity_id)
 
 
 def _report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     upheld = event.action == "report_upheld"
     verdict = "经核实，该需求已下架" if upheld else "经核实，该需求未发现违规"
     for reporter in event.notify_ids or []:
-        yield _draft(event, reporter, N.REPORT_OUTCOME, f"您对需求《{demand.title}》的举报已处理：{verdict}。",
-                     "demand", event.demand_id)
+        yield _draft(event, reporter, NotificationType.REPORT_OUTCOME,
+                     f"您对需求《{demand.title}》的举报已处理：{verdict}。", "demand", event.demand_id)
     if upheld:
-        yield _draft(event, demand.org_id, N.REPORT_OUTCOME,
+        yield _draft(event, demand.org_id, NotificationType.REPORT_OUTCOME,
                      f"您发布的需求《{demand.title}》因举报被下架。{_reason(event)}", "demand", event.demand_id)
 
 
@@ -134,10 +136,10 @@ def _activity_report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Dra
     upheld = event.action == "activity_report_upheld"
     verdict = "经核实，该活动已下架" if upheld else "经核实，该活动未发现违规"
     for reporter in event.notify_ids or []:
-        yield _draft(event, reporter, N.REPORT_OUTCOME, f"您对活动《{title}》的举报已处理：{verdict}。",
+        yield _draft(event, reporter, NotificationType.REPORT_OUTCOME, f"您对活动《{title}》的举报已处理：{verdict}。",
                      "activity", activity_id)
     if upheld:
-        yield _draft(event, activity.org_id, N.REPORT_OUTCOME,
+        yield _draft(event, activity.org_id, NotificationType.REPORT_OUTCOME,
                      f"您发布的活动《{title}》因举报被下架。{_reason(event)}", "activity", activity_id)
 
 

@@ -40,7 +40,6 @@ TRANSACTION_LIMIT = 100
 assert 8 + help_requests.MAX_LINKED + 4 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
 
 OTHER_CLAIMED_REASON = "已由其他组织认领"
-S = ClaimStatus
 
 
 # ---------------------------------------------------------------- ids and loading
@@ -137,13 +136,13 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     volunteer_orgs.require_complete_profile(account)
     demand = demands.require_readable(caller, demand)   # its updated_at is pinned below
     _refuse_unless_open(demand)
-    if existing is not None and existing.status in (S.PENDING, S.CONFIRMED):
+    if existing is not None and existing.status in (ClaimStatus.PENDING, ClaimStatus.CONFIRMED):
         raise AppError(ErrorCode.CLAIM_ALREADY_APPLIED)
     if int(demand.application_count or 0) >= MAX_OPEN_PER_DEMAND:
         raise AppError(ErrorCode.DEMAND_CLAIMS_FULL)
     profile = account.profile
     moment = clock.now()
-    status = S.PENDING.value
+    status = ClaimStatus.PENDING.value
     claim = Claim(demand_id=demand_id, applicant_id=caller.account_id, publisher_id=demand.org_id,
                   publisher_name=demand.org_name, demand_title=demand.title or "", status=status,
                   applicant_status=f"{caller.account_id}#{status}", publisher_status=f"{demand.org_id}#{status}",
@@ -162,8 +161,8 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
                                               advantages=profile.advantages))
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    tx.put(claim, condition=Claim.applicant_id.does_not_exist() | Claim.status.is_in(S.RETURNED.value,
-                                                                                      S.WITHDRAWN.value),
+    tx.put(claim, condition=Claim.applicant_id.does_not_exist() | Claim.status.is_in(ClaimStatus.RETURNED.value,
+                                                                                      ClaimStatus.WITHDRAWN.value),
            on_conflict=AppError(ErrorCode.CLAIM_ALREADY_APPLIED))
     todo_counters.claim_moved(tx, claim, existing.status if existing else None, status)
     tx.update(ClaimQuota(caller.account_id), [ClaimQuota.pending.add(1)],
@@ -197,9 +196,9 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
-    if claim.status != S.PENDING:
+    if claim.status != ClaimStatus.PENDING:
         raise AppError(ErrorCode.STATE_CONFLICT)
-    others = [c for c in of_demand if c.status == S.PENDING and c.applicant_id != applicant_id]
+    others = [c for c in of_demand if c.status == ClaimStatus.PENDING and c.applicant_id != applicant_id]
     if len(others) >= MAX_OPEN_PER_DEMAND:   # cannot happen while application_count bounds them; never exceed 100
         raise AppError(ErrorCode.STATE_CONFLICT)
     linked, city = claim.linked_request_ids, claim.demand_city
@@ -222,16 +221,16 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],
                              subject=claim.applicant_id, city=city))
-    tx.update(claim, _status_actions(claim, S.CONFIRMED, moment)
+    tx.update(claim, _status_actions(claim, ClaimStatus.CONFIRMED, moment)
               + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)]
               + feed_actions(claim, listed=True),
               condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
-    todo_counters.claim_moved(tx, claim, claim.status, S.CONFIRMED.value)
-    _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
+    todo_counters.claim_moved(tx, claim, claim.status, ClaimStatus.CONFIRMED.value)
+    _event(tx, caller, claim, "claim_confirmed", ClaimStatus.CONFIRMED)
     ratings.open_sheet(tx, claim, moment, read=read_sheet, on_exists=sheet_exists)   # both sides owe a rating
     _quota(tx, claim.applicant_id, -1)
     for other in others:
-        _end(tx, caller, other, S.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
+        _end(tx, caller, other, ClaimStatus.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
         _quota(tx, other.applicant_id, -1)
     if linked:
         help_requests.set_status_for_demand_in(tx, linked, claim.demand_id,
@@ -248,10 +247,10 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
 def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
     """Publisher: pending → returned (认领失败) with a reason the applicant reads."""
     claim = _publisher_claim(caller, claim_id_text)
-    if claim.status != S.PENDING:
+    if claim.status != ClaimStatus.PENDING:
         raise AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    _end(tx, caller, claim, S.RETURNED, "claim_returned", reason, clock.now())
+    _end(tx, caller, claim, ClaimStatus.RETURNED, "claim_returned", reason, clock.now())
     _quota(tx, claim.applicant_id, -1)
     tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
     tx.commit()
@@ -264,12 +263,12 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
     claim = _applicant_claim(caller, claim_id_text)
     moment = clock.now()
     tx = Transaction()
-    if claim.status == S.PENDING:
-        _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+    if claim.status == ClaimStatus.PENDING:
+        _end(tx, caller, claim, ClaimStatus.WITHDRAWN, "claim_withdrawn", reason, moment)
         _quota(tx, claim.applicant_id, -1)
         tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
         tx.commit()
-    elif claim.status == S.CONFIRMED:
+    elif claim.status == ClaimStatus.CONFIRMED:
         demand = demands.get_demand(claim.demand_id, consistent=True)
         if demand.status == DemandStatus.IN_SERVICE:
             raise AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
@@ -277,7 +276,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
             raise AppError(ErrorCode.STATE_CONFLICT)
         opened = DemandStatus.OPEN.value
         demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
-        _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+        _end(tx, caller, claim, ClaimStatus.WITHDRAWN, "claim_withdrawn", reason, moment)
         ratings.close_sheet(tx, claim, moment)   # nothing owed any more; ratings given stay
         tx.update(demand, [Demand.status.set(opened), Demand.org_status.set(f"{demand.org_id}#{opened}"),
                            Demand.application_count.add(-1), Demand.updated_at.set(moment),
@@ -393,7 +392,7 @@ def list_in_feed(tx: Transaction, demand: Demand, *, listed: bool) -> None:
     else:
         confirmed = [Claim(demand.demand_id, demand.confirmed_applicant_id, demand_city=demands.city_of(demand))]
     for claim in confirmed:
-        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value,
+        tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == ClaimStatus.CONFIRMED.value,
                   mirror=False)
 
 

@@ -28,7 +28,10 @@ from chalicelib.data.demands import DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.points import BALANCE_ID, PointEntry
 from chalicelib.data.ratings import RatingSheet
+from chalicelib.reference import REPORTS_TO_HIDE
+from chalicelib.schemas.ratings import LOW_SCORE
 from chalicelib.services import points, sms_sender
+from chalicelib.services.claims import MAX_PENDING_PER_ORG
 from tests import streams
 from tests.client import Api, Outbox
 from tests.helpers import (
@@ -167,12 +170,14 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(demand_id=demands)
     def hide_by_reports_then_dismiss(self, demand_id):
-        """Three reports hide a visible demand (its public lists 404), an operator's dismissal shows it again."""
+        """REPORTS_TO_HIDE reports hide a visible demand (its public lists 404), an operator's dismissal shows it
+        again."""
         visible = self.demand_status[demand_id] != "closed"
         reporters = [self.person["access_token"], self._token(0), self._token(1)]
+        assert len(reporters) == REPORTS_TO_HIDE
         answers = [self.api.post(f"/demands/{demand_id}/reports", {"reason": "false_information"}, token=t).status_code
                    for t in reporters]
-        assert answers == ([201] * 3 if visible else [404] * 3)
+        assert answers == [201 if visible else 404] * REPORTS_TO_HIDE
         if not visible:
             return
         assert_gates_follow(demand_id)
@@ -187,7 +192,7 @@ class Lifecycle(RuleBasedStateMachine):
         response = self.api.post(f"/demands/{demand_id}/claims", {}, token=self._token(org))
         legal = (self.demand_status[demand_id] == "open"
                  and self.claims.get((demand_id, org)) not in ("pending", "confirmed")
-                 and self._pending_of(org) < 5)
+                 and self._pending_of(org) < MAX_PENDING_PER_ORG)
         assert (response.status_code == 201) == legal, (demand_id, org, self.claims, response.json)
         if legal:
             self.claims[(demand_id, org)] = "pending"
@@ -254,7 +259,8 @@ class Lifecycle(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ ratings and the streams
 
-    @rule(demand_id=demands, org=st.integers(0, 1), publisher=st.booleans(), score=st.integers(3, 5))
+    @rule(demand_id=demands, org=st.integers(0, 1), publisher=st.booleans(),
+          score=st.integers(LOW_SCORE + 1, 5))   # scores that need no comment
     def rate(self, demand_id, org, publisher, score):
         side = "publisher" if publisher else "claimant"
         token = self.league["access_token"] if publisher else self._token(org)

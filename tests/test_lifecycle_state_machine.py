@@ -34,20 +34,22 @@ from chalicelib.services import points, sms_sender
 from chalicelib.services.claims import MAX_PENDING_PER_ORG
 from tests import streams
 from tests.client import Api, Outbox
+from tests.clock import T0
 from tests.helpers import (
+    activity_body,
+    assert_gates_follow,
     demand_body,
+    general_form,
     league_org_session,
     next_phone,
     operator_token,
     org_block,
     register_individual,
     stored_claims,
+    volunteer,
+    with_code,
 )
 from tests.moto_tables import fresh_tables
-from tests.test_activities import T0, activity_body
-from tests.test_claims import volunteer
-from tests.test_gates import assert_gates_follow
-from tests.test_help_requests import general_form, with_code
 
 EXAMPLES = int(os.environ.get("LIFECYCLE_EXAMPLES", "4"))
 STEPS = int(os.environ.get("LIFECYCLE_STEPS", "20"))

@@ -10,32 +10,27 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.data.demands import DemandEvent
-from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.notifications import Notification, NotificationSettings
-from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import demand_events_stream
 from chalicelib.events.parking import parked
 from chalicelib.reference import NotificationType
 from chalicelib.services import notifications, ratings, sms_sender
 from chalicelib.services.notifications import Draft
 from tests import streams
-from tests.helpers import league_org_session, operator_token, publish_demand, register_individual
-from tests.test_claims import applied, volunteer
-from tests.test_help_requests import org_session, submitted
-from tests.test_ratings import confirmed_claim, rated
-
-
-def pump(api) -> None:
-    """Hand every stream's records so far to its handler, as Lambda would (each batch exactly once here)."""
-    for model, name in ((HelpRequest, "help_requests_stream"), (DemandEvent, "demand_events_stream"),
-                        (RatingSheet, "ratings_stream")):
-        assert streams.invoke(api, name, streams.stream_records(model)) == {"batchItemFailures": []}
-
-
-def inbox(api, token, query="") -> list[dict]:
-    response = api.get(f"/me/notifications{query}", token=token)
-    assert response.status_code == 200, response.json
-    return response.json["items"]
+from tests.helpers import (
+    applied,
+    confirmed_claim,
+    inbox,
+    league_org_session,
+    operator_token,
+    org_session,
+    publish_demand,
+    pump,
+    rated,
+    register_individual,
+    submitted,
+    volunteer,
+)
 
 
 def types_of(api, token) -> list[str]:

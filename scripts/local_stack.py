@@ -3,8 +3,8 @@
 
     .venv/bin/python scripts/local_stack.py [--port 8000] [--dynamodb-port 8001] [--data-dir .local] [--reset]
 
-Start: check both ports → lock <data-dir> (one stack each) → read and check <data-dir>/dynamodb.json (a file of the wrong
-shape is moved aside and the stack refuses to start until told --reset) → moto's DynamoDB
+Start: check both ports → lock <data-dir> (one stack each) → read and check <data-dir>/dynamodb.json (a file of
+the wrong shape is moved aside and the stack refuses to start until told --reset) → moto's DynamoDB
 server (scripts/dynamodb_server.py: one request at a time) → <data-dir>/ports.json →
 tables from ALL_MODELS → load the saved items → demo accounts → `chalice local` → wait
 for /health.

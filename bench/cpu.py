@@ -74,7 +74,7 @@ def _world(app) -> dict:
     from chalicelib.services import sms_sender
     from tests import helpers
     from tests.client import Api, Outbox
-    from tests.test_volunteer_orgs import PROFILE, registration
+    from tests.helpers import PROFILE, registration
 
     outbox = Outbox()
     sms_sender.use_sender(outbox)

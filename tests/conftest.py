@@ -32,7 +32,6 @@ SCRIPTS = str(Path(__file__).resolve().parent.parent / "scripts")
 
 import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
-from moto import mock_aws  # noqa: E402
 
 from chalicelib import clock  # noqa: E402
 from chalicelib.data.tables import create_all_tables  # noqa: E402
@@ -40,6 +39,7 @@ from chalicelib.services import sms_sender  # noqa: E402
 from tests.client import Api, Outbox  # noqa: E402
 from tests.clock import T0, Clock  # noqa: E402
 from tests.dynamodb_meter import DynamoMeter  # noqa: E402
+from tests.moto_tables import fresh_tables  # noqa: E402
 
 # On the shared botocore session before any client exists: every DynamoDB client then carries it.
 METER = DynamoMeter(prefix=os.environ["TABLE_PREFIX"]).install()
@@ -47,8 +47,7 @@ METER = DynamoMeter(prefix=os.environ["TABLE_PREFIX"]).install()
 
 @pytest.fixture
 def aws():
-    with mock_aws():
-        create_all_tables()
+    with fresh_tables():
         yield
 
 

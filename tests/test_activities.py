@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import json
-import math
 import secrets
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -18,59 +17,34 @@ from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services import activities
 from chalicelib.services.accounts import insert_account, new_account
-from tests.clock import T0, Clock  # noqa: F401 - other test modules import them from here
+from tests.clock import T0
 from tests.helpers import (
+    AT_SITE,
+    END,
+    SITE,
+    START,
+    activity_body,
+    applied,
+    claimed_demand,
+    code,
     hide_demand,
+    individual,
+    iso,
     league_org_session,
     next_phone,
+    north_of_site,
+    open_demand,
     operator_token,
     publish_demand,
+    published,
     register_individual,
+    signed_up,
     stored_activities,
     stored_events,
     stored_signups,
+    submitted,
+    volunteer,
 )
-from tests.test_claims import _open_demand, applied, code, volunteer
-
-START = T0 + timedelta(days=3)                       # service 2099-06-04 08:00–12:00 CST
-END = START + timedelta(hours=4)
-SITE = (39.812562, 116.608858)                       # latitude, longitude of the guide's example
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(clock.CST).isoformat()
-
-
-def activity_body(**overrides) -> dict:
-    body = {
-        "title": "【云支教】招募8位数学老师帮助乡村小学生", "activity_type": "志愿服务活动（计入服务时长）",
-        "category": "文明实践", "volunteers_to_recruit": 8, "contact_name": "李雷",
-        "contact_mobile": "18826480174", "recruit_start": iso(T0 - timedelta(hours=1)),
-        "recruit_end": iso(T0 + timedelta(days=2)), "service_start": iso(START), "service_end": iso(END),
-        "address": "广东深圳市龙岗区测试地址", "coordinates": "116.608858, 39.812562",
-        # Position-based unless a test needs the code: a 扫码 activity refuses a position (issue 19).
-        "sign_in_method": "定位签到签退", "attendance_radius_km": 3,
-        "who_may_sign_up": "所有志愿者可报名", "tags": ["适合亲子体验", "适合中小学生参加"],
-        "service_targets": ["青少年"], "guarantees": ["餐饮保障"],
-        "introduction": "需要招募8位数学老师为乡村孩子在线辅导课程，他们上学期数学成绩中等偏下，解方程是弱项。",
-        "service_content": "8位数学老师辅导孩子，需要光线明亮的环境，最好有PPT展示。", "certificate_consent": True,
-    }
-    body.update(overrides)
-    return body
-
-
-def claimed_demand(api, outbox, publisher_token: str, **demand_overrides) -> tuple[str, dict, dict]:
-    did = publish_demand(api, outbox, publisher_token, **demand_overrides)["demand_id"]
-    org = volunteer(api, outbox)
-    claim = applied(api, org, did)
-    assert api.post(f"/claims/{claim['claim_id']}/confirm", token=publisher_token).status_code == 200
-    return did, org, claim
-
-
-def published(api, org, did, **overrides) -> dict:
-    response = api.post(f"/demands/{did}/activities", activity_body(**overrides), token=org["token"])
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 @pytest.fixture
@@ -80,23 +54,6 @@ def world(api, outbox, now):
     return {"publisher": publisher["access_token"], "did": did, "org": org, "claim": claim}
 
 
-def person(api, outbox) -> dict:
-    p = register_individual(api, outbox)
-    return {"token": p["access_token"], "phone": p["phone"], "account_id": p["account_id"]}
-
-
-def signed_up(api, outbox, aid) -> dict:
-    p = person(api, outbox)
-    response = api.post(f"/activities/{aid}/signups", token=p["token"])
-    assert response.status_code == 201, response.json
-    return p
-
-
-def north_of_site(km: float) -> dict:
-    return {"latitude": SITE[0] + math.degrees(km / activities.EARTH_RADIUS_KM), "longitude": SITE[1]}
-
-
-AT_SITE = {"latitude": SITE[0], "longitude": SITE[1]}
 CODE_METHOD = "扫码或者志愿者证签到签退"   # the organization shows a rotating code on site
 
 
@@ -111,7 +68,6 @@ def timeline(did: str) -> list[tuple]:
 # ---------------------------------------------------------------- publishing
 
 def test_the_first_activity_moves_the_demand_and_its_help_requests_and_blocks_withdrawal(api, outbox, now):
-    from tests.test_help_requests import submitted
 
     publisher = league_org_session(api)
     token = publisher["access_token"]
@@ -163,7 +119,7 @@ def test_the_public_activity_page_carries_the_org_contact_and_no_volunteer_data(
 def test_only_the_confirmed_claimant_publishes(api, outbox, world):
     did = world["did"]
     others = {
-        "anonymous": (None, 401), "individual": (person(api, outbox)["token"], 403),
+        "anonymous": (None, 401), "individual": (individual(api, outbox)["token"], 403),
         "operator": (operator_token(api, "op_act"), 403), "publisher": (world["publisher"], 403),
         "other_volunteer": (volunteer(api, outbox)["token"], 404),
     }
@@ -239,7 +195,7 @@ def test_field_limits_on_both_sides(api, outbox, world):
 def test_each_route_refuses_callers_that_are_not_its_own_and_changes_nothing(api, outbox, world):
     aid = published(api, world["org"], world["did"])["activity_id"]
     tokens = {"anonymous": None, "owner": world["org"]["token"], "other_volunteer": volunteer(api, outbox)["token"],
-              "individual": person(api, outbox)["token"], "publisher": world["publisher"],
+              "individual": individual(api, outbox)["token"], "publisher": world["publisher"],
               "operator": operator_token(api, "op_act_matrix")}
     org_only = {"anonymous": 401, "other_volunteer": 404, "individual": 403, "publisher": 403, "operator": 403}
     person_only = {"anonymous": 401, "owner": 403, "other_volunteer": 403, "publisher": 403, "operator": 403}
@@ -269,7 +225,7 @@ def test_each_route_refuses_callers_that_are_not_its_own_and_changes_nothing(api
 def test_sign_up_inside_the_window_while_seats_remain_once_per_person(api, outbox, world, now):
     aid = published(api, world["org"], world["did"], volunteers_to_recruit=2,
                     recruit_start=iso(T0 + timedelta(hours=1)))["activity_id"]
-    first, second, third = (person(api, outbox) for _ in range(3))
+    first, second, third = (individual(api, outbox) for _ in range(3))
     early = api.post(f"/activities/{aid}/signups", token=first["token"])
     assert early.status_code == 409 and code(early) == "SIGNUP_CLOSED"
     now.at = T0 + timedelta(hours=1)
@@ -322,7 +278,7 @@ def _individual(i: int) -> Principal:
 
 def _stored_activity(*, seats: int, service_in: timedelta) -> str:
     """An activity written directly (race tests run on moto's server with the real clock)."""
-    did = _open_demand(secrets.token_hex(16))
+    did = open_demand(secrets.token_hex(16))
     moment = clock.now()
     aid = secrets.token_hex(16)
     Activity(aid, demand_id=did, org_id="org", org_name="组织", status="published", title="活动",
@@ -593,7 +549,7 @@ def test_the_organization_cancels_before_the_start_not_after(api, outbox, world,
     assert ("activity_cancelled", "published", "cancelled", "台风预警") in timeline(world["did"])
     again = api.post(f"/activities/{aid}/cancel", {"reason": "再取消"}, token=org["token"])
     assert again.status_code == 409 and code(again) == "ACTIVITY_CANCELLED"
-    assert code(api.post(f"/activities/{aid}/signups", token=person(api, outbox)["token"])) == "ACTIVITY_CANCELLED"
+    assert code(api.post(f"/activities/{aid}/signups", token=individual(api, outbox)["token"])) == "ACTIVITY_CANCELLED"
     now.at = START
     assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=volunteer_["token"])) == \
         "ACTIVITY_CANCELLED"

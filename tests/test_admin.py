@@ -11,6 +11,7 @@ from tests.helpers import (
     make_operator,
     operator_token,
     register_individual,
+    register_org,
 )
 
 
@@ -29,7 +30,6 @@ def test_disabling_an_account_refuses_login_and_refresh(api, outbox):
 
 
 def _registered_org(api, outbox) -> dict:
-    from tests.test_volunteer_orgs import register_org
 
     body, response = register_org(api, outbox)
     assert response.status_code == 201, response.json

@@ -6,11 +6,21 @@ import re
 from datetime import timedelta
 
 from chalicelib.errors import ErrorCode
-from tests.helpers import demand_body, league_org_session, next_phone, org_block, register_individual
-from tests.test_activities import END, START, activity_body
-from tests.test_claims import volunteer
-from tests.test_help_requests import cloud_form
-from tests.test_points_stream import invoke, rating_records, stream_records
+from tests.helpers import (
+    END,
+    START,
+    activity_body,
+    cloud_form,
+    demand_body,
+    invoke,
+    league_org_session,
+    next_phone,
+    org_block,
+    rating_records,
+    register_individual,
+    stream_records,
+    volunteer,
+)
 
 GUIDE = pathlib.Path(__file__).resolve().parent.parent / "docs" / "api.md"
 STEP = re.compile(r"^\d+\. `(GET|POST|PUT|DELETE) (\S+)` → (\d{3})", re.M)

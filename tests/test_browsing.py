@@ -7,7 +7,14 @@ from chalicelib.errors import AppError
 from chalicelib.services import reactions
 from chalicelib.services.accounts import get_account
 from chalicelib.services.sessions import principal_of
-from tests.helpers import league_org_session, publish_demand, register_individual
+from tests.helpers import (
+    PROFILE,
+    approved_org,
+    league_org_session,
+    make_league_org,
+    publish_demand,
+    register_individual,
+)
 
 
 def _ids(response):
@@ -75,7 +82,6 @@ def test_a_like_is_one_per_account_and_toggles(api, outbox):
 
 
 def test_concurrent_like_toggles_never_drift_from_the_stored_likes(dynamodb_server, outbox):
-    from tests.helpers import make_league_org
 
     org = make_league_org("gd_race")
     demand = Demand(demand_id="d" * 32, org_id=org.account_id, org_name="x", status="open",
@@ -123,7 +129,6 @@ def test_a_draft_cannot_be_liked_or_favorited_by_others(api, outbox):
 
 
 def test_recommendations_rank_the_orgs_city_and_service_areas_first(api, outbox):
-    from tests.test_volunteer_orgs import PROFILE, approved_org
 
     org = league_org_session(api)
     token = org["access_token"]

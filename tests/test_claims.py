@@ -10,27 +10,31 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.accounts import Account, Region, login_key
-from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
-from chalicelib.data.demands import PUBLIC_FEED, Demand, OrgBlock
-from chalicelib.errors import AppError, ErrorCode
-from chalicelib.reference import AccountStatus, DemandStatus, Role
-from chalicelib.schemas.orgs import VolunteerOrgProfileIn
+from chalicelib.data.claims import Claim, ClaimQuota, ContactRead, claim_id
+from chalicelib.data.demands import PUBLIC_FEED, Demand
+from chalicelib.reference import DemandStatus, Role
 from chalicelib.services import claims
-from chalicelib.services.accounts import insert_account, new_account
-from chalicelib.services.volunteer_orgs import build_profile
 from tests.helpers import (
+    PROFILE,
+    actions,
+    activity_body,
+    applied,
+    apply,
+    attempt,
+    code,
     demand_body,
     league_org_session,
     make_league_org,
-    next_phone,
+    open_demand,
     operator_token,
     publish_demand,
     register_individual,
     stored_claims,
     stored_events,
+    submitted,
+    volunteer,
+    volunteer_item,
 )
-from tests.test_volunteer_orgs import PROFILE, approved_org
 
 # ---------------------------------------------------------------- helpers
 
@@ -39,40 +43,12 @@ def publisher(api):
     return league_org_session(api)
 
 
-def volunteer(api, outbox, *, profile: bool = True) -> dict:
-    body, account_id, session = approved_org(api, outbox)
-    token = session["access_token"]
-    if profile:
-        saved = api.put("/me/org-profile", {**PROFILE, "leader_mobile": body["contact_phone"]}, token=token)
-        assert saved.status_code == 200, saved.json
-    return {"token": token, "account_id": account_id, "phone": body["contact_phone"]}
-
-
-def apply(api, org, demand_id, message=None):
-    return api.post(f"/demands/{demand_id}/claims", {"message": message} if message else {}, token=org["token"])
-
-
-def applied(api, org, demand_id) -> dict:
-    response = apply(api, org, demand_id)
-    assert response.status_code == 201, response.json
-    return response.json
-
-
 def stored(claim: dict) -> Claim:
     return Claim.get(claim["demand_id"], claim["applicant"]["account_id"])
 
 
 def demand_of(demand_id: str) -> Demand:
     return Demand.get(demand_id)
-
-
-def code(response) -> str:
-    return response.json["error"]["code"]
-
-
-def actions(api, token, demand_id) -> list[tuple]:
-    items = api.get(f"/demands/{demand_id}/timeline", token=token).json["items"]
-    return [(e["action"], e["from_status"], e["to_status"], e["reason"]) for e in items]
 
 
 # ---------------------------------------------------------------- the happy path
@@ -374,7 +350,6 @@ def test_a_claimants_many_reads_of_the_leader_contacts_in_one_day_leave_one_audi
 # ---------------------------------------------------------------- linked help requests
 
 def test_linked_help_requests_follow_the_claim(api, outbox, publisher):
-    from tests.test_help_requests import submitted
 
     token = publisher["access_token"]
     person = register_individual(api, outbox)
@@ -421,14 +396,6 @@ def test_lists_are_one_query_each_with_pages(api, outbox, publisher, count_queri
 
 # ---------------------------------------------------------------- races (moto's HTTP server)
 
-def _volunteer_item(i: int):
-    account = new_account(role=Role.VOLUNTEER_ORG, login=f"race_{i}_{secrets.token_hex(3)}", display_name=f"组织{i}",
-                          password_hash="x", status=AccountStatus.ACTIVE, phone=next_phone())
-    insert_account(account, [(login_key(account.login), AppError(ErrorCode.ACCOUNT_NAME_TAKEN))])
-    profile = build_profile(VolunteerOrgProfileIn.model_validate({**PROFILE, "leader_mobile": account.phone}))
-    account.update(actions=[Account.profile.set(profile)])
-    return Principal(account.account_id, Role.VOLUNTEER_ORG)
-
 
 def _pending_quota(account_id: str) -> int:
     try:
@@ -437,42 +404,24 @@ def _pending_quota(account_id: str) -> int:
         return 0
 
 
-def _open_demand(org_id: str) -> str:
-    moment = clock.now()
-    did = secrets.token_hex(16)
-    Demand(did, org_id=org_id, org_name="团委", status="open", org_status=f"{org_id}#open", title="需求",
-           created_at=moment, updated_at=moment, published_at=moment, feed=PUBLIC_FEED,
-           feed_city=f"{PUBLIC_FEED}#深圳市",
-           org_block=OrgBlock(region=Region(province="广东省", city="深圳市", district="罗湖区"), org_name="团委",
-                              leader_name="李雷", leader_mobile="13912345678")).save()
-    return did
-
-
-def _attempt(work):
-    try:
-        return work(), None
-    except AppError as exc:
-        return None, exc.code.name
-
-
 def test_racing_applications_and_confirmations_end_with_exactly_one_confirmed_claim(dynamodb_server, outbox):
     league = make_league_org(f"race_league_{secrets.token_hex(3)}")
     publisher = Principal(league.account_id, Role.LEAGUE_ORG)
-    did = _open_demand(league.account_id)
-    orgs = [_volunteer_item(i) for i in range(12)]
+    did = open_demand(league.account_id)
+    orgs = [volunteer_item(i) for i in range(12)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        first = list(pool.map(lambda o: _attempt(lambda: claims.apply(o, did, None)), orgs[:8]))
+        first = list(pool.map(lambda o: attempt(lambda: claims.apply(o, did, None)), orgs[:8]))
     assert [err for _, err in first] == [None] * 8
     assert Demand.get(did).application_count == 8
 
     def confirm_until_decided(claim_id):
         while True:
-            result, err = _attempt(lambda: claims.confirm(publisher, claim_id))
+            result, err = attempt(lambda: claims.confirm(publisher, claim_id))
             if err != "STATE_CONFLICT" or Demand.get(did, consistent_read=True).status != "open":
                 return result, err
 
-    work = [lambda o=o: _attempt(lambda: claims.apply(o, did, None)) for o in orgs[8:]]
-    work += [lambda c=c: confirm_until_decided(claims.claim_id(c)) for c, _ in first]
+    work = [lambda o=o: attempt(lambda: claims.apply(o, did, None)) for o in orgs[8:]]
+    work += [lambda c=c: confirm_until_decided(claim_id(c.demand_id, c.applicant_id)) for c, _ in first]
     with ThreadPoolExecutor(max_workers=12) as pool:
         outcomes = list(pool.map(lambda w: w(), work))
     confirmations = outcomes[4:]
@@ -493,10 +442,10 @@ def test_racing_applications_and_confirmations_end_with_exactly_one_confirmed_cl
 
 def test_racing_applications_of_one_org_never_exceed_its_pending_limit(dynamodb_server, outbox):
     league = make_league_org(f"race_league_{secrets.token_hex(3)}")
-    ids = [_open_demand(league.account_id) for _ in range(8)]
-    org = _volunteer_item(0)
+    ids = [open_demand(league.account_id) for _ in range(8)]
+    org = volunteer_item(0)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda did: _attempt(lambda: claims.apply(org, did, None)), ids))
+        results = list(pool.map(lambda did: attempt(lambda: claims.apply(org, did, None)), ids))
     assert sum(1 for claim, _ in results if claim is not None) == claims.MAX_PENDING_PER_ORG
     assert {err for _, err in results if err} <= {"CLAIM_PENDING_LIMIT", "STATE_CONFLICT"}
     assert ClaimQuota.get(org.account_id).pending == claims.MAX_PENDING_PER_ORG
@@ -570,7 +519,6 @@ def _my_claims(api, org, query: str = "") -> dict:
 
 
 def test_a_claim_row_says_whether_its_caller_rated_and_whether_an_activity_was_published(api, outbox, publisher):
-    from tests.test_activities import activity_body
 
     token = publisher["access_token"]
     org = volunteer(api, outbox)

@@ -11,6 +11,7 @@ from tests.helpers import (
     org_block,
     publish_demand,
     register_individual,
+    submitted,
 )
 
 
@@ -192,7 +193,6 @@ def test_my_demands_lists_every_state_and_filters(api, outbox, org):
 # --- 关联的求助需求 -------------------------------------------------------------------------------
 
 def _help_request(api, outbox, org_id):
-    from tests.test_help_requests import submitted
 
     person = register_individual(api, outbox)
     return person, submitted(api, outbox, person, org_id)

@@ -8,29 +8,31 @@ from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, Se
 from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand
 from chalicelib.services import activities, claims, throttle
+from tests.clock import T0
 from tests.helpers import (
+    AT_SITE,
+    END,
+    START,
+    actions,
+    activity_body,
+    applied,
+    apply,
+    claimed_demand,
+    code,
     demand_body,
     hide_demand,
+    individual,
+    iso,
     league_org_session,
+    north_of_site,
     publish_demand,
+    published,
     stored_activities,
     stored_claims,
     stored_events,
     stored_signups,
+    volunteer,
 )
-from tests.test_activities import (
-    AT_SITE,
-    END,
-    START,
-    T0,
-    activity_body,
-    claimed_demand,
-    iso,
-    north_of_site,
-    person,
-    published,
-)
-from tests.test_claims import actions, applied, apply, code, volunteer
 
 
 def _claimed_events(demand_id: str) -> int:
@@ -126,7 +128,7 @@ def _activity(api, outbox, **overrides) -> tuple[str, str, str]:
 def test_a_sign_up_for_an_activity_of_a_hidden_demand_is_not_found_and_writes_nothing(api, outbox, now):
     did, aid, _ = _activity(api, outbox)
     hide_demand(did)
-    volunteer_person = person(api, outbox)
+    volunteer_person = individual(api, outbox)
     refused = api.post(f"/activities/{aid}/signups", token=volunteer_person["token"])
     assert refused.status_code == 404
     assert len(stored_signups(aid)) == 0 and Activity.get(aid).signed_up_count == 0
@@ -134,7 +136,7 @@ def test_a_sign_up_for_an_activity_of_a_hidden_demand_is_not_found_and_writes_no
 
 def test_sign_up_errors_keep_their_order(api, outbox, now):
     did, aid, org_token = _activity(api, outbox, volunteers_to_recruit=1)
-    first, second = person(api, outbox), person(api, outbox)
+    first, second = individual(api, outbox), individual(api, outbox)
     assert api.post(f"/activities/{aid}/signups", token=first["token"]).status_code == 201
     full = api.post(f"/activities/{aid}/signups", token=second["token"])
     assert full.status_code == 409 and code(full) == "ACTIVITY_FULL"
@@ -151,7 +153,7 @@ def test_sign_up_errors_keep_their_order(api, outbox, now):
 def test_cancelling_a_sign_up_once_the_service_started_is_refused_by_the_activity_and_writes_nothing(api, outbox,
                                                                                                     now):
     _, aid, _ = _activity(api, outbox)
-    volunteer_person = person(api, outbox)
+    volunteer_person = individual(api, outbox)
     assert api.post(f"/activities/{aid}/signups", token=volunteer_person["token"]).status_code == 201
     now.at = START
     refused = api.call("DELETE", f"/activities/{aid}/signups/me", token=volunteer_person["token"])
@@ -197,7 +199,7 @@ def test_an_activity_refused_before_the_write_is_still_not_found_for_anyone_but_
 
 def _checked_in(api, outbox, now) -> tuple[str, dict, str]:
     _, aid, _ = _activity(api, outbox)
-    volunteer_person = person(api, outbox)
+    volunteer_person = individual(api, outbox)
     assert api.post(f"/activities/{aid}/signups", token=volunteer_person["token"]).status_code == 201
     now.at = START + timedelta(minutes=1)
     assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=volunteer_person["token"]).status_code == 201
@@ -250,7 +252,7 @@ def test_a_check_out_answers_the_record_as_stored_without_reading_it(api, outbox
 def _signed_up(api, outbox, now, **overrides) -> tuple[str, dict, str]:
     """An activity, a volunteer signed up to it, the organization's token; the clock at the start."""
     _, aid, org_token = _activity(api, outbox, **overrides)
-    volunteer_person = person(api, outbox)
+    volunteer_person = individual(api, outbox)
     assert api.post(f"/activities/{aid}/signups", token=volunteer_person["token"]).status_code == 201
     now.at = START - timedelta(minutes=20)
     return aid, volunteer_person, org_token
@@ -258,7 +260,7 @@ def _signed_up(api, outbox, now, **overrides) -> tuple[str, dict, str]:
 
 def _wrong_codes(volunteer_id: str, aid: str, moment) -> int:
     return throttle.count("check-in-code", f"{volunteer_id}:{aid}", moment=moment,
-                          window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)[0]
+                          window_seconds=activities.WRONG_CODE_WINDOW_SECONDS)
 
 
 def _nothing_written(aid: str, volunteer_id: str, before: Signup) -> None:
@@ -309,7 +311,7 @@ def test_check_in_refusals_of_a_published_activity_keep_their_codes_and_write_no
         "OUTSIDE_ATTENDANCE_AREA"
     assert code(api.post(f"/activities/{aid}/check-ins", {"code": "123456"}, token=token)) == "VALIDATION_FAILED"
     _nothing_written(aid, volunteer_id, before)
-    stranger = person(api, outbox)["token"]
+    stranger = individual(api, outbox)["token"]
     assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=stranger)) == "NOT_SIGNED_UP"
     assert code(api.post(f"/activities/{'0' * 32}/check-ins", AT_SITE, token=stranger)) == "NOT_FOUND"
 

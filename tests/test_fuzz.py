@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.config._phases import DEFAULT_UNEXPECTED_METHODS
 
-from tests.test_local_stack import Http, activate_demo_league, serving
+from tests.local_stack_client import Http, activate_demo_league, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"

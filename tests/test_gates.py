@@ -19,11 +19,19 @@ from chalicelib.data.notifications import Notification
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import demand_events_stream, ratings_stream
 from chalicelib.events.parking import parked
-from chalicelib.services import demands
 from tests import streams
-from tests.helpers import demand_body, league_org_session, operator_token, publish_demand, register_individual
-from tests.test_activities import claimed_demand, published, signed_up
-from tests.test_claims import volunteer
+from tests.helpers import (
+    assert_gates_follow,
+    claimed_demand,
+    demand_body,
+    league_org_session,
+    operator_token,
+    publish_demand,
+    published,
+    register_individual,
+    signed_up,
+    volunteer,
+)
 
 PUBLIC_LISTS = ("claims", "activities", "ratings")
 
@@ -33,16 +41,6 @@ def world(api, outbox, now):
     publisher = league_org_session(api)
     did, org, claim = claimed_demand(api, outbox, publisher["access_token"])
     return {"publisher": publisher["access_token"], "did": did, "org": org, "claim": claim}
-
-
-def assert_gates_follow(demand_id: str) -> None:
-    """Every gate of the demand names its owner; the public lists' gates say whether it is visible now."""
-    demand = Demand.get(demand_id, consistent_read=True)
-    visible = demands.is_visible(demand)
-    public = [ClaimsGate.get(demand_id, GATE_KEY), ActivitiesGate.get(activities_gate_id(demand_id)),
-              RatingsGate.get(demand_id, GATE_KEY)]
-    assert [(g.org_id, g.visible) for g in public] == [(demand.org_id, visible)] * 3
-    assert TimelineGate.get(demand_id, GATE_KEY).org_id == demand.org_id
 
 
 def statuses(api, demand_id: str, token: str | None = None) -> list[int]:

@@ -18,12 +18,17 @@ from chalicelib.services.accounts import insert_account, new_account
 from tests.helpers import (
     PASSWORD,
     activate_in_process,
-    league_org_session,
+    cloud_form,
+    general_form,
     login,
     make_league_org,
     next_phone,
     operator_token,
+    org_session,
     register_individual,
+    submit,
+    submitted,
+    with_code,
 )
 
 GUIDE_DESCRIPTION = ("学生姓名：赵小二；学生性别：男；当前所在年级：小学三年级；所在学校：李村小学；所在市：深圳市；"
@@ -34,53 +39,12 @@ SECRETS = ("赵小二", "李村小学", "深圳市李村小学")   # the pupil's
 
 # ---------------------------------------------------------------- helpers
 
-def org_session(api, account_name="gd_sz_tw", org_name="中国共产主义青年团深圳市委员会") -> dict:
-    """A 团组织 that has activated (and so changed its initial password): its token and account id."""
-    return league_org_session(api, account_name, org_name)
-
 
 def volunteer_org_session(api, name="vol_sz") -> dict:
     account = new_account(role=Role.VOLUNTEER_ORG, login=name, display_name="深圳市义工联合会",
                           password_hash=hash_password(PASSWORD), status=AccountStatus.ACTIVE, phone=next_phone())
     insert_account(account, [(login_key(name), AppError(ErrorCode.ACCOUNT_NAME_TAKEN))])
     return login(api, "organization", name).json
-
-
-def cloud_form(**overrides) -> dict:
-    body = {"kind": "cloud_tutoring", "title": "【乡村云支教】我需要补习英语", "student_name": "赵小二",
-            "gender": "男", "grade": "小学三年级", "school": "李村小学", "city": "深圳市",
-            "address": "深圳市李村小学",
-            "subjects": [{"subject": "英语", "score": 44}, {"subject": "数学", "score": 76},
-                         {"subject": "语文", "score": 66}],
-            "interests": ["绘画", "棋类", "朗诵"], "contact_name": "赵雷"}
-    body.update(overrides)
-    return body
-
-
-def general_form(**overrides) -> dict:
-    body = {"kind": "general", "title": "需要帮助整理社区图书角", "description": "社区图书角缺少志愿者整理图书。",
-            "contact_name": "赵雷"}
-    body.update(overrides)
-    return body
-
-
-def with_code(api, outbox, token, body, phone=None) -> dict:
-    phone = phone or next_phone()
-    sent = api.post("/sms/codes", {"phone": phone, "purpose": "help_contact"}, token=token)
-    assert sent.status_code == 202, sent.json
-    return {**body, "contact_phone": phone, "sms_code": outbox.last_code(phone)}
-
-
-def submit(api, outbox, person, org_id, form=None):
-    body = with_code(api, outbox, person["access_token"], {**(form or cloud_form()), "org_id": org_id})
-    response = api.post("/help-requests", body, token=person["access_token"])
-    return body, response
-
-
-def submitted(api, outbox, person, org_id, form=None) -> dict:
-    body, response = submit(api, outbox, person, org_id, form)
-    assert response.status_code == 201, response.json
-    return {**response.json, "contact_phone_full": body["contact_phone"]}
 
 
 def field_paths(response) -> set[str]:

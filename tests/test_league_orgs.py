@@ -3,6 +3,7 @@ which proves the organization with a code sent to that mobile."""
 from chalicelib.data.accounts import Account
 from tests.helpers import (
     PASSWORD,
+    league_org_session,
     login,
     make_league_org,
     next_phone,
@@ -163,7 +164,6 @@ def test_only_operators_provision_league_orgs(api, outbox):
 
 
 def test_a_league_org_keeps_an_optional_profile(api, outbox):
-    from tests.helpers import league_org_session
 
     session = league_org_session(api, "gd_profile")
     token = session["access_token"]

@@ -22,30 +22,34 @@ from chalice.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
-from moto import mock_aws
 
 from chalicelib import clock
 from chalicelib.data.demands import DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.points import BALANCE_ID, PointEntry
 from chalicelib.data.ratings import RatingSheet
-from chalicelib.data.tables import create_all_tables
+from chalicelib.reference import REPORTS_TO_HIDE
+from chalicelib.schemas.ratings import LOW_SCORE
 from chalicelib.services import points, sms_sender
+from chalicelib.services.claims import MAX_PENDING_PER_ORG
 from tests import streams
 from tests.client import Api, Outbox
+from tests.clock import T0
 from tests.helpers import (
+    activity_body,
+    assert_gates_follow,
     demand_body,
+    general_form,
     league_org_session,
     next_phone,
     operator_token,
     org_block,
     register_individual,
     stored_claims,
+    volunteer,
+    with_code,
 )
-from tests.test_activities import T0, activity_body
-from tests.test_claims import volunteer
-from tests.test_gates import assert_gates_follow
-from tests.test_help_requests import general_form, with_code
+from tests.moto_tables import fresh_tables
 
 EXAMPLES = int(os.environ.get("LIFECYCLE_EXAMPLES", "4"))
 STEPS = int(os.environ.get("LIFECYCLE_STEPS", "20"))
@@ -61,9 +65,8 @@ class Lifecycle(RuleBasedStateMachine):
         super().__init__()
         self._real_now = clock.now
         clock.now = lambda: T0            # inside every recruiting window of the activity form
-        self._mock = mock_aws()
-        self._mock.start()
-        create_all_tables()
+        self._tables = fresh_tables()
+        self._tables.__enter__()
         self.outbox = Outbox()
         sms_sender.use_sender(self.outbox)
         from app import app as chalice_app
@@ -87,7 +90,7 @@ class Lifecycle(RuleBasedStateMachine):
     def teardown(self) -> None:
         self._client.__exit__(None, None, None)
         sms_sender.use_sender(None)
-        self._mock.stop()
+        self._tables.__exit__(None, None, None)
         clock.now = self._real_now
 
     # ------------------------------------------------------------ helpers
@@ -169,12 +172,14 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(demand_id=demands)
     def hide_by_reports_then_dismiss(self, demand_id):
-        """Three reports hide a visible demand (its public lists 404), an operator's dismissal shows it again."""
+        """REPORTS_TO_HIDE reports hide a visible demand (its public lists 404), an operator's dismissal shows it
+        again."""
         visible = self.demand_status[demand_id] != "closed"
         reporters = [self.person["access_token"], self._token(0), self._token(1)]
+        assert len(reporters) == REPORTS_TO_HIDE
         answers = [self.api.post(f"/demands/{demand_id}/reports", {"reason": "false_information"}, token=t).status_code
                    for t in reporters]
-        assert answers == ([201] * 3 if visible else [404] * 3)
+        assert answers == [201 if visible else 404] * REPORTS_TO_HIDE
         if not visible:
             return
         assert_gates_follow(demand_id)
@@ -189,7 +194,7 @@ class Lifecycle(RuleBasedStateMachine):
         response = self.api.post(f"/demands/{demand_id}/claims", {}, token=self._token(org))
         legal = (self.demand_status[demand_id] == "open"
                  and self.claims.get((demand_id, org)) not in ("pending", "confirmed")
-                 and self._pending_of(org) < 5)
+                 and self._pending_of(org) < MAX_PENDING_PER_ORG)
         assert (response.status_code == 201) == legal, (demand_id, org, self.claims, response.json)
         if legal:
             self.claims[(demand_id, org)] = "pending"
@@ -256,7 +261,8 @@ class Lifecycle(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ ratings and the streams
 
-    @rule(demand_id=demands, org=st.integers(0, 1), publisher=st.booleans(), score=st.integers(3, 5))
+    @rule(demand_id=demands, org=st.integers(0, 1), publisher=st.booleans(),
+          score=st.integers(LOW_SCORE + 1, 5))   # scores that need no comment
     def rate(self, demand_id, org, publisher, score):
         side = "publisher" if publisher else "claimant"
         token = self.league["access_token"] if publisher else self._token(org)

@@ -10,34 +10,27 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.data.demands import DemandEvent
-from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.notifications import Notification, NotificationSettings
-from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import demand_events_stream
 from chalicelib.events.parking import parked
 from chalicelib.reference import NotificationType
 from chalicelib.services import notifications, ratings, sms_sender
 from chalicelib.services.notifications import Draft
 from tests import streams
-from tests.helpers import league_org_session, operator_token, publish_demand, register_individual
-from tests.test_claims import applied, volunteer
-from tests.test_help_requests import org_session, submitted
-from tests.test_ratings import confirmed_claim, rated
-
-T = NotificationType
-
-
-def pump(api) -> None:
-    """Hand every stream's records so far to its handler, as Lambda would (each batch exactly once here)."""
-    for model, name in ((HelpRequest, "help_requests_stream"), (DemandEvent, "demand_events_stream"),
-                        (RatingSheet, "ratings_stream")):
-        assert streams.invoke(api, name, streams.stream_records(model)) == {"batchItemFailures": []}
-
-
-def inbox(api, token, query="") -> list[dict]:
-    response = api.get(f"/me/notifications{query}", token=token)
-    assert response.status_code == 200, response.json
-    return response.json["items"]
+from tests.helpers import (
+    applied,
+    confirmed_claim,
+    inbox,
+    league_org_session,
+    operator_token,
+    org_session,
+    publish_demand,
+    pump,
+    rated,
+    register_individual,
+    submitted,
+    volunteer,
+)
 
 
 def types_of(api, token) -> list[str]:
@@ -149,7 +142,7 @@ def test_a_report_outcome_reaches_the_reporter_and_an_upheld_one_the_publisher(a
 
 def _drafts(account_id: str, count: int) -> list[Draft]:
     start = clock.now()
-    return [Draft(account_id=account_id, type=T.CLAIM_APPLIED, at=start + timedelta(seconds=i),
+    return [Draft(account_id=account_id, type=NotificationType.CLAIM_APPLIED, at=start + timedelta(seconds=i),
                   source=f"test/{i}", body=f"第{i}条") for i in range(count)]
 
 
@@ -227,7 +220,8 @@ def test_muted_types_are_not_produced_and_sms_can_be_switched_off(api, outbox):
     publisher = league_org_session(api)
     token = publisher["access_token"]
     settings = api.get("/me/notification-settings", token=token).json
-    assert settings["sms_enabled"] is True and {t["type"] for t in settings["types"]} == {t.value for t in T}
+    assert settings["sms_enabled"] is True
+    assert {t["type"] for t in settings["types"]} == {t.value for t in NotificationType}
     saved = api.put("/me/notification-settings", {"muted": ["claim_applied"], "sms_enabled": False}, token=token)
     assert saved.status_code == 200 and saved.json["sms_enabled"] is False
     assert [t["type"] for t in saved.json["types"] if t["muted"]] == ["claim_applied"]

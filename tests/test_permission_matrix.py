@@ -22,16 +22,20 @@ from chalicelib.data.tables import ALL_MODELS
 from chalicelib.reference import NotificationType
 from chalicelib.services import notifications
 from chalicelib.services.notifications import Draft
+from tests.clock import T0
 from tests.helpers import (
+    activity_body,
+    applied,
     demand_body,
     league_org_session,
     operator_token,
     org_block,
+    publish_demand,
+    published,
     register_individual,
+    submitted,
+    volunteer,
 )
-from tests.test_activities import T0, activity_body, published
-from tests.test_claims import applied, volunteer
-from tests.test_help_requests import submitted
 
 CALLERS = ("anon", "indA", "indB", "lgA", "lgB", "voA", "voB", "op")
 
@@ -210,7 +214,6 @@ def world(api, outbox, now):
 
 
 def _published_demand(api, outbox, token) -> dict:
-    from tests.helpers import publish_demand
 
     return publish_demand(api, outbox, token)
 

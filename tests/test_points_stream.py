@@ -12,28 +12,12 @@ from app import app as chalice_app
 from chalicelib import clock
 from chalicelib.data.gates import GATE_KEY
 from chalicelib.data.points import BALANCE_ID, PointBalance, PointEntry
-from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import ratings_stream
 from chalicelib.events.parking import ParkedEvent, parked
 from chalicelib.events.records import Transient
 from chalicelib.services import points, ratings
 from tests import streams
-from tests.helpers import league_org_session
-from tests.test_ratings import confirmed_claim, rated
-
-HANDLER = "ratings_stream"
-
-
-def stream_records() -> list[dict]:
-    return streams.stream_records(RatingSheet)
-
-
-def rating_records(records: list[dict]) -> list[dict]:
-    return [r for r in records if ratings_stream.awards_in(r)]
-
-
-def invoke(api, records: list[dict]) -> dict:
-    return streams.invoke(api, HANDLER, records)
+from tests.helpers import HANDLER, confirmed_claim, invoke, league_org_session, rated, rating_records, stream_records
 
 
 def reveal_all() -> int:

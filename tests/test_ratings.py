@@ -9,41 +9,29 @@ from pydantic import ValidationError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.accounts import Region
-from chalicelib.data.base import Transaction
-from chalicelib.data.claims import ApplicantSnapshot, Claim
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.errors import AppError
 from chalicelib.reference import Role
 from chalicelib.schemas.ratings import RatingIn
 from chalicelib.services import ratings
-from tests.helpers import league_org_session, operator_token, publish_demand, register_individual
-from tests.test_claims import applied, code, volunteer
+from tests.helpers import (
+    applied,
+    code,
+    confirmed_claim,
+    league_org_session,
+    operator_token,
+    publish_demand,
+    rate,
+    rated,
+    register_individual,
+    stored_confirmed_claim,
+    volunteer,
+)
 
 GOOD_COMMENT = "按时到岗，课程准备充分"   # 11 characters
 
 
 # ---------------------------------------------------------------- helpers
-
-def confirmed_claim(api, outbox, publisher_token: str, org: dict | None = None) -> tuple[dict, dict]:
-    """A published demand, an application by `org` (a new volunteer org by default), confirmed."""
-    org = org or volunteer(api, outbox)
-    demand = publish_demand(api, outbox, publisher_token)
-    claim = applied(api, org, demand["demand_id"])
-    confirmed = api.post(f"/claims/{claim['claim_id']}/confirm", token=publisher_token)
-    assert confirmed.status_code == 200, confirmed.json
-    return org, confirmed.json
-
-
-def rate(api, token, claim_id, score, comment=None):
-    body = {"score": score} if comment is None else {"score": score, "comment": comment}
-    return api.post(f"/claims/{claim_id}/ratings", body, token=token)
-
-
-def rated(api, token, claim_id, score, comment=None) -> dict:
-    response = rate(api, token, claim_id, score, comment)
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 def todo(api, token) -> int:
@@ -225,25 +213,10 @@ def test_the_public_tab_follows_the_demands_visibility(api, outbox, pair):
 
 # ---------------------------------------------------------------- both sides at once
 
-def _stored_confirmed_claim(demand_id: str, publisher_id: str, applicant_id: str) -> Claim:
-    moment = clock.now()
-    claim = Claim(demand_id=demand_id, applicant_id=applicant_id, publisher_id=publisher_id,
-                  publisher_name="中国共产主义青年团深圳市委员会", demand_title="数学辅导", status="confirmed",
-                  applicant_status=f"{applicant_id}#confirmed", publisher_status=f"{publisher_id}#confirmed",
-                  applicant=ApplicantSnapshot(org_name="深圳市义工联合会",
-                                              region=Region(province="广东省", city="深圳市"),
-                                              service_areas=[], volunteer_count=10, advantages="经验丰富"),
-                  applied_at=moment, confirmed_at=moment, updated_at=moment)
-    claim.save()
-    tx = Transaction()
-    ratings.open_sheet(tx, claim, moment)
-    tx.commit()
-    return claim
-
 
 def test_both_sides_rating_at_the_same_moment_still_reveal(dynamodb_server):
     for n in range(3):
-        claim = _stored_confirmed_claim(f"{n:032x}", "a" * 32, "b" * 32)
+        claim = stored_confirmed_claim(f"{n:032x}", "a" * 32, "b" * 32)
         parties = [Principal(account_id="a" * 32, role=Role.LEAGUE_ORG),
                    Principal(account_id="b" * 32, role=Role.VOLUNTEER_ORG)]
 

@@ -1,6 +1,15 @@
 """Reports (举报): one open report per account, hidden at three, operators uphold or dismiss."""
 from chalicelib.data.demands import Demand
-from tests.helpers import league_org_session, operator_token, publish_demand, register_individual
+from tests.helpers import (
+    claimed_demand,
+    inbox,
+    league_org_session,
+    operator_token,
+    publish_demand,
+    published,
+    pump,
+    register_individual,
+)
 
 
 def _report(api, token, demand_id, reason="false_information", text=None):
@@ -122,7 +131,6 @@ def test_a_decision_settles_every_open_report_by_the_holders_the_demand_names(ap
 # ---------------------------------------------------------------- 举报 on an activity (guide §4.5): the same rules
 
 def _activity_world(api, outbox, now):
-    from tests.test_activities import claimed_demand, published
 
     publisher = league_org_session(api)
     did, org, _ = claimed_demand(api, outbox, publisher["access_token"])
@@ -212,7 +220,6 @@ def test_three_activity_reports_hide_it_from_the_public_and_from_sign_up_until_a
 
 
 def test_an_upheld_activity_report_hides_it_and_refuses_sign_ups_and_tells_reporters_and_the_org(api, outbox, now):
-    from tests.test_notifications import inbox, pump
 
     world = _activity_world(api, outbox, now)
     aid = world["aid"]

@@ -16,9 +16,15 @@ from datetime import timedelta
 import pytest
 
 from app import app as chalice_app
+from tests.clock import T0, Clock
 from tests.conftest import METER
 from tests.helpers import (
+    AT_SITE,
     PASSWORD,
+    PROFILE,
+    START,
+    activity_body,
+    cloud_form,
     demand_body,
     login,
     make_league_org,
@@ -26,10 +32,9 @@ from tests.helpers import (
     next_phone,
     org_block,
     publish_demand,
+    registration,
+    with_code,
 )
-from tests.test_activities import AT_SITE, START, T0, Clock, activity_body
-from tests.test_help_requests import cloud_form, with_code
-from tests.test_volunteer_orgs import PROFILE, registration
 
 # "METHOD /path[ variant]" → the DynamoDB requests of one successful call, in order.
 BUDGET: dict[str, tuple[str, ...]] = {

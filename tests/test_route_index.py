@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app import app as chalice_app
-from tests.test_claims import _open_demand
+from tests.helpers import open_demand
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -81,7 +81,7 @@ _NOT_FOR_A_DEMAND_READ = ("activit", "rating", "notification", "points", "report
 
 def test_a_cold_start_reading_a_demand_loads_nothing_of_other_resources(dynamodb_server):
     # A fresh interpreter reading the demand from moto's server, as the cold-start bench does.
-    done = subprocess.run([sys.executable, "-c", _DEMAND_DETAIL, _open_demand("league-1")], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", _DEMAND_DETAIL, open_demand("league-1")], cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["status"] == 200

@@ -11,9 +11,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.data.help_requests import HelpRequest
 from tests import streams
-from tests.helpers import register_individual
-from tests.test_help_requests import org_session, submitted
-from tests.test_notifications import inbox
+from tests.helpers import inbox, org_session, register_individual, submitted
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from stream_pump import StreamPump, consumers  # noqa: E402

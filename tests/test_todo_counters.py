@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id
 from chalicelib.data.demands import Demand
 from chalicelib.data.help_requests import HelpRequest, Transition
 from chalicelib.data.ratings import RatingSheet
@@ -17,9 +17,19 @@ from chalicelib.data.todo_counters import TodoCounters
 from chalicelib.reference import Role
 from chalicelib.services import claims, ratings, todo_counters
 from tests import streams
-from tests.helpers import demand_body, league_org_session, make_league_org, publish_demand, register_individual
-from tests.test_claims import _attempt, _open_demand, _volunteer_item, applied, volunteer
-from tests.test_help_requests import submitted
+from tests.helpers import (
+    applied,
+    attempt,
+    demand_body,
+    league_org_session,
+    make_league_org,
+    open_demand,
+    publish_demand,
+    register_individual,
+    submitted,
+    volunteer,
+    volunteer_item,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import manage  # noqa: E402
@@ -183,14 +193,15 @@ def _read(account_id: str) -> dict:
 def test_racing_confirmations_and_applications_leave_counters_equal_to_the_lists(dynamodb_server, outbox):
     league = make_league_org(f"race_todo_{secrets.token_hex(3)}")
     publisher = Principal(league.account_id, Role.LEAGUE_ORG)
-    did = _open_demand(league.account_id)
+    did = open_demand(league.account_id)
     _count_as_published(league.account_id)
-    orgs = [_volunteer_item(i) for i in range(6)]
+    orgs = [volunteer_item(i) for i in range(6)]
     first = [claims.apply(o, did, None) for o in orgs[:4]]
 
-    work = [lambda o=o: _attempt(lambda: claims.apply(o, did, None)) for o in orgs[4:]]
-    work += [lambda o=orgs[4]: _attempt(lambda: claims.apply(o, did, None))]            # the same org twice
-    work += [lambda c=c: _attempt(lambda: claims.confirm(publisher, claims.claim_id(c))) for c in first[:2]]
+    work = [lambda o=o: attempt(lambda: claims.apply(o, did, None)) for o in orgs[4:]]
+    work += [lambda o=orgs[4]: attempt(lambda: claims.apply(o, did, None))]            # the same org twice
+    work += [lambda c=claim_id(c.demand_id, c.applicant_id): attempt(lambda: claims.confirm(publisher, c))
+             for c in first[:2]]
     with ThreadPoolExecutor(max_workers=len(work)) as pool:
         outcomes = list(pool.map(lambda w: w(), work))
     assert sum(1 for claim, _ in outcomes[-2:] if claim is not None) <= 1
@@ -202,7 +213,7 @@ def test_racing_confirmations_and_applications_leave_counters_equal_to_the_lists
 
 
 def _count_as_published(org_id: str) -> None:
-    """`_open_demand` writes an open demand straight into the table: count it as publishing would."""
+    """`open_demand` writes an open demand straight into the table: count it as publishing would."""
     from chalicelib.data.base import Transaction
 
     tx = Transaction()
@@ -213,10 +224,11 @@ def _count_as_published(org_id: str) -> None:
 def test_racing_ratings_of_both_sides_leave_nothing_owed(dynamodb_server, outbox):
     league = make_league_org(f"race_rate_{secrets.token_hex(3)}")
     publisher = Principal(league.account_id, Role.LEAGUE_ORG)
-    did = _open_demand(league.account_id)
+    did = open_demand(league.account_id)
     _count_as_published(league.account_id)
-    claimant = _volunteer_item(0)
-    claim = claims.claim_id(claims.apply(claimant, did, None))
+    claimant = volunteer_item(0)
+    application = claims.apply(claimant, did, None)
+    claim = claim_id(application.demand_id, application.applicant_id)
     claims.confirm(publisher, claim)
     assert [todo_counters.read(a).ratings_owed for a in (league.account_id, claimant.account_id)] == [1, 1]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -281,7 +293,7 @@ def test_redelivered_stream_records_change_no_counter(api, outbox):
 def test_a_confirmation_at_the_cap_with_every_linked_request_fits_one_transaction(api, outbox):
     league = make_league_org(f"cap_{secrets.token_hex(3)}")
     publisher = Principal(league.account_id, Role.LEAGUE_ORG)
-    did = _open_demand(league.account_id)
+    did = open_demand(league.account_id)
     moment = clock.now()
     rids = []
     for _ in range(claims.help_requests.MAX_LINKED):
@@ -294,10 +306,10 @@ def test_a_confirmation_at_the_cap_with_every_linked_request_fits_one_transactio
         item.save()
         rids.append(item.request_id)
     Demand(did).update(actions=[Demand.linked_request_ids.set(rids)])
-    orgs = [_volunteer_item(i) for i in range(claims.MAX_OPEN_PER_DEMAND)]
+    orgs = [volunteer_item(i) for i in range(claims.MAX_OPEN_PER_DEMAND)]
     applications = [claims.apply(o, did, None) for o in orgs]
     assert todo_counters.read(league.account_id).pending_claims == claims.MAX_OPEN_PER_DEMAND
-    confirmed = claims.confirm(publisher, claims.claim_id(applications[0]))
+    confirmed = claims.confirm(publisher, claim_id(applications[0].demand_id, applications[0].applicant_id))
     assert confirmed.status == "confirmed"
     assert todo_counters.read(league.account_id).pending_claims == 0
     assert {todo_counters.read(o.account_id).pending_applications for o in orgs} == {0}

@@ -5,46 +5,17 @@ from chalicelib.data.accounts import Account
 from chalicelib.errors import AppError
 from chalicelib.services import credit_code, volunteer_orgs
 from chalicelib.services.accounts import get_account
-from tests.helpers import PASSWORD, login, next_phone, operator_token, register_individual
+from tests.helpers import (
+    PROFILE,
+    approved_org,
+    login,
+    next_phone,
+    operator_token,
+    register_individual,
+    register_org,
+)
 
 STANDARD_EXAMPLE = "91350100M000100Y43"  # the worked example of GB 32100-2015
-
-
-def valid_code(body: str) -> str:
-    return body + credit_code.check_character(body)
-
-
-def registration(api, outbox, **overrides) -> dict:
-    phone = overrides.pop("contact_phone", None) or next_phone()
-    api.post("/sms/codes", {"phone": phone, "purpose": "org_contact"})
-    body = {"account_name": f"vol_{phone}", "password": PASSWORD, "org_name": "深圳市义工联合会",
-            "org_kind": "registered", "credit_code": valid_code("51440300MJL0000" + phone[-2:]),
-            "filing_number": "粤民备2020001", "contact_name": "王五", "contact_phone": phone,
-            "sms_code": outbox.last_code(phone)}
-    body.update(overrides)
-    return body
-
-
-def register_org(api, outbox, **overrides):
-    body = registration(api, outbox, **overrides)
-    return body, api.post("/volunteer-orgs", body)
-
-
-PROFILE = {
-    "region": {"province": "广东省", "city": "深圳市", "district": "福田区"},
-    "service_areas": ["关爱未成年人", "文化体育"], "service_targets": ["青少年"],
-    "volunteer_count": 120, "advantages": "数学、英语课程辅导", "photo_urls": ["https://img.example.cn/a.jpg"],
-    "leader_name": "赵六", "leader_mobile": None, "landline": "020-87195622",
-}
-
-
-def approved_org(api, outbox):
-    body, response = register_org(api, outbox)
-    account_id = response.json["account_id"]
-    token = operator_token(api, name=f"op_{account_id[:6]}")
-    assert api.post(f"/admin/volunteer-orgs/{account_id}/approve", token=token).status_code == 200
-    session = login(api, "organization", body["account_name"]).json
-    return body, account_id, session
 
 
 @pytest.mark.parametrize("code", [STANDARD_EXAMPLE, STANDARD_EXAMPLE.lower()])

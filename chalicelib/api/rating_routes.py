@@ -5,6 +5,7 @@ from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.api.routing import ANYONE, Call, endpoint
+from chalicelib.data.claims import claim_id, claim_keys
 from chalicelib.data.points import PointEntry
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.errors import ErrorCode
@@ -40,7 +41,7 @@ def rating_out(sheet: RatingSheet, side: Side) -> RatingOut | None:
 
 
 def claim_ratings_out(sheet: RatingSheet | None, side: Side, claim_id: str) -> ClaimRatingsOut:
-    demand_id = claim_id.partition(".")[0]
+    demand_id, _ = claim_keys(claim_id)
     if sheet is None:   # never confirmed
         return ClaimRatingsOut(claim_id=claim_id, demand_id=demand_id, demand_title="", my_side=side.value,
                                mine=None, about_me=None, revealed=False, i_owe=False, window_closes_at=None)
@@ -74,8 +75,9 @@ def demand_ratings(call: Call, demand_id: str) -> PublicRatingListOut:
     items = []
     for sheet in ratings.public_sheets(call.caller, demand_id):
         given = [r for r in (rating_out(sheet, Side.PUBLISHER), rating_out(sheet, Side.CLAIMANT)) if r is not None]
-        items.append(PublicClaimRatingsOut(claim_id=ratings.claim_id_of(sheet), publisher_name=sheet.publisher_name,
-                                           claimant_name=sheet.claimant_name, ratings=given))
+        items.append(PublicClaimRatingsOut(claim_id=claim_id(sheet.demand_id, sheet.applicant_id),
+                                           publisher_name=sheet.publisher_name, claimant_name=sheet.claimant_name,
+                                           ratings=given))
     return PublicRatingListOut(items=items)
 
 
@@ -84,8 +86,9 @@ def ratings_owed(call: Call, query: OwedRatingsQuery) -> OwedRatingPageOut:
     page = ratings.owed(call.caller, limit=query.limit, cursor=query.cursor)
     publisher = call.caller.role is Role.LEAGUE_ORG
     return OwedRatingPageOut(items=[
-        OwedRatingOut(claim_id=ratings.claim_id_of(s), demand_id=s.demand_id, demand_title=s.demand_title,
-                      rate_name=s.claimant_name if publisher else s.publisher_name, confirmed_at=s.confirmed_at,
+        OwedRatingOut(claim_id=claim_id(s.demand_id, s.applicant_id), demand_id=s.demand_id,
+                      demand_title=s.demand_title, rate_name=s.claimant_name if publisher else s.publisher_name,
+                      confirmed_at=s.confirmed_at,
                       window_closes_at=ratings.window_closes_at(s))
         for s in page.items], next_cursor=page.next_cursor)
 
@@ -93,7 +96,7 @@ def ratings_owed(call: Call, query: OwedRatingsQuery) -> OwedRatingPageOut:
 def point_entry_out(entry: PointEntry) -> PointEntryOut:
     return PointEntryOut(entry_id=entry.entry_id, points=int(entry.points), reason=entry.reason,
                          score=int(entry.score), rating_id=entry.entry_id,
-                         claim_id=f"{entry.demand_id}.{entry.applicant_id}", demand_id=entry.demand_id,
+                         claim_id=claim_id(entry.demand_id, entry.applicant_id), demand_id=entry.demand_id,
                          demand_title=entry.demand_title, rater_name=entry.rater_name, at=entry.at)
 
 

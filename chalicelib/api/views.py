@@ -6,7 +6,7 @@ on their first call (routing.LazyView), and a cold start then builds no more tha
 from __future__ import annotations
 
 from chalicelib.data.accounts import Region
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.reactions import Reaction
 from chalicelib.reference import ClaimStatus
@@ -29,7 +29,6 @@ from chalicelib.schemas.demands import (
     PublicOrgBlockOut,
 )
 from chalicelib.schemas.regions import RegionOut
-from chalicelib.services.claims import claim_id
 
 
 def region_out(region: Region) -> RegionOut:
@@ -121,7 +120,8 @@ def claim_out(claim: Claim, *, as_publisher: bool = False) -> ClaimOut:
     snapshot = claim.applicant
     status = ClaimStatus(claim.status)
     return ClaimOut(
-        claim_id=claim_id(claim), demand_id=claim.demand_id, demand_title=claim.demand_title,
+        claim_id=claim_id(claim.demand_id, claim.applicant_id), demand_id=claim.demand_id,
+        demand_title=claim.demand_title,
         publisher_name=claim.publisher_name, status=status, status_label=CLAIM_STATUS_LABELS[status],
         message=claim.message, reason=claim.reason,
         applicant=ApplicantOut(account_id=claim.applicant_id, org_name=snapshot.org_name,

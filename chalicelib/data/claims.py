@@ -15,6 +15,21 @@ from pynamodb.models import Model
 
 from chalicelib.data.accounts import Region
 from chalicelib.data.base import TableMeta, table_name
+from chalicelib.data.lookup import is_minted_id
+from chalicelib.errors import AppError, ErrorCode
+
+
+def claim_id(demand_id: str, applicant_id: str) -> str:
+    """A claim's public id (paths, notification links, ratings): its two keys."""
+    return f"{demand_id}.{applicant_id}"
+
+
+def claim_keys(claim_id_text: str) -> tuple[str, str]:
+    """The (demand, applicant) keys a claim id names; an id of another shape is "not found"."""
+    demand_id, _, applicant_id = claim_id_text.partition(".")
+    if not is_minted_id(demand_id) or not is_minted_id(applicant_id):
+        raise AppError(ErrorCode.NOT_FOUND)
+    return demand_id, applicant_id
 
 
 class ApplicantSnapshot(MapAttribute):

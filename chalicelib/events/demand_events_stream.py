@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from chalicelib.data.activities import Activity, Signup
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.gates import GATE_KEY
+from chalicelib.data.lookup import get_or_none
 from chalicelib.events.records import Poison, handle_event, new_image
 from chalicelib.reference import NotificationType, SignupStatus
 from chalicelib.services import notifications
 from chalicelib.services.notifications import Draft
 
 SOURCE = "demand-events-stream"
-N = NotificationType
 
 
 def handle(event: Any) -> dict[str, list]:
@@ -44,17 +44,10 @@ def drafts_for(raw: Any) -> list[Draft]:
     build = _RULES.get(event.action)
     if build is None:
         return []   # created, edited, published, closed, in_service…: nobody else to tell
-    demand = _demand(event.demand_id)
+    demand = get_or_none(Demand, event.demand_id)
     if demand is None:
         raise Poison(f"demand {event.demand_id} does not exist")
     return list(build(event, demand))
-
-
-def _demand(demand_id: str) -> Demand | None:
-    try:
-        return Demand.get(demand_id)
-    except Demand.DoesNotExist:
-        return None
 
 
 def _draft(event: DemandEvent, account_id: str, kind: NotificationType, body: str, link_kind: str,
@@ -70,10 +63,10 @@ def _subject(event: DemandEvent) -> str:
 
 
 def _applicant_name(demand_id: str, applicant_id: str) -> str:
-    try:
-        return Claim.get(demand_id, applicant_id).applicant.org_name
-    except Claim.DoesNotExist:
-        raise Poison(f"claim {demand_id}.{applicant_id} does not exist") from None
+    claim = get_or_none(Claim, demand_id, applicant_id)
+    if claim is None:
+        raise Poison(f"claim {claim_id(demand_id, applicant_id)} does not exist")
+    return claim.applicant.org_name
 
 
 def _reason(event: DemandEvent) -> str:
@@ -83,68 +76,70 @@ def _reason(event: DemandEvent) -> str:
 def _claim_applied(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     name = _applicant_name(event.demand_id, applicant)
-    yield _draft(event, demand.org_id, N.CLAIM_APPLIED, f"{name}申请认领您发布的需求《{demand.title}》，请及时确认。",
-                 "claim", f"{event.demand_id}.{applicant}")
+    yield _draft(event, demand.org_id, NotificationType.CLAIM_APPLIED,
+                 f"{name}申请认领您发布的需求《{demand.title}》，请及时确认。", "claim",
+                 claim_id(event.demand_id, applicant))
 
 
 def _claim_confirmed(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
-    yield _draft(event, applicant, N.CLAIM_CONFIRMED,
+    yield _draft(event, applicant, NotificationType.CLAIM_CONFIRMED,
                  f"{demand.org_name}已确认您对需求《{demand.title}》的认领，请发布志愿服务活动。",
-                 "claim", f"{event.demand_id}.{applicant}")
+                 "claim", claim_id(event.demand_id, applicant))
 
 
 def _claim_returned(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
-    yield _draft(event, applicant, N.CLAIM_RETURNED, f"您对需求《{demand.title}》的认领申请未通过。{_reason(event)}",
-                 "claim", f"{event.demand_id}.{applicant}")
+    yield _draft(event, applicant, NotificationType.CLAIM_RETURNED,
+                 f"您对需求《{demand.title}》的认领申请未通过。{_reason(event)}", "claim",
+                 claim_id(event.demand_id, applicant))
 
 
 def _claim_withdrawn(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     applicant = _subject(event)
     name = _applicant_name(event.demand_id, applicant)
     body = f"{name}撤销了对需求《{demand.title}》的认领。{_reason(event)}"
-    yield _draft(event, demand.org_id, N.CLAIM_WITHDRAWN, body, "claim", f"{event.demand_id}.{applicant}")
+    yield _draft(event, demand.org_id, NotificationType.CLAIM_WITHDRAWN, body, "claim",
+                 claim_id(event.demand_id, applicant))
 
 
 def _activity_published(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
-    yield _draft(event, demand.org_id, N.ACTIVITY_PUBLISHED, f"需求《{demand.title}》的志愿服务活动已发布。",
-                 "activity", _subject(event))
+    yield _draft(event, demand.org_id, NotificationType.ACTIVITY_PUBLISHED,
+                 f"需求《{demand.title}》的志愿服务活动已发布。", "activity", _subject(event))
 
 
 def _activity_cancelled(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     activity_id = _subject(event)
     body = f"需求《{demand.title}》的志愿服务活动已取消。{_reason(event)}"
-    yield _draft(event, demand.org_id, N.ACTIVITY_CANCELLED, body, "activity", activity_id)
+    yield _draft(event, demand.org_id, NotificationType.ACTIVITY_CANCELLED, body, "activity", activity_id)
     for signup in Signup.query(activity_id, filter_condition=Signup.status == SignupStatus.SIGNED_UP.value):
-        yield _draft(event, signup.volunteer_id, N.ACTIVITY_CANCELLED, body, "activity", activity_id)
+        yield _draft(event, signup.volunteer_id, NotificationType.ACTIVITY_CANCELLED, body, "activity", activity_id)
 
 
 def _report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     upheld = event.action == "report_upheld"
     verdict = "经核实，该需求已下架" if upheld else "经核实，该需求未发现违规"
     for reporter in event.notify_ids or []:
-        yield _draft(event, reporter, N.REPORT_OUTCOME, f"您对需求《{demand.title}》的举报已处理：{verdict}。",
-                     "demand", event.demand_id)
+        yield _draft(event, reporter, NotificationType.REPORT_OUTCOME,
+                     f"您对需求《{demand.title}》的举报已处理：{verdict}。", "demand", event.demand_id)
     if upheld:
-        yield _draft(event, demand.org_id, N.REPORT_OUTCOME,
+        yield _draft(event, demand.org_id, NotificationType.REPORT_OUTCOME,
                      f"您发布的需求《{demand.title}》因举报被下架。{_reason(event)}", "demand", event.demand_id)
 
 
 def _activity_report_outcome(event: DemandEvent, demand: Demand) -> Iterator[Draft]:
     activity_id = _subject(event)
-    try:
-        activity = Activity.get(activity_id)
-    except Activity.DoesNotExist:
-        raise Poison(f"activity {activity_id} of a report decision does not exist") from None
+    activity = get_or_none(Activity, activity_id)
+    if activity is None:
+        raise Poison(f"activity {activity_id} of a report decision does not exist")
     title = activity.title
     upheld = event.action == "activity_report_upheld"
     verdict = "经核实，该活动已下架" if upheld else "经核实，该活动未发现违规"
     for reporter in event.notify_ids or []:
-        yield _draft(event, reporter, N.REPORT_OUTCOME, f"您对活动《{title}》的举报已处理：{verdict}。",
+        yield _draft(event, reporter, NotificationType.REPORT_OUTCOME, f"您对活动《{title}》的举报已处理：{verdict}。",
                      "activity", activity_id)
     if upheld:
-        yield _draft(event, activity.org_id, N.REPORT_OUTCOME,
+        yield _draft(event, activity.org_id, NotificationType.REPORT_OUTCOME,
                      f"您发布的活动《{title}》因举报被下架。{_reason(event)}", "activity", activity_id)
 
 

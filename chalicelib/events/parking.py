@@ -18,6 +18,7 @@ from pynamodb.models import Model
 
 from chalicelib import clock
 from chalicelib.data.base import TableMeta, table_name
+from chalicelib.data.lookup import get_or_none
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,10 @@ def _apply_function(source: str) -> Any:
 
 
 def _parked(source: str, event_id: str) -> ParkedEvent:
-    try:
-        return ParkedEvent.get(source, event_id, consistent_read=True)
-    except ParkedEvent.DoesNotExist:
-        raise NotParked(f"no parked record {source}/{event_id}") from None
+    item = get_or_none(ParkedEvent, source, event_id, consistent_read=True)
+    if item is None:
+        raise NotParked(f"no parked record {source}/{event_id}")
+    return item
 
 
 def replay(source: str, event_id: str) -> ParkedEvent | None:

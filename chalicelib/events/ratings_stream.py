@@ -14,13 +14,14 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.data.claims import claim_id
 from chalicelib.data.gates import GATE_KEY
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.events.records import Poison, handle_event, new_image
 from chalicelib.reference import NotificationType
 from chalicelib.services import notifications, points
 from chalicelib.services.notifications import Draft
-from chalicelib.services.ratings import Side, claim_id_of, rated_account, rater_name, rating_id, rating_of
+from chalicelib.services.ratings import Side, rated_account, rater_name, rating_id, rating_of
 
 SOURCE = "ratings-stream"
 log = logging.getLogger(__name__)
@@ -84,12 +85,11 @@ def _revealed(raw: Any) -> tuple[RatingSheet | None, list[points.Award]]:
 
 
 def _drafts(award: points.Award, revealed_at) -> list[Draft]:
-    claim_id = f"{award.demand_id}.{award.applicant_id}"
     source = f"ratings/{award.rating_id}"
     return [
         Draft(account_id=award.account_id, type=NotificationType.RATING_RECEIVED, at=revealed_at, source=source,
               body=f"{award.rater_name}就需求《{award.demand_title}》给您评了{award.score}星。",
-              link_kind="claim", link_id=claim_id),
+              link_kind="claim", link_id=claim_id(award.demand_id, award.applicant_id)),
         Draft(account_id=award.account_id, type=NotificationType.POINTS_AWARDED, at=revealed_at, source=source,
               body=f"需求《{award.demand_title}》的评分为您带来{points.points_for(award.score)}积分。",
               link_kind="points", link_id=award.rating_id),
@@ -107,4 +107,4 @@ def apply_record(raw: Any) -> None:
                      award.account_id, award.rating_id)
         for draft in _drafts(award, revealed_at):   # also on a re-delivery: each draft lands once
             notifications.deliver(draft)
-    log.debug("%s: claim %s revealed", SOURCE, claim_id_of(sheet))
+    log.debug("%s: claim %s revealed", SOURCE, claim_id(sheet.demand_id, sheet.applicant_id))

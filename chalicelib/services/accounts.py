@@ -9,6 +9,7 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, UniqueKey, login_key, phone_key
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import ORG_ROLES, AccountStatus, Role, SmsPurpose
 from chalicelib.services import sessions, sms, throttle
@@ -71,10 +72,7 @@ def create_operator(*, account_name: str, display_name: str, password: str) -> A
 
 
 def find_pointer(key: str) -> UniqueKey | None:
-    try:
-        return UniqueKey.get(key, consistent_read=True)
-    except UniqueKey.DoesNotExist:
-        return None
+    return get_or_none(UniqueKey, key, consistent_read=True)
 
 
 def find_by_unique(key: str) -> Account | None:
@@ -83,10 +81,7 @@ def find_by_unique(key: str) -> Account | None:
 
 
 def _account_or_none(account_id: str) -> Account | None:
-    try:
-        return Account.get(account_id, consistent_read=True)
-    except Account.DoesNotExist:
-        return None
+    return get_or_none(Account, account_id, consistent_read=True)
 
 
 def get_account(account_id: str) -> Account:

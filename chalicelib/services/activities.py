@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
+from chalicelib.data.lookup import get_or_none, is_minted_id
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CODE_SIGN_IN_METHODS,
@@ -55,24 +55,21 @@ WRONG_CODE_WINDOW_SECONDS = 900
 WRONG_CODE_BUCKET = "check-in-code"
 EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
-A = ActivityStatus
-_ID = re.compile(r"^[0-9a-f]{1,64}$")   # activity ids are hex (token_hex)
-SU = SignupStatus
 
 
 # ---------------------------------------------------------------- loading and phases
 
 def _require_activity_id(activity_id: str) -> None:
-    if not _ID.match(activity_id):   # a demand's activities gate shares the table under a non-hex id
+    if not is_minted_id(activity_id):   # a demand's activities gate shares the table under a non-hex id
         raise AppError(ErrorCode.NOT_FOUND)
 
 
 def _activity(activity_id: str) -> Activity:
     _require_activity_id(activity_id)
-    try:
-        return Activity.get(activity_id, consistent_read=True)
-    except Activity.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    activity = get_or_none(Activity, activity_id, consistent_read=True)
+    if activity is None:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return activity
 
 
 def _sees_hidden(caller: Principal | None, activity: Activity) -> bool:
@@ -105,15 +102,12 @@ def _own_activity(caller: Principal, activity_id: str) -> Activity:
 
 
 def _signup(activity_id: str, volunteer_id: str) -> Signup | None:
-    try:
-        return Signup.get(activity_id, volunteer_id, consistent_read=True)
-    except Signup.DoesNotExist:
-        return None
+    return get_or_none(Signup, activity_id, volunteer_id, consistent_read=True)
 
 
 def phase(activity: Activity, moment: datetime) -> str:
     """What the public page shows, from the stored status and the clock."""
-    if activity.status == A.CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         return "cancelled"
     if moment >= activity.service_end:
         return "ended"
@@ -161,7 +155,7 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
                            "计入服务时长的活动须同意服务时间用于生成《志愿服务记录证书》"))
     activity = Activity(
         activity_id=secrets.token_hex(16), demand_id=demand_id, org_id=caller.account_id,
-        org_name=account.display_name, status=A.PUBLISHED.value, title=body.title,
+        org_name=account.display_name, status=ActivityStatus.PUBLISHED.value, title=body.title,
         activity_type=body.activity_type, category=body.category, volunteers_to_recruit=body.volunteers_to_recruit,
         signed_up_count=0, contact_name=body.contact_name, contact_mobile=body.contact_mobile,
         recruit_start=_utc(body.recruit_start), recruit_end=_utc(body.recruit_end),
@@ -197,17 +191,14 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     else:
         tx.condition_check(Demand, demand_id, condition=(Demand.status == DemandStatus.IN_SERVICE.value)
                            & Demand.feed.exists(), on_conflict=demand_conflict)
-    tx.put(demands.new_event(demand_id, caller, "activity_published", to_status=A.PUBLISHED.value, changed=changed,
-                             subject=activity.activity_id))
+    tx.put(demands.new_event(demand_id, caller, "activity_published", to_status=ActivityStatus.PUBLISHED.value,
+                             changed=changed, subject=activity.activity_id))
     tx.commit()
     return activity
 
 
 def _require_confirmed_claimant(caller: Principal, demand_id: str) -> None:
-    try:
-        claim = Claim.get(demand_id, caller.account_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        claim = None
+    claim = get_or_none(Claim, demand_id, caller.account_id, consistent_read=True)
     if claim is None or claim.status != ClaimStatus.CONFIRMED:
         raise AppError(ErrorCode.NOT_FOUND)
 
@@ -219,19 +210,19 @@ def _utc(moment: datetime) -> datetime:
 def cancel(caller: Principal, activity_id: str, reason: str) -> Activity:
     """The organization cancels before the service starts; the demand's timeline records it (and its reason)."""
     activity = _own_activity(caller, activity_id)
-    if activity.status != A.PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         raise AppError(ErrorCode.ACTIVITY_CANCELLED)
     moment = clock.now()
     if moment >= activity.service_start:
         raise AppError(ErrorCode.ACTIVITY_NOT_CANCELLABLE)
     tx = Transaction()
-    tx.update(activity, [Activity.status.set(A.CANCELLED.value), Activity.cancelled_at.set(moment),
+    tx.update(activity, [Activity.status.set(ActivityStatus.CANCELLED.value), Activity.cancelled_at.set(moment),
                          Activity.cancel_reason.set(reason), Activity.updated_at.set(moment)],
-              condition=(Activity.status == A.PUBLISHED.value) & (Activity.service_start > moment),
+              condition=(Activity.status == ActivityStatus.PUBLISHED.value) & (Activity.service_start > moment),
               on_conflict=AppError(ErrorCode.STATE_CONFLICT))
-    tx.put(demands.new_event(activity.demand_id, caller, "activity_cancelled", from_status=A.PUBLISHED.value,
-                             to_status=A.CANCELLED.value, reason=reason, changed=[f"activity:{activity_id}"],
-                             subject=activity_id))
+    tx.put(demands.new_event(activity.demand_id, caller, "activity_cancelled",
+                             from_status=ActivityStatus.PUBLISHED.value, to_status=ActivityStatus.CANCELLED.value,
+                             reason=reason, changed=[f"activity:{activity_id}"], subject=activity_id))
     tx.commit()
     return activity
 
@@ -271,20 +262,21 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
     if activity is None or account is None or activity.hidden:   # hidden by reports: no sign-up (not found)
         raise AppError(ErrorCode.NOT_FOUND)
     moment = clock.now()
-    if activity.status != A.PUBLISHED or not activity.recruit_start <= moment < activity.recruit_end:
+    if activity.status != ActivityStatus.PUBLISHED or not activity.recruit_start <= moment < activity.recruit_end:
         demands.readable_demand(caller, activity.demand_id)   # refused anyway: a hidden demand's is not found
-        raise AppError(ErrorCode.ACTIVITY_CANCELLED if activity.status != A.PUBLISHED else ErrorCode.SIGNUP_CLOSED)
-    signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SU.SIGNED_UP.value,
+        raise AppError(ErrorCode.ACTIVITY_CANCELLED if activity.status != ActivityStatus.PUBLISHED
+                       else ErrorCode.SIGNUP_CLOSED)
+    signup = Signup(activity_id=activity_id, volunteer_id=caller.account_id, status=SignupStatus.SIGNED_UP.value,
                     display_name=account.display_name, phone=account.phone or account.login,
                     signed_up_at=moment, check_in_day_count=0, service_seconds=0)
     seat_conflict = AppError(ErrorCode.ACTIVITY_FULL)
     tx = Transaction()
     tx.condition_check(Demand, activity.demand_id, condition=demands.readable_condition(caller),
                        on_conflict=AppError(ErrorCode.NOT_FOUND))
-    tx.put(signup, condition=Signup.volunteer_id.does_not_exist() | (Signup.status == SU.CANCELLED.value),
+    tx.put(signup, condition=Signup.volunteer_id.does_not_exist() | (Signup.status == SignupStatus.CANCELLED.value),
            on_conflict=AppError(ErrorCode.ALREADY_SIGNED_UP))
     tx.update(Activity(activity_id), [Activity.signed_up_count.add(1)],
-              condition=(Activity.status == A.PUBLISHED.value)
+              condition=(Activity.status == ActivityStatus.PUBLISHED.value)
               & (Activity.signed_up_count < Activity.volunteers_to_recruit)
               & (Activity.hidden.does_not_exist() | (Activity.hidden == False)),  # noqa: E712 (a DynamoDB condition)
               on_conflict=seat_conflict)
@@ -295,7 +287,7 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
             now_read = _activity(activity_id)
             if now_read.hidden:
                 raise AppError(ErrorCode.NOT_FOUND) from None
-            if now_read.status != A.PUBLISHED:
+            if now_read.status != ActivityStatus.PUBLISHED:
                 raise AppError(ErrorCode.ACTIVITY_CANCELLED) from None
         raise
     return signup
@@ -307,14 +299,14 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
     One read, the sign-up (the answer); the activity's start is the condition of its seat's update.
     """
     signup = _signup(activity_id, caller.account_id)
-    if signup is None or signup.status != SU.SIGNED_UP:
+    if signup is None or signup.status != SignupStatus.SIGNED_UP:
         raise AppError(ErrorCode.NOT_FOUND)
     moment = clock.now()
     if signup.check_in_day is not None:
         raise AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE)
     tx = Transaction()
-    tx.update(signup, [Signup.status.set(SU.CANCELLED.value), Signup.cancelled_at.set(moment)],
-              condition=(Signup.status == SU.SIGNED_UP.value) & Signup.check_in_day.does_not_exist(),
+    tx.update(signup, [Signup.status.set(SignupStatus.CANCELLED.value), Signup.cancelled_at.set(moment)],
+              condition=(Signup.status == SignupStatus.SIGNED_UP.value) & Signup.check_in_day.does_not_exist(),
               on_conflict=AppError(ErrorCode.SIGNUP_NOT_CANCELLABLE))
     tx.update(Activity(activity_id), [Activity.signed_up_count.add(-1)],
               condition=(Activity.signed_up_count > 0) & (Activity.service_start > moment),
@@ -359,7 +351,7 @@ def _code_for(secret: str, activity_id: str, window: int) -> str:
 def check_in_code(caller: Principal, activity_id: str) -> tuple[str, datetime, datetime]:
     """The code the organization shows on site (as a QR code): valid in this window and the next."""
     activity = _own_activity(caller, activity_id)
-    if activity.status != A.PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         raise AppError(ErrorCode.ACTIVITY_CANCELLED)
     window = _window(clock.now())
     start = datetime.fromtimestamp(window * CODE_WINDOW_SECONDS, tz=UTC)
@@ -400,9 +392,9 @@ def _attendee(caller: Principal, activity_id: str) -> _Attendee:
                                  consistent=True)
     if activity is None:
         raise AppError(ErrorCode.NOT_FOUND)
-    if signup is None or signup.status != SU.SIGNED_UP:
+    if signup is None or signup.status != SignupStatus.SIGNED_UP:
         raise AppError(ErrorCode.NOT_SIGNED_UP)
-    if activity.status != A.PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         raise AppError(ErrorCode.ACTIVITY_CANCELLED)
     return _Attendee(caller, activity, signup)
 
@@ -442,7 +434,8 @@ def _present(attendee: _Attendee, body: AttendanceIn, moment: datetime) -> str:
 def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: datetime) -> None:
     """The activity is still not cancelled (checked first: its error comes first) and, for a code, the
     volunteer is not throttled for wrong codes."""
-    tx.condition_check(Activity, attendee.activity.activity_id, condition=Activity.status == A.PUBLISHED.value,
+    tx.condition_check(Activity, attendee.activity.activity_id,
+                       condition=Activity.status == ActivityStatus.PUBLISHED.value,
                        on_conflict=AppError(ErrorCode.ACTIVITY_CANCELLED))
     if by == "code":
         throttle.require_under_limit(tx, WRONG_CODE_BUCKET, attendee.code_subject, limit=WRONG_CODES_PER_WINDOW,
@@ -481,7 +474,8 @@ def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> Attenda
     tx.put(record, condition=AttendanceRecord.record_key.does_not_exist(),
            on_conflict=AppError(ErrorCode.ALREADY_CHECKED_IN))
     tx.update(signup, [Signup.open_check_in.set(record.record_key), Signup.open_check_in_by.set(by), *actions],
-              condition=(Signup.status == SU.SIGNED_UP.value) & Signup.open_check_in.does_not_exist() & day_condition,
+              condition=(Signup.status == SignupStatus.SIGNED_UP.value) & Signup.open_check_in.does_not_exist()
+              & day_condition,
               on_conflict=signup_conflict)
     try:
         tx.commit()
@@ -494,7 +488,7 @@ def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> Attenda
 
 def _check_in_error(activity_id: str, volunteer_id: str, today: str) -> AppError:
     fresh = _signup(activity_id, volunteer_id)
-    if fresh is None or fresh.status != SU.SIGNED_UP:
+    if fresh is None or fresh.status != SignupStatus.SIGNED_UP:
         return AppError(ErrorCode.NOT_SIGNED_UP)
     if fresh.open_check_in is not None:
         return AppError(ErrorCode.ALREADY_CHECKED_IN)
@@ -566,9 +560,7 @@ def _open_record(attendee: _Attendee) -> AttendanceRecord:
 
 
 def _check_out_error(volunteer_id: str, record_key: str) -> AppError:
-    try:
-        AttendanceRecord.get(volunteer_id, record_key, consistent_read=True)
-    except AttendanceRecord.DoesNotExist:
+    if get_or_none(AttendanceRecord, volunteer_id, record_key, consistent_read=True) is None:
         return AppError(ErrorCode.STATE_CONFLICT)
     return AppError(ErrorCode.NOT_CHECKED_IN)
 

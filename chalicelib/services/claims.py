@@ -15,17 +15,16 @@ DemandEvent per transition (who, when, from, to, why). Linked help requests move
 """
 from __future__ import annotations
 
-import re
-
 from pynamodb.exceptions import PutError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, one_page
-from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead
+from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead, claim_keys
 from chalicelib.data.demands import Demand
 from chalicelib.data.gates import GATE_KEY, ClaimsGate
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
 from chalicelib.services import demands, gates, help_requests, todo_counters
@@ -41,49 +40,22 @@ TRANSACTION_LIMIT = 100
 assert 8 + help_requests.MAX_LINKED + 4 * (MAX_OPEN_PER_DEMAND - 1) <= TRANSACTION_LIMIT
 
 OTHER_CLAIMED_REASON = "已由其他组织认领"
-_ID = re.compile(r"^[0-9a-f]{1,64}$")
-S = ClaimStatus
 
 
 # ---------------------------------------------------------------- ids and loading
 
-def claim_id(claim: Claim) -> str:
-    return f"{claim.demand_id}.{claim.applicant_id}"
-
-
-def _keys(claim_id_text: str) -> tuple[str, str]:
-    demand_id, _, applicant_id = claim_id_text.partition(".")
-    if not _ID.match(demand_id) or not _ID.match(applicant_id):
-        raise AppError(ErrorCode.NOT_FOUND)
-    return demand_id, applicant_id
-
-
-def _load(demand_id: str, applicant_id: str) -> Claim | None:
-    try:
-        return Claim.get(demand_id, applicant_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        return None
-
-
 def _publisher_claim(caller: Principal, claim_id_text: str) -> Claim:
-    claim = _load(*_keys(claim_id_text))
+    claim = get_or_none(Claim, *claim_keys(claim_id_text), consistent_read=True)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
     return claim
 
 
 def _applicant_claim(caller: Principal, claim_id_text: str) -> Claim:
-    claim = _load(*_keys(claim_id_text))
+    claim = get_or_none(Claim, *claim_keys(claim_id_text), consistent_read=True)
     if claim is None or claim.applicant_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
     return claim
-
-
-def _fresh_demand(demand_id: str) -> Demand:
-    try:
-        return Demand.get(demand_id, consistent_read=True)
-    except Demand.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
 
 
 # ---------------------------------------------------------------- building blocks
@@ -121,7 +93,7 @@ def _end(tx: Transaction, caller: Principal, claim: Claim, to: ClaimStatus, acti
 
 def _demand_error(demand_id: str) -> AppError:
     """Why a condition on the demand failed, from a fresh read (status or count moved since we read it)."""
-    demand = _fresh_demand(demand_id)
+    demand = demands.get_demand(demand_id, consistent=True)
     if demand.status in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
         return AppError(ErrorCode.DEMAND_ALREADY_CLAIMED)
     if demand.status != DemandStatus.OPEN or not demands.is_visible(demand):
@@ -164,13 +136,13 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     volunteer_orgs.require_complete_profile(account)
     demand = demands.require_readable(caller, demand)   # its updated_at is pinned below
     _refuse_unless_open(demand)
-    if existing is not None and existing.status in (S.PENDING, S.CONFIRMED):
+    if existing is not None and existing.status in (ClaimStatus.PENDING, ClaimStatus.CONFIRMED):
         raise AppError(ErrorCode.CLAIM_ALREADY_APPLIED)
     if int(demand.application_count or 0) >= MAX_OPEN_PER_DEMAND:
         raise AppError(ErrorCode.DEMAND_CLAIMS_FULL)
     profile = account.profile
     moment = clock.now()
-    status = S.PENDING.value
+    status = ClaimStatus.PENDING.value
     claim = Claim(demand_id=demand_id, applicant_id=caller.account_id, publisher_id=demand.org_id,
                   publisher_name=demand.org_name, demand_title=demand.title or "", status=status,
                   applicant_status=f"{caller.account_id}#{status}", publisher_status=f"{demand.org_id}#{status}",
@@ -189,8 +161,8 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
                                               advantages=profile.advantages))
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    tx.put(claim, condition=Claim.applicant_id.does_not_exist() | Claim.status.is_in(S.RETURNED.value,
-                                                                                      S.WITHDRAWN.value),
+    tx.put(claim, condition=Claim.applicant_id.does_not_exist() | Claim.status.is_in(ClaimStatus.RETURNED.value,
+                                                                                      ClaimStatus.WITHDRAWN.value),
            on_conflict=AppError(ErrorCode.CLAIM_ALREADY_APPLIED))
     todo_counters.claim_moved(tx, claim, existing.status if existing else None, status)
     tx.update(ClaimQuota(caller.account_id), [ClaimQuota.pending.add(1)],
@@ -218,14 +190,14 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     confirmed before (rare), its put fails and the confirmation starts again reading the sheet.
     """
     from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
-    demand_id, applicant_id = _keys(claim_id_text)
+    demand_id, applicant_id = claim_keys(claim_id_text)
     of_demand = list(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True))   # not the gate
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
-    if claim.status != S.PENDING:
+    if claim.status != ClaimStatus.PENDING:
         raise AppError(ErrorCode.STATE_CONFLICT)
-    others = [c for c in of_demand if c.status == S.PENDING and c.applicant_id != applicant_id]
+    others = [c for c in of_demand if c.status == ClaimStatus.PENDING and c.applicant_id != applicant_id]
     if len(others) >= MAX_OPEN_PER_DEMAND:   # cannot happen while application_count bounds them; never exceed 100
         raise AppError(ErrorCode.STATE_CONFLICT)
     linked, city = claim.linked_request_ids, claim.demand_city
@@ -245,16 +217,16 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     tx.put(demands.new_event(claim.demand_id, caller, "claimed", from_status=DemandStatus.OPEN.value,
                              to_status=claimed, changed=[f"applicant:{claim.applicant_id}"],
                              subject=claim.applicant_id, city=city))
-    tx.update(claim, _status_actions(claim, S.CONFIRMED, moment)
+    tx.update(claim, _status_actions(claim, ClaimStatus.CONFIRMED, moment)
               + [Claim.confirmed_at.set(moment), Claim.confirmed_demand.set(claim.demand_id)]
               + feed_actions(claim, listed=True),
               condition=_still(claim), on_conflict=AppError(ErrorCode.STATE_CONFLICT))
-    todo_counters.claim_moved(tx, claim, claim.status, S.CONFIRMED.value)
-    _event(tx, caller, claim, "claim_confirmed", S.CONFIRMED)
+    todo_counters.claim_moved(tx, claim, claim.status, ClaimStatus.CONFIRMED.value)
+    _event(tx, caller, claim, "claim_confirmed", ClaimStatus.CONFIRMED)
     ratings.open_sheet(tx, claim, moment, read=read_sheet, on_exists=sheet_exists)   # both sides owe a rating
     _quota(tx, claim.applicant_id, -1)
     for other in others:
-        _end(tx, caller, other, S.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
+        _end(tx, caller, other, ClaimStatus.RETURNED, "claim_returned", OTHER_CLAIMED_REASON, moment)
         _quota(tx, other.applicant_id, -1)
     if linked:
         help_requests.set_status_for_demand_in(tx, linked, claim.demand_id,
@@ -271,10 +243,10 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
 def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
     """Publisher: pending → returned (认领失败) with a reason the applicant reads."""
     claim = _publisher_claim(caller, claim_id_text)
-    if claim.status != S.PENDING:
+    if claim.status != ClaimStatus.PENDING:
         raise AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
-    _end(tx, caller, claim, S.RETURNED, "claim_returned", reason, clock.now())
+    _end(tx, caller, claim, ClaimStatus.RETURNED, "claim_returned", reason, clock.now())
     _quota(tx, claim.applicant_id, -1)
     tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
     tx.commit()
@@ -287,20 +259,20 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
     claim = _applicant_claim(caller, claim_id_text)
     moment = clock.now()
     tx = Transaction()
-    if claim.status == S.PENDING:
-        _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+    if claim.status == ClaimStatus.PENDING:
+        _end(tx, caller, claim, ClaimStatus.WITHDRAWN, "claim_withdrawn", reason, moment)
         _quota(tx, claim.applicant_id, -1)
         tx.update(Demand(claim.demand_id), [Demand.application_count.add(-1)], condition=Demand.demand_id.exists())
         tx.commit()
-    elif claim.status == S.CONFIRMED:
-        demand = _fresh_demand(claim.demand_id)
+    elif claim.status == ClaimStatus.CONFIRMED:
+        demand = demands.get_demand(claim.demand_id, consistent=True)
         if demand.status == DemandStatus.IN_SERVICE:
             raise AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
         if demand.status != DemandStatus.CLAIMED:
             raise AppError(ErrorCode.STATE_CONFLICT)
         opened = DemandStatus.OPEN.value
         demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
-        _end(tx, caller, claim, S.WITHDRAWN, "claim_withdrawn", reason, moment)
+        _end(tx, caller, claim, ClaimStatus.WITHDRAWN, "claim_withdrawn", reason, moment)
         ratings.close_sheet(tx, claim, moment)   # nothing owed any more; ratings given stay
         tx.update(demand, [Demand.status.set(opened), Demand.org_status.set(f"{demand.org_id}#{opened}"),
                            Demand.application_count.add(-1), Demand.updated_at.set(moment),
@@ -321,7 +293,7 @@ def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim
 
 
 def _withdraw_error(demand_id: str) -> AppError:
-    if _fresh_demand(demand_id).status == DemandStatus.IN_SERVICE:
+    if demands.get_demand(demand_id, consistent=True).status == DemandStatus.IN_SERVICE:
         return AppError(ErrorCode.CLAIM_NOT_WITHDRAWABLE)
     return AppError(ErrorCode.STATE_CONFLICT)
 
@@ -407,7 +379,7 @@ def list_in_feed(tx: Transaction, demand: Demand, *, listed: bool) -> None:
     if demand.status not in (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE):
         return
     claim = Claim(demand.demand_id, demand.confirmed_applicant_id, demand_city=demands.city_of(demand))
-    tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == S.CONFIRMED.value)
+    tx.update(claim, feed_actions(claim, listed=listed), condition=Claim.status == ClaimStatus.CONFIRMED.value)
 
 
 def claim_feed(*, city: str | None, limit: int, cursor: str | None) -> Page[Claim]:

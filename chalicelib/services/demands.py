@@ -16,6 +16,7 @@ from chalicelib.data.accounts import Region
 from chalicelib.data.base import Transaction
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.data.gates import TimelineGate
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.services import gates, help_requests, todo_counters
@@ -61,10 +62,10 @@ def city_of(demand: Demand) -> str:
 
 
 def get_demand(demand_id: str, *, consistent: bool = False) -> Demand:
-    try:
-        return Demand.get(demand_id, consistent_read=consistent)
-    except Demand.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    demand = get_or_none(Demand, demand_id, consistent_read=consistent)
+    if demand is None:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return demand
 
 
 def own_demand(caller: Principal, demand_id: str) -> Demand:

@@ -33,6 +33,7 @@ from chalicelib.data.help_requests import (
     Transition,
     TutoringDetails,
 )
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.services import todo_counters
@@ -45,15 +46,18 @@ MAX_LINKED = 20
 NO_INTERESTS = "无"   # what 其他课程 renders when none was chosen
 UNLINK_REASON = "已从关联需求中移除"
 
-S = HelpRequestStatus
-LINKABLE_STATUSES = (S.PENDING, S.ADOPTED)
-DEMAND_STATUSES = (S.ADOPTED, S.AWAITING_CLAIM, S.CLAIMED, S.PUBLISHED)   # set_status_for_demand_in targets
+LINKABLE_STATUSES = (HelpRequestStatus.PENDING, HelpRequestStatus.ADOPTED)
+# set_status_for_demand_in targets
+DEMAND_STATUSES = (HelpRequestStatus.ADOPTED, HelpRequestStatus.AWAITING_CLAIM, HelpRequestStatus.CLAIMED,
+                   HelpRequestStatus.PUBLISHED)
 
 STATUS_LABELS: dict[HelpRequestStatus, str] = {
-    S.PENDING: "待采用", S.ADOPTED: "已采用", S.DECLINED: "不采用",
-    S.AWAITING_CLAIM: "待认领", S.CLAIMED: "已认领", S.PUBLISHED: "已发布",
+    HelpRequestStatus.PENDING: "待采用", HelpRequestStatus.ADOPTED: "已采用", HelpRequestStatus.DECLINED: "不采用",
+    HelpRequestStatus.AWAITING_CLAIM: "待认领", HelpRequestStatus.CLAIMED: "已认领",
+    HelpRequestStatus.PUBLISHED: "已发布",
 }
-PROGRESS_STEPS = (S.PENDING, S.ADOPTED, S.AWAITING_CLAIM, S.CLAIMED, S.PUBLISHED)
+PROGRESS_STEPS = (HelpRequestStatus.PENDING, HelpRequestStatus.ADOPTED, HelpRequestStatus.AWAITING_CLAIM,
+                  HelpRequestStatus.CLAIMED, HelpRequestStatus.PUBLISHED)
 
 
 # ---------------------------------------------------------------- description
@@ -110,12 +114,14 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
                                 path="sms_code")
     moment = clock.now()
     item = HelpRequest(
-        request_id=secrets.token_hex(16), kind=form.kind.value, status=S.PENDING.value, title=form.title,
+        request_id=secrets.token_hex(16), kind=form.kind.value, status=HelpRequestStatus.PENDING.value,
+        title=form.title,
         org_id=org.account_id, org_name=org.display_name,
         submitter_id=submitter.account_id, submitter_name=submitter.display_name,
         contact_name=form.contact_name, contact_phone=form.contact_phone,
         created_at=moment, updated_at=moment,
-        history=[Transition(at=moment, actor_id=submitter.account_id, from_status=None, to_status=S.PENDING.value)],
+        history=[Transition(at=moment, actor_id=submitter.account_id, from_status=None,
+                            to_status=HelpRequestStatus.PENDING.value)],
     )
     if form.kind == HelpRequestKind.CLOUD_TUTORING:
         item.description = render_description(form)
@@ -126,7 +132,7 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
         )
     else:
         item.description = form.description
-    for name, value in _status_keys(item, S.PENDING).items():
+    for name, value in _status_keys(item, HelpRequestStatus.PENDING).items():
         setattr(item, name, value)
     tx = Transaction()
     code.consume_in(tx)
@@ -136,7 +142,7 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
     tx.condition_check(Account, org.account_id, condition=still_active,
                        on_conflict=field_error(ErrorCode.VALIDATION_FAILED, "org_id", "所选团组织暂不可用，请重新选择"))
     tx.put(item, condition=HelpRequest.request_id.does_not_exist())
-    todo_counters.help_request_moved(tx, item, None, S.PENDING.value)
+    todo_counters.help_request_moved(tx, item, None, HelpRequestStatus.PENDING.value)
     tx.commit()
     return item
 
@@ -147,16 +153,9 @@ def _stored_score(score: float) -> int | float:
 
 # ---------------------------------------------------------------- reading
 
-def _load(request_id: str) -> HelpRequest | None:
-    try:
-        return HelpRequest.get(request_id, consistent_read=True)
-    except HelpRequest.DoesNotExist:
-        return None
-
-
 def visible_to(caller: Principal, request_id: str) -> HelpRequest:
     """The request if `caller` is its submitter or the addressed 团组织; otherwise 404 (existence not revealed)."""
-    item = _load(request_id)
+    item = get_or_none(HelpRequest, request_id, consistent_read=True)
     if item is None or not (is_submitter(caller, item) or is_addressed_org(caller, item)):
         raise AppError(ErrorCode.NOT_FOUND)
     return item
@@ -209,10 +208,10 @@ def _status_actions(item: HelpRequest, to: HelpRequestStatus, history: list[Tran
 
 
 def _own_pending(caller: Principal, request_id: str) -> HelpRequest:
-    item = _load(request_id)
+    item = get_or_none(HelpRequest, request_id, consistent_read=True)
     if item is None or not is_addressed_org(caller, item):
         raise AppError(ErrorCode.NOT_FOUND)   # another org's request: as if it did not exist
-    if item.status != S.PENDING.value:
+    if item.status != HelpRequestStatus.PENDING.value:
         raise AppError(ErrorCode.STATE_CONFLICT)
     return item
 
@@ -223,7 +222,7 @@ def _decide(caller: Principal, request_id: str, to: HelpRequestStatus, reason: s
     history = _history_with(item, _transition(item, to, actor_id=caller.account_id, moment=moment, reason=reason))
     actions = _status_actions(item, to, history, moment)
     actions.append(HelpRequest.decline_reason.set(reason) if reason else HelpRequest.decline_reason.remove())
-    condition = (HelpRequest.status == S.PENDING.value) & (HelpRequest.org_id == caller.account_id)
+    condition = (HelpRequest.status == HelpRequestStatus.PENDING.value) & (HelpRequest.org_id == caller.account_id)
     # A transaction, not item.update: the 待采用 counter moves with it (+ the version read above).
     tx = Transaction().update(item, actions, condition=condition, on_conflict=AppError(ErrorCode.STATE_CONFLICT))
     todo_counters.help_request_moved(tx, item, item.status, to.value)
@@ -233,12 +232,12 @@ def _decide(caller: Principal, request_id: str, to: HelpRequestStatus, reason: s
 
 def adopt(caller: Principal, request_id: str) -> HelpRequest:
     """采用: only the addressed 团组织, only from 待采用."""
-    return _decide(caller, request_id, S.ADOPTED, None)
+    return _decide(caller, request_id, HelpRequestStatus.ADOPTED, None)
 
 
 def decline(caller: Principal, request_id: str, reason: str) -> HelpRequest:
     """不采用 with a reason the submitter sees: only the addressed 团组织, only from 待采用."""
-    return _decide(caller, request_id, S.DECLINED, reason)
+    return _decide(caller, request_id, HelpRequestStatus.DECLINED, reason)
 
 
 # ---------------------------------------------------------------- formal demands (called by the demand service)
@@ -298,7 +297,7 @@ def link_in(tx: Transaction, requests: list[HelpRequest], demand_id: str, *, act
     linked to this demand in a later state (待认领 …) are left as they are.
     `requests` must come from `linkable` in this same call (their version is the condition).
     """
-    target = S.AWAITING_CLAIM if published else S.ADOPTED
+    target = HelpRequestStatus.AWAITING_CLAIM if published else HelpRequestStatus.ADOPTED
     moment = clock.now()
     linkable_values = [s.value for s in LINKABLE_STATUSES]
     for i, item in enumerate(requests):
@@ -306,9 +305,10 @@ def link_in(tx: Transaction, requests: list[HelpRequest], demand_id: str, *, act
             continue
         entries = []
         from_status = item.status
-        if item.status == S.PENDING.value:
-            entries.append(_transition(item, S.ADOPTED, actor_id=actor_id, moment=moment, demand_id=demand_id))
-            from_status = S.ADOPTED.value
+        if item.status == HelpRequestStatus.PENDING.value:
+            entries.append(_transition(item, HelpRequestStatus.ADOPTED, actor_id=actor_id, moment=moment,
+                                       demand_id=demand_id))
+            from_status = HelpRequestStatus.ADOPTED.value
         if target.value != from_status or not entries:   # linking an adopted request is recorded too
             entries.append(_transition(item, target, actor_id=actor_id, moment=moment, demand_id=demand_id,
                                        from_status=from_status))
@@ -328,9 +328,9 @@ def unlink_in(tx: Transaction, requests: list[HelpRequest], demand_id: str, *, a
     """A draft edit dropped these requests: back to 已采用, no demand (condition: still linked to `demand_id`)."""
     moment = clock.now()
     for item in requests:
-        entry = _transition(item, S.ADOPTED, actor_id=actor_id, moment=moment, reason=UNLINK_REASON,
+        entry = _transition(item, HelpRequestStatus.ADOPTED, actor_id=actor_id, moment=moment, reason=UNLINK_REASON,
                             demand_id=demand_id)
-        actions = _status_actions(item, S.ADOPTED, _history_with(item, entry), moment)
+        actions = _status_actions(item, HelpRequestStatus.ADOPTED, _history_with(item, entry), moment)
         actions.append(HelpRequest.demand_id.remove())
         tx.update(item, actions, condition=HelpRequest.demand_id == demand_id,
                   on_conflict=AppError(ErrorCode.STATE_CONFLICT))
@@ -365,13 +365,13 @@ def set_status_for_demand_in(tx: Transaction, request_ids: list[str], demand_id:
 
 def progress(item: HelpRequest) -> list[dict]:
     """The progress bar: which steps are done, when each was (last) reached, and 不采用's reason."""
-    reached: dict[str, datetime] = {S.PENDING.value: item.created_at}
+    reached: dict[str, datetime] = {HelpRequestStatus.PENDING.value: item.created_at}
     for entry in item.history or []:
         reached[entry.to_status] = entry.at
     current = HelpRequestStatus(item.status)
-    if current is S.DECLINED:
-        return [_step(S.PENDING, True, False, reached),
-                _step(S.DECLINED, True, True, reached, reason=item.decline_reason)]
+    if current is HelpRequestStatus.DECLINED:
+        return [_step(HelpRequestStatus.PENDING, True, False, reached),
+                _step(HelpRequestStatus.DECLINED, True, True, reached, reason=item.decline_reason)]
     position = PROGRESS_STEPS.index(current)
     return [_step(step, i <= position, i == position, reached) for i, step in enumerate(PROGRESS_STEPS)]
 

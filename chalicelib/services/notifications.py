@@ -29,6 +29,7 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.notifications import Notification, NotificationSettings
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.events.records import Transient
@@ -67,10 +68,8 @@ def notification_id(draft: Draft) -> str:
 # ---------------------------------------------------------------- producing (stream handlers)
 
 def settings_of(account_id: str) -> NotificationSettings:
-    try:
-        return NotificationSettings.get(account_id, consistent_read=True)
-    except NotificationSettings.DoesNotExist:
-        return NotificationSettings(account_id=account_id, sms_enabled=True, unread=0)
+    stored = get_or_none(NotificationSettings, account_id, consistent_read=True)
+    return stored or NotificationSettings(account_id=account_id, sms_enabled=True, unread=0)
 
 
 def deliver(draft: Draft) -> bool:
@@ -131,10 +130,8 @@ def _text_once(item: Notification) -> None:
 
 
 def _phone_of(account_id: str) -> str | None:
-    try:
-        return Account.get(account_id).phone or None
-    except Account.DoesNotExist:
-        return None
+    account = get_or_none(Account, account_id)
+    return account.phone if account is not None and account.phone else None
 
 
 # ---------------------------------------------------------------- the inbox (request paths)
@@ -166,10 +163,11 @@ def unread_count(caller: Principal) -> int:
 
 
 def _own(caller: Principal, notification_id: str) -> Notification:
-    try:   # keyed by the caller: another account's notification is simply not found
-        return Notification.get(caller.account_id, notification_id, consistent_read=True)
-    except Notification.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    # Keyed by the caller: another account's notification is simply not found.
+    notification = get_or_none(Notification, caller.account_id, notification_id, consistent_read=True)
+    if notification is None:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return notification
 
 
 def _read_actions(owner: str, moment: datetime) -> list:

@@ -21,6 +21,7 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.points import BALANCE_AT, BALANCE_ID, PointBalance, PointEntry
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.events.records import Transient
@@ -78,10 +79,8 @@ def award(item: Award) -> bool:
 
 
 def balance_of(account_id: str) -> int:
-    try:
-        return int(PointBalance.get(account_id, BALANCE_ID, consistent_read=True).balance or 0)
-    except PointBalance.DoesNotExist:
-        return 0
+    balance = get_or_none(PointBalance, account_id, BALANCE_ID, consistent_read=True)
+    return int(balance.balance or 0) if balance is not None else 0
 
 
 def my_points(caller: Principal, *, limit: int, cursor: str | None) -> tuple[int | None, Page[PointEntry]]:

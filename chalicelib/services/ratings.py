@@ -15,7 +15,6 @@ conditional update of the sheet (its own side not rated yet; the other side exac
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,8 +23,9 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction, one_page
-from chalicelib.data.claims import Claim
+from chalicelib.data.claims import Claim, claim_id, claim_keys
 from chalicelib.data.gates import GATE_KEY, RatingsGate
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, Role
@@ -33,7 +33,6 @@ from chalicelib.services import gates, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
 
 RATING_WINDOW = timedelta(days=14)   # ratings are blind for at most this long after confirmation
-_ID = re.compile(r"^[0-9a-f]{1,64}$")
 _ATTEMPTS = 3
 
 
@@ -49,11 +48,7 @@ class Side(StrEnum):
 
 
 def rating_id(demand_id: str, applicant_id: str, side: Side) -> str:
-    return f"{demand_id}.{applicant_id}.{side.value}"
-
-
-def claim_id_of(sheet: RatingSheet) -> str:
-    return f"{sheet.demand_id}.{sheet.applicant_id}"
+    return f"{claim_id(demand_id, applicant_id)}.{side.value}"
 
 
 def rating_of(sheet: RatingSheet, side: Side) -> RatingMap | None:
@@ -94,18 +89,8 @@ def _owed_key(account_id: str) -> str:
     return f"{account_id}#{OWED}"
 
 
-def _keys(claim_id_text: str) -> tuple[str, str]:
-    demand_id, _, applicant_id = claim_id_text.partition(".")
-    if not _ID.match(demand_id) or not _ID.match(applicant_id):
-        raise AppError(ErrorCode.NOT_FOUND)
-    return demand_id, applicant_id
-
-
 def _load_sheet(demand_id: str, applicant_id: str) -> RatingSheet | None:
-    try:
-        return RatingSheet.get(demand_id, applicant_id, consistent_read=True)
-    except RatingSheet.DoesNotExist:
-        return None
+    return get_or_none(RatingSheet, demand_id, applicant_id, consistent_read=True)
 
 
 def _new_sheet(claim: Claim, moment: datetime) -> RatingSheet:
@@ -164,11 +149,10 @@ def close_sheet(tx: Transaction, claim: Claim, moment: datetime) -> None:
 
 def _party_claim(caller: Principal, claim_id_text: str) -> tuple[Claim, Side]:
     """The claim and the caller's side; anyone but its two parties gets 404 (existence does not leak)."""
-    demand_id, applicant_id = _keys(claim_id_text)
-    try:
-        claim = Claim.get(demand_id, applicant_id, consistent_read=True)
-    except Claim.DoesNotExist:
-        raise AppError(ErrorCode.NOT_FOUND) from None
+    demand_id, applicant_id = claim_keys(claim_id_text)
+    claim = get_or_none(Claim, demand_id, applicant_id, consistent_read=True)
+    if claim is None:
+        raise AppError(ErrorCode.NOT_FOUND)
     if caller.role is Role.LEAGUE_ORG and claim.publisher_id == caller.account_id:
         return claim, Side.PUBLISHER
     if caller.role is Role.VOLUNTEER_ORG and claim.applicant_id == caller.account_id:
@@ -193,7 +177,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
     it was withdrawn). No sheet: the claim was never confirmed; it is read to answer its parties
     `CLAIM_NOT_RATABLE` and anyone else 404.
     """
-    demand_id, applicant_id = _keys(claim_id_text)
+    demand_id, applicant_id = claim_keys(claim_id_text)
     for _ in range(_ATTEMPTS):
         moment = clock.now()
         sheet = _load_sheet(demand_id, applicant_id)

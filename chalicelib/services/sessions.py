@@ -23,6 +23,7 @@ from chalicelib.config import get_settings
 from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.sessions import RevokedFamily, Session, family_key
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
@@ -106,10 +107,9 @@ def _split(refresh_token: str) -> tuple[str, str]:
 def _presented(refresh_token: str) -> tuple[Session, str]:
     """The stored session (live or tombstone) whose secret the caller proved, unexpired."""
     session_id, secret = _split(refresh_token)
-    try:
-        session = Session.get(session_id, consistent_read=True)
-    except Session.DoesNotExist:
-        raise AppError(ErrorCode.REFRESH_TOKEN_INVALID) from None
+    session = get_or_none(Session, session_id, consistent_read=True)
+    if session is None:
+        raise AppError(ErrorCode.REFRESH_TOKEN_INVALID)
     if not tokens.refresh_secret_matches(secret, session.secret_hash) or session.expires_at <= clock.now():
         raise AppError(ErrorCode.REFRESH_TOKEN_INVALID)
     return session, secret

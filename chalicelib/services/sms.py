@@ -27,6 +27,7 @@ from chalicelib import clock
 from chalicelib.config import get_settings
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.data.sms_codes import SmsCode
 from chalicelib.errors import AppError, ErrorCode, field_error, throttled
@@ -193,10 +194,7 @@ def _report_stage_budget(stage_budgets: list[_Budget], moment: datetime) -> None
 
 def verify_code(phone: str, purpose: SmsPurpose, code: str, *, path: str = "sms_code") -> VerifiedCode:
     """Check `code`; a wrong one is counted. Nothing is spent until `consume_in` commits."""
-    try:
-        item = SmsCode.get(phone, purpose.value, consistent_read=True)
-    except SmsCode.DoesNotExist:
-        item = None
+    item = get_or_none(SmsCode, phone, purpose.value, consistent_read=True)
     return verify_read_code(item, phone, purpose, code, path=path)
 
 
@@ -231,11 +229,8 @@ def _count_wrong_attempt(item: SmsCode) -> int:
 
 
 def _gap_remaining(gap_key: str, epoch: int) -> int:
-    try:
-        item = RateCounter.get(gap_key, consistent_read=True)
-        return max(1, int(item.expires_at.timestamp()) - epoch)
-    except RateCounter.DoesNotExist:
-        return 1
+    item = get_or_none(RateCounter, gap_key, consistent_read=True)
+    return max(1, int(item.expires_at.timestamp()) - epoch) if item is not None else 1
 
 
 def _seconds_to_cst_midnight(moment: datetime) -> int:

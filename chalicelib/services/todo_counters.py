@@ -32,6 +32,8 @@ from pynamodb.expressions.update import SetAction
 
 from chalicelib import clock
 from chalicelib.data.base import Transaction
+from chalicelib.data.claims import claim_id
+from chalicelib.data.lookup import get_or_none
 from chalicelib.data.todo_counters import TodoCounters
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus
 
@@ -57,11 +59,8 @@ class Todo:
 
 def read(account_id: str) -> Todo:
     """One GetItem. A missing item is an account nothing has happened to yet: all zeros."""
-    try:
-        item = TodoCounters.get(account_id, consistent_read=True)
-    except TodoCounters.DoesNotExist:
-        return Todo()
-    return _todo(item, clock.now())
+    item = get_or_none(TodoCounters, account_id, consistent_read=True)
+    return _todo(item, clock.now()) if item is not None else Todo()
 
 
 def _todo(item: TodoCounters, now: datetime) -> Todo:
@@ -172,7 +171,7 @@ def forget_expired(sheet, window_end: datetime) -> None:
 
 
 def _element(claim: _ClaimLike, window_end: datetime) -> str:
-    return f"{_stamp(window_end)}|{claim.demand_id}.{claim.applicant_id}"
+    return f"{_stamp(window_end)}|{claim_id(claim.demand_id, claim.applicant_id)}"
 
 
 def _stamp(moment: datetime) -> str:
@@ -191,7 +190,7 @@ def recount(account_id: str) -> Todo:
     the account is quiet, or run it twice.
     """
     for _ in range(_REPAIR_ATTEMPTS):
-        current = _load(account_id)
+        current = get_or_none(TodoCounters, account_id, consistent_read=True)
         item = _counted(account_id)
         read_at = current.updated_at if current is not None else None
         condition = (TodoCounters.updated_at == read_at) if read_at else TodoCounters.updated_at.does_not_exist()
@@ -217,13 +216,6 @@ def recount_all() -> int:
                 recount(account.account_id)
                 done += 1
     return done
-
-
-def _load(account_id: str) -> TodoCounters | None:
-    try:
-        return TodoCounters.get(account_id, consistent_read=True)
-    except TodoCounters.DoesNotExist:
-        return None
 
 
 def _counted(account_id: str) -> TodoCounters:

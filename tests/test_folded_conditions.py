@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand
 from chalicelib.services import activities, claims, throttle
@@ -221,7 +221,7 @@ def test_a_check_out_beaten_by_another_says_not_checked_in_and_writes_nothing_mo
     assert refused.status_code == 409 and code(refused) == "NOT_CHECKED_IN"
     record = AttendanceRecord.get(volunteer_person["account_id"], key)
     assert record.seconds == 3540 and record.checked_out_at == START + timedelta(hours=1)
-    assert ServiceTotal.get(volunteer_person["account_id"], TOTAL_KEY).records == 1
+    assert ServiceTotal.get(volunteer_person["account_id"]).records == 1
     assert Signup.get(aid, volunteer_person["account_id"]).service_seconds == 3540
 
 
@@ -231,10 +231,10 @@ def test_a_check_out_of_a_missing_record_is_a_conflict_and_writes_nothing(api, o
     refused = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
     # the update did not re-create the record
-    assert AttendanceRecord.count(volunteer_person["account_id"], AttendanceRecord.record_key < TOTAL_KEY) == 0
+    assert AttendanceRecord.count(volunteer_person["account_id"]) == 0
     signup = Signup.get(aid, volunteer_person["account_id"])
     assert signup.open_check_in == key and signup.service_seconds == 0
-    assert ServiceTotal.count(volunteer_person["account_id"], ServiceTotal.record_key == TOTAL_KEY) == 0
+    assert ServiceTotal.count(volunteer_person["account_id"]) == 0
 
 
 def test_a_check_out_answers_the_record_as_stored_without_reading_it(api, outbox, now):
@@ -269,7 +269,7 @@ def _wrong_codes(volunteer_id: str, aid: str, moment) -> int:
 
 
 def _nothing_written(aid: str, volunteer_id: str, before: Signup) -> None:
-    assert AttendanceRecord.count(volunteer_id, AttendanceRecord.record_key < TOTAL_KEY) == 0
+    assert AttendanceRecord.count(volunteer_id) == 0
     assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
 
 
@@ -335,8 +335,7 @@ def test_a_check_out_after_the_activity_was_cancelled_says_cancelled_and_writes_
         refused = api.post(f"/activities/{aid}/check-outs", body, token=token)
         assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED", (moment, body)
     assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
-    assert [r.checked_out_at for r in AttendanceRecord.query(volunteer_id, AttendanceRecord.record_key < TOTAL_KEY)
-            ] == [None]
+    assert [r.checked_out_at for r in AttendanceRecord.query(volunteer_id)] == [None]
 
 
 def test_a_sign_up_written_before_the_copy_reads_the_activity_and_keeps_every_rule(api, outbox, now,

@@ -11,7 +11,7 @@ import pytest
 from app import app as chalice_app
 from chalicelib import clock
 from chalicelib.data.gates import GATE_KEY
-from chalicelib.data.points import BALANCE_ID, PointBalance, PointEntry
+from chalicelib.data.points import PointBalance, PointEntry
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.events import ratings_stream
 from chalicelib.events.parking import ParkedEvent, parked
@@ -46,12 +46,12 @@ def balance(account_id: str) -> int:
 
 
 def ledger(account_id: str) -> list[PointEntry]:
-    return list(PointEntry.query(account_id, PointEntry.entry_id < BALANCE_ID, consistent_read=True))
+    return list(PointEntry.query(account_id, consistent_read=True))
 
 
 def assert_balance_is_the_ledger(account_id: str) -> None:
     entries = ledger(account_id)
-    stored = PointBalance.get(account_id, BALANCE_ID, consistent_read=True) if entries else None
+    stored = PointBalance.get(account_id, consistent_read=True) if entries else None
     assert balance(account_id) == sum(int(e.points) for e in entries)
     if stored is not None:
         assert int(stored.entry_count) == len(entries)
@@ -259,7 +259,7 @@ def test_concurrent_awards_keep_the_balance_equal_to_the_ledger(dynamodb_server)
     entries = ledger(org_id)
     assert len(entries) == 12
     assert balance(org_id) == sum(int(e.points) for e in entries) == sum(points.points_for(a.score) for a in awards)
-    assert int(PointBalance.get(org_id, BALANCE_ID).entry_count) == 12
+    assert int(PointBalance.get(org_id).entry_count) == 12
 
 
 def test_the_local_stacks_stream_pump_turns_ratings_into_points(api, outbox, publisher):

@@ -28,14 +28,14 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Demand, DemandEvent, Reaction, Report,
     HelpRequest, NameIndexEntry,
     Claim, ClaimQuota, ContactRead,
-    Activity, Signup, AttendanceRecord,
-    RatingSheet, PointEntry, ParkedEvent,
+    Activity, Signup, AttendanceRecord, ServiceTotal,
+    RatingSheet, PointEntry, PointBalance, ParkedEvent,
     Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry,
 )
 
-# Running totals and list gates kept as items in their entries' partition (one Query reads both): no table of
-# their own.
-IN_SHARED_TABLES: tuple[type[Model], ...] = (ServiceTotal, PointBalance, TimelineGate, RosterGate, ClaimsGate,
+# Items kept in another model's table (list gates in their children's partition, revoked refresh families
+# in `sessions`): no table of their own.
+IN_SHARED_TABLES: tuple[type[Model], ...] = (TimelineGate, RosterGate, ClaimsGate,
                                              ActivitiesGate, RatingsGate, RevokedFamily)
 EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NoReturn
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, AttendanceTerms, ServiceTotal, Signup
+from chalicelib.data.activities import Activity, AttendanceRecord, AttendanceTerms, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
@@ -42,7 +42,7 @@ from chalicelib.reference import (
     SignupStatus,
 )
 from chalicelib.services import demands, gates, help_requests, throttle
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
     from chalicelib.schemas.activities import ActivityIn, AttendanceIn
@@ -564,8 +564,7 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
                        Signup.service_seconds.add(counted)],
               condition=Signup.open_check_in == record.record_key, on_conflict=conflict)
     if counted:
-        tx.update(ServiceTotal(caller.account_id, TOTAL_KEY),
-                  [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
+        tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
     try:
         tx.commit()
     except AppError as exc:
@@ -602,16 +601,19 @@ def _check_out_error(volunteer_id: str, record_key: str) -> AppError:
 
 def service_records(caller: Principal, *, limit: int, cursor: str | None
                     ) -> tuple[ServiceTotal | None, Page[AttendanceRecord]]:
-    """我的服务记录: one Query of the records, newest first; the first page also returns the counted
-    total (its item sorts first in the same partition), later pages None."""
-    stored, page = page_with_summary(AttendanceRecord.query, caller.account_id, model=AttendanceRecord,
-                                     summary=ServiceTotal, summary_key=("record_key", TOTAL_KEY),
-                                     key_names=("volunteer_id", "record_key"),
-                                     scope=f"service-records:{caller.account_id}", limit=limit, cursor=cursor,
-                                     consistent_read=True)
-    if cursor:
-        return None, page
-    return stored or ServiceTotal(caller.account_id, TOTAL_KEY, seconds=0, records=0), page
+    """我的服务记录: the first page returns the counted total (one GetItem; later pages None) and one page
+    of the records, newest first (one Query)."""
+    total = None if cursor else _service_total(caller.account_id)
+    return total, query_page(AttendanceRecord.query, caller.account_id, model=AttendanceRecord,
+                             scope=f"service-records:{caller.account_id}", limit=limit, cursor=cursor,
+                             consistent_read=True)
+
+
+def _service_total(volunteer_id: str) -> ServiceTotal:
+    try:
+        return ServiceTotal.get(volunteer_id, consistent_read=True)
+    except ServiceTotal.DoesNotExist:
+        return ServiceTotal(volunteer_id, seconds=0, records=0)
 
 
 def hours(seconds) -> float:

@@ -73,22 +73,10 @@ def query_page(query: Any, hash_key: str, *, model: type, scope: str, limit: int
     return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
-def page_with_summary(query: Any, hash_key: str, *, model: type, summary: type, summary_key: tuple[str, str],
-                      key_names: tuple[str, ...], scope: str, limit: int, cursor: str | None, **kwargs: Any
-                      ) -> tuple[Any, Page]:
-    """One Query of a newest-first list whose partition also holds its summary item (a running total)
-    under a key that sorts first: the first page reads `limit` + 1 items and returns the summary apart
-    (None when there is none yet); later pages start after it and return None. `limit` entries a page."""
-    start = decode_cursor(scope, cursor)
-    head, items, last = read_with_head(query, hash_key, model=model, head=summary, head_key=summary_key,
-                                       key_names=key_names, limit=limit, start=start, **kwargs)
-    return head, Page(items=items, next_cursor=encode_cursor(scope, last))
-
-
 def read_with_head(query: Any, hash_key: str, *, model: type, head: type, head_key: tuple[str, str],
                    key_names: tuple[str, ...], limit: int, start: dict[str, Any] | None = None,
                    newest_first: bool = True, **kwargs: Any) -> tuple[Any, list, dict[str, Any] | None]:
-    """One Query request of a partition whose head item (a running total, a list's gate) sorts first in
+    """One Query request of a partition whose head item (a list's gate) sorts first in
     the list's order: from the start it reads `limit` + 1 items and returns the head apart (None when
     there is none), the `limit` items after it and the key to resume after the last one kept; from
     `start` (a later page) it reads `limit` items and no head."""

@@ -121,39 +121,9 @@ def publish_demand(api, outbox, token: str, *, city: str = "深圳市", **overri
     return published.json
 
 
-# ---------------------------------------------------------------- a parent's children without its list gate
-# A list's gate (chalicelib/data/gates.py) shares its children's partition: reading stored children leaves it out.
-
-def stored_claims(demand_id: str, **kwargs) -> list:
-    from chalicelib.data.claims import Claim
-    from chalicelib.data.gates import GATE_KEY
-    return list(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, **kwargs))
-
-
-def stored_signups(activity_id: str, **kwargs) -> list:
-    from chalicelib.data.activities import Signup
-    from chalicelib.data.gates import GATE_KEY
-    return list(Signup.query(activity_id, Signup.volunteer_id > GATE_KEY, **kwargs))
-
-
-def stored_activities(demand_id: str) -> list:
-    from chalicelib.data.activities import Activity
-    from chalicelib.data.gates import LAST_TIME
-    return list(Activity.by_demand.query(demand_id, Activity.created_at < LAST_TIME))
-
-
-def stored_events(demand_id: str) -> list:
-    from chalicelib.data.demands import DemandEvent
-    from chalicelib.data.gates import GATE_KEY
-    return list(DemandEvent.query(demand_id, DemandEvent.event_key > GATE_KEY))
-
+# ---------------------------------------------------------------- moderation without three reporters
 
 def hide_demand(demand_id: str) -> None:
-    """Hide a demand as moderation does (feed keys removed, the list gates follow), without three reporters."""
-    from chalicelib.data.base import Transaction
+    """Hide a demand as moderation does (feed keys removed), without three reporters."""
     from chalicelib.data.demands import Demand
-    from chalicelib.services import gates
-    demand = Demand.get(demand_id)
-    tx = Transaction().update(demand, [Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
-    gates.visibility_changed(tx, demand, visible=False)
-    tx.commit()
+    Demand(demand_id).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])

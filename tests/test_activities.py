@@ -13,7 +13,7 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import phone_key
 from chalicelib.data.activities import Activity, AttendanceRecord, Signup
-from chalicelib.data.demands import Demand
+from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services import activities
@@ -26,9 +26,6 @@ from tests.helpers import (
     operator_token,
     publish_demand,
     register_individual,
-    stored_activities,
-    stored_events,
-    stored_signups,
 )
 from tests.test_claims import _open_demand, applied, code, volunteer
 
@@ -105,7 +102,7 @@ def delete(api, path, token):
 
 
 def timeline(did: str) -> list[tuple]:
-    return [(e.action, e.from_status, e.to_status, e.reason) for e in stored_events(did)]
+    return [(e.action, e.from_status, e.to_status, e.reason) for e in DemandEvent.query(did)]
 
 
 # ---------------------------------------------------------------- publishing
@@ -170,7 +167,7 @@ def test_only_the_confirmed_claimant_publishes(api, outbox, world):
     for who, (token, status) in others.items():
         response = api.post(f"/demands/{did}/activities", activity_body(), token=token)
         assert response.status_code == status, (who, response.json)
-    assert Demand.get(did).status == "claimed" and stored_activities(did) == []
+    assert Demand.get(did).status == "claimed" and list(Activity.by_demand.query(did)) == []
     assert api.post("/demands/" + "0" * 32 + "/activities", activity_body(),
                     token=world["org"]["token"]).status_code == 404
 
@@ -225,13 +222,13 @@ def test_field_limits_on_both_sides(api, outbox, world):
         assert response.status_code == 400, (name, value, response.json)
         roots = {f["path"].split(".")[0].split("[")[0] for f in response.json["error"]["fields"]}
         assert roots <= ({name} | TIME_FIELDS if name in TIME_FIELDS else {name}) and roots, (name, roots)
-    assert stored_activities(did) == [] and Demand.get(did).status == "claimed"
+    assert list(Activity.by_demand.query(did)) == [] and Demand.get(did).status == "claimed"
     for name, value in GOOD_LIMITS:
         response = api.post(f"/demands/{did}/activities", activity_body(**{name: value}), token=org["token"])
         assert response.status_code == 201, (name, value, response.json)
     no_hours = published(api, org, did, activity_type="公益活动（不计入服务时长）", certificate_consent=False)
     assert no_hours["counts_hours"] is False and no_hours["certificate_consent"] is False
-    assert len(stored_activities(did)) == len(GOOD_LIMITS) + 1
+    assert len(list(Activity.by_demand.query(did))) == len(GOOD_LIMITS) + 1
 
 
 # ---------------------------------------------------------------- who may call what
@@ -260,7 +257,7 @@ def test_each_route_refuses_callers_that_are_not_its_own_and_changes_nothing(api
             response = api.call(method, path, body, token=tokens[who])
             assert response.status_code == status, (method, path, who, response.json)
     assert Activity.get(aid).serialize() == before
-    assert len(stored_signups(aid)) == 0
+    assert Signup.count(aid) == 0
     assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=tokens["individual"])) == "NOT_SIGNED_UP"
 
 
@@ -279,7 +276,7 @@ def test_sign_up_inside_the_window_while_seats_remain_once_per_person(api, outbo
     full = api.post(f"/activities/{aid}/signups", token=third["token"])
     assert full.status_code == 409 and code(full) == "ACTIVITY_FULL"
     assert api.get(f"/activities/{aid}").json["phase"] == "full"
-    assert Activity.get(aid).signed_up_count == 2 and len(stored_signups(aid)) == 2
+    assert Activity.get(aid).signed_up_count == 2 and Signup.count(aid) == 2
 
     cancelled = delete(api, f"/activities/{aid}/signups/me", first["token"])
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
@@ -355,7 +352,7 @@ def test_racing_sign_ups_never_exceed_the_seats(dynamodb_server, outbox):
     assert sum(1 for s, _ in results if s is not None) == 5
     assert {err for _, err in results if err} <= {"ACTIVITY_FULL", "STATE_CONFLICT"}
     assert Activity.get(aid, consistent_read=True).signed_up_count == 5
-    assert [s.status for s in stored_signups(aid, consistent_read=True)] == ["signed_up"] * 5
+    assert [s.status for s in Signup.query(aid, consistent_read=True)] == ["signed_up"] * 5
 
 
 def test_racing_check_ins_of_one_volunteer_open_one_record(dynamodb_server, outbox):

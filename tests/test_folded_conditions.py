@@ -6,17 +6,13 @@ from datetime import timedelta
 
 from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
-from chalicelib.data.demands import Demand
+from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.services import activities, claims, throttle
 from tests.helpers import (
     demand_body,
     hide_demand,
     league_org_session,
     publish_demand,
-    stored_activities,
-    stored_claims,
-    stored_events,
-    stored_signups,
 )
 from tests.test_activities import (
     AT_SITE,
@@ -34,7 +30,7 @@ from tests.test_claims import actions, applied, apply, code, volunteer
 
 
 def _claimed_events(demand_id: str) -> int:
-    return sum(1 for e in stored_events(demand_id) if e.action == "claimed")
+    return sum(1 for e in DemandEvent.query(demand_id) if e.action == "claimed")
 
 
 def _after_the_claims_read(monkeypatch, race) -> None:
@@ -92,7 +88,7 @@ def test_an_application_raced_by_an_edit_of_the_demand_is_a_conflict_and_writes_
     monkeypatch.setattr(claims.demands, "require_readable", read_then_edit)
     refused = api.post(f"/demands/{did}/claims", {}, token=org["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
-    assert len(stored_claims(did)) == 0 and Demand.get(did).application_count == 0
+    assert Claim.count(did) == 0 and Demand.get(did).application_count == 0
     monkeypatch.undo()
     assert applied(api, org, did)["status"] == "pending"
 
@@ -129,7 +125,7 @@ def test_a_sign_up_for_an_activity_of_a_hidden_demand_is_not_found_and_writes_no
     volunteer_person = person(api, outbox)
     refused = api.post(f"/activities/{aid}/signups", token=volunteer_person["token"])
     assert refused.status_code == 404
-    assert len(stored_signups(aid)) == 0 and Activity.get(aid).signed_up_count == 0
+    assert Signup.count(aid) == 0 and Activity.get(aid).signed_up_count == 0
 
 
 def test_sign_up_errors_keep_their_order(api, outbox, now):
@@ -140,7 +136,7 @@ def test_sign_up_errors_keep_their_order(api, outbox, now):
     assert full.status_code == 409 and code(full) == "ACTIVITY_FULL"
     again = api.post(f"/activities/{aid}/signups", token=first["token"])     # full too: the earlier sign-up wins
     assert again.status_code == 409 and code(again) == "ALREADY_SIGNED_UP"
-    assert len(stored_signups(aid)) == 1 and Activity.get(aid).signed_up_count == 1
+    assert Signup.count(aid) == 1 and Activity.get(aid).signed_up_count == 1
     assert api.post(f"/activities/{aid}/cancel", {"reason": "天气原因"}, token=org_token).status_code == 200
     cancelled = api.post(f"/activities/{aid}/signups", token=first["token"])  # cancelled outranks signed up
     assert cancelled.status_code == 409 and code(cancelled) == "ACTIVITY_CANCELLED"
@@ -161,7 +157,7 @@ def test_cancelling_a_sign_up_once_the_service_started_is_refused_by_the_activit
 
 
 def _activity_count(did: str) -> int:
-    return sum(1 for _ in stored_activities(did))
+    return sum(1 for _ in Activity.by_demand.query(did))
 
 
 def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_writes_nothing(api, outbox, now):
@@ -169,11 +165,11 @@ def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_write
     publisher = league_org_session(api)["access_token"]
     did, _, _ = claimed_demand(api, outbox, publisher)
     other = volunteer(api, outbox)
-    events = len(stored_events(did))
+    events = DemandEvent.count(did)
     refused = api.post(f"/demands/{did}/activities", activity_body(), token=other["token"])
     assert refused.status_code == 404 and code(refused) == "NOT_FOUND"
     assert _activity_count(did) == 0 and Demand.get(did).status == "claimed"
-    assert len(stored_events(did)) == events
+    assert DemandEvent.count(did) == events
 
 
 def test_an_activity_refused_before_the_write_is_still_not_found_for_anyone_but_the_claimant(api, outbox, now):

@@ -8,7 +8,6 @@ from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal,
 from chalicelib.data.audit import AuditEntry
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
-from chalicelib.data.gates import ActivitiesGate, ClaimsGate, RatingsGate, RosterGate, TimelineGate
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.data.notifications import Notification, NotificationSettings
@@ -33,10 +32,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry,
 )
 
-# Items kept in another model's table (list gates in their children's partition, revoked refresh families
-# in `sessions`): no table of their own.
-IN_SHARED_TABLES: tuple[type[Model], ...] = (TimelineGate, RosterGate, ClaimsGate,
-                                             ActivitiesGate, RatingsGate, RevokedFamily)
+# Items kept in another model's table (revoked refresh families in `sessions`): no table of their own.
+IN_SHARED_TABLES: tuple[type[Model], ...] = (RevokedFamily,)
 EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 
 

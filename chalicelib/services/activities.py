@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,6 @@ from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
-from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CODE_SIGN_IN_METHODS,
@@ -41,7 +39,7 @@ from chalicelib.reference import (
     Role,
     SignupStatus,
 )
-from chalicelib.services import demands, gates, help_requests, throttle
+from chalicelib.services import demands, help_requests, throttle
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -56,19 +54,12 @@ WRONG_CODE_BUCKET = "check-in-code"
 EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
 A = ActivityStatus
-_ID = re.compile(r"^[0-9a-f]{1,64}$")   # activity ids are hex (token_hex)
 SU = SignupStatus
 
 
 # ---------------------------------------------------------------- loading and phases
 
-def _require_activity_id(activity_id: str) -> None:
-    if not _ID.match(activity_id):   # a demand's activities gate shares the table under a non-hex id
-        raise AppError(ErrorCode.NOT_FOUND)
-
-
 def _activity(activity_id: str) -> Activity:
-    _require_activity_id(activity_id)
     try:
         return Activity.get(activity_id, consistent_read=True)
     except Activity.DoesNotExist:
@@ -176,7 +167,6 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
     tx.put(activity, condition=Activity.activity_id.does_not_exist())
-    gates.activity_created(tx, activity.activity_id, caller.account_id)
     # The claim's 我的申请 row says an activity was published (the first one's time); still confirmed is the
     # write's condition (404 when it fails, as for anyone but the confirmed claimant).
     tx.update(Claim(demand_id, caller.account_id),
@@ -244,16 +234,14 @@ def get_public(caller: Principal | None, activity_id: str) -> Activity:
 
 
 def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cursor: str | None) -> Page[Activity]:
-    """A demand's activities, newest first (one Query on `by_demand`: the gate, then the page)."""
-    scope = f"demand-activities:{demand_id}"
-    items, last = gates.demand_list(caller, Activity.by_demand.query, demand_id, gate=ActivitiesGate,
-                                    gate_key=("created_at", ActivitiesGate.created_at.serialize(LAST_TIME)),
-                                    model=Activity, key_names=("activity_id", "demand_id", "created_at"),
-                                    limit=limit, start=decode_cursor(scope, cursor), newest_first=True)
+    """A demand's activities, newest first (the demand, then one Query on `by_demand`)."""
+    demands.readable_demand(caller, demand_id)
+    page = query_page(Activity.by_demand.query, demand_id, model=Activity, scope=f"demand-activities:{demand_id}",
+                      limit=limit, cursor=cursor)
     # Hidden activities are left out at read time (a page may be short; the cursor goes on), except for
     # those who see them; no key to remove keeps the list one Query on by_demand.
-    items = [a for a in items if not a.hidden or _sees_hidden(caller, a)]
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return Page(items=[a for a in page.items if not a.hidden or _sees_hidden(caller, a)],
+                next_cursor=page.next_cursor)
 
 
 # ---------------------------------------------------------------- sign-ups
@@ -266,7 +254,6 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
     demand's visibility, an earlier sign-up and the seats are conditions of the write.
     The errors keep their order: not found, cancelled, closed, already signed up, full.
     """
-    _require_activity_id(activity_id)
     activity, account = get_items([ItemKey(Activity, activity_id), ItemKey(Account, caller.account_id)],
                                   consistent=True)
     if activity is None or account is None or activity.hidden:   # hidden by reports: no sign-up (not found)
@@ -333,14 +320,10 @@ def attendance_terms(activity: Activity) -> AttendanceTerms:
 
 
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
-    """The organization's sign-up list: one Query on the activity's sign-ups, whose gate (first) names the
-    organization. The cursor is bound to the caller: a later page (no gate) is served to whoever was
-    authorized for the first."""
-    scope = f"roster:{activity_id}:{caller.account_id}"
-    items, last = gates.owner_list(caller, Signup.query, activity_id, gate=RosterGate, gate_key_name="volunteer_id",
-                                   model=Signup, key_names=("activity_id", "volunteer_id"), limit=limit,
-                                   start=decode_cursor(scope, cursor), owner_of=lambda known: _activity(known).org_id)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    """The organization's sign-up list: the activity (to authorize), then one Query on its sign-ups."""
+    _own_activity(caller, activity_id)
+    return query_page(Signup.query, activity_id, model=Signup, scope=f"roster:{activity_id}", limit=limit,
+                      cursor=cursor, newest_first=False)
 
 
 def my_signups(caller: Principal, *, limit: int, cursor: str | None) -> tuple[Page[Signup], dict[str, Activity]]:

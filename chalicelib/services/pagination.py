@@ -73,25 +73,6 @@ def query_page(query: Any, hash_key: str, *, model: type, scope: str, limit: int
     return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
-def read_with_head(query: Any, hash_key: str, *, model: type, head: type, head_key: tuple[str, str],
-                   key_names: tuple[str, ...], limit: int, start: dict[str, Any] | None = None,
-                   newest_first: bool = True, **kwargs: Any) -> tuple[Any, list, dict[str, Any] | None]:
-    """One Query request of a partition whose head item (a list's gate) sorts first in
-    the list's order: from the start it reads `limit` + 1 items and returns the head apart (None when
-    there is none), the `limit` items after it and the key to resume after the last one kept; from
-    `start` (a later page) it reads `limit` items and no head."""
-    from chalicelib.data.base import from_stored  # as query_page: no table module loads with this one
-
-    results = query(hash_key, scan_index_forward=not newest_first, page_size=limit + (start is None),
-                    last_evaluated_key=start, **kwargs)
-    raw_items = list((next(results.page_iter, None) or {}).get("Items", []))   # one request, as one_page
-    last = results.page_iter.last_evaluated_key
-    name, value = head_key
-    found = from_stored(head, raw_items.pop(0)) if raw_items and raw_items[0].get(name) == {"S": value} else None
-    items, last = trim_page([from_stored(model, raw) for raw in raw_items], last, limit, key_names)
-    return found, items, last
-
-
 def owner_page(model: type, all_states: Any, one_state: Any, owner_id: str, status: str | None, *, list_name: str,
                limit: int, cursor: str | None) -> Page:
     """The 我的… lists: an owner's items newest first, in every state (`all_states` index keyed by the

@@ -10,18 +10,9 @@ from datetime import datetime, timedelta
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region, login_key
-from chalicelib.data.activities import Activity, Signup
 from chalicelib.data.base import Transaction
 from chalicelib.data.claims import ApplicantSnapshot, Claim
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
-from chalicelib.data.gates import (
-    GATE_KEY,
-    ActivitiesGate,
-    ClaimsGate,
-    RatingsGate,
-    TimelineGate,
-    activities_gate_id,
-)
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.errors import AppError, ErrorCode
@@ -31,7 +22,6 @@ from chalicelib.schemas.orgs import LeagueOrgIn, VolunteerOrgProfileIn
 from chalicelib.services import (
     activities,
     credit_code,
-    demands,
     league_orgs,
     ratings,
     sms_sender,
@@ -152,40 +142,12 @@ def publish_demand(api, outbox, token: str, *, city: str = "深圳市", **overri
     return published.json
 
 
-# ---------------------------------------------------------------- a parent's children without its list gate
-# A list's gate (chalicelib/data/gates.py) shares its children's partition: reading stored children leaves it out.
-
-def stored_claims(demand_id: str, **kwargs) -> list:
-    from chalicelib.data.claims import Claim
-    from chalicelib.data.gates import GATE_KEY
-    return list(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, **kwargs))
-
-
-def stored_signups(activity_id: str, **kwargs) -> list:
-    from chalicelib.data.gates import GATE_KEY
-    return list(Signup.query(activity_id, Signup.volunteer_id > GATE_KEY, **kwargs))
-
-
-def stored_activities(demand_id: str) -> list:
-    from chalicelib.data.gates import LAST_TIME
-    return list(Activity.by_demand.query(demand_id, Activity.created_at < LAST_TIME))
-
-
-def stored_events(demand_id: str) -> list:
-    from chalicelib.data.demands import DemandEvent
-    from chalicelib.data.gates import GATE_KEY
-    return list(DemandEvent.query(demand_id, DemandEvent.event_key > GATE_KEY))
-
+# ---------------------------------------------------------------- moderation without three reporters
 
 def hide_demand(demand_id: str) -> None:
-    """Hide a demand as moderation does (feed keys removed, the list gates follow), without three reporters."""
-    from chalicelib.data.base import Transaction
+    """Hide a demand as moderation does (feed keys removed), without three reporters."""
     from chalicelib.data.demands import Demand
-    from chalicelib.services import gates
-    demand = Demand.get(demand_id)
-    tx = Transaction().update(demand, [Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
-    gates.visibility_changed(tx, demand, visible=False)
-    tx.commit()
+    Demand(demand_id).update(actions=[Demand.hidden.set(True), Demand.feed.remove(), Demand.feed_city.remove()])
 
 
 # ---------------------------------------------------------------- volunteer organizations and claims
@@ -453,15 +415,3 @@ def inbox(api, token, query="") -> list[dict]:
     response = api.get(f"/me/notifications{query}", token=token)
     assert response.status_code == 200, response.json
     return response.json["items"]
-
-
-# ---------------------------------------------------------------- list gates
-
-def assert_gates_follow(demand_id: str) -> None:
-    """Every gate of the demand names its owner; the public lists' gates say whether it is visible now."""
-    demand = Demand.get(demand_id, consistent_read=True)
-    visible = demands.is_visible(demand)
-    public = [ClaimsGate.get(demand_id, GATE_KEY), ActivitiesGate.get(activities_gate_id(demand_id)),
-              RatingsGate.get(demand_id, GATE_KEY)]
-    assert [(g.org_id, g.visible) for g in public] == [(demand.org_id, visible)] * 3
-    assert TimelineGate.get(demand_id, GATE_KEY).org_id == demand.org_id

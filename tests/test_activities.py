@@ -11,8 +11,8 @@ import pytest
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import phone_key
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, Signup
-from chalicelib.data.demands import Demand
+from chalicelib.data.activities import Activity, AttendanceRecord, Signup
+from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services import activities
@@ -39,9 +39,6 @@ from tests.helpers import (
     published,
     register_individual,
     signed_up,
-    stored_activities,
-    stored_events,
-    stored_signups,
     submitted,
     volunteer,
 )
@@ -62,7 +59,7 @@ def delete(api, path, token):
 
 
 def timeline(did: str) -> list[tuple]:
-    return [(e.action, e.from_status, e.to_status, e.reason) for e in stored_events(did)]
+    return [(e.action, e.from_status, e.to_status, e.reason) for e in DemandEvent.query(did)]
 
 
 # ---------------------------------------------------------------- publishing
@@ -126,7 +123,7 @@ def test_only_the_confirmed_claimant_publishes(api, outbox, world):
     for who, (token, status) in others.items():
         response = api.post(f"/demands/{did}/activities", activity_body(), token=token)
         assert response.status_code == status, (who, response.json)
-    assert Demand.get(did).status == "claimed" and stored_activities(did) == []
+    assert Demand.get(did).status == "claimed" and list(Activity.by_demand.query(did)) == []
     assert api.post("/demands/" + "0" * 32 + "/activities", activity_body(),
                     token=world["org"]["token"]).status_code == 404
 
@@ -181,13 +178,13 @@ def test_field_limits_on_both_sides(api, outbox, world):
         assert response.status_code == 400, (name, value, response.json)
         roots = {f["path"].split(".")[0].split("[")[0] for f in response.json["error"]["fields"]}
         assert roots <= ({name} | TIME_FIELDS if name in TIME_FIELDS else {name}) and roots, (name, roots)
-    assert stored_activities(did) == [] and Demand.get(did).status == "claimed"
+    assert list(Activity.by_demand.query(did)) == [] and Demand.get(did).status == "claimed"
     for name, value in GOOD_LIMITS:
         response = api.post(f"/demands/{did}/activities", activity_body(**{name: value}), token=org["token"])
         assert response.status_code == 201, (name, value, response.json)
     no_hours = published(api, org, did, activity_type="公益活动（不计入服务时长）", certificate_consent=False)
     assert no_hours["counts_hours"] is False and no_hours["certificate_consent"] is False
-    assert len(stored_activities(did)) == len(GOOD_LIMITS) + 1
+    assert len(list(Activity.by_demand.query(did))) == len(GOOD_LIMITS) + 1
 
 
 # ---------------------------------------------------------------- who may call what
@@ -216,7 +213,7 @@ def test_each_route_refuses_callers_that_are_not_its_own_and_changes_nothing(api
             response = api.call(method, path, body, token=tokens[who])
             assert response.status_code == status, (method, path, who, response.json)
     assert Activity.get(aid).serialize() == before
-    assert len(stored_signups(aid)) == 0
+    assert Signup.count(aid) == 0
     assert code(api.post(f"/activities/{aid}/check-ins", AT_SITE, token=tokens["individual"])) == "NOT_SIGNED_UP"
 
 
@@ -235,7 +232,7 @@ def test_sign_up_inside_the_window_while_seats_remain_once_per_person(api, outbo
     full = api.post(f"/activities/{aid}/signups", token=third["token"])
     assert full.status_code == 409 and code(full) == "ACTIVITY_FULL"
     assert api.get(f"/activities/{aid}").json["phase"] == "full"
-    assert Activity.get(aid).signed_up_count == 2 and len(stored_signups(aid)) == 2
+    assert Activity.get(aid).signed_up_count == 2 and Signup.count(aid) == 2
 
     cancelled = delete(api, f"/activities/{aid}/signups/me", first["token"])
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
@@ -311,7 +308,7 @@ def test_racing_sign_ups_never_exceed_the_seats(dynamodb_server, outbox):
     assert sum(1 for s, _ in results if s is not None) == 5
     assert {err for _, err in results if err} <= {"ACTIVITY_FULL", "STATE_CONFLICT"}
     assert Activity.get(aid, consistent_read=True).signed_up_count == 5
-    assert [s.status for s in stored_signups(aid, consistent_read=True)] == ["signed_up"] * 5
+    assert [s.status for s in Signup.query(aid, consistent_read=True)] == ["signed_up"] * 5
 
 
 def test_racing_check_ins_of_one_volunteer_open_one_record(dynamodb_server, outbox):
@@ -324,8 +321,7 @@ def test_racing_check_ins_of_one_volunteer_open_one_record(dynamodb_server, outb
     results = _race(lambda _: activities.check_in(volunteer_, aid, here), list(range(8)))
     assert sum(1 for r, _ in results if r is not None) == 1
     assert {err for _, err in results if err} <= {"ALREADY_CHECKED_IN", "STATE_CONFLICT"}
-    records = AttendanceRecord.query(volunteer_.account_id, AttendanceRecord.record_key < TOTAL_KEY,
-                                     consistent_read=True)
+    records = AttendanceRecord.query(volunteer_.account_id, consistent_read=True)
     assert len(list(records)) == 1
     signup = Signup.get(aid, volunteer_.account_id, consistent_read=True)
     assert signup.open_check_in is not None and signup.check_in_day_count == 1
@@ -339,7 +335,7 @@ def test_check_in_inside_the_radius_only(api, outbox, world, now):
     now.at = START + timedelta(minutes=5)
     outside = api.post(f"/activities/{aid}/check-ins", north_of_site(3.1), token=volunteer_["token"])
     assert outside.status_code == 400 and code(outside) == "OUTSIDE_ATTENDANCE_AREA"
-    assert list(AttendanceRecord.query(volunteer_["account_id"], AttendanceRecord.record_key < TOTAL_KEY)) == []
+    assert list(AttendanceRecord.query(volunteer_["account_id"])) == []
     inside = api.post(f"/activities/{aid}/check-ins", north_of_site(2.9), token=volunteer_["token"])
     assert inside.status_code == 201 and inside.json["check_in_by"] == "location"
     refused = api.post(f"/activities/{aid}/check-outs", north_of_site(3.1), token=volunteer_["token"])
@@ -404,8 +400,7 @@ def test_the_public_coordinates_do_not_check_a_volunteer_in_to_an_activity_that_
         assert [f["path"] for f in refused.json["error"]["fields"]] == ["code"]
         if path == "check-ins":
             assert Signup.get(aid, volunteer_["account_id"]).open_check_in is None
-            assert list(AttendanceRecord.query(volunteer_["account_id"],
-                                               AttendanceRecord.record_key < TOTAL_KEY)) == []
+            assert list(AttendanceRecord.query(volunteer_["account_id"])) == []
             shown = api.get(f"/activities/{aid}/check-in-code", token=world["org"]["token"]).json["code"]
             assert api.post(f"/activities/{aid}/check-ins", {"code": shown}, token=volunteer_["token"]).status_code \
                 == 201
@@ -457,7 +452,7 @@ def test_one_open_check_in_and_three_a_day(api, outbox, world, now):
             assert api.post(ins, AT_SITE, token=token).status_code == 201
     fourth = api.post(ins, AT_SITE, token=token)
     assert fourth.status_code == 409 and code(fourth) == "CHECK_IN_DAILY_LIMIT"
-    assert len(list(AttendanceRecord.query(volunteer_["account_id"], AttendanceRecord.record_key < TOTAL_KEY))) == 3
+    assert len(list(AttendanceRecord.query(volunteer_["account_id"]))) == 3
     now.at = T0 + timedelta(days=4) - timedelta(hours=8)   # 2099-06-05 00:00 CST: a new day
     assert api.post(ins, AT_SITE, token=token).status_code == 201
 

@@ -11,7 +11,7 @@ import pytest
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead, claim_id
-from chalicelib.data.demands import PUBLIC_FEED, Demand
+from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent
 from chalicelib.reference import DemandStatus, Role
 from chalicelib.services import claims
 from tests.helpers import (
@@ -29,8 +29,6 @@ from tests.helpers import (
     operator_token,
     publish_demand,
     register_individual,
-    stored_claims,
-    stored_events,
     submitted,
     volunteer,
     volunteer_item,
@@ -171,7 +169,7 @@ def test_each_transition_is_refused_to_everyone_but_its_owner_and_changes_nothin
     for who in ("anonymous", "individual", "operator", "other_league"):
         status = 401 if who == "anonymous" else 403
         assert apply(api, {"token": callers[who]}, did).status_code == status
-    assert len(stored_claims(did)) == 1
+    assert Claim.count(did) == 1
     for who, tok in callers.items():
         if tok is not None and who != "other_volunteer":
             assert api.get("/me/claims", token=tok).status_code == 403
@@ -188,7 +186,7 @@ def test_an_unapproved_or_unprofiled_org_cannot_apply(api, outbox, publisher):
     bare = volunteer(api, outbox, profile=False)
     refused = apply(api, bare, did)
     assert refused.status_code == 403 and code(refused) == "ORG_PROFILE_INCOMPLETE"
-    assert len(stored_claims(did)) == 0 and demand_of(did).application_count == 0
+    assert Claim.count(did) == 0 and demand_of(did).application_count == 0
 
 
 def test_state_conflicts(api, outbox, publisher):
@@ -215,7 +213,7 @@ def test_state_conflicts(api, outbox, publisher):
     assert api.post(f"/demands/{closed}/close", {}, token=token).status_code == 200
     assert apply(api, org, closed).status_code == 404
     assert apply(api, org, "0" * 32).status_code == 404
-    assert len(stored_claims(draft)) == 0 and len(stored_claims(closed)) == 0
+    assert Claim.count(draft) == 0 and Claim.count(closed) == 0
 
 
 def test_at_most_five_pending_applications_per_org(api, outbox, publisher):
@@ -225,7 +223,7 @@ def test_at_most_five_pending_applications_per_org(api, outbox, publisher):
     first = [applied(api, org, did) for did in ids[:5]]
     sixth = apply(api, org, ids[5])
     assert sixth.status_code == 409 and code(sixth) == "CLAIM_PENDING_LIMIT"
-    assert len(stored_claims(ids[5])) == 0 and demand_of(ids[5]).application_count == 0
+    assert Claim.count(ids[5]) == 0 and demand_of(ids[5]).application_count == 0
     assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 5, "ratings_owed": 0}
     api.post(f"/claims/{first[0]['claim_id']}/withdraw", {}, token=org["token"])
     assert apply(api, org, ids[5]).status_code == 201
@@ -429,13 +427,13 @@ def test_racing_applications_and_confirmations_end_with_exactly_one_confirmed_cl
     assert len(winners) == 1
     assert {err for _, err in confirmations if err} <= {"DEMAND_ALREADY_CLAIMED", "STATE_CONFLICT"}
     assert {err for _, err in outcomes[:4] if err} <= {"DEMAND_ALREADY_CLAIMED"}
-    every = list(stored_claims(did, consistent_read=True))
+    every = list(Claim.query(did, consistent_read=True))
     assert [c.status for c in every].count("confirmed") == 1
     assert {c.status for c in every} == {"confirmed", "returned"}
     demand = Demand.get(did, consistent_read=True)
     assert demand.status == "claimed" and demand.application_count == 1
     assert [_pending_quota(o.account_id) for o in orgs] == [0] * len(orgs)
-    events = [e.action for e in stored_events(did)]
+    events = [e.action for e in DemandEvent.query(did)]
     assert events.count("claim_confirmed") == 1 and events.count("claimed") == 1
     assert events.count("claim_returned") == len(every) - 1
 
@@ -449,7 +447,7 @@ def test_racing_applications_of_one_org_never_exceed_its_pending_limit(dynamodb_
     assert sum(1 for claim, _ in results if claim is not None) == claims.MAX_PENDING_PER_ORG
     assert {err for _, err in results if err} <= {"CLAIM_PENDING_LIMIT", "STATE_CONFLICT"}
     assert ClaimQuota.get(org.account_id).pending == claims.MAX_PENDING_PER_ORG
-    assert sum(len(stored_claims(did)) for did in ids) == claims.MAX_PENDING_PER_ORG
+    assert sum(Claim.count(did) for did in ids) == claims.MAX_PENDING_PER_ORG
     assert sum(int(Demand.get(did).application_count) for did in ids) == claims.MAX_PENDING_PER_ORG
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.claims import Claim, ClaimQuota
-from chalicelib.data.demands import Demand
+from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.services import activities, claims, throttle
 from tests.clock import T0
 from tests.helpers import (
@@ -27,16 +27,12 @@ from tests.helpers import (
     north_of_site,
     publish_demand,
     published,
-    stored_activities,
-    stored_claims,
-    stored_events,
-    stored_signups,
     volunteer,
 )
 
 
 def _claimed_events(demand_id: str) -> int:
-    return sum(1 for e in stored_events(demand_id) if e.action == "claimed")
+    return sum(1 for e in DemandEvent.query(demand_id) if e.action == "claimed")
 
 
 def _after_the_claims_read(monkeypatch, race) -> None:
@@ -94,7 +90,7 @@ def test_an_application_raced_by_an_edit_of_the_demand_is_a_conflict_and_writes_
     monkeypatch.setattr(claims.demands, "require_readable", read_then_edit)
     refused = api.post(f"/demands/{did}/claims", {}, token=org["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
-    assert len(stored_claims(did)) == 0 and Demand.get(did).application_count == 0
+    assert Claim.count(did) == 0 and Demand.get(did).application_count == 0
     monkeypatch.undo()
     assert applied(api, org, did)["status"] == "pending"
 
@@ -131,7 +127,7 @@ def test_a_sign_up_for_an_activity_of_a_hidden_demand_is_not_found_and_writes_no
     volunteer_person = individual(api, outbox)
     refused = api.post(f"/activities/{aid}/signups", token=volunteer_person["token"])
     assert refused.status_code == 404
-    assert len(stored_signups(aid)) == 0 and Activity.get(aid).signed_up_count == 0
+    assert Signup.count(aid) == 0 and Activity.get(aid).signed_up_count == 0
 
 
 def test_sign_up_errors_keep_their_order(api, outbox, now):
@@ -142,7 +138,7 @@ def test_sign_up_errors_keep_their_order(api, outbox, now):
     assert full.status_code == 409 and code(full) == "ACTIVITY_FULL"
     again = api.post(f"/activities/{aid}/signups", token=first["token"])     # full too: the earlier sign-up wins
     assert again.status_code == 409 and code(again) == "ALREADY_SIGNED_UP"
-    assert len(stored_signups(aid)) == 1 and Activity.get(aid).signed_up_count == 1
+    assert Signup.count(aid) == 1 and Activity.get(aid).signed_up_count == 1
     assert api.post(f"/activities/{aid}/cancel", {"reason": "天气原因"}, token=org_token).status_code == 200
     cancelled = api.post(f"/activities/{aid}/signups", token=first["token"])  # cancelled outranks signed up
     assert cancelled.status_code == 409 and code(cancelled) == "ACTIVITY_CANCELLED"
@@ -163,7 +159,7 @@ def test_cancelling_a_sign_up_once_the_service_started_is_refused_by_the_activit
 
 
 def _activity_count(did: str) -> int:
-    return sum(1 for _ in stored_activities(did))
+    return sum(1 for _ in Activity.by_demand.query(did))
 
 
 def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_writes_nothing(api, outbox, now):
@@ -171,11 +167,11 @@ def test_an_activity_by_anyone_but_the_confirmed_claimant_is_not_found_and_write
     publisher = league_org_session(api)["access_token"]
     did, _, _ = claimed_demand(api, outbox, publisher)
     other = volunteer(api, outbox)
-    events = len(stored_events(did))
+    events = DemandEvent.count(did)
     refused = api.post(f"/demands/{did}/activities", activity_body(), token=other["token"])
     assert refused.status_code == 404 and code(refused) == "NOT_FOUND"
     assert _activity_count(did) == 0 and Demand.get(did).status == "claimed"
-    assert len(stored_events(did)) == events
+    assert DemandEvent.count(did) == events
 
 
 def test_an_activity_refused_before_the_write_is_still_not_found_for_anyone_but_the_claimant(api, outbox, now):
@@ -223,7 +219,7 @@ def test_a_check_out_beaten_by_another_says_not_checked_in_and_writes_nothing_mo
     assert refused.status_code == 409 and code(refused) == "NOT_CHECKED_IN"
     record = AttendanceRecord.get(volunteer_person["account_id"], key)
     assert record.seconds == 3540 and record.checked_out_at == START + timedelta(hours=1)
-    assert ServiceTotal.get(volunteer_person["account_id"], TOTAL_KEY).records == 1
+    assert ServiceTotal.get(volunteer_person["account_id"]).records == 1
     assert Signup.get(aid, volunteer_person["account_id"]).service_seconds == 3540
 
 
@@ -233,10 +229,10 @@ def test_a_check_out_of_a_missing_record_is_a_conflict_and_writes_nothing(api, o
     refused = api.post(f"/activities/{aid}/check-outs", AT_SITE, token=volunteer_person["token"])
     assert refused.status_code == 409 and code(refused) == "STATE_CONFLICT"
     # the update did not re-create the record
-    assert AttendanceRecord.count(volunteer_person["account_id"], AttendanceRecord.record_key < TOTAL_KEY) == 0
+    assert AttendanceRecord.count(volunteer_person["account_id"]) == 0
     signup = Signup.get(aid, volunteer_person["account_id"])
     assert signup.open_check_in == key and signup.service_seconds == 0
-    assert ServiceTotal.count(volunteer_person["account_id"], ServiceTotal.record_key == TOTAL_KEY) == 0
+    assert ServiceTotal.count(volunteer_person["account_id"]) == 0
 
 
 def test_a_check_out_answers_the_record_as_stored_without_reading_it(api, outbox, now):
@@ -264,7 +260,7 @@ def _wrong_codes(volunteer_id: str, aid: str, moment) -> int:
 
 
 def _nothing_written(aid: str, volunteer_id: str, before: Signup) -> None:
-    assert AttendanceRecord.count(volunteer_id, AttendanceRecord.record_key < TOTAL_KEY) == 0
+    assert AttendanceRecord.count(volunteer_id) == 0
     assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
 
 
@@ -329,8 +325,7 @@ def test_a_check_out_after_the_activity_was_cancelled_says_cancelled_and_writes_
         refused = api.post(f"/activities/{aid}/check-outs", body, token=token)
         assert refused.status_code == 409 and code(refused) == "ACTIVITY_CANCELLED", (moment, body)
     assert Signup.get(aid, volunteer_id).serialize() == before.serialize()
-    assert [r.checked_out_at for r in AttendanceRecord.query(volunteer_id, AttendanceRecord.record_key < TOTAL_KEY)
-            ] == [None]
+    assert [r.checked_out_at for r in AttendanceRecord.query(volunteer_id)] == [None]
 
 
 def _throttle(volunteer_id: str, aid: str, moment) -> None:

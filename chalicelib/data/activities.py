@@ -152,20 +152,12 @@ class AttendanceRecord(Model):
     counts_hours = BooleanAttribute()
 
 
-TOTAL_KEY = "~total"   # sorts after every record key (an ISO time): first in the newest-first Query
-
-
 class ServiceTotal(Model):
-    """A volunteer's counted service time across activities (志愿服务记录证书), added at each check-out.
-
-    Lives in `attendance`, in the volunteer's partition (ALL_MODELS lists the table once, as
-    `AttendanceRecord`), so 我的服务记录's one Query returns it before the newest record.
-    """
+    """A volunteer's counted service time across activities (志愿服务记录证书), added at each check-out."""
 
     class Meta(TableMeta):
-        table_name = table_name("attendance")
+        table_name = table_name("service_totals")
 
     volunteer_id = UnicodeAttribute(hash_key=True)
-    record_key = UnicodeAttribute(range_key=True, default=TOTAL_KEY)
     seconds = NumberAttribute(default=0)
     records = NumberAttribute(default=0)

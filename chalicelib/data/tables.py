@@ -8,7 +8,6 @@ from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal,
 from chalicelib.data.audit import AuditEntry
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
-from chalicelib.data.gates import ActivitiesGate, ClaimsGate, RatingsGate, RosterGate, TimelineGate
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.data.notifications import Notification, NotificationSettings
@@ -28,15 +27,13 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Demand, DemandEvent, Reaction, Report,
     HelpRequest, NameIndexEntry,
     Claim, ClaimQuota, ContactRead,
-    Activity, Signup, AttendanceRecord,
-    RatingSheet, PointEntry, ParkedEvent,
+    Activity, Signup, AttendanceRecord, ServiceTotal,
+    RatingSheet, PointEntry, PointBalance, ParkedEvent,
     Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry,
 )
 
-# Running totals and list gates kept as items in their entries' partition (one Query reads both): no table of
-# their own.
-IN_SHARED_TABLES: tuple[type[Model], ...] = (ServiceTotal, PointBalance, TimelineGate, RosterGate, ClaimsGate,
-                                             ActivitiesGate, RatingsGate, RevokedFamily)
+# Items kept in another model's table (revoked refresh families in `sessions`): no table of their own.
+IN_SHARED_TABLES: tuple[type[Model], ...] = (RevokedFamily,)
 EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from chalicelib.data.activities import Activity, Signup
 from chalicelib.data.claims import Claim, claim_id
 from chalicelib.data.demands import Demand, DemandEvent
-from chalicelib.data.gates import GATE_KEY
 from chalicelib.data.lookup import get_or_none
 from chalicelib.events.records import Poison, handle_event, new_image
 from chalicelib.reference import NotificationType, SignupStatus
@@ -37,8 +36,6 @@ def drafts_for(raw: Any) -> list[Draft]:
     event = new_image(raw, DemandEvent)
     if raw.get("eventName") != "INSERT":
         return []   # timeline entries are never changed; a TTL or manual delete notifies nobody
-    if event is not None and event.event_key == GATE_KEY:
-        return []   # the timeline's gate (data/gates.py) is no event
     if event is None or not event.demand_id or not event.event_key or not event.action or event.at is None:
         raise Poison("the event lacks its keys, action or time")
     build = _RULES.get(event.action)

@@ -5,8 +5,7 @@ rated, or the hourly job closed the 14-day window), and points would tell the sc
 happens before that: on the record where `revealed` turns true, every rating in the sheet is
 awarded (`services.points.award`, idempotent by rating id) and its rated organization is notified
 twice (the rating, then the points; ids derived from the rating). Every other record (the sheet
-written at confirmation, one blind rating, owed keys removed at withdrawal, REMOVE, the demand's ratings
-gate) changes nothing.
+written at confirmation, one blind rating, owed keys removed at withdrawal, REMOVE) changes nothing.
 """
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.data.claims import claim_id
-from chalicelib.data.gates import GATE_KEY
 from chalicelib.data.ratings import RatingSheet
 from chalicelib.events.records import Poison, handle_event, new_image
 from chalicelib.reference import NotificationType
@@ -47,16 +45,7 @@ def awards_in(raw: Any) -> list[points.Award]:
     return _revealed(raw)[1]
 
 
-def _is_gate(raw: Any) -> bool:
-    """The demand's ratings gate (data/gates.py) shares the table: no sheet, nothing to award."""
-    stream = raw.get("dynamodb") if isinstance(raw, dict) else None
-    keys = stream.get("Keys") if isinstance(stream, dict) else None
-    return isinstance(keys, dict) and keys.get("applicant_id") == {"S": GATE_KEY}
-
-
 def _revealed(raw: Any) -> tuple[RatingSheet | None, list[points.Award]]:
-    if _is_gate(raw):
-        return None, []
     new = _sheet(raw, "NewImage")
     if raw.get("eventName") == "REMOVE":
         return None, []

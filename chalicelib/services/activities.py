@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, NoReturn
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
-from chalicelib.data.activities import TOTAL_KEY, Activity, AttendanceRecord, ServiceTotal, Signup
+from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
-from chalicelib.data.gates import LAST_TIME, ActivitiesGate, RosterGate
-from chalicelib.data.lookup import get_or_none, is_minted_id
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CODE_SIGN_IN_METHODS,
@@ -41,8 +40,8 @@ from chalicelib.reference import (
     Role,
     SignupStatus,
 )
-from chalicelib.services import demands, gates, help_requests, throttle
-from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, page_with_summary
+from chalicelib.services import demands, help_requests, throttle
+from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
     from chalicelib.schemas.activities import ActivityIn, AttendanceIn
@@ -59,13 +58,7 @@ EARTH_RADIUS_KM = 6371.0088                # IUGG mean radius
 
 # ---------------------------------------------------------------- loading and phases
 
-def _require_activity_id(activity_id: str) -> None:
-    if not is_minted_id(activity_id):   # a demand's activities gate shares the table under a non-hex id
-        raise AppError(ErrorCode.NOT_FOUND)
-
-
 def _activity(activity_id: str) -> Activity:
-    _require_activity_id(activity_id)
     activity = get_or_none(Activity, activity_id, consistent_read=True)
     if activity is None:
         raise AppError(ErrorCode.NOT_FOUND)
@@ -170,7 +163,6 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)
     tx = Transaction()
     tx.put(activity, condition=Activity.activity_id.does_not_exist())
-    gates.activity_created(tx, activity.activity_id, caller.account_id)
     # The claim's 我的申请 row says an activity was published (the first one's time); still confirmed is the
     # write's condition (404 when it fails, as for anyone but the confirmed claimant).
     tx.update(Claim(demand_id, caller.account_id),
@@ -234,16 +226,14 @@ def get_public(caller: Principal | None, activity_id: str) -> Activity:
 
 
 def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cursor: str | None) -> Page[Activity]:
-    """A demand's activities, newest first (one Query on `by_demand`: the gate, then the page)."""
-    scope = f"demand-activities:{demand_id}"
-    items, last = gates.demand_list(caller, Activity.by_demand.query, demand_id, gate=ActivitiesGate,
-                                    gate_key=("created_at", ActivitiesGate.created_at.serialize(LAST_TIME)),
-                                    model=Activity, key_names=("activity_id", "demand_id", "created_at"),
-                                    limit=limit, start=decode_cursor(scope, cursor), newest_first=True)
+    """A demand's activities, newest first (the demand, then one Query on `by_demand`)."""
+    demands.readable_demand(caller, demand_id)
+    page = query_page(Activity.by_demand.query, demand_id, model=Activity, scope=f"demand-activities:{demand_id}",
+                      limit=limit, cursor=cursor)
     # Hidden activities are left out at read time (a page may be short; the cursor goes on), except for
     # those who see them; no key to remove keeps the list one Query on by_demand.
-    items = [a for a in items if not a.hidden or _sees_hidden(caller, a)]
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    return Page(items=[a for a in page.items if not a.hidden or _sees_hidden(caller, a)],
+                next_cursor=page.next_cursor)
 
 
 # ---------------------------------------------------------------- sign-ups
@@ -256,7 +246,6 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
     are conditions of the write.
     The errors keep their order: not found, cancelled, closed, already signed up, full.
     """
-    _require_activity_id(activity_id)
     activity, account = get_items([ItemKey(Activity, activity_id), ItemKey(Account, caller.account_id)],
                                   consistent=True)
     if activity is None or account is None or activity.hidden:   # hidden by reports: no sign-up (not found)
@@ -316,14 +305,10 @@ def cancel_signup(caller: Principal, activity_id: str) -> Signup:
 
 
 def roster(caller: Principal, activity_id: str, *, limit: int, cursor: str | None) -> Page[Signup]:
-    """The organization's sign-up list: one Query on the activity's sign-ups, whose gate (first) names the
-    organization. The cursor is bound to the caller: a later page (no gate) is served to whoever was
-    authorized for the first."""
-    scope = f"roster:{activity_id}:{caller.account_id}"
-    items, last = gates.owner_list(caller, Signup.query, activity_id, gate=RosterGate, gate_key_name="volunteer_id",
-                                   model=Signup, key_names=("activity_id", "volunteer_id"), limit=limit,
-                                   start=decode_cursor(scope, cursor), owner_of=lambda known: _activity(known).org_id)
-    return Page(items=items, next_cursor=encode_cursor(scope, last))
+    """The organization's sign-up list: the activity (to authorize), then one Query on its sign-ups."""
+    _own_activity(caller, activity_id)
+    return query_page(Signup.query, activity_id, model=Signup, scope=f"roster:{activity_id}", limit=limit,
+                      cursor=cursor, newest_first=False)
 
 
 def my_signups(caller: Principal, *, limit: int, cursor: str | None) -> tuple[Page[Signup], dict[str, Activity]]:
@@ -387,7 +372,6 @@ def _attendee(caller: Principal, activity_id: str) -> _Attendee:
     """The activity and the caller's sign-up, one consistent BatchGetItem. The errors keep their order:
     not found, not signed up, then a cancelled activity before any other refusal (and before a wrong
     code is counted)."""
-    _require_activity_id(activity_id)
     activity, signup = get_items([ItemKey(Activity, activity_id), ItemKey(Signup, activity_id, caller.account_id)],
                                  consistent=True)
     if activity is None:
@@ -531,8 +515,7 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
                        Signup.service_seconds.add(counted)],
               condition=Signup.open_check_in == record.record_key, on_conflict=conflict)
     if counted:
-        tx.update(ServiceTotal(caller.account_id, TOTAL_KEY),
-                  [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
+        tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
     try:
         tx.commit()
     except AppError as exc:
@@ -567,16 +550,17 @@ def _check_out_error(volunteer_id: str, record_key: str) -> AppError:
 
 def service_records(caller: Principal, *, limit: int, cursor: str | None
                     ) -> tuple[ServiceTotal | None, Page[AttendanceRecord]]:
-    """我的服务记录: one Query of the records, newest first; the first page also returns the counted
-    total (its item sorts first in the same partition), later pages None."""
-    stored, page = page_with_summary(AttendanceRecord.query, caller.account_id, model=AttendanceRecord,
-                                     summary=ServiceTotal, summary_key=("record_key", TOTAL_KEY),
-                                     key_names=("volunteer_id", "record_key"),
-                                     scope=f"service-records:{caller.account_id}", limit=limit, cursor=cursor,
-                                     consistent_read=True)
-    if cursor:
-        return None, page
-    return stored or ServiceTotal(caller.account_id, TOTAL_KEY, seconds=0, records=0), page
+    """我的服务记录: the first page returns the counted total (one GetItem; later pages None) and one page
+    of the records, newest first (one Query)."""
+    total = None if cursor else _service_total(caller.account_id)
+    return total, query_page(AttendanceRecord.query, caller.account_id, model=AttendanceRecord,
+                             scope=f"service-records:{caller.account_id}", limit=limit, cursor=cursor,
+                             consistent_read=True)
+
+
+def _service_total(volunteer_id: str) -> ServiceTotal:
+    return get_or_none(ServiceTotal, volunteer_id, consistent_read=True) or ServiceTotal(volunteer_id, seconds=0,
+                                                                                          records=0)
 
 
 def hours(seconds) -> float:

@@ -23,11 +23,10 @@ from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead, claim_keys
 from chalicelib.data.demands import Demand
-from chalicelib.data.gates import GATE_KEY, ClaimsGate
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
-from chalicelib.services import demands, gates, help_requests, todo_counters
+from chalicelib.services import demands, help_requests, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, owner_page, query_page
 
 MAX_PENDING_PER_ORG = 5                  # pending applications one organization may hold at a time
@@ -191,7 +190,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     """
     from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
     demand_id, applicant_id = claim_keys(claim_id_text)
-    of_demand = list(Claim.query(demand_id, Claim.applicant_id > GATE_KEY, consistent_read=True))   # not the gate
+    of_demand = list(Claim.query(demand_id, consistent_read=True))
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
     if claim is None or claim.publisher_id != caller.account_id:
         raise AppError(ErrorCode.NOT_FOUND)
@@ -352,12 +351,14 @@ def inbox(caller: Principal, status: ClaimStatus, *, limit: int, cursor: str | N
 
 
 def public_claims(caller: Principal | None, demand_id: str) -> list[Claim]:
-    """认领信息 tab: the confirmed claim of a demand the caller may see (one Query on a sparse index, whose
-    first item is the demand's gate)."""
-    found, _ = gates.demand_list(caller, Claim.by_confirmed_demand.query, demand_id, gate=ClaimsGate,
-                                 gate_key=("applicant_id", GATE_KEY), model=Claim,
-                                 key_names=("demand_id", "applicant_id", "confirmed_demand", "confirmed_at"), limit=10)
-    return found
+    """认领信息 tab: the confirmed claim of a demand the caller may see (the demand, then one Query on a
+    sparse index)."""
+    demands.readable_demand(caller, demand_id)
+    return confirmed_claims(demand_id)
+
+
+def confirmed_claims(demand_id: str) -> list[Claim]:
+    return list(Claim.by_confirmed_demand.query(demand_id, limit=10))
 
 
 # ---------------------------------------------------------------- 认领信息 (home tab)

@@ -73,35 +73,6 @@ def query_page(query: Any, hash_key: str, *, model: type, scope: str, limit: int
     return Page(items=items, next_cursor=encode_cursor(scope, last))
 
 
-def page_with_summary(query: Any, hash_key: str, *, model: type, summary: type, summary_key: tuple[str, str],
-                      key_names: tuple[str, ...], scope: str, limit: int, cursor: str | None, **kwargs: Any
-                      ) -> tuple[Any, Page]:
-    """One Query of a newest-first list whose partition also holds its summary item (a running total)
-    under a key that sorts first: the first page reads `limit` + 1 items and returns the summary apart
-    (None when there is none yet); later pages start after it and return None. `limit` entries a page."""
-    start = decode_cursor(scope, cursor)
-    head, items, last = read_with_head(query, hash_key, model=model, head=summary, head_key=summary_key,
-                                       key_names=key_names, limit=limit, start=start, **kwargs)
-    return head, Page(items=items, next_cursor=encode_cursor(scope, last))
-
-
-def read_with_head(query: Any, hash_key: str, *, model: type, head: type, head_key: tuple[str, str],
-                   key_names: tuple[str, ...], limit: int, start: dict[str, Any] | None = None,
-                   newest_first: bool = True, **kwargs: Any) -> tuple[Any, list, dict[str, Any] | None]:
-    """One Query request of a partition whose head item (a running total, a list's gate) sorts first in
-    the list's order: from the start it reads `limit` + 1 items and returns the head apart (None when
-    there is none), the `limit` items after it and the key to resume after the last one kept; from
-    `start` (a later page) it reads `limit` items and no head."""
-    results = query(hash_key, scan_index_forward=not newest_first, page_size=limit + (start is None),
-                    last_evaluated_key=start, **kwargs)
-    raw_items = list((next(results.page_iter, None) or {}).get("Items", []))   # one request, as one_page
-    last = results.page_iter.last_evaluated_key
-    name, value = head_key
-    found = head.from_raw_data(raw_items.pop(0)) if raw_items and raw_items[0].get(name) == {"S": value} else None
-    items, last = trim_page([model.from_raw_data(raw) for raw in raw_items], last, limit, key_names)
-    return found, items, last
-
-
 def owner_page(model: type, all_states: Any, one_state: Any, owner_id: str, status: str | None, *, list_name: str,
                limit: int, cursor: str | None) -> Page:
     """The 我的… lists: an owner's items newest first, in every state (`all_states` index keyed by the

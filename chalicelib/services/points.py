@@ -22,10 +22,10 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction
 from chalicelib.data.lookup import get_or_none
-from chalicelib.data.points import BALANCE_AT, BALANCE_ID, PointBalance, PointEntry
+from chalicelib.data.points import PointBalance, PointEntry
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.events.records import Transient
-from chalicelib.services.pagination import Page, page_with_summary
+from chalicelib.services.pagination import Page, query_page
 
 POINTS_PER_STAR = 2
 FIVE_STAR_BONUS = 2
@@ -61,9 +61,8 @@ def award(item: Award) -> bool:
                           applicant_id=item.applicant_id, demand_title=item.demand_title,
                           rater_name=item.rater_name, awarded_at=moment),
                condition=PointEntry.entry_id.does_not_exist(), on_conflict=already)
-        tx.update(PointBalance(item.account_id, BALANCE_ID),
-                  [PointBalance.balance.add(points), PointBalance.entry_count.add(1),
-                   PointBalance.updated_at.set(moment), PointBalance.at.set(BALANCE_AT)])
+        tx.update(PointBalance(item.account_id), [PointBalance.balance.add(points), PointBalance.entry_count.add(1),
+                                                  PointBalance.updated_at.set(moment)])
         try:
             tx.commit()
             return True
@@ -79,16 +78,13 @@ def award(item: Award) -> bool:
 
 
 def balance_of(account_id: str) -> int:
-    balance = get_or_none(PointBalance, account_id, BALANCE_ID, consistent_read=True)
+    balance = get_or_none(PointBalance, account_id, consistent_read=True)
     return int(balance.balance or 0) if balance is not None else 0
 
 
 def my_points(caller: Principal, *, limit: int, cursor: str | None) -> tuple[int | None, Page[PointEntry]]:
-    """我的积分: one Query of the ledger, newest first; the first page also returns the balance (None after)."""
-    stored, page = page_with_summary(PointEntry.by_time.query, caller.account_id, model=PointEntry,
-                                     summary=PointBalance, summary_key=("entry_id", BALANCE_ID),
-                                     key_names=("account_id", "entry_id", "at"), scope=f"points:{caller.account_id}",
-                                     limit=limit, cursor=cursor, consistent_read=True)
-    if cursor:
-        return None, page
-    return (int(stored.balance or 0) if stored else 0), page
+    """我的积分: the first page returns the balance (one GetItem; later pages None) and one page of the
+    ledger, newest first (one Query)."""
+    balance = None if cursor else balance_of(caller.account_id)
+    return balance, query_page(PointEntry.by_time.query, caller.account_id, model=PointEntry,
+                               scope=f"points:{caller.account_id}", limit=limit, cursor=cursor, consistent_read=True)

@@ -7,8 +7,8 @@ reappears). Every decision is on the demand's timeline (an activity's: on its de
 report, where the reporter reads the outcome.
 
 The rules are written once, over a `_Target`: what differs between kinds is how the target is read
-and authorized, what else moves when its visibility changes (a demand's feed keys, confirmed claim and
-list gates; nothing for an activity, whose lists leave hidden ones out at read time) and the event.
+and authorized, what else moves when its visibility changes (a demand's feed keys and confirmed claim;
+nothing for an activity, whose lists leave hidden ones out at read time) and the event.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report, target_key
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus, ReportTarget
-from chalicelib.services import claims, demands, gates
+from chalicelib.services import claims, demands
 from chalicelib.services.pagination import Page, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -43,7 +43,7 @@ class _Target:
     key: str                                       # the reports' hash key
     # extra actions on the target when its public visibility changes (a demand's feed keys)
     visibility_actions: Callable[[bool], list]
-    # other items moving in the same transaction (a demand's confirmed claim and list gates)
+    # other items moving in the same transaction (a demand's confirmed claim)
     visibility_changed: Callable[[Transaction, bool], None]
 
     @property
@@ -79,8 +79,7 @@ class _Target:
 def _demand_target(demand: Demand) -> _Target:
     return _Target(ReportTarget.DEMAND, demand, Demand, demand.demand_id,
                    visibility_actions=lambda visible: demands.feed_actions(demand, visible=visible),
-                   visibility_changed=lambda tx, visible: (claims.list_in_feed(tx, demand, listed=visible),
-                                                           gates.visibility_changed(tx, demand, visible=visible)))
+                   visibility_changed=lambda tx, visible: claims.list_in_feed(tx, demand, listed=visible))
 
 
 def _activity_target(activity: Activity) -> _Target:
@@ -199,7 +198,7 @@ def _decide(operator: Principal, target: _Target, *, uphold: bool, note: str, pi
                     *target.visibility_actions(target.shown_after(uphold))]
     condition = model.review_queue == REVIEW_PENDING
     tx = Transaction().update(item, actions, condition=condition if pinned is None else condition & pinned)
-    decided = open_reports[:90]  # a target is hidden at the third report: never near the 100-item limit (+ 3 gates)
+    decided = open_reports[:90]  # a target is hidden at the third report: never near the 100-item limit
     for report in decided:
         tx.update(report, [Report.status.set(outcome.value), Report.decided_at.set(moment),
                            Report.decision_note.set(note)], condition=Report.status == ReportStatus.OPEN.value)

@@ -437,15 +437,6 @@ def test_a_view_answering_another_model_than_declared_is_a_500_that_leaks_nothin
     assert json.loads(response.body)["error"]["code"] == "INTERNAL_ERROR"
 
 
-def test_importing_the_app_does_not_build_or_load_the_contract():
-    import subprocess
-    import sys
-
-    probe = "import sys, app; print('chalicelib.api.openapi' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
-
-
 # ---------------------------------------------------------------- one time convention (docs/api.md, "Conventions")
 
 MOMENT_NAMES = {"at", "valid_from", "recruit_start", "recruit_end", "service_start", "service_end"}

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from chalicelib.data.base import from_stored, one_page
 from chalicelib.errors import ErrorCode, field_error
 from chalicelib.secrets import get_secret
 
@@ -65,8 +66,6 @@ def trim_page(items: list[T], last_key: dict[str, Any] | None, limit: int,
 def query_page(query: Any, hash_key: str, *, model: type, scope: str, limit: int, cursor: str | None,
                newest_first: bool = True, **kwargs: Any) -> Page:
     """One list page: one Query of `limit` items on `query` (a model's or an index's), behind a signed cursor."""
-    from chalicelib.data.base import one_page
-
     results = query(hash_key, scan_index_forward=not newest_first, page_size=limit,
                     last_evaluated_key=decode_cursor(scope, cursor), **kwargs)
     items, last = one_page(results, model)
@@ -92,8 +91,6 @@ def read_with_head(query: Any, hash_key: str, *, model: type, head: type, head_k
     the list's order: from the start it reads `limit` + 1 items and returns the head apart (None when
     there is none), the `limit` items after it and the key to resume after the last one kept; from
     `start` (a later page) it reads `limit` items and no head."""
-    from chalicelib.data.base import from_stored  # as query_page: no table module loads with this one
-
     results = query(hash_key, scan_index_forward=not newest_first, page_size=limit + (start is None),
                     last_evaluated_key=start, **kwargs)
     raw_items = list((next(results.page_iter, None) or {}).get("Items", []))   # one request, as one_page

@@ -30,3 +30,14 @@ def run(description: str, script: str, wanted: Callable[[], dict[Path, str]], ar
     if not stale:
         print(f"{', '.join(str(path.relative_to(ROOT)) for path in files)}: up to date")
     return 0
+
+
+def with_section(path: Path, name: str, body: str) -> str:
+    """`path`'s text with what lies between `<!-- generated: name -->` and the next `<!-- end generated -->`
+    replaced by `body`: a generated part of a hand-written document."""
+    text = path.read_text(encoding="utf-8")
+    start, end = f"<!-- generated: {name} -->\n", "<!-- end generated -->"
+    if start not in text:
+        raise SystemExit(f"{path.relative_to(ROOT)} has no '{start.strip()}' marker")
+    head, rest = text.split(start, 1)
+    return head + start + body + rest[rest.index(end):]

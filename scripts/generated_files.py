@@ -6,11 +6,22 @@ or CI step runs the generator with `--check`, which writes nothing and exits 1 w
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def importable_app() -> None:
+    """Make app.py and the route modules importable: the app validates its configuration at import, and a
+    harmless local one is enough to list routes (the environment's own values win)."""
+    for name, value in {"TABLE_PREFIX": "docs-", "AWS_DEFAULT_REGION": "cn-north-1",
+                        "TOKEN_SIGNING_KEY": "x" * 32, "SMS_CODE_KEY": "x" * 32}.items():
+        os.environ.setdefault(name, value)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
 
 
 def run(description: str, script: str, wanted: Callable[[], dict[Path, str]], argv: list[str] | None = None) -> int:

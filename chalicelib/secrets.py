@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from functools import cache
 
+import botocore.session
+
 from chalicelib.config import get_settings
 from chalicelib.errors import AppError, ErrorCode
 
@@ -34,6 +36,4 @@ def get_secret(name: str) -> bytes:
 
 
 def _ssm_client():
-    import botocore.session  # botocore ships with PynamoDB; no boto3 needed at runtime
-
     return botocore.session.get_session().create_client("ssm", region_name=get_settings().aws_region)

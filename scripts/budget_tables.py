@@ -1,79 +1,81 @@
 #!/usr/bin/env python3
-"""Print the request-budget tables of docs/performance.md from BUDGET in tests/test_request_budget.py.
+"""Write the request-budget tables of docs/performance.md from the requests the budget tour measures.
 
-    .venv/bin/python scripts/budget_tables.py
+    .venv/bin/python scripts/budget_tables.py           # run the tour, rewrite the tables
+    .venv/bin/python scripts/budget_tables.py --check   # exit 1 when the tables differ from a fresh tour
 
-A test fails when a row of the document differs from BUDGET, so regenerate after changing a row.
+The tour (tests/route_tour.py) runs in tests/test_request_budget.py (it needs the fixtures: moto, the
+SMS outbox, the clock),
+so this runs that test, which writes the tables itself when YCE_WRITE_BUDGET=1 and otherwise fails
+when they are stale. The kinds of call, their ceilings and the table's shape are here.
 """
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = ROOT / "docs" / "performance.md"
+SECTION = "request budget"
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
 
-# Reads that are not list pages (a list: any other GET whose requests include a Query or BatchGetItem).
-DETAILS = frozenset({
-    "GET /activities/{activity_id}", "GET /activities/{activity_id}/check-in-code", "GET /claims/{claim_id}/ratings",
-    "GET /demands/{demand_id} anonymous", "GET /demands/{demand_id} claimant", "GET /demands/{demand_id} owner",
-    "GET /demands/{demand_id} signed in", "GET /help-requests/{request_id}", "GET /me", "GET /me/league-profile",
-    "GET /me/notification-settings", "GET /stats/totals", "GET /me/org-profile",
-})
-COUNTERS = frozenset({"GET /me/todo league org", "GET /me/todo volunteer org", "GET /me/notifications/unread-count"})
-READS = ("GetItem", "Query", "BatchGetItem")
-SECTIONS = ("Lists (target: at most a GetItem of the parent or the total, then 1 Query)",
-            "Details (target: at most 2 requests)",
-            "我的 counters (target: 1 request per page view)", "State transitions (target: 1 write + at most 1 read)")
+# The ceiling of each kind of call, in DynamoDB requests (docs/performance.md, "Request budget").
+LIST, DETAIL, COUNTER, TRANSITION = "list", "detail", "我的 counter", "transition"
+CEILINGS = {LIST: "≤ 2 requests (a parent's GetItem + 1 Query)", DETAIL: "≤ 2 requests",
+            COUNTER: "1 request", TRANSITION: "≤ 1 write + ≤ 1 read"}
 
 
-def section_of(key: str, calls: tuple[str, ...]) -> str | None:
-    if not calls:
-        return None   # served without DynamoDB (health, reference, the API document)
-    if key in COUNTERS:
-        return SECTIONS[2]
-    if key in DETAILS:
-        return SECTIONS[1]
-    return SECTIONS[0] if key.startswith("GET ") else SECTIONS[3]
+def writes(calls: tuple[str, ...]) -> int:
+    return sum(1 for call in calls if call.split(" ")[0] in WRITES)
 
 
-def meets(section: str, calls: tuple[str, ...]) -> bool:
-    reads = sum(1 for call in calls if call.startswith(READS))
-    if section == SECTIONS[0]:
-        first = calls[:-1]
-        return calls[-1].startswith("Query ") and (not first or (len(first) == 1 and first[0].startswith("GetItem ")))
-    if section == SECTIONS[1]:
-        return len(calls) <= 2
-    if section == SECTIONS[2]:
-        return len(calls) == 1
-    return len(calls) - reads == 1 and reads <= 1
+def kind(method: str, response: typing.Any) -> str:
+    """A route's kind, from its declaration: a write is a transition; a read answering `items` a list, one
+    answering only numbers a 我的 counter, any other a detail."""
+    if method != "GET":
+        return TRANSITION
+    fields = {name: field for model in typing.get_args(response) or (response,)
+              for name, field in getattr(model, "model_fields", {}).items()}
+    if "items" in fields:
+        return LIST
+    if fields and all(field.annotation is int for field in fields.values()):
+        return COUNTER
+    return DETAIL
 
 
-def row(section: str, key: str, calls: tuple[str, ...]) -> str:
-    reads = sum(1 for call in calls if call.startswith(READS))
-    verdict = "yes" if meets(section, calls) else "**no**"
-    return f"| `{key}` | {verdict} | {reads} | {len(calls) - reads} | {', '.join(calls)} |"
+def within(kind_: str, calls: tuple[str, ...]) -> bool:
+    if kind_ == TRANSITION:
+        return writes(calls) <= 1 and len(calls) - writes(calls) <= 1
+    return len(calls) <= (1 if kind_ == COUNTER else 2)
 
 
-def tables(budget: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {section: [] for section in SECTIONS}
-    for key in sorted(budget, key=lambda k: (k.split(" ")[1], k)):
-        section = section_of(key, budget[key])
-        if section is not None:
-            out[section].append(row(section, key, budget[key]))
-    return out
+def tables(measured: dict[str, tuple[str, ...]], kinds: dict[str, str], past_ceiling: dict[str, str]) -> str:
+    """The generated part of the section: one table per kind, then why each route past its ceiling is."""
+    out = []
+    for kind_, ceiling in CEILINGS.items():
+        out += [f"### {kind_[0].upper() + kind_[1:]}s (ceiling: {ceiling})\n",
+                "| route (variant) | within | reads | writes | DynamoDB requests, in order |",
+                "| --- | --- | --- | --- | --- |"]
+        for key in sorted((k for k in measured if kinds[k] == kind_), key=lambda k: (k.split(" ")[1], k)):
+            calls = measured[key]
+            verdict = "yes" if within(kind_, calls) else "**no**: below"
+            out.append(f"| `{key}` | {verdict} | {len(calls) - writes(calls)} | {writes(calls)} | {', '.join(calls)} |")
+        out.append("")
+    out.append("Past their ceiling, and why:\n")
+    out += [f"- `{key}`: {why}" for key, why in sorted(past_ceiling.items())]
+    return "\n".join(out) + "\n"
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    import tests.conftest  # noqa: F401  (the test environment, set before the app is imported)
-    from tests.test_request_budget import BUDGET
-
-    for section, rows in tables(BUDGET).items():
-        print(f"### {section}\n")
-        print("| route (variant) | meets | reads | writes | DynamoDB requests, in order |")
-        print("| --- | --- | --- | --- | --- |")
-        print("\n".join(rows) + "\n")
+def main(argv: list[str] | None = None) -> int:
+    check = "--check" in (argv if argv is not None else sys.argv[1:])
+    env = {**os.environ, **({} if check else {"YCE_WRITE_BUDGET": "1"})}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "tests/test_request_budget.py",
+                           "-k", "ceiling"], cwd=ROOT, env=env)
+    return done.returncode
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

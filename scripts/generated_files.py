@@ -6,11 +6,22 @@ or CI step runs the generator with `--check`, which writes nothing and exits 1 w
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def importable_app() -> None:
+    """Make app.py and the route modules importable: the app validates its configuration at import, and a
+    harmless local one is enough to list routes (the environment's own values win)."""
+    for name, value in {"TABLE_PREFIX": "docs-", "AWS_DEFAULT_REGION": "cn-north-1",
+                        "TOKEN_SIGNING_KEY": "x" * 32, "SMS_CODE_KEY": "x" * 32}.items():
+        os.environ.setdefault(name, value)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
 
 
 def run(description: str, script: str, wanted: Callable[[], dict[Path, str]], argv: list[str] | None = None) -> int:
@@ -30,3 +41,14 @@ def run(description: str, script: str, wanted: Callable[[], dict[Path, str]], ar
     if not stale:
         print(f"{', '.join(str(path.relative_to(ROOT)) for path in files)}: up to date")
     return 0
+
+
+def with_section(path: Path, name: str, body: str) -> str:
+    """`path`'s text with what lies between `<!-- generated: name -->` and the next `<!-- end generated -->`
+    replaced by `body`: a generated part of a hand-written document."""
+    text = path.read_text(encoding="utf-8")
+    start, end = f"<!-- generated: {name} -->\n", "<!-- end generated -->"
+    if start not in text:
+        raise SystemExit(f"{path.relative_to(ROOT)} has no '{start.strip()}' marker")
+    head, rest = text.split(start, 1)
+    return head + start + body + rest[rest.index(end):]

@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Print the route table of docs/architecture.md from the app itself (never shipped).
+"""Write the route table of docs/architecture.md ("Routes") from the app itself (never shipped).
 
-    .venv/bin/python scripts/route_table.py
-
-A test fails when a route is missing from the document, so regenerate after adding one.
+    .venv/bin/python scripts/route_table.py           # rewrite the table between its markers
+    .venv/bin/python scripts/route_table.py --check   # exit 1 when the table is stale
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+import generated_files
+
 ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = ROOT / "docs" / "architecture.md"
 
 
 def rows(app) -> list[str]:
@@ -26,17 +27,15 @@ def rows(app) -> list[str]:
     return lines
 
 
-def main() -> int:
-    # The app validates its configuration at import; a harmless local one is enough to list routes.
-    os.environ.setdefault("TABLE_PREFIX", "docs-")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
-    os.environ.setdefault("TOKEN_SIGNING_KEY", "x" * 32)
-    os.environ.setdefault("SMS_CODE_KEY", "x" * 32)
-    sys.path.insert(0, str(ROOT))
+def current_text() -> str:
+    generated_files.importable_app()
     from app import app
 
-    print("\n".join(rows(app)))
-    return 0
+    return generated_files.with_section(DOCUMENT, "route table", "\n".join(rows(app)) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return generated_files.run(__doc__.splitlines()[0], "route_table.py", lambda: {DOCUMENT: current_text()}, argv)
 
 
 if __name__ == "__main__":

@@ -39,10 +39,6 @@ def resources(statement: dict) -> list[str]:
     return statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
 
 
-def test_committed_config_and_policies_are_what_the_generator_writes():
-    assert stage_config.main(["--check"]) == 0, "run scripts/stage_config.py"
-
-
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_stage_uses_its_own_hand_written_policy(stage):
     assert CONFIG["stages"][stage]["autogen_policy"] is False

@@ -17,7 +17,7 @@ from chalicelib.data.notifications import NotificationSettings
 from chalicelib.services import reactions
 from chalicelib.services.accounts import get_account
 from chalicelib.services.sessions import principal_of
-from tests import test_request_budget as budget
+from tests import route_tour as tour_steps
 from tests.helpers import make_league_org
 
 T = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -104,13 +104,13 @@ def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, out
             checked.append(type(item).__name__)
 
     monkeypatch.setattr(base, "apply_actions", apply_and_compare)
-    tour = budget.Tour(api, now)
-    who = budget.tour_accounts(tour, outbox)
-    demands = budget.tour_demands(tour, outbox, who)
-    budget.tour_reports(tour, outbox, who, demands["ids"])
-    budget.tour_help_requests(tour, outbox, who)
-    claimed = budget.tour_claims(tour, outbox, who, demands["ids"])
-    budget.tour_activities(tour, outbox, who, claimed["did"])
-    budget.tour_closing(tour, who, demands["ids"])
-    budget.tour_notifications(tour, who)
+    tour = tour_steps.Tour(api, now)
+    who = tour_steps.tour_accounts(tour, outbox)
+    demands = tour_steps.tour_demands(tour, outbox, who)
+    tour_steps.tour_reports(tour, outbox, who, demands["ids"])
+    tour_steps.tour_help_requests(tour, outbox, who)
+    claimed = tour_steps.tour_claims(tour, outbox, who, demands["ids"])
+    tour_steps.tour_activities(tour, outbox, who, claimed["did"])
+    tour_steps.tour_closing(tour, who, demands["ids"])
+    tour_steps.tour_notifications(tour, who)
     assert {"Demand", "Claim", "RatingSheet", "Activity", "Signup", "AttendanceRecord", "Notification"} <= set(checked)

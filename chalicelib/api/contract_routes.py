@@ -10,6 +10,7 @@ import importlib.util
 
 from chalice import Blueprint, Chalice, Response
 
+from chalicelib.api.openapi import build_document, render
 from chalicelib.api.routing import ANYONE, RAW, Call, endpoint
 from chalicelib.config import get_settings
 from chalicelib.errors import AppError, ErrorCode
@@ -61,9 +62,7 @@ def openapi_document(call: Call) -> Response:
 
 @functools.cache
 def _document_text(app: Chalice) -> str:
-    # Not at import: cold starts skip it (reading every route's declaration imports every route module).
-    from chalicelib.api.openapi import build_document, render
-
+    # Built on the first call: reading every route's declaration imports every route module.
     return render(build_document(app.routes))
 
 
@@ -95,7 +94,7 @@ def _require_explorer() -> None:
 
 @functools.cache
 def _asset_text(name: str) -> str:
-    from swagger_ui_bundle import swagger_ui_path
+    from swagger_ui_bundle import swagger_ui_path  # here: a dev-only package (the explorer), not in Lambda
 
     return (swagger_ui_path / name).read_text(encoding="utf-8")
 

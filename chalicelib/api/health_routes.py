@@ -4,6 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANYONE, Call, endpoint
+from chalicelib.config import get_settings
 from chalicelib.schemas.common import OutputModel
 
 bp = Blueprint(__name__)
@@ -16,6 +17,4 @@ class HealthOut(OutputModel):
 
 @endpoint(bp, "/health", "GET", roles=ANYONE, response=HealthOut)
 def health(call: Call) -> HealthOut:
-    from chalicelib.config import get_settings
-
     return HealthOut(status="ok", stage=get_settings().stage)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from chalicelib.config import get_settings
 from chalicelib.errors import ErrorCode, field_error
@@ -12,15 +14,9 @@ INITIAL_LEAGUE_ORG_PASSWORD = "000000"  # 智慧团建 accounts start with it (g
 _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"[0-9]")
 
-if TYPE_CHECKING:
-    from argon2 import PasswordHasher
-
 
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHasher:
-    # argon2-cffi loads here, on the first password: the routes without one never import it (cold start).
-    from argon2 import PasswordHasher, Type
-
     s = get_settings()
     return PasswordHasher(time_cost=s.argon2_time_cost, memory_cost=s.argon2_memory_kib,
                           parallelism=s.argon2_parallelism, type=Type.ID)
@@ -32,8 +28,6 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str, password: str) -> bool:
     hasher = _hasher()
-    from argon2.exceptions import InvalidHashError, VerificationError
-
     try:
         return hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

@@ -6,6 +6,8 @@ import hmac
 import secrets
 import time
 
+import jwt
+
 from chalicelib.auth.principal import Principal
 from chalicelib.config import get_settings
 from chalicelib.errors import AppError, ErrorCode
@@ -28,14 +30,10 @@ def issue_access_token(principal: Principal, *, now: float | None = None) -> tup
         "iat": issued,
         "exp": issued + ttl,
     }
-    import jwt  # PyJWT loads on the first token: an anonymous cold start never imports it
-
     return jwt.encode(claims, get_secret("token_signing_key"), algorithm=_ALGORITHM), ttl
 
 
 def read_access_token(token: str) -> Principal:
-    import jwt
-
     try:
         claims = jwt.decode(
             token, get_secret("token_signing_key"), algorithms=[_ALGORITHM], issuer=_ISSUER,

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from chalicelib import clock
 from chalicelib.data.base import TableMeta, table_name
 from chalicelib.data.lookup import get_or_none
+from chalicelib.events.consumers import STREAM_CONSUMERS
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,6 @@ class NotParked(LookupError):
 
 def _apply_function(source: str) -> Any:
     """The handler's per-record function of `source` (each stream module names its SOURCE)."""
-    # Here, not at the top: only a replay needs the list (and the stream modules import this one).
-    from chalicelib.events.consumers import STREAM_CONSUMERS
-
     for consumer in STREAM_CONSUMERS:
         module = importlib.import_module(f"chalicelib.events.{consumer.function_name}")
         if module.SOURCE == source:

@@ -13,6 +13,7 @@ from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import ORG_ROLES, AccountStatus, Role, SmsPurpose
 from chalicelib.services import sessions, sms, throttle
+from chalicelib.services.org_search import index_on_activation
 
 ORG_ROLE_VALUES = frozenset(role.value for role in ORG_ROLES)
 LOGIN_WINDOW_SECONDS = 15 * 60
@@ -215,8 +216,6 @@ class _Activation:
         self.actions = [Account.activated_at.set(clock.now())]
 
     def complete(self, tx: Transaction):
-        from chalicelib.services.org_search import index_on_activation  # only activations index names
-
         self.code.consume_in(tx)
         return index_on_activation(tx, self.account)   # last: the entries take the room that is left
 

@@ -11,7 +11,7 @@ from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.events.parking import ParkedEvent
 from chalicelib.reference import AccountStatus, AuditAction, NotificationType, Role, SmsPurpose
-from chalicelib.services import accounts, audit, sessions, sms, volunteer_orgs
+from chalicelib.services import accounts, audit, notifications, sessions, sms, volunteer_orgs
 from chalicelib.services.pagination import Page, query_page
 
 RESET_NOTICE = ("运营人员已重置您的账号密码（原因：{reason}），原密码已失效，所有设备已退出登录。"
@@ -31,8 +31,6 @@ def reset_password(operator: Principal, account_id: str, *, reason: str) -> tupl
     phone = accounts.owner_phone(account)
     if phone is None:
         raise AppError(ErrorCode.NO_PHONE_ON_FILE)
-    from chalicelib.services import notifications  # only a reset writes a notification on a request path
-
     moment = clock.now()
     tx = Transaction().update(account, [
         Account.password_hash.set(passwords.hash_password(secrets.token_urlsafe(32))),

@@ -21,6 +21,7 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, one_page
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead, claim_keys
 from chalicelib.data.demands import Demand
 from chalicelib.data.lookup import get_or_none
@@ -126,8 +127,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
     One read: the applicant's account, the demand and an earlier claim of the pair, by key in one
     consistent BatchGetItem, then judged in the order the errors come.
     """
-    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: a demand's reads need neither
-    from chalicelib.services import volunteer_orgs
+    from chalicelib.services import volunteer_orgs  # cold start: a demand's reads load no account service
     account, demand, existing = get_items([ItemKey(Account, caller.account_id), ItemKey(Demand, demand_id),
                                            ItemKey(Claim, demand_id, caller.account_id)], consistent=True)
     if account is None:
@@ -188,7 +188,7 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
     and a failed condition reads it to say why. The rating sheet is assumed new; when the pair was
     confirmed before (rare), its put fails and the confirmation starts again reading the sheet.
     """
-    from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
+    from chalicelib.services import ratings  # cold start: a demand's reads never touch the rating sheets
     demand_id, applicant_id = claim_keys(claim_id_text)
     of_demand = list(Claim.query(demand_id, consistent_read=True))
     claim = next((c for c in of_demand if c.applicant_id == applicant_id), None)
@@ -254,7 +254,7 @@ def return_claim(caller: Principal, claim_id_text: str, reason: str) -> Claim:
 
 def withdraw(caller: Principal, claim_id_text: str, reason: str | None) -> Claim:
     """Applicant: pending → withdrawn; confirmed → withdrawn while no activity exists (demand back to open)."""
-    from chalicelib.services import ratings  # not at import: a demand's reads never touch the sheets
+    from chalicelib.services import ratings  # cold start: a demand's reads never touch the rating sheets
     claim = _applicant_claim(caller, claim_id_text)
     moment = clock.now()
     tx = Transaction()
@@ -335,8 +335,7 @@ def _to_rate(caller: Principal, *, limit: int, cursor: str | None) -> Page[Claim
     """待评分: the caller's confirmed claims it still owes a rating on, in the order of 待评分 (the window closing
     soonest first). The rating sheets' owed index decides which (one Query, the same page and cursor as GET
     /me/ratings-owed), then the page's claims are one BatchGetItem."""
-    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: the other filters need neither
-    from chalicelib.services import ratings
+    from chalicelib.services import ratings  # cold start: a demand's reads never touch the rating sheets
     sheets = ratings.owed(caller, limit=limit, cursor=cursor)
     if not sheets.items:
         return Page(items=[], next_cursor=sheets.next_cursor)

@@ -8,21 +8,19 @@ while it is open, claimed or in service and not hidden by reports; the sparse
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Region
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
+from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
 from chalicelib.services import help_requests, todo_counters
 from chalicelib.services.pagination import Page, owner_page
-
-if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
-    from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
 
 PUBLIC_STATUSES = frozenset({DemandStatus.OPEN, DemandStatus.CLAIMED, DemandStatus.IN_SERVICE})
 EDITABLE_STATUSES = frozenset({DemandStatus.DRAFT, DemandStatus.OPEN})
@@ -104,7 +102,6 @@ def _stored(body: DemandContentIn) -> dict:
 
 
 def content_of(demand: Demand) -> DemandContentIn:
-    from chalicelib.schemas.demands import DemandContentIn  # publishing checks the stored draft as a body
     return DemandContentIn.model_validate({name: getattr(demand, name) for name in CONTENT_FIELDS})
 
 
@@ -132,7 +129,8 @@ def _require_publishable(content: DemandContentIn) -> None:
 
 
 def create_draft(caller: Principal, body: DemandContentIn) -> Demand:
-    from chalicelib.services import accounts  # not at import: a demand's reads need no account
+    from chalicelib.services import accounts  # cold start: a demand's reads load no account service
+
     account = accounts.get_account(caller.account_id)
     moment = clock.now()
     demand = Demand(demand_id=secrets.token_hex(16), org_id=caller.account_id, org_name=account.display_name,
@@ -177,8 +175,8 @@ def update(caller: Principal, demand_id: str, body: DemandContentIn) -> Demand:
 
 
 def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
-    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: the anonymous cold start needs none
-    from chalicelib.services import sms  # not at import: a demand's reads send no code
+    from chalicelib.services import sms  # cold start: a demand's reads load no SMS service
+
     # One read request: the demand and, when a code came with the form, the code sent to the leader
     # (whether it is needed depends on the stored mobile; reading it unneeded costs nothing more).
     keys = [ItemKey(Demand, demand_id)]
@@ -215,7 +213,8 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
 def _leader_mobile_proof(demand: Demand, org: OrgBlockIn, sent_code):
     """The leader's mobile is proven by an SMS code when it is new to this demand (`sent_code`: the code
     item stored for it, read with the demand)."""
-    from chalicelib.services import sms  # not at import: a demand's reads send no code
+    from chalicelib.services import sms  # as publish
+
     if demand.org_block is not None and demand.org_block.leader_mobile == org.leader_mobile:
         return None
     if org.leader_sms_code is None:

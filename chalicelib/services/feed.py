@@ -63,7 +63,7 @@ def recommended(caller: Principal | None, *, limit: int, city: str | None = None
 
 
 def _profile_of(caller: Principal | None):
-    from chalicelib.services import accounts  # not at import: anonymous browsing reads no account
+    from chalicelib.services import accounts  # cold start: anonymous browsing loads no account service
 
     if caller is None or caller.role is not Role.VOLUNTEER_ORG:
         return None

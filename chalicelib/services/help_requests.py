@@ -26,6 +26,7 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.help_requests import (
     MAX_HISTORY,
     HelpRequest,
@@ -93,9 +94,7 @@ def _status_keys(item: HelpRequest, status: HelpRequestStatus) -> dict[str, str]
 
 
 def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -> HelpRequest:
-    # Not at import: reading and linking requests (on a demand's paths) need neither.
-    from chalicelib.data.batch_get import ItemKey, get_items
-    from chalicelib.services import sms
+    from chalicelib.services import sms  # cold start: a demand's reads (which link requests) load no SMS service
     if form.org_id == caller.account_id:   # a submitter is never a 团组织 (and one BatchGetItem takes a key once)
         raise _org_unavailable()
     # One read request: the submitter, the addressed 团组织 (names copied into the request) and the code.

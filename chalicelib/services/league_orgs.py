@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -15,11 +14,9 @@ from chalicelib.data.accounts import Account, LeagueOrgProfile, Region, UniqueKe
 from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import AccountStatus, AuditAction, Role
+from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
 from chalicelib.services import audit
 from chalicelib.services.accounts import get_account, insert_account, new_account
-
-if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
-    from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
 
 # 智慧团建 export headers, and the English ones our own template uses.
 CSV_COLUMNS = {
@@ -143,8 +140,6 @@ def _row(line: int, columns: list[str | None], cells: list[str], errors: list[Fi
         "parent_org_name": values.get("parent_org_name") or None,
         "leader_mobile": values.get("leader_mobile"),
     }
-    from chalicelib.schemas.orgs import LeagueOrgIn  # a CSV row is validated as the single-org body is
-
     try:
         return LeagueOrgIn.model_validate(data)
     except ValidationError as exc:

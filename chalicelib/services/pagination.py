@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from chalicelib.data.base import one_page
 from chalicelib.errors import ErrorCode, field_error
 from chalicelib.secrets import get_secret
 
@@ -65,8 +66,6 @@ def trim_page(items: list[T], last_key: dict[str, Any] | None, limit: int,
 def query_page(query: Any, hash_key: str, *, model: type, scope: str, limit: int, cursor: str | None,
                newest_first: bool = True, **kwargs: Any) -> Page:
     """One list page: one Query of `limit` items on `query` (a model's or an index's), behind a signed cursor."""
-    from chalicelib.data.base import one_page
-
     results = query(hash_key, scan_index_forward=not newest_first, page_size=limit,
                     last_evaluated_key=decode_cursor(scope, cursor), **kwargs)
     items, last = one_page(results, model)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction
+from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.demands import Demand
 from chalicelib.data.reactions import FAVORITE, KINDS, LIKE, Reaction, target
 from chalicelib.errors import AppError, ErrorCode
@@ -31,7 +32,6 @@ def readable_with_mine(caller: Principal | None, demand_id: str) -> tuple[Demand
     """
     if caller is None:
         return readable_demand(None, demand_id), Mine()
-    from chalicelib.data.batch_get import ItemKey, get_items  # not at import: the anonymous cold start needs none
     keys = [ItemKey(Demand, demand_id), *(ItemKey(Reaction, caller.account_id, target(demand_id, kind))
                                          for kind in KINDS)]
     demand, *reactions = get_items(keys)

@@ -26,7 +26,7 @@ from chalicelib.data.demands import Demand
 from chalicelib.data.reports import Report, target_key
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus, ReportTarget
-from chalicelib.services import claims, demands
+from chalicelib.services import activities, claims, demands
 from chalicelib.services.pagination import Page, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -101,7 +101,6 @@ def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
 def report_activity(caller: Principal, activity_id: str, body: ReportIn) -> Report:
     """举报 on the activity page: an activity its page shows (not hidden, its demand readable by the caller).
     One read, the activity; that its demand is still readable is a condition of the write (404), as at sign-up."""
-    from chalicelib.services import activities  # not at import: a demand's reports never read activities
     activity = activities.get_any(activity_id)
     if activity.org_id == caller.account_id:
         raise AppError(ErrorCode.FORBIDDEN, "不能举报本组织发布的活动")
@@ -175,7 +174,6 @@ def decide(operator: Principal, demand_id: str, *, uphold: bool, note: str) -> D
 
 def decide_activity(operator: Principal, activity_id: str, *, uphold: bool, note: str) -> Activity:
     """One read: the activity, which names its open reports' holders."""
-    from chalicelib.services import activities  # not at import: a demand's reports never read activities
     activity = activities.get_any(activity_id)
     _decide(operator, _activity_target(activity), uphold=uphold, note=note)
     return activity

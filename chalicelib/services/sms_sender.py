@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Protocol
 
+import botocore.session
+
 from chalicelib.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,6 @@ class SnsSender:
 
     def _sns(self):
         if self._client is None:  # built on first send, never at import
-            import botocore.session
-
             self._client = botocore.session.get_session().create_client("sns", region_name=self.region)
         return self._client
 

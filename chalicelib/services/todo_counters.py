@@ -31,11 +31,15 @@ from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import SetAction
 
 from chalicelib import clock
+from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
-from chalicelib.data.claims import claim_id
+from chalicelib.data.claims import Claim, claim_id
+from chalicelib.data.demands import Demand
+from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.lookup import get_or_none
+from chalicelib.data.ratings import OWED, RatingSheet
 from chalicelib.data.todo_counters import TodoCounters
-from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus
+from chalicelib.reference import AccountStatus, ClaimStatus, DemandStatus, HelpRequestStatus, Role
 
 NUMBERS = ("awaiting_claim", "pending_help_requests", "pending_claims", "pending_applications")
 _REPAIR_ATTEMPTS = 3
@@ -206,9 +210,6 @@ def recount(account_id: str) -> Todo:
 
 def recount_all() -> int:
     """Every 团组织 and volunteer organization, in any status (Query by_role_status, no Scan)."""
-    from chalicelib.data.accounts import Account
-    from chalicelib.reference import AccountStatus, Role
-
     done = 0
     for role in (Role.LEAGUE_ORG, Role.VOLUNTEER_ORG):
         for status in AccountStatus:
@@ -219,12 +220,7 @@ def recount_all() -> int:
 
 
 def _counted(account_id: str) -> TodoCounters:
-    # Imported here: these services call this module from their transitions.
-    from chalicelib.data.claims import Claim
-    from chalicelib.data.demands import Demand
-    from chalicelib.data.help_requests import HelpRequest
-    from chalicelib.data.ratings import OWED, RatingSheet
-    from chalicelib.services.ratings import RATING_WINDOW
+    from chalicelib.services.ratings import RATING_WINDOW  # here: services.ratings imports this module
 
     now = clock.now()
     owed_key = f"{account_id}#{OWED}"

@@ -9,8 +9,8 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile, credit_code_key, login_key
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.errors import AppError, ErrorCode, field_error
-from chalicelib.reference import AccountStatus, Role, SmsPurpose, VolunteerOrgKind
-from chalicelib.services import accounts, sms, throttle
+from chalicelib.reference import AccountStatus, AuditAction, Role, SmsPurpose, VolunteerOrgKind
+from chalicelib.services import accounts, audit, sms, throttle
 from chalicelib.services.feed import KEYWORD_READS_PER_PAGE
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page, trim_page
 
@@ -107,9 +107,6 @@ def reject(operator: Principal, account_id: str, reason: str) -> Account:
 def _transition(operator: Principal, account: Account, *, to: AccountStatus, reason: str | None,
                 allowed_from: tuple[AccountStatus, ...]) -> None:
     """The vetting decision and its audit entry in one transaction."""
-    from chalicelib.reference import AuditAction
-    from chalicelib.services import audit  # only vetting audits here
-
     if account.status not in {s.value for s in allowed_from}:
         raise AppError(ErrorCode.STATE_CONFLICT)
     actions = [Account.status.set(to.value), Account.role_status.set(f"{account.role}#{to.value}"),

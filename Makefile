@@ -39,7 +39,7 @@ generate: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-# Benchmarks (not tests): cold start, CPU per request, scale. One part: make bench ARGS="cpu --profile";
+# Benchmarks (not tests): cold start and scale. One part: make bench ARGS="coldstart --instructions";
 # smaller scale: make bench ARGS="scale --sizes 1000,10000". Numbers and commands: docs/performance.md.
 bench: $(DEV_STAMP)
 	$(VENV)/bin/python bench/run.py $(ARGS)

@@ -6,12 +6,14 @@ are read at import time.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "yce-bench-"
@@ -77,3 +79,40 @@ def callgrind(code: str, env: dict, *args: str, options: tuple[str, ...] = ("--c
 def collected(stderr: str) -> int:
     """The instructions a callgrind run counted in all (its summary on stderr)."""
     return int(re.search(r"Collected : (\d+)", stderr).group(1))
+
+
+# ---------------------------------------------------------------- invoking the app as Lambda does
+
+class LambdaContext:
+    function_name = "bench"
+    aws_request_id = "bench"
+    memory_limit_in_mb = 256
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30000
+
+
+def api_event(method: str, resource: str, path: str, *, params: dict | None = None, query: dict | None = None,
+              token: str | None = None, body: Any = None) -> dict:
+    """An API Gateway proxy event, as `app(event, context)` receives it."""
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    return {"resource": resource, "path": path, "httpMethod": method, "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": query,
+            "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+            "pathParameters": params, "stageVariables": None,
+            "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False,
+            "requestContext": {"resourcePath": resource, "httpMethod": method, "stage": "api", "requestId": "bench",
+                               "identity": {"sourceIp": "127.0.0.1"}}}
+
+
+def app_clients() -> list:
+    """Every botocore client the app's tables and transactions use (created now if not yet)."""
+    from chalicelib.data.base import transaction_connection
+    from chalicelib.data.tables import EVERY_MODEL
+
+    clients = {id(c): c for c in [transaction_connection().client]
+               + [model._get_connection().connection.client for model in EVERY_MODEL]}
+    return list(clients.values())

@@ -1,4 +1,4 @@
-"""Benchmarks, run apart from the tests: `make bench` or `.venv/bin/python bench/run.py [coldstart|cpu|scale]`.
+"""Benchmarks, run apart from the tests: `make bench` or `.venv/bin/python bench/run.py [coldstart|scale]`.
 
 Each prints its numbers; docs/performance.md records them with the command that produced them.
 """
@@ -15,15 +15,14 @@ from bench import common  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("which", nargs="*", choices=["coldstart", "cpu", "scale"], default=[])
+    parser.add_argument("which", nargs="*", choices=["coldstart", "scale"], default=[])
     parser.add_argument("--sizes", default="1000,100000",
                         help="scale: demand counts to seed, comma-separated (default 1000,100000)")
-    parser.add_argument("--profile", action="store_true", help="cpu: print the app's cProfile hot spots per request")
     parser.add_argument("--instructions", action="store_true",
-                        help="coldstart: also count the instructions of one app and one baseline process; "
-                             "cpu: also count the instructions per call (valgrind's callgrind)")
+                        help="coldstart: also count the instructions of one app and one baseline process "
+                             "(valgrind's callgrind)")
     args = parser.parse_args()
-    which = args.which or ["coldstart", "cpu", "scale"]
+    which = args.which or ["coldstart", "scale"]
 
     server, endpoint = common.start_moto_server()
     common.apply(endpoint)
@@ -31,9 +30,6 @@ def main() -> None:
         if "coldstart" in which:
             from bench import coldstart
             coldstart.run(endpoint, instructions_too=args.instructions)
-        if "cpu" in which:
-            from bench import cpu
-            cpu.run(profile=args.profile, instructions=args.instructions)
         if "scale" in which:
             from bench import scale
             scale.run(endpoint, [int(size) for size in args.sizes.split(",")])

@@ -16,10 +16,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from bench import seed
+from bench import common, seed
 from bench.common import PREFIX, line
-from bench.cpu import _Context, api_event
-from bench.stub import app_clients
 from tests.dynamodb_meter import DynamoMeter
 
 REPEAT = 5            # latency is the median of this many calls (one call above 10,000 demands: moto is slow)
@@ -79,7 +77,7 @@ def run(endpoint: str, sizes: list[int]) -> None:
     _patient_with_moto()
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_DEFAULT_REGION"])
     meter = DynamoMeter(prefix=PREFIX)
-    for app_client in app_clients():
+    for app_client in common.app_clients():
         meter.install(app_client.meta.events)
     present = 0   # run.py starts an empty moto server
     print("Scale (moto server on loopback; demands each with one confirmed claim)")
@@ -115,13 +113,13 @@ def _patient_with_moto() -> None:
 
 
 def _page(app, meter: DynamoMeter, label: str, path: str, query: dict, repeat: int) -> None:
-    event = api_event("GET", path, path, query=query)
+    event = common.api_event("GET", path, path, query=query)
     timings: list[float] = []
     outside: list[float] = []
     for _ in range(repeat):
         with meter.record(forbid_scan=True) as calls:
             started = time.perf_counter()
-            response = app(event, _Context())
+            response = app(event, common.LambdaContext())
             timings.append(time.perf_counter() - started)
         outside.append(timings[-1] - sum(call.seconds for call in calls))
         assert response["statusCode"] == 200, response

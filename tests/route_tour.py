@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.clock import T0, Clock
-from tests.conftest import METER
-from tests.helpers import (
+from tests.builders import (
     AT_SITE,
     PASSWORD,
     PROFILE,
@@ -23,6 +21,8 @@ from tests.helpers import (
     registration,
     with_code,
 )
+from tests.clock import T0, Clock
+from tests.conftest import METER
 
 
 class Tour:

@@ -11,7 +11,7 @@ from chalicelib.auth.tokens import issue_access_token
 from chalicelib.data.accounts import Account
 from chalicelib.reference import Role
 from chalicelib.services.sessions import REUSE_GRACE_SECONDS
-from tests.helpers import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
+from tests.builders import PASSWORD, login, make_league_org, next_phone, operator_token, register_individual
 
 
 def test_an_individual_registers_with_an_sms_code_and_calls_a_protected_route(api, outbox):

@@ -17,8 +17,7 @@ from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, Role
 from chalicelib.services import activities
 from chalicelib.services.accounts import insert_account, new_account
-from tests.clock import T0
-from tests.helpers import (
+from tests.builders import (
     AT_SITE,
     END,
     SITE,
@@ -42,6 +41,7 @@ from tests.helpers import (
     submitted,
     volunteer,
 )
+from tests.clock import T0
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ the operator a password: the owner's own phone gets a code. Every action is in t
 from datetime import timedelta
 from urllib.parse import quote
 
-from tests.helpers import (
+from tests.builders import (
     PASSWORD,
     activate_league_org,
     login,

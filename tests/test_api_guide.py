@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from chalicelib.errors import ErrorCode
-from tests.helpers import (
+from tests.builders import (
     END,
     START,
     activity_body,

@@ -7,7 +7,7 @@ from chalicelib.errors import AppError
 from chalicelib.services import reactions
 from chalicelib.services.accounts import get_account
 from chalicelib.services.sessions import principal_of
-from tests.helpers import (
+from tests.builders import (
     PROFILE,
     approved_org,
     league_org_session,

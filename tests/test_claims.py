@@ -14,7 +14,7 @@ from chalicelib.data.claims import Claim, ClaimQuota, ContactRead, claim_id
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent
 from chalicelib.reference import DemandStatus, Role
 from chalicelib.services import claims
-from tests.helpers import (
+from tests.builders import (
     PROFILE,
     actions,
     activity_body,

@@ -11,7 +11,7 @@ from chalicelib import clock
 from chalicelib.data.stats import ALL, DailyTotals
 from chalicelib.errors import AppError
 from chalicelib.services import stats
-from tests.helpers import applied, league_org_session, publish_demand, volunteer
+from tests.builders import applied, league_org_session, publish_demand, volunteer
 
 # 2026-11-27 23:59 CST and 2026-11-28 00:01 CST: the same UTC date (27 November), two CST days.
 LATE = datetime(2026, 11, 27, 15, 59, tzinfo=UTC)

@@ -9,7 +9,7 @@ from chalicelib.data.base import transaction_connection
 from chalicelib.data.batch_get import ItemKey, UnprocessedKeysError, get_items
 from chalicelib.data.demands import Demand
 from chalicelib.data.reactions import FAVORITE, KINDS, LIKE, Reaction, target
-from tests.helpers import league_org_session, operator_token, publish_demand, register_individual
+from tests.builders import league_org_session, operator_token, publish_demand, register_individual
 
 
 def _flags(api, did: str, token: str | None) -> tuple[bool, bool]:

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from chalicelib.data.demands import Demand
-from tests.helpers import (
+from tests.builders import (
     demand_body,
     league_org_session,
     next_phone,

@@ -8,8 +8,7 @@ from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal,
 from chalicelib.data.claims import Claim, ClaimQuota
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.services import activities, claims, throttle
-from tests.clock import T0
-from tests.helpers import (
+from tests.builders import (
     AT_SITE,
     END,
     START,
@@ -29,6 +28,7 @@ from tests.helpers import (
     published,
     volunteer,
 )
+from tests.clock import T0
 
 
 def _claimed_events(demand_id: str) -> int:

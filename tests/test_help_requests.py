@@ -15,7 +15,7 @@ from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import AccountStatus, HelpRequestStatus, Role
 from chalicelib.services import help_requests
 from chalicelib.services.accounts import insert_account, new_account
-from tests.helpers import (
+from tests.builders import (
     PASSWORD,
     activate_in_process,
     cloud_form,

@@ -3,7 +3,7 @@ import pytest
 
 from app import app as chalice_app
 from chalicelib.errors import ErrorCode
-from tests.helpers import register_individual
+from tests.builders import register_individual
 
 
 def test_every_route_declares_the_roles_allowed_to_call_it():

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from app import app as chalice_app
-from tests.helpers import league_org_session, operator_token, register_individual
+from tests.builders import league_org_session, operator_token, register_individual
 
 JUNK_VALUES = [None, True, -1, 0, 10**20, 1.5e308, "", " ", "x" * 5000, "中" * 300, "\u0000", "<script>",
                [], [None], {}, {"a": {"b": []}}, "2099-13-45", "../../etc", "1e999", "NaN"]

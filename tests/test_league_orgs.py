@@ -1,7 +1,7 @@
 """团组织 accounts: provisioned by operators with their leader mobile; 000000 opens only the activation,
 which proves the organization with a code sent to that mobile."""
 from chalicelib.data.accounts import Account
-from tests.helpers import (
+from tests.builders import (
     PASSWORD,
     league_org_session,
     login,

@@ -34,9 +34,7 @@ from chalicelib.schemas.ratings import LOW_SCORE
 from chalicelib.services import points, sms_sender
 from chalicelib.services.claims import MAX_PENDING_PER_ORG
 from tests import streams
-from tests.client import Api, Outbox
-from tests.clock import T0
-from tests.helpers import (
+from tests.builders import (
     activity_body,
     demand_body,
     general_form,
@@ -48,6 +46,8 @@ from tests.helpers import (
     volunteer,
     with_code,
 )
+from tests.client import Api, Outbox
+from tests.clock import T0
 from tests.moto_tables import fresh_tables
 
 EXAMPLES = int(os.environ.get("LIFECYCLE_EXAMPLES", "4"))

@@ -13,7 +13,7 @@ from chalicelib.auth import passwords
 from chalicelib.errors import AppError
 from chalicelib.reference import SmsPurpose
 from chalicelib.services import accounts, sms
-from tests.helpers import PASSWORD, login, next_phone, register_individual
+from tests.builders import PASSWORD, login, next_phone, register_individual
 
 
 @pytest.fixture

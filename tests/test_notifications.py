@@ -17,7 +17,7 @@ from chalicelib.reference import NotificationType
 from chalicelib.services import notifications, ratings, sms_sender
 from chalicelib.services.notifications import Draft
 from tests import streams
-from tests.helpers import (
+from tests.builders import (
     applied,
     confirmed_claim,
     inbox,

@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.services import org_search
-from tests.helpers import (
+from tests.builders import (
     PROVISIONING_OPERATOR,
     activate_in_process,
     activate_league_org,

@@ -15,7 +15,7 @@ from chalicelib.events import help_requests_stream, parking
 from chalicelib.events.parking import ParkedEvent, parked
 from chalicelib.services import notifications
 from tests import streams
-from tests.helpers import cloud_form, operator_token, org_session, register_individual, submitted
+from tests.builders import cloud_form, operator_token, org_session, register_individual, submitted
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import manage  # noqa: E402

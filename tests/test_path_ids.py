@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import individual, volunteer
+from tests.builders import individual, volunteer
 
 ODD_IDS = ["x" * 3000, "!gate", "..", "%00", "a.b.c", "中文"]
 

@@ -22,8 +22,7 @@ from chalicelib.data.tables import ALL_MODELS
 from chalicelib.reference import NotificationType
 from chalicelib.services import notifications
 from chalicelib.services.notifications import Draft
-from tests.clock import T0
-from tests.helpers import (
+from tests.builders import (
     activity_body,
     applied,
     demand_body,
@@ -36,6 +35,7 @@ from tests.helpers import (
     submitted,
     volunteer,
 )
+from tests.clock import T0
 
 CALLERS = ("anon", "indA", "indB", "lgA", "lgB", "voA", "voB", "op")
 

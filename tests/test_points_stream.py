@@ -16,7 +16,7 @@ from chalicelib.events.parking import ParkedEvent, parked
 from chalicelib.events.records import Transient
 from chalicelib.services import points, ratings
 from tests import streams
-from tests.helpers import HANDLER, confirmed_claim, invoke, league_org_session, rated, rating_records, stream_records
+from tests.builders import HANDLER, confirmed_claim, invoke, league_org_session, rated, rating_records, stream_records
 
 
 def reveal_all() -> int:

@@ -6,7 +6,7 @@ from chalicelib.errors import AppError
 from chalicelib.reference import SmsPurpose
 from chalicelib.schemas.orgs import RegisterVolunteerOrgIn
 from chalicelib.services import accounts, credit_code, sms, volunteer_orgs
-from tests.helpers import PASSWORD, next_phone
+from tests.builders import PASSWORD, next_phone
 
 THREADS = 8
 

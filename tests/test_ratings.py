@@ -14,7 +14,7 @@ from chalicelib.errors import AppError
 from chalicelib.reference import Role
 from chalicelib.schemas.ratings import RatingIn
 from chalicelib.services import ratings
-from tests.helpers import (
+from tests.builders import (
     applied,
     code,
     confirmed_claim,

@@ -9,7 +9,7 @@ from chalicelib.data.sessions import RevokedFamily, Session
 from chalicelib.errors import AppError
 from chalicelib.reference import SmsPurpose
 from chalicelib.services import accounts, sessions, sms
-from tests.helpers import PASSWORD, login, next_phone, register_individual
+from tests.builders import PASSWORD, login, next_phone, register_individual
 
 
 def _refresh(api, token: str):

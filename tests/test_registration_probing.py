@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.local import LambdaEventConverter
 
 from chalicelib.services import volunteer_orgs
-from tests.helpers import make_league_org, make_operator, register_org, registration
+from tests.builders import make_league_org, make_operator, register_org, registration
 
 
 def test_a_taken_account_name_spends_the_sms_code_so_one_code_cannot_probe_many_names(api, outbox):

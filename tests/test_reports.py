@@ -1,6 +1,6 @@
 """Reports (举报): one open report per account, hidden at three, operators uphold or dismiss."""
 from chalicelib.data.demands import Demand
-from tests.helpers import (
+from tests.builders import (
     claimed_demand,
     inbox,
     league_org_session,

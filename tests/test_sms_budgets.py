@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from chalicelib.config import Settings, get_settings
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.services import sms
-from tests.helpers import activate_league_org, login, make_league_org, next_phone, operator_token
+from tests.builders import activate_league_org, login, make_league_org, next_phone, operator_token
 
 
 @pytest.fixture

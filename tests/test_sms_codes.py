@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.data.sms_codes import SmsCode
-from tests.helpers import next_phone
+from tests.builders import next_phone
 
 
 def _send(api, phone, purpose="register"):

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.data.help_requests import HelpRequest
 from tests import streams
-from tests.helpers import inbox, org_session, register_individual, submitted
+from tests.builders import inbox, org_session, register_individual, submitted
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from stream_pump import StreamPump, consumers  # noqa: E402

@@ -17,7 +17,7 @@ from chalicelib.data.todo_counters import TodoCounters
 from chalicelib.reference import Role
 from chalicelib.services import claims, ratings, todo_counters
 from tests import streams
-from tests.helpers import (
+from tests.builders import (
     applied,
     attempt,
     demand_body,

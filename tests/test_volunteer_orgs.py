@@ -5,7 +5,7 @@ from chalicelib.data.accounts import Account
 from chalicelib.errors import AppError
 from chalicelib.services import credit_code, volunteer_orgs
 from chalicelib.services.accounts import get_account
-from tests.helpers import (
+from tests.builders import (
     PROFILE,
     approved_org,
     login,

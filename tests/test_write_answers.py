@@ -18,7 +18,7 @@ from chalicelib.services import reactions
 from chalicelib.services.accounts import get_account
 from chalicelib.services.sessions import principal_of
 from tests import route_tour as tour_steps
-from tests.helpers import make_league_org
+from tests.builders import make_league_org
 
 T = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

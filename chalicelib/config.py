@@ -49,7 +49,7 @@ class Settings(BaseModel):
     argon2_memory_kib: int = Field(default=65536, ge=1024, le=262144)
     argon2_parallelism: int = Field(default=4, ge=1, le=8)
 
-    # SMS pumping budgets (docs/decisions.md, "[abuse] SMS send budgets"): codes sent per client address
+    # SMS pumping budgets (docs/decisions.md, "SMS send budgets"): codes sent per client address
     # and across the stage, per clock hour and per China-Standard-Time day; over one, 429.
     sms_client_hourly_limit: int = Field(default=10, ge=1, le=100_000)
     sms_client_daily_limit: int = Field(default=30, ge=1, le=1_000_000)

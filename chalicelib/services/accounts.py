@@ -17,7 +17,7 @@ from chalicelib.services.org_search import index_on_activation
 
 ORG_ROLE_VALUES = frozenset(role.value for role in ORG_ROLES)
 LOGIN_WINDOW_SECONDS = 15 * 60
-# Login (docs/decisions.md, "[authhard] Login throttling"), per window:
+# Login (docs/decisions.md, "Login throttling"), per window:
 MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT = 5   # failed tries of one account from one address: then 429 till the window ends
 ACCOUNT_FAILURES_BEFORE_BACKOFF = 10      # failed tries of one account from anywhere, then a growing gap between
 ACCOUNT_BACKOFF_CAP_SECONDS = 60          # tries (1, 2, 4 … s, at most this): slowed down, never locked
@@ -107,7 +107,7 @@ def login(*, account_type: str, login: str, password: str, source_ip: str) -> se
     """Slots are taken before the password is verified, by one conditional write (so concurrent guesses
     never exceed the limits), and given back by a correct password in the session's own transaction:
     the counters count failures. Four requests: the login key with the account's gate, the slots, the
-    account, the session (docs/decisions.md, "[authhard] Login throttling")."""
+    account, the session (docs/decisions.md, "Login throttling")."""
     moment = clock.now()
     window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": moment}
     key = phone_key(login) if account_type == "individual" else login_key(login)

@@ -45,7 +45,8 @@ MAX_REGISTRATIONS_PER_CLIENT = 10
 def register(body: RegisterVolunteerOrgIn, *, source_ip: str) -> Account:
     """A taken account name or credit code is reported (the registrant must pick another) the same whichever
     kind of account holds it, and spends the SMS code: each probe costs a verified code (SMS sends are
-    throttled per number) and counts against the address (docs/decisions.md, "[authhard] Names")."""
+    throttled per number) and counts against the address (docs/decisions.md, "Names are not enumerable
+    through registration")."""
     passwords.check_password_policy(body.password, path="password", forbidden=(body.account_name,))
     code = sms.verify_code(body.contact_phone, SmsPurpose.ORG_CONTACT, body.sms_code)
     registered = body.org_kind is VolunteerOrgKind.REGISTERED

@@ -52,6 +52,7 @@ from chalicelib.auth.tokens import read_access_token
 from chalicelib.config import get_settings
 from chalicelib.errors import AppError, ErrorCode, FieldError, error_body
 from chalicelib.reference import Role
+from chalicelib.validation_messages import message_for
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
 
 
 def fields_from(exc: ValidationError) -> list[FieldError]:
-    return [FieldError(path=_dotted(err["loc"]), code=err["type"], message=err["msg"]) for err in exc.errors()]
+    return [FieldError(path=_dotted(err["loc"]), code=err["type"], message=message_for(err)) for err in exc.errors()]
 
 
 def _dotted(loc: tuple) -> str:

@@ -17,6 +17,7 @@ from chalicelib.reference import AccountStatus, AuditAction, Role
 from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
 from chalicelib.services import audit
 from chalicelib.services.accounts import get_account, insert_account, new_account
+from chalicelib.validation_messages import message_for
 
 # 智慧团建 export headers, and the English ones our own template uses.
 CSV_COLUMNS = {
@@ -145,7 +146,7 @@ def _row(line: int, columns: list[str | None], cells: list[str], errors: list[Fi
     except ValidationError as exc:
         for err in exc.errors():
             path = ".".join(str(p) for p in err["loc"])
-            errors.append(FieldError(f"line {line}.{path}", err["type"], err["msg"]))
+            errors.append(FieldError(f"line {line}.{path}", err["type"], message_for(err)))
         return None
 
 

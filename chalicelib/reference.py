@@ -261,3 +261,39 @@ SMS_NOTIFICATION_TYPES: frozenset[NotificationType] = frozenset({
     NotificationType.CLAIM_RETURNED,
     NotificationType.ACTIVITY_CANCELLED,
 })
+
+
+# ---------------------------------------------------------------- Chinese labels (one source)
+# What a screen shows for each value of the enumerations it displays; /reference serves them, and
+# objects carrying a status answer its `status_label` from here.
+
+LABELS: dict[str, dict[StrEnum, str]] = {
+    "role": {Role.INDIVIDUAL: "个人用户", Role.LEAGUE_ORG: "团组织", Role.VOLUNTEER_ORG: "志愿服务组织",
+             Role.OPERATOR: "运营人员"},
+    "account_status": {AccountStatus.ACTIVE: "正常", AccountStatus.PENDING_REVIEW: "待审核",
+                       AccountStatus.REJECTED: "审核未通过", AccountStatus.DISABLED: "已停用"},
+    "help_request_kind": {HelpRequestKind.CLOUD_TUTORING: "青年云支教专题需求", HelpRequestKind.GENERAL: "普通需求"},
+    "help_request_status": {
+        HelpRequestStatus.PENDING: "待采用", HelpRequestStatus.ADOPTED: "已采用", HelpRequestStatus.DECLINED: "不采用",
+        HelpRequestStatus.AWAITING_CLAIM: "待认领", HelpRequestStatus.CLAIMED: "已认领",
+        HelpRequestStatus.PUBLISHED: "已发布"},
+    "demand_status": {DemandStatus.DRAFT: "草稿", DemandStatus.OPEN: "待认领", DemandStatus.CLAIMED: "已认领",
+                      DemandStatus.IN_SERVICE: "已发布活动", DemandStatus.CLOSED: "已下架"},
+    "claim_status": {ClaimStatus.PENDING: "申请认领中", ClaimStatus.CONFIRMED: "认领成功",
+                     ClaimStatus.RETURNED: "认领失败", ClaimStatus.WITHDRAWN: "撤销认领"},
+    "my_claims_filter": {MyClaimsFilter.PENDING: "申请认领中", MyClaimsFilter.CONFIRMED: "认领成功",
+                         MyClaimsFilter.RETURNED: "认领失败", MyClaimsFilter.WITHDRAWN: "撤销认领",
+                         MyClaimsFilter.TO_RATE: "待评分"},
+    "volunteer_org_kind": {VolunteerOrgKind.REGISTERED: "志愿服务组织（已备案）",
+                           VolunteerOrgKind.ENDORSED_TEAM: "志愿服务团体（由已备案组织背书）"},
+    "report_reason": {ReportReason.FALSE_INFORMATION: "虚假信息", ReportReason.ILLEGAL: "违法违规",
+                      ReportReason.ADVERTISING: "广告骚扰", ReportReason.PRIVACY_LEAK: "泄露隐私",
+                      ReportReason.OTHER: "其他"},
+    "report_target": {ReportTarget.DEMAND: "需求", ReportTarget.ACTIVITY: "活动"},
+    "report_status": {ReportStatus.OPEN: "待处理", ReportStatus.UPHELD: "举报成立",
+                      ReportStatus.DISMISSED: "举报不成立"},
+    "activity_status": {ActivityStatus.PUBLISHED: "已发布", ActivityStatus.CANCELLED: "已取消"},
+    "signup_status": {SignupStatus.SIGNED_UP: "已报名", SignupStatus.CANCELLED: "已取消"},
+    "check_in_proof": {CheckInProof.CODE: "现场签到码", CheckInProof.LOCATION: "定位"},
+    "notification_type": dict(NOTIFICATION_LABELS),
+}

@@ -1,4 +1,6 @@
 """What every route promises: declared roles, one error shape, no 500 on bad input."""
+import re
+
 import pytest
 
 from app import app as chalice_app
@@ -113,3 +115,19 @@ def test_a_204_answer_carries_no_body(api, outbox):
     assert response.status_code == 204
     assert response.body == b""
     assert response.headers.get("Content-Length", "0") == "0"
+
+
+def test_reference_labels_every_value_a_screen_shows_in_chinese(api):
+    from chalicelib import reference
+
+    labels = api.get("/reference").json["labels"]
+    shown = {"role": reference.Role, "account_status": reference.AccountStatus,
+             "help_request_status": reference.HelpRequestStatus, "demand_status": reference.DemandStatus,
+             "claim_status": reference.ClaimStatus, "my_claims_filter": reference.MyClaimsFilter,
+             "report_reason": reference.ReportReason, "report_status": reference.ReportStatus,
+             "activity_status": reference.ActivityStatus, "signup_status": reference.SignupStatus,
+             "notification_type": reference.NotificationType}
+    for name, enum in shown.items():
+        assert [item["value"] for item in labels[name]] == [member.value for member in enum], name
+        assert all(re.search(r"[\u4e00-\u9fff]", item["label"]) for item in labels[name]), name
+    assert {"value": "to_rate", "label": "待评分"} in labels["my_claims_filter"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from chalice import Blueprint
+from pydantic import Field, create_model
 
 from chalicelib import reference
 from chalicelib.api.routing import ANYONE, Call, endpoint
@@ -13,6 +14,16 @@ bp = Blueprint(__name__)
 class InterestGroupOut(OutputModel):
     group: str
     courses: list[str]
+
+
+class LabelOut(OutputModel):
+    value: str
+    label: str = Field(description="中文, as a screen shows it")
+
+
+# One field per labelled enumeration, derived from reference.LABELS (a closed object in the contract).
+LabelsOut = create_model("LabelsOut", __base__=OutputModel,
+                         **{name: (list[LabelOut], ...) for name in reference.LABELS})
 
 
 class ReferenceOut(OutputModel):
@@ -31,6 +42,7 @@ class ReferenceOut(OutputModel):
     sign_in_methods: list[str]
     who_may_sign_up: list[str]
     activity_tags: list[str]
+    labels: LabelsOut = Field(description="每个枚举值的中文名称")  # type: ignore[valid-type]
 
 
 @endpoint(bp, "/reference", "GET", roles=ANYONE, response=ReferenceOut)
@@ -46,4 +58,6 @@ def get_reference(call: Call) -> ReferenceOut:
         activity_types=list(reference.ACTIVITY_TYPES), activity_categories=list(reference.ACTIVITY_CATEGORIES),
         sign_in_methods=list(reference.SIGN_IN_METHODS), who_may_sign_up=list(reference.WHO_MAY_SIGN_UP),
         activity_tags=list(reference.ACTIVITY_TAGS),
+        labels=LabelsOut(**{name: [LabelOut(value=member.value, label=label) for member, label in labels.items()]
+                            for name, labels in reference.LABELS.items()}),
     )

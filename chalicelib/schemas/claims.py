@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from chalicelib.reference import ClaimStatus, MyClaimsFilter
+from chalicelib.reference import LABELS, ClaimStatus, MyClaimsFilter
 from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.regions import RegionOut
 
-CLAIM_STATUS_LABELS: dict[ClaimStatus, str] = {
-    ClaimStatus.PENDING: "申请认领中", ClaimStatus.CONFIRMED: "认领成功",
-    ClaimStatus.RETURNED: "认领失败", ClaimStatus.WITHDRAWN: "撤销认领",
-}
+CLAIM_STATUS_LABELS = LABELS["claim_status"]
 
 
 class ApplyIn(InputModel):

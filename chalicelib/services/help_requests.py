@@ -36,7 +36,7 @@ from chalicelib.data.help_requests import (
 )
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
-from chalicelib.reference import AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
+from chalicelib.reference import LABELS, AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.services import todo_counters
 from chalicelib.services.pagination import Page, owner_page
 
@@ -52,11 +52,7 @@ LINKABLE_STATUSES = (HelpRequestStatus.PENDING, HelpRequestStatus.ADOPTED)
 DEMAND_STATUSES = (HelpRequestStatus.ADOPTED, HelpRequestStatus.AWAITING_CLAIM, HelpRequestStatus.CLAIMED,
                    HelpRequestStatus.PUBLISHED)
 
-STATUS_LABELS: dict[HelpRequestStatus, str] = {
-    HelpRequestStatus.PENDING: "待采用", HelpRequestStatus.ADOPTED: "已采用", HelpRequestStatus.DECLINED: "不采用",
-    HelpRequestStatus.AWAITING_CLAIM: "待认领", HelpRequestStatus.CLAIMED: "已认领",
-    HelpRequestStatus.PUBLISHED: "已发布",
-}
+STATUS_LABELS = LABELS["help_request_status"]
 PROGRESS_STEPS = (HelpRequestStatus.PENDING, HelpRequestStatus.ADOPTED, HelpRequestStatus.AWAITING_CLAIM,
                   HelpRequestStatus.CLAIMED, HelpRequestStatus.PUBLISHED)
 

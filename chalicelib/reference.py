@@ -297,3 +297,11 @@ LABELS: dict[str, dict[StrEnum, str]] = {
     "check_in_proof": {CheckInProof.CODE: "现场签到码", CheckInProof.LOCATION: "定位"},
     "notification_type": dict(NOTIFICATION_LABELS),
 }
+
+# The labels of each status enumeration, by the enumeration (answers' `status_label`).
+STATUS_LABELS_BY_ENUM: dict[type[StrEnum], dict[StrEnum, str]] = {
+    AccountStatus: LABELS["account_status"], HelpRequestStatus: LABELS["help_request_status"],
+    DemandStatus: LABELS["demand_status"], ClaimStatus: LABELS["claim_status"],
+    ReportStatus: LABELS["report_status"], ActivityStatus: LABELS["activity_status"],
+    SignupStatus: LABELS["signup_status"],
+}

@@ -131,3 +131,27 @@ def test_reference_labels_every_value_a_screen_shows_in_chinese(api):
         assert [item["value"] for item in labels[name]] == [member.value for member in enum], name
         assert all(re.search(r"[\u4e00-\u9fff]", item["label"]) for item in labels[name]), name
     assert {"value": "to_rate", "label": "待评分"} in labels["my_claims_filter"]
+
+
+def test_every_answer_that_carries_a_status_carries_its_chinese_label(api, outbox):
+    import json
+    import pathlib
+
+    from chalicelib import reference
+
+    document = json.loads((pathlib.Path(__file__).resolve().parent.parent / "docs" / "openapi.json").read_text())
+    schemas = document["components"]["schemas"]
+    status_enums = {enum.__name__ for enum in reference.STATUS_LABELS_BY_ENUM}
+    unlabelled = []
+    for name, schema in schemas.items():
+        status = schema.get("properties", {}).get("status", {})
+        refs = [status.get("$ref", "")] + [option.get("$ref", "") for option in status.get("anyOf", [])]
+        if any(ref.rsplit("/", 1)[-1] in status_enums for ref in refs) and not name.endswith(("Query", "In")):
+            if "status_label" not in schema.get("required", []):
+                unlabelled.append(name)
+    assert unlabelled == ["HelpRequestsProgressStepOut"]   # a progress step carries its own `label`
+
+    person = register_individual(api, outbox)
+    me = api.get("/me", token=person["access_token"]).json
+    assert (me["status"], me["status_label"]) == ("active", reference.LABELS["account_status"][
+        reference.AccountStatus.ACTIVE])

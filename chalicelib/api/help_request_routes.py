@@ -98,7 +98,6 @@ def help_request_out(item: HelpRequest, viewer: Principal) -> HelpRequestOut:
     tutoring = item.tutoring
     return HelpRequestOut(
         request_id=item.request_id, kind=item.kind, status=item.status,
-        status_label=help_requests.STATUS_LABELS[HelpRequestStatus(item.status)],
         title=item.title, description=item.description,
         tutoring=TutoringOut(
             student_name=tutoring.student_name, gender=tutoring.gender, grade=tutoring.grade,
@@ -120,7 +119,6 @@ def help_request_out(item: HelpRequest, viewer: Principal) -> HelpRequestOut:
 def help_request_row_out(item: HelpRequest) -> HelpRequestRowOut:
     return HelpRequestRowOut(
         request_id=item.request_id, kind=item.kind, status=item.status,
-        status_label=help_requests.STATUS_LABELS[HelpRequestStatus(item.status)],
         title=item.title, org_name=item.org_name, submitter_name=item.submitter_name, created_at=item.created_at,
     )
 

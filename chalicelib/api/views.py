@@ -11,7 +11,6 @@ from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.reactions import Reaction
 from chalicelib.reference import ClaimStatus
 from chalicelib.schemas.claims import (
-    CLAIM_STATUS_LABELS,
     ApplicantOut,
     ClaimantDemandOut,
     ClaimFeedItemOut,
@@ -122,7 +121,7 @@ def claim_out(claim: Claim, *, as_publisher: bool = False) -> ClaimOut:
     return ClaimOut(
         claim_id=claim_id(claim.demand_id, claim.applicant_id), demand_id=claim.demand_id,
         demand_title=claim.demand_title,
-        publisher_name=claim.publisher_name, status=status, status_label=CLAIM_STATUS_LABELS[status],
+        publisher_name=claim.publisher_name, status=status,
         message=claim.message, reason=claim.reason,
         applicant=ApplicantOut(account_id=claim.applicant_id, org_name=snapshot.org_name,
                                region=region_out(snapshot.region), service_areas=list(snapshot.service_areas),

@@ -6,7 +6,16 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from chalicelib.reference import AccountStatus, Role, SmsPurpose
-from chalicelib.schemas.common import InputModel, MobilePhone, OutputModel, Password, SmsCodeText, UtcTime, text
+from chalicelib.schemas.common import (
+    InputModel,
+    LabelledStatus,
+    MobilePhone,
+    OutputModel,
+    Password,
+    SmsCodeText,
+    UtcTime,
+    text,
+)
 
 
 class SmsCodeRequestIn(InputModel):
@@ -88,7 +97,7 @@ class TokenPairOut(OutputModel):
     must_change_password: bool
 
 
-class AccountOut(OutputModel):
+class AccountOut(LabelledStatus):
     """The caller's own account: their own data is shown in full."""
 
     account_id: str

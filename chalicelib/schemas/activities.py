@@ -20,7 +20,16 @@ from chalicelib.reference import (
     CheckInProof,
     SignupStatus,
 )
-from chalicelib.schemas.common import InputModel, MobilePhone, Moment, OutputModel, UtcTime, one_of, text
+from chalicelib.schemas.common import (
+    InputModel,
+    LabelledStatus,
+    MobilePhone,
+    Moment,
+    OutputModel,
+    UtcTime,
+    one_of,
+    text,
+)
 
 ActivityType = Annotated[str, one_of(ACTIVITY_TYPES, "活动类型")]
 ActivityCategory = Annotated[str, one_of(ACTIVITY_CATEGORIES, "活动类别")]
@@ -131,7 +140,7 @@ class AttendanceIn(InputModel):
 
 
 
-class ActivityOut(OutputModel):
+class ActivityOut(LabelledStatus):
     """The public activity page: no volunteer's personal data; the contact is the organization's."""
 
     activity_id: str
@@ -178,7 +187,7 @@ class ActivityPageOut(OutputModel):
     next_cursor: str | None = None
 
 
-class SignupOut(OutputModel):
+class SignupOut(LabelledStatus):
     """A sign-up as its volunteer sees it (我的报名)."""
 
     activity_id: str
@@ -195,7 +204,7 @@ class SignupPageOut(OutputModel):
     next_cursor: str | None = None
 
 
-class RosterEntryOut(OutputModel):
+class RosterEntryOut(LabelledStatus):
     """What the organization sees of a volunteer: enough to recognise and count them, no more."""
 
     volunteer_id: str

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from chalicelib.reference import LABELS, ClaimStatus, MyClaimsFilter
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
+from chalicelib.reference import ClaimStatus, MyClaimsFilter
+from chalicelib.schemas.common import InputModel, LabelledStatus, OutputModel, PageQuery, UtcTime, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
 from chalicelib.schemas.regions import RegionOut
-
-CLAIM_STATUS_LABELS = LABELS["claim_status"]
 
 
 class ApplyIn(InputModel):
@@ -44,7 +42,7 @@ class ApplicantOut(OutputModel):
     advantages: str
 
 
-class ClaimOut(OutputModel):
+class ClaimOut(LabelledStatus):
     """One application, as its applicant (我的申请) and the publisher (待确认) see it."""
 
     claim_id: str
@@ -52,7 +50,6 @@ class ClaimOut(OutputModel):
     demand_title: str
     publisher_name: str
     status: ClaimStatus
-    status_label: str
     message: str | None
     reason: str | None
     applicant: ApplicantOut

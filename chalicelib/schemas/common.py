@@ -8,8 +8,19 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    computed_field,
+)
 from pydantic_core import core_schema
+
+from chalicelib.reference import STATUS_LABELS_BY_ENUM
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -30,6 +41,17 @@ class OutputModel(BaseModel):
     Validators are built on first use (`defer_build`): ~120 models built at import cost the cold start."""
 
     model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True, defer_build=True)
+
+
+class LabelledStatus(OutputModel):
+    """An answer carrying a `status` also carries its Chinese `status_label` (reference.LABELS), derived
+    from the status here so no view can forget it or disagree with /reference."""
+
+    @computed_field(description="status 的中文名称，与 GET /reference 的 labels 一致")
+    @property
+    def status_label(self) -> str:
+        status = self.status   # type: ignore[attr-defined]
+        return STATUS_LABELS_BY_ENUM[type(status)][status]
 
 
 def _normalise_mobile(value: object) -> object:

@@ -10,6 +10,7 @@ from chalicelib.reference import DEMAND_TYPES, GUARANTEES, DemandStatus
 from chalicelib.schemas.common import (
     Day,
     InputModel,
+    LabelledStatus,
     Landline,
     MobilePhone,
     OutputModel,
@@ -112,7 +113,7 @@ class ProgressStepOut(OutputModel):
     done: bool
 
 
-class DemandCardOut(OutputModel):
+class DemandCardOut(LabelledStatus):
     """A row of a list: no personal data at all."""
 
     demand_id: str

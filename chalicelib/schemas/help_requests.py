@@ -24,6 +24,7 @@ from chalicelib.reference import (
 )
 from chalicelib.schemas.common import (
     InputModel,
+    LabelledStatus,
     MobilePhone,
     OutputModel,
     PageQuery,
@@ -200,13 +201,12 @@ class ProgressStepOut(OutputModel):
     reason: str | None = None                # 不采用 only
 
 
-class HelpRequestOut(OutputModel):
+class HelpRequestOut(LabelledStatus):
     """The detail page: for the submitter (contact phone masked) or the addressed 团组织 (in full)."""
 
     request_id: str
     kind: HelpRequestKind
     status: HelpRequestStatus
-    status_label: str
     title: str
     description: str
     tutoring: TutoringOut | None = None
@@ -222,13 +222,12 @@ class HelpRequestOut(OutputModel):
     progress: list[ProgressStepOut]
 
 
-class HelpRequestRowOut(OutputModel):
+class HelpRequestRowOut(LabelledStatus):
     """A row of 我的求助 / 初始需求: no personal data of the pupil."""
 
     request_id: str
     kind: HelpRequestKind
     status: HelpRequestStatus
-    status_label: str
     title: str
     org_name: str
     submitter_name: str

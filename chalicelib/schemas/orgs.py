@@ -15,6 +15,7 @@ from chalicelib.reference import (
 )
 from chalicelib.schemas.common import (
     InputModel,
+    LabelledStatus,
     Landline,
     MobilePhone,
     OutputModel,
@@ -67,7 +68,7 @@ class RegisterVolunteerOrgIn(InputModel):
         return self
 
 
-class OrgRegisteredOut(OutputModel):
+class OrgRegisteredOut(LabelledStatus):
     account_id: str
     status: AccountStatus
 
@@ -108,7 +109,7 @@ class VolunteerOrgProfileOut(OutputModel):
     landline: str | None = None
 
 
-class VolunteerOrgOut(OutputModel):
+class VolunteerOrgOut(LabelledStatus):
     """What operators see when vetting a registration."""
 
     account_id: str
@@ -223,7 +224,7 @@ class AuditEntryPageOut(OutputModel):
     next_cursor: str | None
 
 
-class AccountStatusOut(OutputModel):
+class AccountStatusOut(LabelledStatus):
     account_id: str
     status: AccountStatus
 

@@ -5,7 +5,7 @@ from pydantic import Field, model_validator
 
 from chalicelib.reference import ReportReason, ReportStatus, ReportTarget
 from chalicelib.schemas import common
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime
+from chalicelib.schemas.common import InputModel, LabelledStatus, OutputModel, PageQuery, UtcTime
 
 
 class ReportIn(InputModel):
@@ -23,7 +23,7 @@ class DecisionIn(InputModel):
     note: common.text(200)
 
 
-class ReportOut(OutputModel):
+class ReportOut(LabelledStatus):
     """A reporter's own report; operators see the same plus the reporter id."""
 
     target: ReportTarget = Field(description="what was reported: a demand, or an activity (then activity_id)")

@@ -174,7 +174,7 @@ def change_password(caller: Principal, *, current_password: str, new_password: s
                                  code=ErrorCode.LOGIN_THROTTLED, **window)
     pair = sessions.issue_in(tx, account, generation=(account.session_generation or 0) + 1,
                              must_change_password=False)
-    _commit(tx, account, activation)
+    _commit(tx, activation)
     return pair
 
 
@@ -194,6 +194,15 @@ def owner_phone(account: Account) -> str | None:
     if account.role in (Role.INDIVIDUAL.value, Role.VOLUNTEER_ORG.value):
         return account.phone
     return None
+
+
+def _organization_and_phone(login: str) -> tuple[Account | None, str | None]:
+    """The organization an account name names, and its phone on file (None for either when there is none)."""
+    pointer = find_pointer(login_key(login))
+    account = _account_or_none(pointer.account_id) if pointer is not None else None
+    if account is None or account.role not in ORG_ROLE_VALUES:
+        return None, None
+    return account, owner_phone(account)
 
 
 def send_activation_code(caller: Principal, *, client: str) -> tuple[str, sms.SentCode]:
@@ -227,7 +236,7 @@ def _activation(account: Account, sms_code: str | None) -> _Activation:
     return _Activation(account, sms.verify_code(account.leader_mobile, SmsPurpose.ACTIVATION, sms_code or ""))
 
 
-def _commit(tx: Transaction, account: Account, activation: _Activation | None) -> None:
+def _commit(tx: Transaction, activation: _Activation | None) -> None:
     after = activation.complete(tx) if activation else None
     tx.commit()
     if after is not None:
@@ -243,9 +252,7 @@ def reset_password(*, phone: str | None, account_type: str | None, login: str | 
         _reset_individual(phone=phone, sms_code=sms_code, new_password=new_password)
         return
     passwords.check_password_policy(new_password, forbidden=(login, passwords.INITIAL_LEAGUE_ORG_PASSWORD))
-    pointer = find_pointer(login_key(login or ""))
-    account = _account_or_none(pointer.account_id) if pointer is not None else None
-    number = owner_phone(account) if account is not None and account.role in ORG_ROLE_VALUES else None
+    account, number = _organization_and_phone(login or "")
     if number is None:
         raise field_error(ErrorCode.SMS_CODE_EXPIRED, "sms_code")
     code = sms.verify_code(number, SmsPurpose.ACCOUNT_RECOVERY, sms_code)
@@ -255,7 +262,7 @@ def reset_password(*, phone: str | None, account_type: str | None, login: str | 
     tx.update(account, _password_actions(new_password, must_change=False) + (activation.actions if activation else []))
     if activation is None:
         code.consume_in(tx)
-    _commit(tx, account, activation)
+    _commit(tx, activation)
 
 
 def _reset_individual(*, phone: str, sms_code: str, new_password: str) -> None:
@@ -281,9 +288,7 @@ SILENT_SEND_REFUSALS = frozenset({ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS
 def send_recovery_code(*, login: str, client: str) -> None:
     """找回密码 of an organization: a code to its phone on file. Nothing tells whether the account
     exists: an unknown login, an account without a number and a throttled send all answer as a send."""
-    pointer = find_pointer(login_key(login))
-    account = _account_or_none(pointer.account_id) if pointer is not None else None
-    number = owner_phone(account) if account is not None and account.role in ORG_ROLE_VALUES else None
+    _, number = _organization_and_phone(login)
     if number is None:
         return
     try:

@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 LOCAL_STAMP := $(VENV)/.local-requirements-installed
 DEV_STAMP := $(VENV)/.dev-requirements-installed
+WEB_STAMP := web/node_modules/.package-lock-installed
+CHROMIUM := /usr/bin/chromium
 
 venv: $(DEV_STAMP)
 
@@ -22,7 +24,15 @@ $(DEV_STAMP): $(LOCAL_STAMP) requirements-dev.txt
 run: $(LOCAL_STAMP)
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
 
-test: $(DEV_STAMP)
+# The web tools (contract linters, typed-client check, playwright-core): exactly the committed lock.
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHROMIUM):
+	bash scripts/ensure_chromium.sh
+
+test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM)
 	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
 # Every generated file, after changing routes, models, schemas, tables or a route's requests: the route

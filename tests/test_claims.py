@@ -306,8 +306,9 @@ def test_after_withdrawal_the_former_claimant_no_longer_sees_the_leader_mobile(a
     assert demand_of(did).confirmed_applicant_id == first["account_id"]
     calls = dynamodb_calls()
     assert api.get(f"/demands/{did}", token=first["token"]).json["org"]["leader_mobile"] == leader
-    assert [(c.operation, c.table) for c in calls] == [("BatchGetItem", "demands+reactions"),
-                                                       ("PutItem", "contact_reads")]   # no claim read
+    # The caller's own claim rides in the detail's one batch (its my_claim), the contacts' audit is one put.
+    assert [(c.operation, c.table) for c in calls] == [("BatchGetItem", "claims+demands+reactions"),
+                                                       ("PutItem", "contact_reads")]
 
     api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=first["token"])
     assert demand_of(did).confirmed_applicant_id is None
@@ -334,7 +335,7 @@ def test_a_claimants_many_reads_of_the_leader_contacts_in_one_day_leave_one_audi
     for _ in range(100):
         calls = dynamodb_calls()
         assert "leader_mobile" in api.get(f"/demands/{did}", token=claimant["token"]).json["org"]
-        assert [c.label for c in calls] == ["BatchGetItem demands+reactions", "PutItem contact_reads"]
+        assert [c.label for c in calls] == ["BatchGetItem claims+demands+reactions", "PutItem contact_reads"]
         now.at += timedelta(minutes=5)            # 100 reads over 8 h 20 min: still the same CST day
     reads = list(ContactRead.query(did))
     assert [(r.reader_id, r.at) for r in reads] == [(claimant["account_id"], first_read)]
@@ -587,3 +588,32 @@ def test_a_pair_confirmed_again_keeps_its_rated_fact(api, outbox, publisher):
     assert api.post(f"/claims/{cid}/confirm", token=token).status_code == 200
     assert _my_claims(api, org)[cid]["rated_by_me"] is True            # one rating per side per claim, ever
     assert cid not in _my_claims(api, org, "?status=to_rate")
+
+
+# ---------------------------------------------------------------- the demand detail's own claim (我要认领)
+
+def test_the_demand_detail_tells_a_volunteer_org_its_own_claim_and_no_one_else_theirs(api, outbox, publisher):
+    did = publish_demand(api, outbox, publisher["access_token"])["demand_id"]
+    org, other = volunteer(api, outbox), volunteer(api, outbox)
+    assert api.get(f"/demands/{did}", token=org["token"]).json["my_claim"] is None   # 我要认领 still offered
+
+    claim = applied(api, org, did)
+    mine = api.get(f"/demands/{did}", token=org["token"]).json["my_claim"]
+    assert mine == {"claim_id": claim["claim_id"], "status": "pending", "status_label": "申请认领中"}
+    # Another organization, the publisher, an individual and an anonymous reader learn nothing of it.
+    person = register_individual(api, outbox)
+    for token in (other["token"], publisher["access_token"], person["access_token"], None):
+        assert api.get(f"/demands/{did}", token=token).json["my_claim"] is None
+
+    api.post(f"/claims/{claim['claim_id']}/withdraw", {}, token=org["token"])
+    assert api.get(f"/demands/{did}", token=org["token"]).json["my_claim"]["status"] == "withdrawn"
+
+
+def test_the_confirmed_claimant_sees_its_claim_beside_the_leader_contacts(api, outbox, publisher):
+    token = publisher["access_token"]
+    did = publish_demand(api, outbox, token)["demand_id"]
+    org = volunteer(api, outbox)
+    claim = applied(api, org, did)
+    assert api.post(f"/claims/{claim['claim_id']}/confirm", token=token).status_code == 200
+    detail = api.get(f"/demands/{did}", token=org["token"]).json
+    assert detail["my_claim"]["status"] == "confirmed" and detail["org"]["leader_mobile"]

@@ -59,8 +59,8 @@ def get_demand(call: Call, demand_id: str) -> OwnerDemandOut | ClaimantDemandOut
         return views.owner_demand(demand, liked=mine.liked, favorited=mine.favorited)
     if claims.is_confirmed_claimant(call.caller, demand):   # the leader's contacts, audited per read
         claims.record_contact_read(call.caller, demand)
-        return views.claimant_demand(demand, liked=mine.liked, favorited=mine.favorited)
-    return views.public_demand(demand, liked=mine.liked, favorited=mine.favorited)
+        return views.claimant_demand(demand, liked=mine.liked, favorited=mine.favorited, my_claim=mine.claim)
+    return views.public_demand(demand, liked=mine.liked, favorited=mine.favorited, my_claim=mine.claim)
 
 
 @endpoint(bp, "/demands/{demand_id}", "PUT", roles=LEAGUE_ORG, body=DemandContentIn, response=OwnerDemandOut,

@@ -22,6 +22,7 @@ from chalicelib.schemas.demands import (
     DemandDetailOut,
     DemandEventOut,
     FavoriteCardOut,
+    OwnClaimOut,
     OwnerDemandOut,
     OwnerOrgBlockOut,
     ProgressStepOut,
@@ -58,11 +59,13 @@ def _card_fields(demand: Demand) -> dict:
     )
 
 
-def _detail_fields(demand: Demand, *, liked: bool, favorited: bool) -> dict:
+def _detail_fields(demand: Demand, *, liked: bool, favorited: bool, my_claim: Claim | None = None) -> dict:
     return dict(
         _card_fields(demand), volunteers_needed=_int_or_none(demand.volunteers_needed), content=demand.content,
         period_start=demand.period_start, period_end=demand.period_end, guarantees=list(demand.guarantees or []),
         progress=demand_progress(demand), liked=liked, favorited=favorited,
+        my_claim=None if my_claim is None else OwnClaimOut(
+            claim_id=claim_id(my_claim.demand_id, my_claim.applicant_id), status=ClaimStatus(my_claim.status)),
     )
 
 
@@ -70,12 +73,12 @@ def _int_or_none(value) -> int | None:
     return None if value is None else int(value)
 
 
-def public_demand(demand: Demand, *, liked: bool, favorited: bool) -> DemandDetailOut:
+def public_demand(demand: Demand, *, liked: bool, favorited: bool, my_claim: Claim | None = None) -> DemandDetailOut:
     block = demand.org_block
     org = None if block is None else PublicOrgBlockOut(
         region=region_out(block.region), org_name=block.org_name, leader_name=block.leader_name,
         services_content=block.services_content)
-    return DemandDetailOut(**_detail_fields(demand, liked=liked, favorited=favorited), org=org)
+    return DemandDetailOut(**_detail_fields(demand, liked=liked, favorited=favorited, my_claim=my_claim), org=org)
 
 
 def _contacts_block(demand: Demand) -> OwnerOrgBlockOut | None:
@@ -85,9 +88,10 @@ def _contacts_block(demand: Demand) -> OwnerOrgBlockOut | None:
         services_content=block.services_content, leader_mobile=block.leader_mobile, landline=block.landline)
 
 
-def claimant_demand(demand: Demand, *, liked: bool, favorited: bool) -> ClaimantDemandOut:
+def claimant_demand(demand: Demand, *, liked: bool, favorited: bool, my_claim: Claim | None) -> ClaimantDemandOut:
     """The confirmed claimant: the public detail plus the leader mobile and landline, nothing else."""
-    return ClaimantDemandOut(**_detail_fields(demand, liked=liked, favorited=favorited), org=_contacts_block(demand))
+    return ClaimantDemandOut(**_detail_fields(demand, liked=liked, favorited=favorited, my_claim=my_claim),
+                             org=_contacts_block(demand))
 
 
 def owner_demand(demand: Demand, *, liked: bool = False, favorited: bool = False) -> OwnerDemandOut:

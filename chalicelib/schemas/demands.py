@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, model_validator
 
-from chalicelib.reference import DEMAND_TYPES, GUARANTEES, DemandStatus
+from chalicelib.reference import DEMAND_TYPES, GUARANTEES, ClaimStatus, DemandStatus
 from chalicelib.schemas.common import (
     Day,
     InputModel,
@@ -141,6 +141,13 @@ class OwnerOrgBlockOut(PublicOrgBlockOut):
     landline: str | None = None
 
 
+class OwnClaimOut(LabelledStatus):
+    """The signed-in volunteer organization's own application on this demand (我要认领 shows its state)."""
+
+    claim_id: str
+    status: ClaimStatus
+
+
 class DemandDetailOut(DemandCardOut):
     volunteers_needed: int | None
     content: str | None
@@ -151,6 +158,8 @@ class DemandDetailOut(DemandCardOut):
     progress: list[ProgressStepOut]
     liked: bool
     favorited: bool
+    my_claim: OwnClaimOut | None = Field(default=None, description=(
+        "志愿服务组织本身对该需求的认领申请（无则为 null；其他角色恒为 null）"))
 
 
 class OwnerDemandOut(DemandDetailOut):

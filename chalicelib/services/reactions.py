@@ -11,32 +11,42 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
+from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
 from chalicelib.data.reactions import FAVORITE, KINDS, LIKE, Reaction, target
 from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import Role
 from chalicelib.services.demands import readable_condition, readable_demand, require_readable
 from chalicelib.services.pagination import Page, query_page
 
 
 @dataclass(frozen=True)
 class Mine:
+    """The caller's own relations to a demand, as its detail page shows them."""
+
     liked: bool = False
     favorited: bool = False
+    claim: Claim | None = None     # a volunteer organization's own application (我要认领 shows its state)
 
 
 def readable_with_mine(caller: Principal | None, demand_id: str) -> tuple[Demand, Mine]:
-    """The demand as `readable_demand` gives it, and whether the caller liked / favorited it.
+    """The demand as `readable_demand` gives it, whether the caller liked / favorited it and, for a
+    volunteer organization, its own claim on it.
 
-    Signed in: one BatchGetItem of the demand and the caller's item of every reaction kind (keys
-    known, no Query); anonymous: one GetItem.
+    Signed in: one BatchGetItem of the demand, the caller's item of every reaction kind and the caller's
+    claim (keys known, no Query); anonymous: one GetItem.
     """
     if caller is None:
         return readable_demand(None, demand_id), Mine()
     keys = [ItemKey(Demand, demand_id), *(ItemKey(Reaction, caller.account_id, target(demand_id, kind))
                                          for kind in KINDS)]
-    demand, *reactions = get_items(keys)
-    kinds = {reaction.kind for reaction in reactions if reaction is not None}
-    return require_readable(caller, demand), Mine(liked=LIKE in kinds, favorited=FAVORITE in kinds)
+    claimant = caller.role is Role.VOLUNTEER_ORG
+    if claimant:
+        keys.append(ItemKey(Claim, demand_id, caller.account_id))
+    demand, *found = get_items(keys)
+    claim = found.pop() if claimant else None
+    kinds = {reaction.kind for reaction in found if reaction is not None}
+    return require_readable(caller, demand), Mine(liked=LIKE in kinds, favorited=FAVORITE in kinds, claim=claim)
 
 
 class _Already(Exception):

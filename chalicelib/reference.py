@@ -217,6 +217,7 @@ ACTIVITY_TAGS: tuple[str, ...] = (
     "适合亲子体验", "适合中小学生参加", "适合大学生参加", "适合团体参加", "线上服务", "周末活动", "长期项目",
 )
 MAX_ACTIVITY_TAGS = 5
+MAX_SERIES_DAYS = 92   # 数据统计 charts: a quarter of days per request (one Query page)
 
 
 # ---------------------------------------------------------------- notifications (消息)

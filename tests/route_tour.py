@@ -98,6 +98,7 @@ def tour_accounts(tour: Tour, outbox) -> dict:
     tour.hit("POST", "/admin/accounts/{account_id}/password-reset",
              f"/admin/accounts/{person['account_id']}/password-reset", body={"reason": "本人来电申请"}, token=operator)
     tour.hit("GET", "/admin/audit-log", token=operator)
+    tour.hit("GET", "/admin/accounts", "/admin/accounts?role=individual&status=active", token=operator)
     gz_mobile = next_phone()
     tour.hit("POST", "/admin/league-orgs", body={"org_name": "共青团广州市委员会", "account_name": "gd_gz_tw",
                                                  "leader_mobile": gz_mobile,
@@ -298,6 +299,8 @@ def tour_notifications(tour: Tour, who: dict) -> None:
     tour.hit("GET", "/me/notification-settings", token=person)
     tour.hit("PUT", "/me/notification-settings", body={"muted": ["claim_applied"]}, token=person)
     tour.hit("GET", "/stats/totals")
+    tour.hit("GET", "/admin/stats/daily", "/admin/stats/daily?first_day=2099-05-01&last_day=2099-06-30",
+             token=who["operator"])
     tour.hit("GET", "/admin/parked-events", "/admin/parked-events?source=ratings-stream", token=who["operator"])
     tour.hit("GET", "/openapi.json")
     tour.hit("GET", "/docs", expect=404)               # the explorer exists in the dev stage only

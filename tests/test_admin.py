@@ -209,3 +209,27 @@ def test_the_audit_log_is_append_only(api, outbox):
     service = (root / "services" / "audit.py").read_text(encoding="utf-8")
     assert ".update(" not in service and ".delete(" not in service and "does_not_exist()" in service
     assert [(r[0], r[1]) for r in ROUTES if "audit" in r[0]] == [("/admin/audit-log", "GET")]
+
+
+def test_the_accounts_list_shows_one_role_in_one_status_newest_first_with_phones_masked(api, outbox):
+    first, second = register_individual(api, outbox), register_individual(api, outbox)
+    token = operator_token(api)
+    listed = api.get("/admin/accounts?role=individual", token=token).json["items"]
+    assert [a["account_id"] for a in listed][:2] == [second["account_id"], first["account_id"]]
+    row = listed[0]
+    assert row["status"] == "active" and row["status_label"] and row["role"] == "individual"
+    assert second["phone"] not in str(listed) and row["phone"] == second["phone"][:3] + "****" + second["phone"][-4:]
+    assert row["login"] == row["phone"]     # an individual signs in with the phone: masked there too
+
+    api.post(f"/admin/accounts/{first['account_id']}/disable", {"reason": "冒用他人身份"}, token=token)
+    ids = [a["account_id"] for a in api.get("/admin/accounts?role=individual", token=token).json["items"]]
+    disabled = api.get("/admin/accounts?role=individual&status=disabled", token=token).json["items"]
+    assert first["account_id"] not in ids
+    assert [(a["account_id"], a["status_reason"]) for a in disabled] == [(first["account_id"], "冒用他人身份")]
+
+
+def test_the_accounts_list_names_the_role_it_lists(api, outbox):
+    token = operator_token(api)
+    for query, field in (("", "role"), ("?role=admin", "role"), ("?role=individual&status=gone", "status")):
+        response = api.get(f"/admin/accounts{query}", token=token)
+        assert response.status_code == 400 and response.json["error"]["fields"][0]["path"] == field

@@ -11,7 +11,7 @@ from chalicelib import clock
 from chalicelib.data.stats import ALL, DailyTotals
 from chalicelib.errors import AppError
 from chalicelib.services import stats
-from tests.builders import applied, league_org_session, publish_demand, volunteer
+from tests.builders import applied, league_org_session, operator_token, publish_demand, volunteer
 
 # 2026-11-27 23:59 CST and 2026-11-28 00:01 CST: the same UTC date (27 November), two CST days.
 LATE = datetime(2026, 11, 27, 15, 59, tzinfo=UTC)
@@ -167,3 +167,22 @@ def test_the_local_scheduler_fires_each_job_at_its_time():
     now[0] = datetime(2026, 11, 27, 16, 5, tzinfo=UTC)
     assert scheduler.tick() == ["daily", "hourly"]
     assert scheduler.tick() == []
+
+
+def test_operators_chart_the_stored_days_per_city_oldest_first_a_quarter_at_most(api, outbox, publisher, at):
+    at(LATE)
+    publish_demand(api, outbox, publisher, city="深圳市")
+    at(EARLY)
+    publish_demand(api, outbox, publisher, city="广州市")
+    at(AFTER)
+    stats.compute("20261128")
+    operator = operator_token(api)
+    days = api.get("/admin/stats/daily?first_day=2026-11-27&last_day=2026-11-30", token=operator).json["items"]
+    assert [d["day"] for d in days] == ["2026-11-27", "2026-11-28"]      # the 29th is not stored yet
+    assert [(c["city"], c["demands_new"]) for c in days[1]["cities"]] == [("广州市", 1), ("深圳市", 0)]
+    assert days[1]["total"]["demands_total"] == 2
+
+    for query in ("first_day=2026-11-28&last_day=2026-11-27", "first_day=2026-01-01&last_day=2026-06-30",
+                  "first_day=2026-11-28"):
+        refused = api.get(f"/admin/stats/daily?{query}", token=operator)
+        assert refused.status_code == 400, query

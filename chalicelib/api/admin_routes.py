@@ -4,14 +4,24 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.account_views import league_org_out, volunteer_org_out
+from chalicelib.api.notification_views import day_totals
 from chalicelib.api.routing import Call, endpoint
 from chalicelib.config import get_settings
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.common import PageQuery, mask_mobile
-from chalicelib.schemas.notifications import ParkedEventOut, ParkedEventPageOut, ParkedEventQuery
+from chalicelib.schemas.notifications import (
+    ParkedEventOut,
+    ParkedEventPageOut,
+    ParkedEventQuery,
+    StatsSeriesOut,
+    StatsSeriesQuery,
+)
 from chalicelib.schemas.orgs import (
+    AccountListQuery,
     AccountStatusOut,
+    AdminAccountOut,
+    AdminAccountPageOut,
     AuditEntryOut,
     AuditEntryPageOut,
     DisableIn,
@@ -25,7 +35,7 @@ from chalicelib.schemas.orgs import (
     VolunteerOrgOut,
     VolunteerOrgPageOut,
 )
-from chalicelib.services import admin, audit, league_orgs, volunteer_orgs
+from chalicelib.services import admin, audit, league_orgs, stats, volunteer_orgs
 
 bp = Blueprint(__name__)
 OPERATOR = frozenset({Role.OPERATOR})
@@ -62,6 +72,26 @@ def approve_volunteer_org(call: Call, account_id: str) -> VolunteerOrgOut:
           errors=(ErrorCode.STATE_CONFLICT,))
 def reject_volunteer_org(call: Call, account_id: str, body: RejectIn) -> VolunteerOrgOut:
     return volunteer_org_out(volunteer_orgs.reject(call.caller, account_id, body.reason))
+
+
+@endpoint(bp, "/admin/accounts", "GET", roles=OPERATOR, query=AccountListQuery, response=AdminAccountPageOut)
+def list_accounts(call: Call, query: AccountListQuery) -> AdminAccountPageOut:
+    page = admin.list_accounts(query.role, query.status, limit=query.limit, cursor=query.cursor)
+    return AdminAccountPageOut(items=[_admin_account(a) for a in page.items], next_cursor=page.next_cursor)
+
+
+def _admin_account(account) -> AdminAccountOut:
+    role = Role(account.role)
+    return AdminAccountOut(
+        account_id=account.account_id, role=role, status=account.status, status_reason=account.status_reason,
+        login=mask_mobile(account.login) if role is Role.INDIVIDUAL else account.login,
+        display_name=account.display_name, phone=mask_mobile(account.phone), created_at=account.created_at)
+
+
+@endpoint(bp, "/admin/stats/daily", "GET", roles=OPERATOR, query=StatsSeriesQuery, response=StatsSeriesOut)
+def stats_series(call: Call, query: StatsSeriesQuery) -> StatsSeriesOut:
+    # 数据统计 charts per city over time: the daily job's stored days, as /stats/totals shows one.
+    return StatsSeriesOut(items=[day_totals(stored) for stored in stats.series(query.first_day, query.last_day)])
 
 
 @endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR, body=PasswordResetIn,

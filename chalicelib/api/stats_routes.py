@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.notification_views import day_totals
 from chalicelib.api.routing import ANYONE, Call, endpoint
-from chalicelib.schemas.notifications import CityCountsOut, CountsOut, TotalsOut
+from chalicelib.schemas.notifications import CountsOut, TotalsOut
 from chalicelib.services import stats
 
 bp = Blueprint(__name__)
 _ZERO = CountsOut(demands_total=0, claims_total=0, demands_new=0, claims_new=0, claims_ended=0)
-
-
-def _counts(raw) -> dict[str, int]:
-    values = stats.plain(raw)
-    return {name: int(values.get(name, 0)) for name in CountsOut.model_fields}
 
 
 @endpoint(bp, "/stats/totals", "GET", roles=ANYONE, response=TotalsOut)
@@ -21,6 +17,5 @@ def totals(call: Call) -> TotalsOut:
     stored = stats.latest()
     if stored is None:
         return TotalsOut(as_of=None, total=_ZERO, cities=[])
-    cities = stats.plain(stored.cities)
-    return TotalsOut(as_of=stats.shown_day(stored.day), total=CountsOut(**_counts(stored.total)),
-                     cities=[CityCountsOut(city=city, **_counts(counts)) for city, counts in sorted(cities.items())])
+    day = day_totals(stored)
+    return TotalsOut(as_of=day.day, total=day.total, cities=day.cities)

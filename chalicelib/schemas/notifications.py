@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, model_validator
 
-from chalicelib.reference import NotificationType
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime
+from chalicelib.reference import MAX_SERIES_DAYS, NotificationType
+from chalicelib.schemas.common import Day, InputModel, OutputModel, PageQuery, UtcTime
 
 
 class NotificationQuery(PageQuery):
@@ -74,6 +74,33 @@ class TotalsOut(OutputModel):
                                            "null before the first run")
     total: CountsOut
     cities: list[CityCountsOut]
+
+
+class StatsSeriesQuery(InputModel):
+    """数据统计 over time: the stored days from `first_day` to `last_day` (CST calendar days, at most 92)."""
+
+    first_day: Day = Field(description="第一天（YYYY-MM-DD，中国标准时间）")
+    last_day: Day = Field(description="最后一天（含），距第一天不超过 92 天")
+
+    @model_validator(mode="after")
+    def _a_bounded_range(self) -> StatsSeriesQuery:
+        if self.last_day < self.first_day:
+            raise ValueError("结束日期不能早于开始日期")
+        if (self.last_day - self.first_day).days >= MAX_SERIES_DAYS:
+            raise ValueError(f"一次最多查询 {MAX_SERIES_DAYS} 天")
+        return self
+
+
+class DayTotalsOut(OutputModel):
+    day: date
+    total: CountsOut
+    cities: list[CityCountsOut]
+
+
+class StatsSeriesOut(OutputModel):
+    """One entry per day the daily job stored, oldest first (a day it did not run is absent)."""
+
+    items: list[DayTotalsOut]
 
 
 class ParkedEventOut(OutputModel):

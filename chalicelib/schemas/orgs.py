@@ -231,6 +231,32 @@ class AccountStatusOut(LabelledStatus):
 
 
 
+class AccountListQuery(PageQuery):
+    """账号管理: the accounts of one role in one status, newest first."""
+
+    role: Role = Field(description="账号类型")
+    status: AccountStatus = Field(default=AccountStatus.ACTIVE, description="账号状态")
+
+
+class AdminAccountOut(LabelledStatus):
+    """An account as the operators' 账号管理 list shows it: enough to find it and act on it, phones masked
+    (a reset sends its code to the phone on file; the operator never needs the number)."""
+
+    account_id: str
+    role: Role
+    login: str = Field(description="登录名；个人用户的登录名是手机号，已打码")
+    display_name: str
+    status: AccountStatus
+    status_reason: str | None
+    phone: str | None = Field(description="账号的手机号，已打码")
+    created_at: UtcTime
+
+
+class AdminAccountPageOut(OutputModel):
+    items: list[AdminAccountOut]
+    next_cursor: str | None = None
+
+
 class DirectoryQuery(PageQuery):
     city: text(10) | None = None
     q: text(30) | None = None

@@ -18,6 +18,12 @@ RESET_NOTICE = ("运营人员已重置您的账号密码（原因：{reason}）�
                 "请使用发送到 {phone} 的验证码，通过“忘记密码”设置新密码。")
 
 
+def list_accounts(role: Role, status: AccountStatus, *, limit: int, cursor: str | None) -> Page[Account]:
+    """账号管理: one role's accounts in one status, newest first (one Query on by_role_status)."""
+    return query_page(Account.by_role_status.query, f"{role.value}#{status.value}", model=Account,
+                      scope=f"admin-accounts:{role.value}:{status.value}", limit=limit, cursor=cursor)
+
+
 def reset_password(operator: Principal, account_id: str, *, reason: str) -> tuple[Account, str]:
     """The operator never learns a password: the current one stops working (replaced by the hash of a
     secret nobody keeps), every session ends, and the owner's own phone on file gets a code with which

@@ -24,6 +24,7 @@ from chalicelib import clock
 from chalicelib.data.demands import DemandEvent
 from chalicelib.data.stats import ALL, Counts, DailyTotals
 from chalicelib.errors import ErrorCode, field_error
+from chalicelib.reference import MAX_SERIES_DAYS
 
 FIRST_DAY = "20260101"        # no demand was published on the platform before this CST day
 MAX_DAYS_PER_RUN = 800        # a backfill longer than this is refused instead of timing out mid-way
@@ -110,6 +111,12 @@ def plain(value) -> dict:
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
+def counts(raw) -> dict[str, int]:
+    """A stored Counts (or a city's plain map) as the five numbers an answer shows, absent ones 0."""
+    values = plain(raw)
+    return {name: int(values.get(name, 0)) for name in _FIELDS}
+
+
 def _sum(rows) -> dict[str, int]:
     out = dict.fromkeys(_FIELDS, 0)
     for row in rows:
@@ -128,3 +135,10 @@ def latest() -> DailyTotals | None:
     """What the home page shows: the newest stored day (one Query, newest first, one item)."""
     found = list(DailyTotals.query(ALL, scan_index_forward=False, limit=1))
     return found[0] if found else None
+
+
+
+def series(first: date, last: date) -> list[DailyTotals]:
+    """数据统计 over time (operators' charts): the stored days from `first` to `last`, oldest first, one Query."""
+    return list(DailyTotals.query(ALL, DailyTotals.day.between(first.strftime("%Y%m%d"), last.strftime("%Y%m%d")),
+                                  limit=MAX_SERIES_DAYS))

@@ -205,10 +205,16 @@ def test_racing_requests_with_one_key_write_once_and_the_others_get_the_first_an
 # ---------------------------------------------------------------- every route that takes a key
 
 def _retried(api, path: str, body, token: str, status: int) -> None:
-    """Sent twice with one key: the second is the first answer, from one read and no write."""
+    """Sent twice with one key: the first costs the record's read and the answer's write around the route's
+    own requests (its record rides in the route's one transaction); the second is the first answer, from one
+    read and no write (docs/performance.md, "Idempotency-Key")."""
     key = new_key()
-    first = api.post(path, body, token=token, headers=keyed(key))
+    with METER.record() as calls:
+        first = api.post(path, body, token=token, headers=keyed(key))
     assert first.status_code == status, first.json
+    labels = [call.label for call in calls]
+    assert labels[0] == "GetItem idempotency_keys" and labels[-1] == "UpdateItem idempotency_keys", labels
+    assert written(calls) == ["TransactWriteItems", "UpdateItem idempotency_keys"], labels
     with METER.record() as calls:
         again = api.post(path, body, token=token, headers=keyed(key))
     assert (again.status_code, again.json) == (status, first.json)

@@ -46,7 +46,7 @@ def key_of(headers: Any) -> str | None:
     key = headers.get(HEADER.lower())
     if key is None:
         return None
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise field_error(ErrorCode.IDEMPOTENCY_KEY_INVALID, HEADER)
     return key
 

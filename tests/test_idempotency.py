@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 from chalice import Response
+from pynamodb.exceptions import CancellationReason, TransactWriteError
 
 from chalicelib.api import idempotency
 from chalicelib.api.routing import Call
 from chalicelib.api.views import claim_out
-from chalicelib.data import idempotency_keys
+from chalicelib.data import base, idempotency_keys
 from chalicelib.data.claims import Claim
 from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.errors import AppError
@@ -200,6 +201,47 @@ def test_racing_requests_with_one_key_write_once_and_the_others_get_the_first_an
     assert created and all(body == created[0] for body in created)
     assert {body for status, body in results if status != 201} <= {"IDEMPOTENCY_KEY_IN_PROGRESS"}
     assert [c.applicant_id for c in Claim.query(did)] == [caller.account_id]
+
+
+class _TwinInFlight(TransactWriteError):
+    def __init__(self, items: int) -> None:
+        super().__init__("cancelled")
+        self.items = items
+
+    @property
+    def cancellation_reasons(self) -> list[CancellationReason]:
+        return [CancellationReason(code="TransactionConflict")] * self.items
+
+
+class _TwinHoldsTheItems:
+    """PynamoDB's TransactWrite as DynamoDB answers it while another transaction on the same items is in flight."""
+
+    def __init__(self, connection) -> None:
+        self.items = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        raise _TwinInFlight(self.items)
+
+    def __getattr__(self, kind: str):
+        def add(*args, **kwargs) -> None:
+            self.items += 1
+        return add
+
+
+def test_a_twin_cancelled_while_the_first_transaction_is_in_flight_is_409_in_progress(
+        api, outbox, now, monkeypatch):
+    did, org, _ = claimed_demand(api, outbox, org_session(api)["access_token"])
+    aid = published(api, org, did)["activity_id"]
+    person = individual(api, outbox)
+    monkeypatch.setattr(base, "TransactWrite", _TwinHoldsTheItems)
+    unkeyed = api.post(f"/activities/{aid}/signups", token=person["token"])
+    assert unkeyed.status_code == 409 and unkeyed.json["error"]["code"] == "STATE_CONFLICT"   # as without keys
+    twin = api.post(f"/activities/{aid}/signups", token=person["token"], headers=keyed(new_key()))
+    assert twin.status_code == 409 and twin.json["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
+    assert twin.headers["Retry-After"] == "1"
 
 
 # ---------------------------------------------------------------- every route that takes a key

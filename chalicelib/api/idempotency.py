@@ -36,7 +36,6 @@ KEY_PATTERN = "^[A-Za-z0-9_-]{8,64}$"   # a UUID, a ULID, 16 random bytes in bas
 # Longer than the API function may run (lambda_timeout 20 s, .chalice/config.json): a record this old
 # without its answer belongs to a request that ended without saving it.
 ANSWER_LEASE = timedelta(seconds=30)
-RETRY_AFTER_SECONDS = 1   # the answer is saved right after the write it follows
 
 _KEY = re.compile(KEY_PATTERN)
 
@@ -81,7 +80,8 @@ def _repeat(earlier: IdempotencyRecord, mine: IdempotencyRecord, moment: datetim
         raise AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED)
     if earlier.answer_status is None:
         if moment - earlier.created_at < ANSWER_LEASE:
-            raise AppError(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            raise AppError(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+                           headers={"Retry-After": str(idempotency_keys.RETRY_AFTER_SECONDS)})
         raise AppError(ErrorCode.IDEMPOTENCY_ANSWER_LOST)
     return Response(body=json.loads(earlier.answer_body), status_code=int(earlier.answer_status))
 

@@ -16,6 +16,7 @@ from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
 
 KEPT_FOR = timedelta(hours=24)
+RETRY_AFTER_SECONDS = 1   # a twin's answer is saved right after the write it follows
 
 
 class IdempotencyRecord(Model):
@@ -44,13 +45,14 @@ def live(scope: str, moment: datetime) -> IdempotencyRecord | None:
 def join(tx: Transaction, record: IdempotencyRecord | None) -> None:
     """Put `record` (when the request carried a key) in the operation's own transaction.
 
-    Its condition fails when a live record holds the key: a repeat raced this request to the write.
+    Its condition fails when a live record holds the key, and DynamoDB cancels it while a twin's transaction
+    holding the key is in flight: either way a twin raced this request to the write.
     """
     if record is None:
         return
+    twin = AppError(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     tx.put(record, condition=IdempotencyRecord.scope.does_not_exist()
-           | (IdempotencyRecord.expires_at <= record.created_at),
-           on_conflict=AppError(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS))
+           | (IdempotencyRecord.expires_at <= record.created_at), on_conflict=twin, on_race=twin)
 
 
 def save_answer(record: IdempotencyRecord, status: int, body: str) -> bool:

@@ -25,6 +25,7 @@ class ErrorCode(Enum):
     CHECK_IN_CODE_REQUIRED = (400, "该活动须使用组织方在现场出示的签到码签到签退")
     OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
     ACTIVATION_CODE_REQUIRED = (400, "首次登录需填写发送到负责人手机的验证码")
+    IDEMPOTENCY_KEY_INVALID = (400, "Idempotency-Key 须为 8 至 64 位字母、数字、“-”或“_”（如 UUID）")
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -71,9 +72,12 @@ class ErrorCode(Enum):
     CLAIM_NOT_RATABLE = (409, "只有认领成功的需求才能评分")
     RATING_ALREADY_GIVEN = (409, "您已评分，评分提交后不能修改")
     RATING_WINDOW_CLOSED = (409, "评分期已过（认领成功后14天内可评分）")
+    IDEMPOTENCY_KEY_IN_PROGRESS = (409, "相同的请求正在处理中，请稍后重试")
+    IDEMPOTENCY_ANSWER_LOST = (409, "该操作已完成，但结果未能返回，请刷新后查看")
 
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")
+    IDEMPOTENCY_KEY_REUSED = (422, "该 Idempotency-Key 已用于另一个请求，新的请求请使用新的 Idempotency-Key")
 
     SMS_SEND_TOO_FREQUENT = (429, "发送过于频繁，请稍后再试")
     SMS_DAILY_LIMIT = (429, "今日验证码发送次数已达上限")
@@ -147,3 +151,6 @@ def throttled(code: ErrorCode, retry_after_seconds: int) -> AppError:
 
 # What a form proven by an SMS code can answer about the code (routing.endpoint(errors=...)).
 SMS_CODE_ERRORS = (ErrorCode.SMS_CODE_INVALID, ErrorCode.SMS_CODE_EXPIRED, ErrorCode.SMS_CODE_ATTEMPTS_EXCEEDED)
+# What a route taking an Idempotency-Key can answer about it (routing.endpoint(idempotent=True) adds them).
+IDEMPOTENCY_ERRORS = (ErrorCode.IDEMPOTENCY_KEY_INVALID, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+                      ErrorCode.IDEMPOTENCY_ANSWER_LOST, ErrorCode.IDEMPOTENCY_KEY_REUSED)

@@ -31,9 +31,9 @@ INDIVIDUAL = frozenset({Role.INDIVIDUAL})
 
 @endpoint(bp, "/demands/{demand_id}/activities", "POST", roles=VOLUNTEER_ORG, body=ActivityIn, status=201,
           response=ActivityOut,
-          errors=(ErrorCode.STATE_CONFLICT,))
+          errors=(ErrorCode.STATE_CONFLICT,), idempotent=True)
 def publish_activity(call: Call, demand_id: str, body: ActivityIn) -> ActivityOut:
-    return activity_out(activities.publish(call.caller, demand_id, body), clock.now())
+    return activity_out(activities.publish(call.caller, demand_id, body, idempotency=call.idempotency), clock.now())
 
 
 @endpoint(bp, "/demands/{demand_id}/activities", "GET", roles=ANYONE, query=PageQuery, response=ActivityPageOut)
@@ -59,9 +59,10 @@ def cancel_activity(call: Call, activity_id: str, body: CancelActivityIn) -> Act
           errors=(ErrorCode.ACTIVITY_CANCELLED,
                   ErrorCode.ACTIVITY_FULL,
                   ErrorCode.ALREADY_SIGNED_UP,
-                  ErrorCode.SIGNUP_CLOSED))
+                  ErrorCode.SIGNUP_CLOSED),
+          idempotent=True)
 def sign_up(call: Call, activity_id: str) -> SignupOut:
-    return signup_out(activities.sign_up(call.caller, activity_id))
+    return signup_out(activities.sign_up(call.caller, activity_id, idempotency=call.idempotency))
 
 
 @endpoint(bp, "/activities/{activity_id}/signups/me", "DELETE", roles=INDIVIDUAL, response=SignupOut,
@@ -103,9 +104,10 @@ def check_in_code(call: Call, activity_id: str) -> CheckInCodeOut:
                   ErrorCode.NOT_SIGNED_UP,
                   ErrorCode.OUTSIDE_ATTENDANCE_AREA,
                   ErrorCode.OUTSIDE_ATTENDANCE_TIME,
-                  ErrorCode.STATE_CONFLICT))
+                  ErrorCode.STATE_CONFLICT),
+          idempotent=True)
 def check_in(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
-    return attendance_out(activities.check_in(call.caller, activity_id, body))
+    return attendance_out(activities.check_in(call.caller, activity_id, body, idempotency=call.idempotency))
 
 
 @endpoint(bp, "/activities/{activity_id}/check-outs", "POST", roles=INDIVIDUAL, body=AttendanceIn,
@@ -118,9 +120,10 @@ def check_in(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
                   ErrorCode.NOT_SIGNED_UP,
                   ErrorCode.OUTSIDE_ATTENDANCE_AREA,
                   ErrorCode.OUTSIDE_ATTENDANCE_TIME,
-                  ErrorCode.STATE_CONFLICT))
+                  ErrorCode.STATE_CONFLICT),
+          idempotent=True)
 def check_out(call: Call, activity_id: str, body: AttendanceIn) -> AttendanceOut:
-    return attendance_out(activities.check_out(call.caller, activity_id, body))
+    return attendance_out(activities.check_out(call.caller, activity_id, body, idempotency=call.idempotency))
 
 
 @endpoint(bp, "/me/service-records", "GET", roles=INDIVIDUAL, query=PageQuery, response=ServiceRecordsOut)

@@ -33,9 +33,10 @@ VOLUNTEER_ORG = frozenset({Role.VOLUNTEER_ORG})
                   ErrorCode.DEMAND_CLAIMS_FULL,
                   ErrorCode.DEMAND_NOT_CLAIMABLE,
                   ErrorCode.ORG_PROFILE_INCOMPLETE,
-                  ErrorCode.STATE_CONFLICT))
+                  ErrorCode.STATE_CONFLICT),
+          idempotent=True)
 def apply_for_demand(call: Call, demand_id: str, body: ApplyIn) -> ClaimOut:
-    return claim_out(claims.apply(call.caller, demand_id, body.message))
+    return claim_out(claims.apply(call.caller, demand_id, body.message, idempotency=call.idempotency))
 
 
 @endpoint(bp, "/demands/{demand_id}/claims", "GET", roles=ANYONE, response=PublicClaimListOut)

@@ -32,9 +32,9 @@ OWNER_OR_OPERATOR = frozenset({Role.LEAGUE_ORG, Role.OPERATOR})
 
 
 @endpoint(bp, "/demands", "POST", roles=LEAGUE_ORG, body=DemandContentIn, status=201, response=OwnerDemandOut,
-          errors=(ErrorCode.HELP_REQUEST_NOT_LINKABLE, ErrorCode.NOT_FOUND, ErrorCode.STATE_CONFLICT))
+          errors=(ErrorCode.HELP_REQUEST_NOT_LINKABLE, ErrorCode.NOT_FOUND, ErrorCode.STATE_CONFLICT), idempotent=True)
 def create_demand(call: Call, body: DemandContentIn) -> OwnerDemandOut:
-    return views.owner_demand(demands.create_draft(call.caller, body))
+    return views.owner_demand(demands.create_draft(call.caller, body, idempotency=call.idempotency))
 
 
 @endpoint(bp, "/demands", "GET", roles=ANYONE, query=DemandListQuery, response=DemandPageOut)
@@ -70,9 +70,9 @@ def update_demand(call: Call, demand_id: str, body: DemandContentIn) -> OwnerDem
 
 
 @endpoint(bp, "/demands/{demand_id}/publish", "POST", roles=LEAGUE_ORG, body=PublishIn, response=OwnerDemandOut,
-          errors=(*SMS_CODE_ERRORS, ErrorCode.STATE_CONFLICT))
+          errors=(*SMS_CODE_ERRORS, ErrorCode.STATE_CONFLICT), idempotent=True)
 def publish_demand(call: Call, demand_id: str, body: PublishIn) -> OwnerDemandOut:
-    return views.owner_demand(demands.publish(call.caller, demand_id, body.org))
+    return views.owner_demand(demands.publish(call.caller, demand_id, body.org, idempotency=call.idempotency))
 
 
 @endpoint(bp, "/demands/{demand_id}/close", "POST", roles=LEAGUE_ORG, body=CloseIn, response=OwnerDemandOut,

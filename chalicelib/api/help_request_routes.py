@@ -39,9 +39,9 @@ LEAGUE_ORG = frozenset({Role.LEAGUE_ORG})
 
 
 @endpoint(bp, "/help-requests", "POST", roles=INDIVIDUAL, body=HelpRequestIn, status=201, response=HelpRequestOut,
-          errors=(*SMS_CODE_ERRORS, ErrorCode.ACCOUNT_DISABLED, ErrorCode.NOT_FOUND))
+          errors=(*SMS_CODE_ERRORS, ErrorCode.ACCOUNT_DISABLED, ErrorCode.NOT_FOUND), idempotent=True)
 def submit_help_request(call: Call, body: HelpRequestIn) -> HelpRequestOut:
-    return help_request_out(help_requests.submit(call.caller, body.root), call.caller)
+    return help_request_out(help_requests.submit(call.caller, body.root, idempotency=call.idempotency), call.caller)
 
 
 @endpoint(bp, "/me/help-requests", "GET", roles=INDIVIDUAL, query=HelpRequestListQuery, response=HelpRequestPageOut)

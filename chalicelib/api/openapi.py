@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api import idempotency
 from chalicelib.api.routing import ALL_ROLES, NO_CONTENT, RAW, Declaration
 from chalicelib.errors import ErrorCode
 
@@ -151,7 +152,8 @@ def _operation(declaration: Declaration, refs: dict, schemas: dict) -> dict:
         "x-roles": "anyone" if declaration.access.public else sorted(r.value for r in declaration.access.roles),
         "responses": _responses(declaration, refs),
     }
-    parameters = _path_parameters(declaration) + _query_parameters(declaration, refs, schemas)
+    parameters = (_path_parameters(declaration) + _idempotency_key(declaration)
+                  + _query_parameters(declaration, refs, schemas))
     if parameters:
         operation["parameters"] = parameters
     body = _request_body(declaration, refs, schemas)
@@ -182,6 +184,15 @@ def _path_parameters(declaration: Declaration) -> list[dict]:
     return [{"name": name, "in": "path", "required": True,
              "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM}}
             for name in _PATH_PARAM.findall(declaration.path)]
+
+
+def _idempotency_key(declaration: Declaration) -> list[dict]:
+    if not declaration.idempotent:
+        return []
+    return [{"name": idempotency.HEADER, "in": "header", "required": False,
+             "description": "A new random key (a UUID) per action, sent again unchanged with every retry of it: "
+                            "a repeat within 24 h gets the first answer and changes nothing (docs/api.md).",
+             "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN}}]
 
 
 def _query_parameters(declaration: Declaration, refs: dict, schemas: dict) -> list[dict]:
@@ -238,6 +249,11 @@ def _error_response(status: int, codes: list[ErrorCode]) -> dict:
     if status == 429:
         response["headers"] = {"Retry-After": {
             "required": True, "description": "Seconds until the next attempt can succeed.",
+            "schema": {"type": "integer", "minimum": 1}}}
+    elif ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS in codes:
+        response["headers"] = {"Retry-After": {
+            "required": False, "description": "With IDEMPOTENCY_KEY_IN_PROGRESS: seconds until the first "
+                                              "answer is expected.",
             "schema": {"type": "integer", "minimum": 1}}}
     return response
 

@@ -58,9 +58,10 @@ def claim_ratings_out(sheet: RatingSheet | None, side: Side, claim_id: str) -> C
           errors=(ErrorCode.CLAIM_NOT_RATABLE,
                   ErrorCode.RATING_ALREADY_GIVEN,
                   ErrorCode.RATING_WINDOW_CLOSED,
-                  ErrorCode.STATE_CONFLICT))
+                  ErrorCode.STATE_CONFLICT),
+          idempotent=True)
 def rate_claim(call: Call, claim_id: str, body: RatingIn) -> ClaimRatingsOut:
-    sheet, side = ratings.rate(call.caller, claim_id, body.score, body.comment)
+    sheet, side = ratings.rate(call.caller, claim_id, body.score, body.comment, idempotency=call.idempotency)
     return claim_ratings_out(sheet, side, claim_id)
 
 

@@ -41,15 +41,16 @@ def _report_fields(item: Report) -> dict:
 
 
 @endpoint(bp, "/demands/{demand_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201, response=ReportOut,
-          errors=(ErrorCode.ALREADY_REPORTED, ErrorCode.FORBIDDEN))
+          errors=(ErrorCode.ALREADY_REPORTED, ErrorCode.FORBIDDEN), idempotent=True)
 def report_demand(call: Call, demand_id: str, body: ReportIn) -> ReportOut:
-    return ReportOut(**_report_fields(reports.report(call.caller, demand_id, body)))
+    return ReportOut(**_report_fields(reports.report(call.caller, demand_id, body, idempotency=call.idempotency)))
 
 
 @endpoint(bp, "/activities/{activity_id}/reports", "POST", roles=ALL_ROLES, body=ReportIn, status=201,
-          response=ReportOut, errors=(ErrorCode.ALREADY_REPORTED, ErrorCode.FORBIDDEN))
+          response=ReportOut, errors=(ErrorCode.ALREADY_REPORTED, ErrorCode.FORBIDDEN), idempotent=True)
 def report_activity(call: Call, activity_id: str, body: ReportIn) -> ReportOut:
-    return ReportOut(**_report_fields(reports.report_activity(call.caller, activity_id, body)))
+    filed = reports.report_activity(call.caller, activity_id, body, idempotency=call.idempotency)
+    return ReportOut(**_report_fields(filed))
 
 
 @endpoint(bp, "/me/reports", "GET", roles=ALL_ROLES, query=PageQuery, response=ReportPageOut)

@@ -25,6 +25,8 @@ it alone. The convention for a new route:
   refuses (500, a bug) any result whose type is not the declared one, so a view
   cannot leak a field the contract does not name (`OutputModel` forbids extras).
 - `status=`: the success status (200 by default, 204 implied by `NO_CONTENT`).
+- `idempotent=True`: a POST a phone may send again; it takes an `Idempotency-Key` header
+  (chalicelib/api/idempotency.py) and its service puts `call.idempotency` in its transaction.
 - `errors=`: the codes this route's service can answer besides the generic ones,
   which the contract derives from the declaration itself (400 when there is a
   body or query, 401, 403 by roles and the first-login password change, 404 for
@@ -40,6 +42,7 @@ import gc
 import importlib
 import json
 import logging
+import types
 import typing
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -50,9 +53,12 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import read_access_token
 from chalicelib.config import get_settings
-from chalicelib.errors import AppError, ErrorCode, FieldError, error_body
+from chalicelib.errors import IDEMPOTENCY_ERRORS, AppError, ErrorCode, FieldError, error_body
 from chalicelib.reference import Role
 from chalicelib.validation_messages import message_for
+
+if typing.TYPE_CHECKING:
+    from chalicelib.data.idempotency_keys import IdempotencyRecord
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +86,7 @@ class Call:
     source_ip: str
     user_agent: str
     app: Chalice | None = None   # the app serving the request (the contract lists its routes)
+    idempotency: IdempotencyRecord | None = None   # an idempotent route's record, for its service's transaction
 
 
 @dataclasses.dataclass
@@ -116,6 +123,7 @@ class Declaration:
     content_types: tuple[str, ...]
     text_body: bool
     max_body_bytes: int | None
+    idempotent: bool = False            # takes an Idempotency-Key header
     view_name: str = ""                 # the view function: operationId, tag (its module) and summary (its doc)
     module: str = ""
     doc: str = ""
@@ -133,16 +141,19 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
              response: Any = None, status: int | None = None, errors: tuple[ErrorCode, ...] = (),
              content_types: list[str] | None = None, during_password_change: bool = False,
-             max_body_bytes: int | None = None, text_body: bool = False) -> Callable:
+             max_body_bytes: int | None = None, text_body: bool = False, idempotent: bool = False) -> Callable:
     """Register `fn(call, **path_params, [body=], [query=], [text=])` as a route (see the module docstring)."""
     if roles is None:
         raise TypeError(f"{method} {path}: every route declares the roles allowed to call it")
+    if idempotent and not roles:
+        raise TypeError(f"{method} {path}: an Idempotency-Key is scoped to its caller; a public route has none")
     access = Access(roles=frozenset(roles), public=not roles, during_password_change=during_password_change)
     declaration = Declaration(
         method=method, path=path, access=access, body=body, query=query, response=response,
-        status=status or (204 if response is NO_CONTENT else 200), errors=tuple(errors),
+        status=status or (204 if response is NO_CONTENT else 200),
+        errors=tuple(errors) + (IDEMPOTENCY_ERRORS if idempotent else ()),
         content_types=tuple(content_types or ["application/json"]), text_body=text_body,
-        max_body_bytes=max_body_bytes)
+        max_body_bytes=max_body_bytes, idempotent=idempotent)
     if response is NO_CONTENT and declaration.status != 204:
         raise TypeError(f"{method} {path}: NO_CONTENT answers 204")
 
@@ -155,6 +166,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
                 _check_path_params(path_params)
                 _check_body_size(request, max_body_bytes or get_settings().max_body_bytes)
                 call = _call_for(request, access, app)
+                key = _idempotency().key_of(request.headers) if idempotent else None
                 kwargs: dict[str, Any] = dict(path_params)
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)
@@ -162,6 +174,9 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
                     kwargs["text"] = _decode(request.raw_body or b"")
                 if query is not None:
                     kwargs["query"] = parse_model(query, _query_dict(request))
+                if key is not None:
+                    return _idempotency().once(call, key, declared.view_name, kwargs,
+                                               lambda keyed: _to_response(fn(keyed, **kwargs), declared))
                 return _to_response(fn(call, **kwargs), declared)
             except AppError as exc:
                 return error_response(exc)
@@ -259,6 +274,12 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _idempotency() -> types.ModuleType:
+    # Imported on first use: only the idempotent routes' requests load the record's model.
+    from chalicelib.api import idempotency
+    return idempotency
 
 
 def error_response(exc: AppError) -> Response:

@@ -78,6 +78,7 @@ class _Item:
     args: tuple
     condition: Any
     on_conflict: AppError
+    on_race: AppError | None = None   # what another transaction in flight on this very item means
 
 
 _ORDER = ("condition_check", "delete", "save", "update")  # the order PynamoDB sends them in
@@ -89,7 +90,9 @@ class Transaction:
     """PynamoDB's TransactWrite where each item names the error its failed condition means.
 
     DynamoDB answers a cancelled transaction with one reason per item; the
-    first item whose condition failed decides the error the caller sees.
+    first item whose condition failed decides the error the caller sees, else
+    a conflict with another transaction in flight: STATE_CONFLICT, or the
+    `on_race` error of the item it met.
     After a commit every updated item holds what the transaction wrote (see
     `apply_actions`), so a service answers from it instead of reading it back.
     """
@@ -111,8 +114,9 @@ class Transaction:
                         condition: Any, on_conflict: AppError) -> Transaction:
         return self._add("condition_check", (model_cls, hash_key, range_key), condition, on_conflict)
 
-    def put(self, item: Model, *, condition: Any = None, on_conflict: AppError | None = None) -> Transaction:
-        return self._add("save", (item,), condition, on_conflict)
+    def put(self, item: Model, *, condition: Any = None, on_conflict: AppError | None = None,
+            on_race: AppError | None = None) -> Transaction:
+        return self._add("save", (item,), condition, on_conflict, on_race)
 
     def update(self, item: Model, actions: list, *, condition: Any = None,
                on_conflict: AppError | None = None) -> Transaction:
@@ -121,8 +125,9 @@ class Transaction:
     def delete(self, item: Model, *, condition: Any = None, on_conflict: AppError | None = None) -> Transaction:
         return self._add("delete", (item,), condition, on_conflict)
 
-    def _add(self, kind: str, args: tuple, condition: Any, on_conflict: AppError | None) -> Transaction:
-        self._items.append(_Item(kind, args, condition, on_conflict or _conflict()))
+    def _add(self, kind: str, args: tuple, condition: Any, on_conflict: AppError | None,
+             on_race: AppError | None = None) -> Transaction:
+        self._items.append(_Item(kind, args, condition, on_conflict or _conflict(), on_race))
         return self
 
     def commit(self) -> None:
@@ -148,8 +153,10 @@ class Transaction:
         for item, reason in zip(ordered, reasons, strict=False):
             if reason is not None and reason.code == "ConditionalCheckFailed":
                 return item.on_conflict
-        if any(r is not None and r.code == "TransactionConflict" for r in reasons):
-            return _conflict()
+        raced = [item for item, reason in zip(ordered, reasons, strict=False)
+                 if reason is not None and reason.code == "TransactionConflict"]
+        if raced:
+            return next((item.on_race for item in raced if item.on_race is not None), _conflict())
         return exc
 
 

@@ -9,6 +9,7 @@ from chalicelib.data.audit import AuditEntry
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.help_requests import HelpRequest
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.data.notifications import Notification, NotificationSettings
 from chalicelib.data.points import PointBalance, PointEntry
@@ -29,7 +30,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Claim, ClaimQuota, ContactRead,
     Activity, Signup, AttendanceRecord, ServiceTotal,
     RatingSheet, PointEntry, PointBalance, ParkedEvent,
-    Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry,
+    Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry, IdempotencyRecord,
 )
 
 # Items kept in another model's table (revoked refresh families in `sessions`): no table of their own.

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Account
 from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import Claim
 from chalicelib.data.demands import Demand
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
@@ -119,7 +121,8 @@ def seats_left(activity: Activity) -> int:
 
 # ---------------------------------------------------------------- publishing
 
-def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
+def publish(caller: Principal, demand_id: str, body: ActivityIn, *,
+            idempotency: IdempotencyRecord | None = None) -> Activity:
     """发布活动: only the organization whose claim on the demand is confirmed (anyone else: 404).
 
     The claim is not read on the way to the write: its confirmation is a condition of the transaction
@@ -185,6 +188,7 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn) -> Activity:
                            & Demand.feed.exists(), on_conflict=demand_conflict)
     tx.put(demands.new_event(demand_id, caller, "activity_published", to_status=ActivityStatus.PUBLISHED.value,
                              changed=changed, subject=activity.activity_id))
+    idempotency_keys.join(tx, idempotency)
     tx.commit()
     return activity
 
@@ -238,7 +242,7 @@ def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cur
 
 # ---------------------------------------------------------------- sign-ups
 
-def sign_up(caller: Principal, activity_id: str) -> Signup:
+def sign_up(caller: Principal, activity_id: str, *, idempotency: IdempotencyRecord | None = None) -> Signup:
     """报名: inside the recruiting window, while a seat is left; one sign-up per volunteer and activity.
 
     Reads the activity (its window) and the volunteer's account (name and phone, copied into the
@@ -269,6 +273,7 @@ def sign_up(caller: Principal, activity_id: str) -> Signup:
               & (Activity.signed_up_count < Activity.volunteers_to_recruit)
               & (Activity.hidden.does_not_exist() | (Activity.hidden == False)),  # noqa: E712 (a DynamoDB condition)
               on_conflict=seat_conflict)
+    idempotency_keys.join(tx, idempotency)
     try:
         tx.commit()
     except AppError as exc:
@@ -427,7 +432,8 @@ def _write_conditions(tx: Transaction, attendee: _Attendee, by: str, moment: dat
                                      code=ErrorCode.CHECK_IN_CODE_THROTTLED)
 
 
-def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
+def check_in(caller: Principal, activity_id: str, body: AttendanceIn, *,
+             idempotency: IdempotencyRecord | None = None) -> AttendanceRecord:
     """签到: a signed-up volunteer, from 30 min before the start until the end; one open check-in, 3 a day.
 
     Reads the activity and the sign-up (one BatchGetItem); the activity still not cancelled is a condition.
@@ -461,6 +467,7 @@ def check_in(caller: Principal, activity_id: str, body: AttendanceIn) -> Attenda
               condition=(Signup.status == SignupStatus.SIGNED_UP.value) & Signup.open_check_in.does_not_exist()
               & day_condition,
               on_conflict=signup_conflict)
+    idempotency_keys.join(tx, idempotency)
     try:
         tx.commit()
     except AppError as exc:
@@ -486,7 +493,8 @@ def clipped_seconds(checked_in: datetime, checked_out: datetime, start: datetime
     return max(0, int((min(checked_out, end) - max(checked_in, start)).total_seconds()))
 
 
-def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> AttendanceRecord:
+def check_out(caller: Principal, activity_id: str, body: AttendanceIn, *,
+              idempotency: IdempotencyRecord | None = None) -> AttendanceRecord:
     """签退: closes the open check-in, until 30 min after the end; the clipped time is added to the totals.
 
     Reads the activity and the sign-up (one BatchGetItem), like the check-in; the activity still not
@@ -516,6 +524,7 @@ def check_out(caller: Principal, activity_id: str, body: AttendanceIn) -> Attend
               condition=Signup.open_check_in == record.record_key, on_conflict=conflict)
     if counted:
         tx.update(ServiceTotal(caller.account_id), [ServiceTotal.seconds.add(counted), ServiceTotal.records.add(1)])
+    idempotency_keys.join(tx, idempotency)
     try:
         tx.commit()
     except AppError as exc:

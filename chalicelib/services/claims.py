@@ -19,11 +19,13 @@ from pynamodb.exceptions import PutError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Account, Region
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.claims import ApplicantSnapshot, Claim, ClaimQuota, ContactRead, claim_keys
 from chalicelib.data.demands import Demand
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
@@ -121,7 +123,8 @@ def _refuse_unless_open(demand: Demand) -> None:
 
 # ---------------------------------------------------------------- transitions
 
-def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
+def apply(caller: Principal, demand_id: str, message: str | None, *,
+          idempotency: IdempotencyRecord | None = None) -> Claim:
     """我要认领. A demand the caller may not see (draft, closed, hidden) is 404; a visible one not open, 409.
 
     One read: the applicant's account, the demand and an earlier claim of the pair, by key in one
@@ -175,6 +178,7 @@ def apply(caller: Principal, demand_id: str, message: str | None) -> Claim:
               on_conflict=demand_conflict)
     tx.put(demands.new_event(demand_id, caller, "claim_applied", from_status=existing.status if existing else None,
                              to_status=status, changed=[f"applicant:{caller.account_id}"], subject=caller.account_id))
+    idempotency_keys.join(tx, idempotency)
     _commit(tx, demand_conflict, demand_id)
     return claim
 

@@ -11,10 +11,12 @@ import secrets
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Region
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
@@ -128,7 +130,7 @@ def _require_publishable(content: DemandContentIn) -> None:
         raise field_error(ErrorCode.VALIDATION_FAILED, "period_end", "需求周期已结束，请修改结束日期")
 
 
-def create_draft(caller: Principal, body: DemandContentIn) -> Demand:
+def create_draft(caller: Principal, body: DemandContentIn, *, idempotency: IdempotencyRecord | None = None) -> Demand:
     from chalicelib.services import accounts  # cold start: a demand's reads load no account service
 
     account = accounts.get_account(caller.account_id)
@@ -139,6 +141,7 @@ def create_draft(caller: Principal, body: DemandContentIn) -> Demand:
     tx = Transaction().put(demand)
     tx.put(new_event(demand.demand_id, caller, "created", to_status=DemandStatus.DRAFT.value))
     _links(tx, caller, demand.demand_id, added=body.linked_request_ids, removed=[], published=False)
+    idempotency_keys.join(tx, idempotency)
     tx.commit()
     return demand
 
@@ -174,7 +177,8 @@ def update(caller: Principal, demand_id: str, body: DemandContentIn) -> Demand:
     return demand
 
 
-def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
+def publish(caller: Principal, demand_id: str, org: OrgBlockIn, *,
+            idempotency: IdempotencyRecord | None = None) -> Demand:
     from chalicelib.services import sms  # cold start: a demand's reads load no SMS service
 
     # One read request: the demand and, when a code came with the form, the code sent to the leader
@@ -206,6 +210,7 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn) -> Demand:
     tx.put(new_event(demand_id, caller, "published", from_status=DemandStatus.DRAFT.value, to_status=status,
                      city=org.region.city))
     _advance_links(tx, caller, demand)
+    idempotency_keys.join(tx, idempotency)
     tx.commit()
     return demand
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Account
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
@@ -34,6 +35,7 @@ from chalicelib.data.help_requests import (
     Transition,
     TutoringDetails,
 )
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
 from chalicelib.reference import LABELS, AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
@@ -89,7 +91,8 @@ def _status_keys(item: HelpRequest, status: HelpRequestStatus) -> dict[str, str]
     return {"submitter_status": f"{item.submitter_id}#{status.value}", "org_status": f"{item.org_id}#{status.value}"}
 
 
-def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -> HelpRequest:
+def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn, *,
+           idempotency: IdempotencyRecord | None = None) -> HelpRequest:
     from chalicelib.services import sms  # cold start: a demand's reads (which link requests) load no SMS service
     if form.org_id == caller.account_id:   # a submitter is never a 团组织 (and one BatchGetItem takes a key once)
         raise _org_unavailable()
@@ -138,6 +141,7 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn) -
                        on_conflict=field_error(ErrorCode.VALIDATION_FAILED, "org_id", "所选团组织暂不可用，请重新选择"))
     tx.put(item, condition=HelpRequest.request_id.does_not_exist())
     todo_counters.help_request_moved(tx, item, None, HelpRequestStatus.PENDING.value)
+    idempotency_keys.join(tx, idempotency)
     tx.commit()
     return item
 

@@ -22,8 +22,10 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data import idempotency_keys
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.data.claims import Claim, claim_id, claim_keys
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
 from chalicelib.errors import AppError, ErrorCode
@@ -168,7 +170,8 @@ def _party_side(caller: Principal, sheet: RatingSheet) -> Side:
     raise AppError(ErrorCode.NOT_FOUND)
 
 
-def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None) -> tuple[RatingSheet, Side]:
+def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None, *,
+         idempotency: IdempotencyRecord | None = None) -> tuple[RatingSheet, Side]:
     """Give the caller's rating of the other party (once; no edit, no delete).
 
     One read, the rating sheet (the confirmation opens it): it names the two parties, what each rated
@@ -208,6 +211,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None)
                      & (other.exists() if other_rated else other.does_not_exist()))
         tx.update(sheet, actions, condition=condition, on_conflict=raced)
         todo_counters.settle(tx, [caller.account_id], sheet, window_closes_at(sheet))
+        idempotency_keys.join(tx, idempotency)
         try:
             tx.commit()
         except AppError as exc:

@@ -20,9 +20,11 @@ from pynamodb.models import Model
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.data import idempotency_keys
 from chalicelib.data.activities import Activity
 from chalicelib.data.base import Transaction
 from chalicelib.data.demands import Demand
+from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.reports import Report, target_key
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import REPORTS_TO_HIDE, ReportStatus, ReportTarget
@@ -89,16 +91,18 @@ def _activity_target(activity: Activity) -> _Target:
 
 # ---------------------------------------------------------------- filing a report
 
-def report(caller: Principal, demand_id: str, body: ReportIn) -> Report:
+def report(caller: Principal, demand_id: str, body: ReportIn, *,
+           idempotency: IdempotencyRecord | None = None) -> Report:
     demand = demands.readable_demand(caller, demand_id)
     if demand.org_id == caller.account_id:
         raise AppError(ErrorCode.FORBIDDEN, "不能举报本组织发布的需求")
     if not demands.is_visible(demand):
         raise AppError(ErrorCode.NOT_FOUND)
-    return _file(caller, _demand_target(demand), body)
+    return _file(caller, _demand_target(demand), body, idempotency=idempotency)
 
 
-def report_activity(caller: Principal, activity_id: str, body: ReportIn) -> Report:
+def report_activity(caller: Principal, activity_id: str, body: ReportIn, *,
+                    idempotency: IdempotencyRecord | None = None) -> Report:
     """举报 on the activity page: an activity its page shows (not hidden, its demand readable by the caller).
     One read, the activity; that its demand is still readable is a condition of the write (404), as at sign-up."""
     activity = activities.get_any(activity_id)
@@ -108,11 +112,12 @@ def report_activity(caller: Principal, activity_id: str, body: ReportIn) -> Repo
         raise AppError(ErrorCode.NOT_FOUND)
     return _file(caller, _activity_target(activity), body, guard=lambda tx: tx.condition_check(
         Demand, activity.demand_id, condition=demands.readable_condition(caller),
-        on_conflict=AppError(ErrorCode.NOT_FOUND)))
+        on_conflict=AppError(ErrorCode.NOT_FOUND)), idempotency=idempotency)
 
 
 def _file(caller: Principal, target: _Target, body: ReportIn,
-          guard: Callable[[Transaction], object] | None = None) -> Report:
+          guard: Callable[[Transaction], object] | None = None, *,
+          idempotency: IdempotencyRecord | None = None) -> Report:
     """The report and the target's counters in one transaction; the third distinct reporter hides it."""
     model, moment = target.model, clock.now()
     item = target.new_report(caller.account_id, body, moment)
@@ -132,6 +137,7 @@ def _file(caller: Principal, target: _Target, body: ReportIn,
         guard(tx)
     if hides:
         target.visibility_changed(tx, False)
+    idempotency_keys.join(tx, idempotency)
     tx.commit()
     return item
 

@@ -25,6 +25,10 @@ class ErrorCode(Enum):
     CHECK_IN_CODE_REQUIRED = (400, "该活动须使用组织方在现场出示的签到码签到签退")
     OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
     ACTIVATION_CODE_REQUIRED = (400, "首次登录需填写发送到负责人手机的验证码")
+    UPLOAD_PURPOSE_NOT_ALLOWED = (400, "您的账号不能上传该用途的图片")
+    UPLOAD_NOT_YOURS = (400, "图片不是您上传的，请重新上传")
+    UPLOAD_NOT_FOUND = (400, "图片未上传成功或已过期，请重新上传")
+    UPLOAD_INVALID = (400, "图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB")
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -147,3 +151,6 @@ def throttled(code: ErrorCode, retry_after_seconds: int) -> AppError:
 
 # What a form proven by an SMS code can answer about the code (routing.endpoint(errors=...)).
 SMS_CODE_ERRORS = (ErrorCode.SMS_CODE_INVALID, ErrorCode.SMS_CODE_EXPIRED, ErrorCode.SMS_CODE_ATTEMPTS_EXCEEDED)
+
+# What a body referring to uploaded images can answer about them (uploads.claim).
+UPLOAD_ERRORS = (ErrorCode.UPLOAD_NOT_YOURS, ErrorCode.UPLOAD_NOT_FOUND, ErrorCode.UPLOAD_INVALID)

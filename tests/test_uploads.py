@@ -186,3 +186,14 @@ def test_the_form_posts_to_the_bucket_as_a_browser_would(api, bucket, outbox):
     assert post_form(form, PNG).status_code == 204
     stored = bucket.head_object(Bucket=BUCKET, Key=form["key"])
     assert (stored["ContentLength"], stored["ContentType"]) == (len(PNG), "image/png")
+
+
+def test_a_missing_key_answered_403_by_s3_reads_as_not_uploaded(bucket):
+    # Deployed, the role may read objects but not list the bucket: S3 then answers a missing key 403, not 404.
+    from botocore.stub import Stubber
+
+    from chalicelib.data import images
+
+    with Stubber(images._client()) as stub:
+        stub.add_client_error("head_object", service_error_code="403", http_status_code=403)
+        assert images.head(BUCKET, "uploads/a/org_photo/x.png") is None

@@ -47,10 +47,12 @@ def presigned_get(bucket: str, key: str, *, expires_seconds: int) -> str:
 
 
 def head(bucket: str, key: str) -> StoredObject | None:
+    """The object's size and type; None when it does not exist. The function may read objects but not list
+    the bucket (no s3:ListBucket), and S3 then answers a missing key 403 instead of 404."""
     try:
         answer = _client().head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if exc.response.get("Error", {}).get("Code") in ("403", "404", "NoSuchKey", "NotFound", "AccessDenied"):
             return None
         raise
     return StoredObject(size=int(answer["ContentLength"]), content_type=answer.get("ContentType", ""))

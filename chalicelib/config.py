@@ -28,6 +28,10 @@ class Settings(BaseModel):
     aws_region: str = Field(min_length=1)
     # Set only for the local stack and tests that use moto's HTTP server.
     dynamodb_endpoint: str | None = None
+    # The stage's image bucket (infra output UploadsBucketName); without it the upload routes answer 503.
+    uploads_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    # Set only for the local stack (moto's S3 on loopback): presigned URLs then point there, path-style.
+    s3_endpoint: str | None = Field(default=None, pattern=r"^https?://")
 
     # Each secret comes either inline (local stack, tests) or as the name of
     # an SSM SecureString parameter (deployed stages).

@@ -26,6 +26,10 @@ class ErrorCode(Enum):
     OUTSIDE_ATTENDANCE_AREA = (400, "您不在活动的考勤地理范围内")
     ACTIVATION_CODE_REQUIRED = (400, "首次登录需填写发送到负责人手机的验证码")
     IDEMPOTENCY_KEY_INVALID = (400, "Idempotency-Key 须为 8 至 64 位字母、数字、“-”或“_”（如 UUID）")
+    UPLOAD_PURPOSE_NOT_ALLOWED = (400, "您的账号不能上传该用途的图片")
+    UPLOAD_NOT_YOURS = (400, "图片不是您上传的，请重新上传")
+    UPLOAD_NOT_FOUND = (400, "图片未上传成功或已过期，请重新上传")
+    UPLOAD_INVALID = (400, "图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB")
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -154,3 +158,6 @@ SMS_CODE_ERRORS = (ErrorCode.SMS_CODE_INVALID, ErrorCode.SMS_CODE_EXPIRED, Error
 # What a route taking an Idempotency-Key can answer about it (routing.endpoint(idempotent=True) adds them).
 IDEMPOTENCY_ERRORS = (ErrorCode.IDEMPOTENCY_KEY_INVALID, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
                       ErrorCode.IDEMPOTENCY_ANSWER_LOST, ErrorCode.IDEMPOTENCY_KEY_REUSED)
+
+# What a body referring to uploaded images can answer about them (uploads.claim).
+UPLOAD_ERRORS = (ErrorCode.UPLOAD_NOT_YOURS, ErrorCode.UPLOAD_NOT_FOUND, ErrorCode.UPLOAD_INVALID)

@@ -14,6 +14,23 @@ class Role(StrEnum):
 ORG_ROLES = frozenset({Role.LEAGUE_ORG, Role.VOLUNTEER_ORG})
 
 
+class UploadPurpose(StrEnum):
+    """What an uploaded image is for: a segment of its key, so a key cannot be attached elsewhere."""
+
+    ORG_PHOTO = "org_photo"              # 组织/团体照片 on an organization profile
+    ACTIVITY_PHOTO = "activity_photo"    # 活动图片
+
+
+# Who may upload for each purpose (POST /uploads). A new purpose (the certificate seal) is a member above,
+# a row here and a label in LABELS["upload_purpose"].
+UPLOAD_PURPOSE_ROLES: dict[UploadPurpose, frozenset[Role]] = {
+    UploadPurpose.ORG_PHOTO: ORG_ROLES,
+    UploadPurpose.ACTIVITY_PHOTO: frozenset({Role.VOLUNTEER_ORG}),
+}
+# The image types accepted, with the extension their keys end in.
+UPLOAD_CONTENT_TYPES: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
 class AccountStatus(StrEnum):
     ACTIVE = "active"
     PENDING_REVIEW = "pending_review"  # volunteer org waiting for an operator
@@ -297,6 +314,7 @@ LABELS: dict[str, dict[StrEnum, str]] = {
     "signup_status": {SignupStatus.SIGNED_UP: "已报名", SignupStatus.CANCELLED: "已取消"},
     "check_in_proof": {CheckInProof.CODE: "现场签到码", CheckInProof.LOCATION: "定位"},
     "notification_type": dict(NOTIFICATION_LABELS),
+    "upload_purpose": {UploadPurpose.ORG_PHOTO: "组织/团体照片", UploadPurpose.ACTIVITY_PHOTO: "活动图片"},
 }
 
 # The labels of each status enumeration, by the enumeration (answers' `status_label`).

@@ -6,7 +6,7 @@
 
 Creates or updates the CloudFormation stack `yce-api-<stage>-data` (termination protection on at
 creation) and waits for it, then writes into that stage of .chalice/config.json: TABLE_PREFIX, every
-`<LOGICAL>_STREAM_ARN`, STREAM_FAILURE_QUEUE_ARN and the SSM parameter names; records the region and
+`<LOGICAL>_STREAM_ARN`, STREAM_FAILURE_QUEUE_ARN, UPLOADS_BUCKET and the SSM parameter names; records the region and
 account in infra/stages.json and rewrites .chalice/policy-<stage>.json with them. Everything else in
 the files is kept. After it, `chalice deploy --stage STAGE` wires the stream handlers.
 
@@ -25,7 +25,13 @@ import infra_model
 import infra_template
 import stage_config
 import yaml
-from infra_model import FAILURE_QUEUE_OUTPUT, PARAMETER_OUTPUTS, STACK_FACT_OUTPUTS
+from infra_model import (
+    FAILURE_QUEUE_OUTPUT,
+    PARAMETER_OUTPUTS,
+    STACK_FACT_OUTPUTS,
+    UPLOADS_BUCKET_OUTPUT,
+    UPLOADS_BUCKET_VARIABLE,
+)
 
 TEMPLATE_BODY_LIMIT = 51_200   # CloudFormation's inline TemplateBody maximum (bytes); beyond it, S3
 NO_UPDATES = "No updates are to be performed"
@@ -72,7 +78,7 @@ def with_previous_values(parameters: list[dict]) -> list[dict]:
 def required_outputs() -> list[str]:
     names = [spec.name_output for spec in infra_model.tables()]
     names += [spec.stream_output for spec in infra_model.stream_tables()]
-    return names + [FAILURE_QUEUE_OUTPUT, *PARAMETER_OUTPUTS.values(), *STACK_FACT_OUTPUTS]
+    return names + [FAILURE_QUEUE_OUTPUT, UPLOADS_BUCKET_OUTPUT, *PARAMETER_OUTPUTS.values(), *STACK_FACT_OUTPUTS]
 
 
 def parse_outputs(data: object) -> dict[str, str]:
@@ -107,6 +113,7 @@ def apply_outputs(config: dict, stage: str, outputs: dict[str, str]) -> dict:
     for spec in infra_model.stream_tables():
         variables[spec.stream_env_var] = outputs[spec.stream_output]
     variables[stage_config.FAILURE_QUEUE_VARIABLE] = outputs[FAILURE_QUEUE_OUTPUT]
+    variables[UPLOADS_BUCKET_VARIABLE] = outputs[UPLOADS_BUCKET_OUTPUT]
     for variable, output in PARAMETER_OUTPUTS.items():
         inline = variable.removesuffix("_PARAM")
         if inline not in variables:   # a stage with an inline key (dev) keeps it; the app prefers inline

@@ -33,11 +33,15 @@ def stage_environment(stage: str) -> dict[str, str]:
     return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
 
 
-def local_stack_environment(*, dynamodb_port: int, data_dir: Path) -> dict[str, str]:
-    """Everything the local stack, and the `chalice local` it starts, must agree on."""
+def local_stack_environment(*, dynamodb_port: int, data_dir: Path, s3_port: int | None = None) -> dict[str, str]:
+    """Everything the local stack, and the `chalice local` it starts, must agree on (tools that use no images
+    give no S3 port)."""
     env = stage_environment("dev")
     env.update(FAKE_CREDENTIALS)
     env["DYNAMODB_ENDPOINT"] = f"http://127.0.0.1:{dynamodb_port}"
+    if s3_port is not None:
+        # Presigned URLs name this endpoint: the browser POSTs and GETs images there, on loopback.
+        env["S3_ENDPOINT"] = f"http://127.0.0.1:{s3_port}"
     env["AWS_DEFAULT_REGION"] = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     env["SMS_LOG_FILE"] = str(data_dir / "sms.log")
     env["PYTHONUNBUFFERED"] = "1"  # request logs and SMS lines show up at once, even through a pipe
@@ -63,11 +67,11 @@ DEFAULT_API_PORT = 8000
 DEFAULT_DYNAMODB_PORT = 8001
 
 
-def write_ports(data_dir: Path, *, api_port: int, dynamodb_port: int) -> Path:
+def write_ports(data_dir: Path, *, api_port: int, dynamodb_port: int, s3_port: int) -> Path:
     path = data_dir / PORTS_FILE
     temp = path.with_name(path.name + ".tmp")
-    temp.write_text(json.dumps({"api_port": api_port, "dynamodb_port": dynamodb_port, "pid": os.getpid()}) + "\n",
-                    encoding="utf-8")
+    temp.write_text(json.dumps({"api_port": api_port, "dynamodb_port": dynamodb_port, "s3_port": s3_port,
+                                "pid": os.getpid()}) + "\n", encoding="utf-8")
     os.replace(temp, path)
     return path
 

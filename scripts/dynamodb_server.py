@@ -1,4 +1,5 @@
-"""moto's DynamoDB as a real HTTP endpoint on loopback, with DynamoDB's per-request atomicity (never shipped).
+"""moto's DynamoDB as a real HTTP endpoint on loopback, with DynamoDB's per-request atomicity (never shipped);
+and moto as is (`MotoServer`), for the local stack's S3.
 
 Used by the local stack (`scripts/local_stack.py`) and by the race tests (`tests/conftest.py`).
 
@@ -110,15 +111,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class AtomicDynamoDBServer:
-    def __init__(self, port: int, on_write: Callable[[frozenset[str]], None] | None = None) -> None:
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per DynamoDB call
-        self.app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app), on_write)
+class MotoServer:
+    """moto's server on loopback, in a thread: as is, every service moto knows (the local stack's S3)."""
+
+    def __init__(self, port: int, app=None) -> None:
         # Binds now: a busy port raises OSError here, not in the serving thread.
-        self.server = make_server(HOST, port, self.app, threaded=True, request_handler=MotoRequestHandler)
+        self.server = make_server(HOST, port, app or DomainDispatcherApplication(create_backend_app), threaded=True,
+                                  request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.endpoint = f"http://{HOST}:{port}"
-        self._old_iterators: set[str] = set()
 
     def start(self) -> str:
         self.thread.start()
@@ -128,6 +129,14 @@ class AtomicDynamoDBServer:
         self.server.shutdown()
         self.thread.join()
         self.server.server_close()
+
+
+class AtomicDynamoDBServer(MotoServer):
+    def __init__(self, port: int, on_write: Callable[[frozenset[str]], None] | None = None) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per DynamoDB call
+        self.app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app), on_write)
+        super().__init__(port, self.app)
+        self._old_iterators: set[str] = set()
 
     def rollbacks(self) -> int:
         """How many transactions moto has rolled back (by replacing tables) so far."""

@@ -23,6 +23,9 @@ FAILURE_QUEUE_OUTPUT = "StreamFailureQueueArn"
 PARAMETER_OUTPUTS = {"TOKEN_SIGNING_KEY_PARAM": "TokenSigningKeyParameterName",
                      "SMS_CODE_KEY_PARAM": "SmsCodeKeyParameterName"}
 STACK_FACT_OUTPUTS = ("TablePrefix", "Partition", "Region", "AccountId")
+UPLOADS_BUCKET_ID = "UploadsBucket"
+UPLOADS_BUCKET_OUTPUT = "UploadsBucketName"
+UPLOADS_BUCKET_VARIABLE = "UPLOADS_BUCKET"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,12 @@ def app_variable_names() -> set[str]:
     from chalicelib.config import Settings
 
     return {name.upper() for name in Settings.model_fields} | {"AWS_DEFAULT_REGION"}
+
+
+def uploads_bucket_name(table_prefix: str, account: str, region: str) -> str:
+    """The stage's image bucket: names are global, so the account and region are part of it (the two prod
+    stages share a prefix); the template builds the same name with Fn::Sub."""
+    return f"{table_prefix}uploads-{account}-{region}"
 
 
 def partition_for(region: str) -> str:

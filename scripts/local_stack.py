@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The whole backend on one machine, in one process: `make run` (never shipped).
 
-    .venv/bin/python scripts/local_stack.py [--port 8000] [--dynamodb-port 8001] [--data-dir .local] [--reset]
+    .venv/bin/python scripts/local_stack.py [--port 8000] [--dynamodb-port 8001] [--s3-port 8002] [--data-dir .local]
+                                            [--reset]
 
 Start: check both ports → lock <data-dir> (one stack each) → read and check
 <data-dir>/dynamodb.json (a file of the wrong shape is moved aside and the stack refuses
 to start until told --reset) → moto's DynamoDB
-server (scripts/dynamodb_server.py: one request at a time) → <data-dir>/ports.json →
+server (scripts/dynamodb_server.py: one request at a time) → moto's S3 server with the image bucket (the
+browser POSTs upload forms to it; attached images are kept in <data-dir>/images/) → <data-dir>/ports.json →
 tables from ALL_MODELS → load the saved items → demo accounts → `chalice local` → wait
 for /health.
 While running: every table is saved to <data-dir>/dynamodb.json within about a second
@@ -73,6 +75,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run the API locally against an in-process DynamoDB (moto).")
     parser.add_argument("--port", type=int, default=8000, help="HTTP port of chalice local (default 8000)")
     parser.add_argument("--dynamodb-port", type=int, default=8001, help="port of the DynamoDB server (default 8001)")
+    parser.add_argument("--s3-port", type=int, default=8002,
+                        help="port of the S3 server the browser uploads images to (default 8002)")
     parser.add_argument("--data-dir", type=Path, default=devenv.ROOT / ".local",
                         help="where dynamodb.json and sms.log live (default .local/ in the repo)")
     parser.add_argument("--reset", action="store_true",
@@ -258,6 +262,38 @@ class Snapshots:
             pause = max(SNAPSHOT_DELAY_SECONDS, time.monotonic() - started)
 
 
+class ImageFiles:
+    """The bucket's claimed images (`images/…`, what saved records name) kept as files under <data-dir>/images/,
+    so they survive a restart: put back at start, new ones written with every snapshot and at the stop.
+    Unclaimed uploads are a day's scratch and are not kept."""
+
+    AREA = "images"
+
+    def __init__(self, s3, bucket: str, data_dir: Path) -> None:
+        self.s3, self.bucket, self.data_dir = s3, bucket, data_dir
+        self.saved: set[str] = set()
+
+    def load(self) -> int:
+        from chalicelib.reference import UPLOAD_CONTENT_TYPES
+
+        types = {extension: content_type for content_type, extension in UPLOAD_CONTENT_TYPES.items()}
+        for path in sorted((self.data_dir / self.AREA).rglob("*.*")):
+            key = path.relative_to(self.data_dir).as_posix()
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=path.read_bytes(),
+                               ContentType=types.get(path.suffix[1:], "application/octet-stream"))
+            self.saved.add(key)
+        return len(self.saved)
+
+    def save_new(self) -> None:
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.AREA + "/"):
+            for key in (item["Key"] for item in page.get("Contents", [])):
+                if key not in self.saved:
+                    path = self.data_dir / key
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+                    self.saved.add(key)
+
+
 # --- the stack ---------------------------------------------------------------------------------
 
 class LocalStack:
@@ -269,6 +305,8 @@ class LocalStack:
         self.stop_requested = threading.Event()   # set by signal handlers
         self.saved_tables: dict[str, list[dict]] | None = None   # read and checked before anything starts
         self.server = None
+        self.s3_server = None
+        self.images: ImageFiles | None = None
         self.dynamodb = None
         self.snapshot_client = None
         self.snapshot_tables: dict[str, list[dict]] = {}   # the last snapshot's items (snapshot thread only)
@@ -303,7 +341,9 @@ class LocalStack:
 
     def start(self) -> None:
         self.start_dynamodb()
-        devenv.write_ports(self.data_dir, api_port=self.args.port, dynamodb_port=self.args.dynamodb_port)
+        self.start_s3()
+        devenv.write_ports(self.data_dir, api_port=self.args.port, dynamodb_port=self.args.dynamodb_port,
+                           s3_port=self.args.s3_port)
         self.create_tables_and_load_state()
         self.snapshots.start()    # after loading: only what changes from now on needs saving
         self.start_stream_pump()  # after loading: saved items must not count as new events
@@ -325,6 +365,27 @@ class LocalStack:
         self.server.start()
         self.dynamodb = self._client("dynamodb")
         self.snapshot_client = self._client("dynamodb")   # the snapshot thread's own
+
+    def start_s3(self) -> None:
+        """moto's S3 on its own port, without the DynamoDB server's lock and snapshots (moto's backends are
+        per process, so it is the same moto); the stage's image bucket, with the CORS the browser's POST needs."""
+        from dynamodb_server import MotoServer
+
+        try:
+            self.s3_server = MotoServer(self.args.s3_port)
+        except OSError as exc:
+            raise StackError(f"cannot serve S3 on {HOST}:{self.args.s3_port}: {exc.strerror}") from None
+        self.s3_server.start()
+        region = os.environ["AWS_DEFAULT_REGION"]
+        s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"], region_name=region)
+        bucket = os.environ["UPLOADS_BUCKET"]
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+            {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]})
+        self.images = ImageFiles(s3, bucket, self.data_dir)
+        loaded = self.images.load()
+        if loaded:
+            print(f"Loaded {loaded} images from {self.data_dir / ImageFiles.AREA}")
 
     def _client(self, service: str):
         return boto3.client(service, endpoint_url=os.environ["DYNAMODB_ENDPOINT"],
@@ -354,7 +415,9 @@ class LocalStack:
                 if changed is None or name in changed or name not in self.snapshot_tables:
                     self.snapshot_tables[name] = scan_table(self.snapshot_client, name)
             self.snapshot_tables = {name: self.snapshot_tables[name] for name in names}
-        return write_state(self.state_file, self.snapshot_tables)
+        count = write_state(self.state_file, self.snapshot_tables)
+        self.images.save_new()   # a record names an image only after its claim copied it: none is missed
+        return count
 
     def seed(self) -> list[dict]:
         from seed_demo import seed_demo_accounts
@@ -405,7 +468,9 @@ class LocalStack:
         lines += ["", f"SMS codes are printed on this console and appended to {self.data_dir / 'sms.log'}",
                   f"DynamoDB (moto) at {os.environ['DYNAMODB_ENDPOINT']} (ports in "
                   f"{self.data_dir / devenv.PORTS_FILE}); tables are saved to {self.state_file} within "
-                  "about a second of each write, and when you stop with Ctrl-C", ""]
+                  "about a second of each write, and when you stop with Ctrl-C",
+                  f"S3 (moto, image uploads) at {os.environ['S3_ENDPOINT']}, bucket {os.environ['UPLOADS_BUCKET']}; "
+                  f"attached images are saved under {self.data_dir / ImageFiles.AREA}", ""]
         print("\n".join(lines), flush=True)
 
     def run(self) -> int:
@@ -461,9 +526,12 @@ class LocalStack:
             try:
                 count = dump_tables(self.dynamodb, self.state_file)
                 print(f"Saved {count} items to {self.state_file}", flush=True)
+                self.images.save_new()
             except Exception as exc:  # still stop moto; the previous file is intact
                 print(f"error: could not save {self.state_file}: {exc}", file=sys.stderr)
                 saved = False
+        if self.s3_server is not None:
+            self.s3_server.stop()
         if self.server is not None:
             self.server.stop()
             devenv.remove_ports(self.data_dir)
@@ -492,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_port_free(args.dynamodb_port, "DynamoDB server", "--dynamodb-port")
         check_port_free(args.port, "chalice local", "--port")
+        check_port_free(args.s3_port, "S3 server", "--s3-port")
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -501,7 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve()))
+    devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve(),
+                                                s3_port=args.s3_port))
     devenv.use_repo_imports()
     stack = LocalStack(args)
     try:

@@ -7,6 +7,8 @@ For every stage in .chalice/config.json it
 - adds a placeholder `<LOGICAL>_STREAM_ARN` for every table with a stream that the stage lacks (Chalice
   registers a stream handler only when its ARN is set, and `chalice package` must produce the mapping;
   `scripts/deploy_infra.py` replaces the placeholders with the stack's outputs);
+- adds the stage's image bucket name `UPLOADS_BUCKET` when it lacks one (a placeholder account until
+  `scripts/deploy_infra.py` writes the stack's output);
 - writes `.chalice/policy-<stage>.json` from ALL_MODELS, the stage's TABLE_PREFIX and parameter names,
   and its region and account in infra/stages.json (a stage is one region; the account is `*` until
   `deploy_infra.py` records it). Chalice policy files are plain JSON, so the partition, region and
@@ -40,6 +42,7 @@ TABLE_ACTIONS = sorted([
 INDEX_ACTIONS = ["dynamodb:Query"]
 STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams"]
+IMAGE_ACTIONS = ["s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 # Append-only tables: the application only ever puts new items there (conditioned on attribute_not_exists);
 # an explicit Deny keeps a bug or a stolen role from rewriting or erasing them (it also covers the items of
@@ -84,6 +87,12 @@ class StageArns:
     def parameter(self, name: str) -> str:
         return self.arn("ssm", "parameter/" + name.lstrip("/"))
 
+    def uploads_bucket(self) -> str:
+        return infra_model.uploads_bucket_name(self.prefix, self.account, self.region)
+
+    def objects(self, bucket: str, area: str) -> str:
+        return f"arn:{self.partition}:s3:::{bucket}/{area}/*"   # S3 ARNs name no region or account
+
     def failure_queue(self) -> str:
         return self.arn("sqs", f"{self.prefix}stream-failures")
 
@@ -113,6 +122,12 @@ def policy_document(stage: str, region: str, account: str, variables: dict[str, 
             {"Sid": "StreamFailures", "Effect": "Allow", "Action": ["sqs:SendMessage"],
              "Resource": [arns.failure_queue()]},
         ]
+    # Images (services/uploads.py): PutObject signs the browsers' POST forms and writes a claim's copy,
+    # GetObject answers HeadObject, reads a claim's source and signs the GETs. Nothing else, nowhere else.
+    from chalicelib.services.uploads import IMAGE_AREA, UPLOAD_AREA
+    bucket = variables[infra_model.UPLOADS_BUCKET_VARIABLE]
+    statements.append({"Sid": "Images", "Effect": "Allow", "Action": IMAGE_ACTIONS,
+                       "Resource": [arns.objects(bucket, area) for area in (UPLOAD_AREA, IMAGE_AREA)]})
     parameters = [variables[name] for name in SECRET_PARAMETERS if variables.get(name)]
     if parameters:
         statements += [
@@ -156,6 +171,9 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
             # Read by the tools that harden the stream mappings (harden_stream_sources.py, package.py).
             variables.setdefault(FAILURE_QUEUE_VARIABLE,
                                  StageArns(region, PLACEHOLDER_ACCOUNT, prefix).failure_queue())
+        # The name the stack will give the bucket; deploy_infra.py writes the stack's output over it.
+        variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
+                             StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
         stage_config["autogen_policy"] = False
         stage_config["iam_policy_file"] = policy_path(stage).name
         policies[policy_path(stage)] = dump_json(policy_document(stage, region, account,

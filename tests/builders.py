@@ -175,7 +175,7 @@ def register_org(api, outbox, **overrides):
 PROFILE = {
     "region": {"province": "广东省", "city": "深圳市", "district": "福田区"},
     "service_areas": ["关爱未成年人", "文化体育"], "service_targets": ["青少年"],
-    "volunteer_count": 120, "advantages": "数学、英语课程辅导", "photo_urls": ["https://img.example.cn/a.jpg"],
+    "volunteer_count": 120, "advantages": "数学、英语课程辅导",
     "leader_name": "赵六", "leader_mobile": None, "landline": "020-87195622",
 }
 
@@ -415,3 +415,24 @@ def inbox(api, token, query="") -> list[dict]:
     response = api.get(f"/me/notifications{query}", token=token)
     assert response.status_code == 200, response.json
     return response.json["items"]
+
+
+# A real PNG's first bytes: the bucket stores whatever the form carries; the type is the form's.
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def post_form(form: dict, data: bytes, content_type: str = "image/png"):
+    """The browser's part: the form's fields, then the file, multipart/form-data, to the form's URL (moto)."""
+    import requests
+
+    fields = [(field["name"], field["value"]) for field in form["fields"]]
+    return requests.post(form["url"], data=fields, files={"file": ("photo", data, content_type)}, timeout=10)
+
+
+def upload_image(api, token: str, *, purpose: str = "org_photo", data: bytes = PNG,
+                 content_type: str = "image/png") -> str:
+    """POST /uploads, then the upload itself; the key to attach."""
+    form = api.post("/uploads", {"purpose": purpose, "content_type": content_type}, token=token)
+    assert form.status_code == 201, form.json
+    assert post_form(form.json, data, content_type).status_code in (200, 201, 204)
+    return form.json["key"]

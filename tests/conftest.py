@@ -15,6 +15,7 @@ os.environ.update({
     "TOKEN_SIGNING_KEY": "test-token-signing-key-0123456789abcdef",
     "SMS_CODE_KEY": "test-sms-code-key-0123456789abcdef0000",
     "SMS_SENDER": "console",
+    "UPLOADS_BUCKET": "yce-test-uploads",   # created in moto by the `bucket` fixture
     # Registers the stream handlers. Only deployment reads the ARN itself; tests pump moto's real
     # stream, whose ARN they read from the table (LatestStreamArn).
     "RATINGS_STREAM_ARN": "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-ratings/stream/test",
@@ -49,6 +50,17 @@ METER = DynamoMeter(prefix=os.environ["TABLE_PREFIX"]).install()
 def aws():
     with fresh_tables():
         yield
+
+
+@pytest.fixture
+def bucket(aws):
+    """The image bucket, empty, in this test's moto; returns a botocore S3 client on it."""
+    import botocore.session
+
+    s3 = botocore.session.get_session().create_client("s3", region_name=os.environ["AWS_DEFAULT_REGION"])
+    s3.create_bucket(Bucket=os.environ["UPLOADS_BUCKET"],
+                     CreateBucketConfiguration={"LocationConstraint": os.environ["AWS_DEFAULT_REGION"]})
+    return s3
 
 
 @pytest.fixture

@@ -37,14 +37,15 @@ class Stack:
     def __init__(self, data_dir: Path, log_path: Path) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
-        self.port, self.dynamodb_port = free_ports(2)
+        self.port, self.dynamodb_port, self.s3_port = free_ports(3)
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log_start = 0  # byte offset where the current run's output begins in the log
 
     def start(self, *extra: str) -> None:
         command = [sys.executable, str(ROOT / "scripts" / "local_stack.py"), "--data-dir", str(self.data_dir),
-                   "--port", str(self.port), "--dynamodb-port", str(self.dynamodb_port), *extra]
+                   "--port", str(self.port), "--dynamodb-port", str(self.dynamodb_port),
+                   "--s3-port", str(self.s3_port), *extra]
         self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:  # a file, not a pipe: nobody has to drain it
             self.proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,

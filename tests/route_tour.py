@@ -7,6 +7,7 @@ from datetime import timedelta
 from tests.builders import (
     AT_SITE,
     PASSWORD,
+    PNG,
     PROFILE,
     START,
     activity_body,
@@ -17,6 +18,7 @@ from tests.builders import (
     make_operator,
     next_phone,
     org_block,
+    post_form,
     publish_demand,
     registration,
     with_code,
@@ -126,6 +128,12 @@ def tour_accounts(tour: Tour, outbox) -> dict:
     tour.hit("GET", "/me/league-profile", token=league)
     tour.hit("PUT", "/me/league-profile", body={"leader_name": "李雷", "landline": "020-87195622",
                                                 "services_content": "数学课程辅导"}, token=league)
+    # An image: the form (no AWS request but local signing), the upload to moto's S3, the claim (S3 only).
+    form = tour.hit("POST", "/uploads", body={"purpose": "org_photo", "content_type": "image/png"}, token=league,
+                    expect=201)
+    assert post_form(form, PNG).status_code == 204
+    tour.hit("PUT", "/me/league-profile", variant="with a new photo", body={"photo_keys": [form["key"]]},
+             token=league)
 
     rejected = api.post("/volunteer-orgs", registration(api, outbox)).json["account_id"]
     tour.hit("POST", "/admin/volunteer-orgs/{account_id}/reject", f"/admin/volunteer-orgs/{rejected}/reject",

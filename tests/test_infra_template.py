@@ -66,6 +66,26 @@ def test_stream_failures_are_kept_encrypted_and_sms_spend_raises_an_alarm(templa
     assert spend["Threshold"] == {"Ref": "SmsMonthlySpendAlarmUsd"}
 
 
+def test_the_image_bucket_is_private_encrypted_and_forgets_unclaimed_uploads_after_a_day(template):
+    bucket = template["Resources"]["UploadsBucket"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    [encryption] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    # Only uploads/ expires: claimed images were copied to images/, which no rule touches.
+    [rule] = props["LifecycleConfiguration"]["Rules"]
+    assert (rule["Status"], rule["Prefix"], rule["ExpirationInDays"]) == ("Enabled", "uploads/", 1)
+    [cors] = props["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]
+    # Same name as the stage variable the policy and the app use (infra_model.uploads_bucket_name).
+    assert props["BucketName"] == {"Fn::Sub": infra_model.uploads_bucket_name(
+        "${TablePrefix}", "${AWS::AccountId}", "${AWS::Region}")}
+    assert template["Outputs"]["UploadsBucketName"]["Value"] == {"Ref": "UploadsBucket"}
+
+
 def test_the_sms_stage_budget_raises_an_alarm_at_eighty_percent(template):
     alarm = template["Resources"]["SmsStageBudgetAlarm"]["Properties"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("yce-api", "SmsStageBudgetUsedPercent")

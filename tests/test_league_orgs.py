@@ -174,7 +174,7 @@ def test_a_league_org_keeps_an_optional_profile(api, outbox):
     assert saved.status_code == 200 and saved.json["leader_name"] == "李雷"
     assert api.put("/me/league-profile", {}, token=token).json["leader_name"] is None  # 非必填项
     for bad in ({"landline": "123"}, {"introduction": "介" * 501}, {"org_name": "改名"},
-                {"photo_urls": ["http://insecure.example.cn/a.jpg"]}):
+                {"photo_keys": ["https://img.example.cn/a.jpg"]}):
         assert api.put("/me/league-profile", bad, token=token).status_code == 400, bad
     person = register_individual(api, outbox)
     assert api.get("/me/league-profile", token=person["access_token"]).status_code == 403

@@ -68,6 +68,44 @@ def test_local_stack_serves_the_api_and_keeps_its_data_across_restarts(tmp_path)
         stack.kill()
 
 
+def test_an_image_goes_from_the_browser_to_local_s3_onto_the_profile_and_back_and_survives_a_restart(tmp_path):
+    stack = Stack(tmp_path / "data", tmp_path / "stack.log")
+    try:
+        stack.start()
+        stack.wait_until_ready()
+        http = Http(stack.url)
+        token = http.login("organization", "demo_volunteer", "Demo1234").json()["access_token"]
+        form = http.post("/uploads", {"purpose": "org_photo", "content_type": "image/jpeg"}, token)
+        assert form.status_code == 201, form.text
+        form = form.json()
+        assert form["url"].startswith(f"http://127.0.0.1:{stack.s3_port}/")   # what the browser can reach
+        image = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+        uploaded = http.session.post(form["url"], data=[(f["name"], f["value"]) for f in form["fields"]],
+                                     files={"file": ("photo.jpg", image, "image/jpeg")}, timeout=15)
+        assert uploaded.status_code == 204, uploaded.text
+
+        shown = http.get("/me/org-profile", token).json()
+        body = {name: shown[name] for name in ("service_areas", "service_targets", "volunteer_count", "advantages",
+                                               "leader_name", "leader_mobile")}
+        body["region"] = {name: shown["region"][name] for name in ("province", "city", "district")}
+        saved = http.put("/me/org-profile", {**body, "photo_keys": [form["key"]]}, token)
+        assert saved.status_code == 200, saved.text
+        [photo] = saved.json()["photos"]
+        fetched = http.session.get(photo["url"], timeout=15)
+        assert fetched.status_code == 200 and fetched.content == image
+
+        assert stack.interrupt() == 0, stack.output()
+        stack.start()
+        stack.wait_until_ready()
+        token = http.login("organization", "demo_volunteer", "Demo1234").json()["access_token"]
+        [again] = http.get("/me/org-profile", token).json()["photos"]
+        assert again["key"] == photo["key"]
+        assert http.session.get(again["url"], timeout=15).content == image
+        assert stack.interrupt() == 0, stack.output()
+    finally:
+        stack.kill()
+
+
 def register(http: Http, data_dir: Path, phone: str) -> dict:
     assert http.post("/sms/codes", {"phone": phone, "purpose": "register"}).status_code == 202
     registered = http.post("/auth/register", {"phone": phone, "sms_code": sms_code(data_dir, phone),
@@ -100,9 +138,10 @@ def test_a_killed_stack_keeps_what_was_written_a_second_before_it_died(tmp_path)
 # ---------------------------------------------------------------- a saved state that cannot be loaded
 
 def run_stack(data_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    port, dynamodb_port = free_ports(2)
+    port, dynamodb_port, s3_port = free_ports(3)
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "local_stack.py"), "--data-dir", str(data_dir),
-                           "--port", str(port), "--dynamodb-port", str(dynamodb_port), *extra],
+                           "--port", str(port), "--dynamodb-port", str(dynamodb_port), "--s3-port", str(s3_port),
+                           *extra],
                           cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 

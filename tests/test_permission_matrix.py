@@ -127,6 +127,8 @@ MATRIX: dict[str, str] = {
     "GET /activities/{activity_id}/signups":         "401 403 403 403 403 200 404 403",
     "GET /me/org-profile":                           "401 403 403 403 403 200 200 403",
     "PUT /me/org-profile":                           "401 403 403 403 403 x x 403",
+    # A form to upload under the caller's own key: nothing is written (tests/test_uploads.py).
+    "POST /uploads":                                 "401 403 403 201 201 201 201 403",
     # ------------------------------------------------------------ operators
     "POST /admin/league-orgs":                       "401 403 403 403 403 403 403 x",
     "POST /admin/league-orgs/import":                "401 403 403 403 403 403 403 x",
@@ -185,6 +187,7 @@ def _bodies(world) -> dict[str, object]:
         "POST /admin/activities/{activity_id}/reports/uphold": {"note": "违规"},
         "PUT /me/league-profile": {},
         "PUT /me/org-profile": {},
+        "POST /uploads": {"purpose": "org_photo", "content_type": "image/png"},
     }
 
 

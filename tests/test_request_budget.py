@@ -73,7 +73,7 @@ PAST_CEILING: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 @pytest.fixture
-def measured(api, outbox, now) -> dict[str, tuple[str, ...]]:
+def measured(api, bucket, outbox, now) -> dict[str, tuple[str, ...]]:
     tour = Tour(api, now)
     who = tour_accounts(tour, outbox)
     demands = tour_demands(tour, outbox, who)

@@ -95,7 +95,23 @@ def test_arns_use_the_partition_of_the_stages_region(stage):
         assert all(arn.startswith("arn:aws-cn:") for arn in arns), arns
     else:
         assert all(arn.startswith("arn:aws:") for arn in arns), arns
-    assert all(arn.split(":")[3] == region for arn in arns), arns
+    # S3 ARNs name no region (nor account): the bucket's own name carries both.
+    assert all(arn.split(":")[3] == region for arn in arns if arn.split(":")[2] != "s3"), arns
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_images_are_read_and_written_only_under_the_two_prefixes_of_the_stages_bucket(stage):
+    variables = stage_config.stage_variables(CONFIG, stage)
+    [images] = statements(stage, "s3")
+    assert images["Effect"] == "Allow" and sorted(images["Action"]) == ["s3:GetObject", "s3:PutObject"]
+    bucket = variables["UPLOADS_BUCKET"]
+    assert bucket.startswith(variables["TABLE_PREFIX"] + "uploads-")
+    assert sorted(resources(images)) == [f"arn:{infra_model.partition_for(_region(stage))}:s3:::{bucket}/{area}/*"
+                                         for area in ("images", "uploads")]
+
+
+def _region(stage: str) -> str:
+    return stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -145,6 +161,7 @@ def fake_outputs(stage: str, region: str) -> dict[str, str]:
         outputs[spec.stream_output] = (f"arn:{partition}:dynamodb:{region}:{ACCOUNT}:table/{prefix}{spec.logical}"
                                        f"/stream/2026-11-29T01:02:03.456")
     outputs.update({"StreamFailureQueueArn": f"arn:{partition}:sqs:{region}:{ACCOUNT}:{prefix}stream-failures",
+                    "UploadsBucketName": infra_model.uploads_bucket_name(prefix, ACCOUNT, region),
                     "TokenSigningKeyParameterName": "/yce/prod/token-signing-key",
                     "SmsCodeKeyParameterName": "/yce/prod/sms-code-key", "TablePrefix": prefix,
                     "Partition": partition, "Region": region, "AccountId": ACCOUNT})
@@ -177,6 +194,7 @@ def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir
     assert variables["RATINGS_STREAM_ARN"] == (
         f"arn:aws:dynamodb:ap-east-1:{ACCOUNT}:table/yce-prod-ratings/stream/2026-11-29T01:02:03.456")
     assert variables["STREAM_FAILURE_QUEUE_ARN"] == f"arn:aws:sqs:ap-east-1:{ACCOUNT}:yce-prod-stream-failures"
+    assert variables["UPLOADS_BUCKET"] == f"yce-prod-uploads-{ACCOUNT}-ap-east-1"
     assert variables["TOKEN_SIGNING_KEY_PARAM"] == "/yce/prod/token-signing-key"
     assert variables["TABLE_PREFIX"] == "yce-prod-" and variables["SMS_SENDER"] == "sns"
     assert {k: v for k, v in after["stages"].items() if k != "prod-ap-east-1"} == \
@@ -186,6 +204,7 @@ def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir
         "region": "ap-east-1", "account_id": ACCOUNT}
     written = stage_config.policy_path("prod-ap-east-1").read_text(encoding="utf-8")
     assert f"arn:aws:dynamodb:ap-east-1:{ACCOUNT}:table/yce-prod-ratings" in written
+    assert f"arn:aws:s3:::yce-prod-uploads-{ACCOUNT}-ap-east-1/uploads/*" in written
     assert ":*:table/" not in written
     assert stage_config.read_json(stage_config.policy_path("prod-cn-north-1")) == policy_committed("prod-cn-north-1")
 

@@ -92,7 +92,7 @@ def test_racing_likes_are_all_in_the_answered_counts(dynamodb_server, outbox):
     assert Demand.get(demand.demand_id, consistent_read=True).like_count == 8
 
 
-def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, outbox, now, monkeypatch):
+def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, bucket, outbox, now, monkeypatch):
     checked: list[str] = []
     apply = base.apply_actions
 

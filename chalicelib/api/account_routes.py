@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.api.account_views import account_out, league_org_profile_out, profile_out, volunteer_org_card
 from chalicelib.api.routing import ALL_ROLES, ANYONE, Call, endpoint
-from chalicelib.errors import SMS_CODE_ERRORS, ErrorCode
+from chalicelib.errors import SMS_CODE_ERRORS, UPLOAD_ERRORS, ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.accounts import AccountOut, LeagueOrgTodoOut, VolunteerOrgTodoOut
 from chalicelib.schemas.orgs import (
@@ -48,7 +48,7 @@ def get_league_profile(call: Call) -> LeagueOrgProfileOut:
 
 
 @endpoint(bp, "/me/league-profile", "PUT", roles=LEAGUE_ORG, body=LeagueOrgProfileIn, response=LeagueOrgProfileOut,
-          errors=(ErrorCode.NOT_FOUND,))
+          errors=(ErrorCode.NOT_FOUND, *UPLOAD_ERRORS))
 def put_league_profile(call: Call, body: LeagueOrgProfileIn) -> LeagueOrgProfileOut:
     return league_org_profile_out(league_orgs.save_profile(call.caller, body))
 
@@ -79,6 +79,6 @@ def get_org_profile(call: Call) -> VolunteerOrgProfileOut:
 
 @endpoint(bp, "/me/org-profile", "PUT", roles=VOLUNTEER_ORG, body=VolunteerOrgProfileIn,
           response=VolunteerOrgProfileOut,
-          errors=(*SMS_CODE_ERRORS, ErrorCode.NOT_FOUND))
+          errors=(*SMS_CODE_ERRORS, ErrorCode.NOT_FOUND, *UPLOAD_ERRORS))
 def put_org_profile(call: Call, body: VolunteerOrgProfileIn) -> VolunteerOrgProfileOut:
     return profile_out(volunteer_orgs.save_profile(call.caller, body))

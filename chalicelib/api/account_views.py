@@ -12,6 +12,8 @@ from chalicelib.schemas.orgs import (
     VolunteerOrgOut,
     VolunteerOrgProfileOut,
 )
+from chalicelib.schemas.uploads import ImageOut
+from chalicelib.services.uploads import image_urls
 
 
 def account_out(account: Account) -> AccountOut:
@@ -29,9 +31,14 @@ def profile_out(profile: VolunteerOrgProfile) -> VolunteerOrgProfileOut:
     return VolunteerOrgProfileOut(
         region=region_out(profile.region), service_areas=list(profile.service_areas),
         service_targets=list(profile.service_targets), volunteer_count=int(profile.volunteer_count),
-        advantages=profile.advantages, photo_urls=list(profile.photo_urls or []),
+        advantages=profile.advantages, photos=own_images(profile.photo_keys),
         leader_name=profile.leader_name, leader_mobile=profile.leader_mobile, landline=profile.landline,
     )
+
+
+def own_images(keys: list[str] | None) -> list[ImageOut]:
+    """The owner's images: the keys it sends back to keep them, with their short-lived URLs."""
+    return [ImageOut(key=key, url=url) for key, url in zip(keys or [], image_urls(keys), strict=True)]
 
 
 def volunteer_org_out(account: Account) -> VolunteerOrgOut:
@@ -51,7 +58,7 @@ def volunteer_org_card(account: Account) -> VolunteerOrgCardOut:
         account_id=account.account_id, org_name=account.display_name, region=region_out(profile.region),
         service_areas=list(profile.service_areas), service_targets=list(profile.service_targets),
         volunteer_count=int(profile.volunteer_count), advantages=profile.advantages,
-        photo_urls=list(profile.photo_urls or []),
+        photo_urls=image_urls(profile.photo_keys),
     )
 
 
@@ -62,7 +69,7 @@ def league_org_profile_out(account: Account) -> LeagueOrgProfileOut:
         leader_name=profile.leader_name if profile else None, landline=profile.landline if profile else None,
         services_content=profile.services_content if profile else None,
         introduction=profile.introduction if profile else None,
-        photo_urls=list(profile.photo_urls or []) if profile else [],
+        photos=own_images(profile.photo_keys if profile else None),
     )
 
 

@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalicelib import clock
 from chalicelib.api.activity_views import activity_out, attendance_out, roster_entry_out, signup_out
 from chalicelib.api.routing import ANYONE, Call, endpoint
-from chalicelib.errors import ErrorCode
+from chalicelib.errors import UPLOAD_ERRORS, ErrorCode
 from chalicelib.reference import Role
 from chalicelib.schemas.activities import (
     ActivityIn,
@@ -31,7 +31,7 @@ INDIVIDUAL = frozenset({Role.INDIVIDUAL})
 
 @endpoint(bp, "/demands/{demand_id}/activities", "POST", roles=VOLUNTEER_ORG, body=ActivityIn, status=201,
           response=ActivityOut,
-          errors=(ErrorCode.STATE_CONFLICT,), idempotent=True)
+          errors=(ErrorCode.STATE_CONFLICT, *UPLOAD_ERRORS), idempotent=True)
 def publish_activity(call: Call, demand_id: str, body: ActivityIn) -> ActivityOut:
     return activity_out(activities.publish(call.caller, demand_id, body, idempotency=call.idempotency), clock.now())
 

@@ -16,7 +16,7 @@ from chalicelib.schemas.activities import (
     SignupOut,
 )
 from chalicelib.schemas.common import mask_mobile
-from chalicelib.services import activities
+from chalicelib.services import activities, uploads
 
 
 def activity_out(activity: Activity, moment: datetime) -> ActivityOut:
@@ -35,6 +35,7 @@ def activity_out(activity: Activity, moment: datetime) -> ActivityOut:
         service_targets=list(activity.service_targets or []), guarantees=list(activity.guarantees or []),
         introduction=activity.introduction, service_content=activity.service_content,
         certificate_consent=bool(activity.certificate_consent), counts_hours=bool(activity.counts_hours),
+        photo_urls=uploads.image_urls(activity.photo_keys),
         published_at=activity.created_at, cancelled_at=activity.cancelled_at, cancel_reason=activity.cancel_reason,
     )
 

@@ -113,6 +113,14 @@ ROUTES: tuple[R, ...] = (
     R('/reference', 'GET', 'chalicelib.api.reference_routes', 'get_reference'),
     R('/sms/codes', 'POST', 'chalicelib.api.auth_routes', 'send_sms_code'),
     R('/stats/totals', 'GET', 'chalicelib.api.stats_routes', 'totals'),
+    R(
+        '/uploads',
+        'POST',
+        'chalicelib.api.upload_routes',
+        'create_upload',
+        ('application/json',),
+        'A form to POST one image (jpeg, png or webp, at most 2 MB) straight to the image bucket.',
+    ),
     R('/volunteer-orgs', 'GET', 'chalicelib.api.account_routes', 'volunteer_org_directory'),
     R('/volunteer-orgs', 'POST', 'chalicelib.api.account_routes', 'register_volunteer_org'),
 )

@@ -30,7 +30,7 @@ class VolunteerOrgProfile(MapAttribute):
     service_targets = ListAttribute(of=UnicodeAttribute)
     volunteer_count = NumberAttribute()
     advantages = UnicodeAttribute()
-    photo_urls = ListAttribute(of=UnicodeAttribute, default=list)
+    photo_keys = ListAttribute(of=UnicodeAttribute, default=list)   # images/… keys in the image bucket
     leader_name = UnicodeAttribute()
     leader_mobile = UnicodeAttribute()
     landline = UnicodeAttribute(null=True)
@@ -43,7 +43,7 @@ class LeagueOrgProfile(MapAttribute):
     landline = UnicodeAttribute(null=True)
     services_content = UnicodeAttribute(null=True)
     introduction = UnicodeAttribute(null=True)
-    photo_urls = ListAttribute(of=UnicodeAttribute, default=list)
+    photo_keys = ListAttribute(of=UnicodeAttribute, default=list)   # images/… keys in the image bucket
 
 
 class ByRoleStatusIndex(GlobalSecondaryIndex):

@@ -78,6 +78,7 @@ class Activity(Model):
     service_content = UnicodeAttribute()
     certificate_consent = BooleanAttribute()
     counts_hours = BooleanAttribute()                    # type counts hours (and consent was given)
+    photo_keys = ListAttribute(of=UnicodeAttribute, default=list)   # 活动图片: images/… keys in the image bucket
 
     check_in_secret = UnicodeAttribute()                 # HMAC key of the rotating code; never leaves the API
     created_at = UTCDateTimeAttribute()

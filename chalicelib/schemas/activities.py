@@ -30,6 +30,7 @@ from chalicelib.schemas.common import (
     one_of,
     text,
 )
+from chalicelib.schemas.uploads import ImageKey, image_keys, no_repeated_images
 
 ActivityType = Annotated[str, one_of(ACTIVITY_TYPES, "活动类型")]
 ActivityCategory = Annotated[str, one_of(ACTIVITY_CATEGORIES, "活动类别")]
@@ -89,6 +90,9 @@ class ActivityIn(InputModel):
     introduction: text(500)
     service_content: text(500)
     certificate_consent: StrictBool
+    photo_keys: list[ImageKey] = image_keys("活动图片: keys from POST /uploads (purpose activity_photo)")
+
+    _distinct_photos = field_validator("photo_keys")(no_repeated_images)
 
     # Cross-field rules are field validators (fields are checked in declaration order), so the error
     # names the field to correct rather than the whole form.
@@ -177,6 +181,7 @@ class ActivityOut(LabelledStatus):
     service_content: str
     certificate_consent: bool
     counts_hours: bool
+    photo_urls: list[str] = Field(description="活动图片: presigned GETs, valid for 15 minutes")
     published_at: UtcTime
     cancelled_at: UtcTime | None
     cancel_reason: str | None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, HttpUrl, StrictInt, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StrictInt, StringConstraints, field_validator, model_validator
 
 from chalicelib.reference import (
     DEMAND_TYPES,
@@ -27,6 +27,7 @@ from chalicelib.schemas.common import (
     text,
 )
 from chalicelib.schemas.regions import RegionIn, RegionOut
+from chalicelib.schemas.uploads import ImageKey, ImageOut, image_keys, no_repeated_images
 from chalicelib.services import credit_code
 
 AccountName = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[^\s]+$")]
@@ -81,7 +82,8 @@ class VolunteerOrgProfileIn(InputModel):
     service_targets: list[Annotated[str, one_of(SERVICE_TARGETS, "服务对象")]] = Field(min_length=1, max_length=7)
     volunteer_count: StrictInt = Field(ge=1, le=1_000_000)
     advantages: text(200)
-    photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9)
+    photo_keys: list[ImageKey] = image_keys("组织/团体照片: keys from POST /uploads (purpose org_photo), or the "
+                                            "keys of `photos` to keep; the list replaces the photos")
     leader_name: text(20)
     leader_mobile: MobilePhone
     leader_sms_code: SmsCodeText | None = None
@@ -92,9 +94,9 @@ class VolunteerOrgProfileIn(InputModel):
         if len(set(self.service_areas)) != len(self.service_areas) or \
                 len(set(self.service_targets)) != len(self.service_targets):
             raise ValueError("服务领域和服务对象不能重复选择")
-        if any(url.scheme != "https" or len(str(url)) > 500 for url in self.photo_urls):
-            raise ValueError("照片地址必须是 https 链接，且不超过500个字符")
         return self
+
+    _distinct_photos = field_validator("photo_keys")(no_repeated_images)
 
 
 class VolunteerOrgProfileOut(OutputModel):
@@ -103,7 +105,7 @@ class VolunteerOrgProfileOut(OutputModel):
     service_targets: list[str]
     volunteer_count: int
     advantages: str
-    photo_urls: list[str]
+    photos: list[ImageOut]
     leader_name: str
     leader_mobile: str
     landline: str | None = None
@@ -157,13 +159,10 @@ class LeagueOrgProfileIn(InputModel):
     landline: Landline | None = None
     services_content: text(200) | None = None
     introduction: text(500) | None = None
-    photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9)
+    photo_keys: list[ImageKey] = image_keys("组织/团体照片: keys from POST /uploads (purpose org_photo), or the "
+                                            "keys of `photos` to keep; the list replaces the photos")
 
-    @model_validator(mode="after")
-    def _https_photos(self) -> LeagueOrgProfileIn:
-        if any(url.scheme != "https" or len(str(url)) > 500 for url in self.photo_urls):
-            raise ValueError("照片地址必须是 https 链接，且不超过500个字符")
-        return self
+    _distinct_photos = field_validator("photo_keys")(no_repeated_images)
 
 
 class LeagueOrgProfileOut(OutputModel):
@@ -174,7 +173,7 @@ class LeagueOrgProfileOut(OutputModel):
     landline: str | None = None
     services_content: str | None = None
     introduction: str | None = None
-    photo_urls: list[str]
+    photos: list[ImageOut]
 
 
 class LeagueOrgOut(OutputModel):
@@ -272,7 +271,7 @@ class VolunteerOrgCardOut(OutputModel):
     service_targets: list[str]
     volunteer_count: int
     advantages: str
-    photo_urls: list[str]
+    photo_urls: list[str] = Field(description="presigned GETs of its photos, valid for 15 minutes")
 
 
 class VolunteerOrgCardPageOut(OutputModel):

@@ -41,8 +41,9 @@ from chalicelib.reference import (
     HelpRequestStatus,
     Role,
     SignupStatus,
+    UploadPurpose,
 )
-from chalicelib.services import demands, help_requests, throttle
+from chalicelib.services import demands, help_requests, throttle, uploads
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page
 
 if TYPE_CHECKING:   # bodies come from the api layer; services do not load its schemas (docs/architecture.md)
@@ -149,6 +150,10 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn, *,
     if counts and not body.certificate_consent:
         refuse(field_error(ErrorCode.VALIDATION_FAILED, "certificate_consent",
                            "计入服务时长的活动须同意服务时间用于生成《志愿服务记录证书》"))
+    try:
+        photo_keys = uploads.claim(caller, body.photo_keys, purpose=UploadPurpose.ACTIVITY_PHOTO, field="photo_keys")
+    except AppError as error:
+        refuse(error)
     activity = Activity(
         activity_id=secrets.token_hex(16), demand_id=demand_id, org_id=caller.account_id,
         org_name=account.display_name, status=ActivityStatus.PUBLISHED.value, title=body.title,
@@ -160,7 +165,7 @@ def publish(caller: Principal, demand_id: str, body: ActivityIn, *,
         sign_in_method=body.sign_in_method, attendance_radius_km=body.attendance_radius_km,
         who_may_sign_up=body.who_may_sign_up, tags=list(body.tags), service_targets=list(body.service_targets),
         guarantees=list(body.guarantees), introduction=body.introduction, service_content=body.service_content,
-        certificate_consent=body.certificate_consent, counts_hours=counts,
+        certificate_consent=body.certificate_consent, counts_hours=counts, photo_keys=photo_keys,
         check_in_secret=secrets.token_hex(32), created_at=moment, updated_at=moment)
     first = demand.status == DemandStatus.CLAIMED
     demand_conflict = AppError(ErrorCode.STATE_CONFLICT)

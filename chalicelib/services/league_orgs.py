@@ -13,9 +13,9 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, LeagueOrgProfile, Region, UniqueKey, login_key
 from chalicelib.data.base import Transaction
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
-from chalicelib.reference import AccountStatus, AuditAction, Role
+from chalicelib.reference import AccountStatus, AuditAction, Role, UploadPurpose
 from chalicelib.schemas.orgs import LeagueOrgIn, LeagueOrgProfileIn
-from chalicelib.services import audit
+from chalicelib.services import audit, uploads
 from chalicelib.services.accounts import get_account, insert_account, new_account
 from chalicelib.validation_messages import message_for
 
@@ -160,9 +160,12 @@ def _existing_accounts(account_names: list[str]) -> dict[str, Account]:
 def save_profile(caller: Principal, body: LeagueOrgProfileIn) -> Account:
     """组织信息管理: replaces the optional profile; the name and region stay as 智慧团建 issued them."""
     account = get_account(caller.account_id)
+    kept = list(account.league_profile.photo_keys or []) if account.league_profile else []
+    photo_keys = uploads.claim(caller, body.photo_keys, purpose=UploadPurpose.ORG_PHOTO, field="photo_keys",
+                               kept=kept)
     profile = LeagueOrgProfile(leader_name=body.leader_name, landline=body.landline,
                                services_content=body.services_content, introduction=body.introduction,
-                               photo_urls=[str(url) for url in body.photo_urls])
+                               photo_keys=photo_keys)
     Transaction().update(account, [Account.league_profile.set(profile), Account.updated_at.set(clock.now())]).commit()
     account.league_profile = profile
     return account

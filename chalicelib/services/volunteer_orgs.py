@@ -9,8 +9,8 @@ from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, Region, VolunteerOrgProfile, credit_code_key, login_key
 from chalicelib.data.base import Transaction, one_page
 from chalicelib.errors import AppError, ErrorCode, field_error
-from chalicelib.reference import AccountStatus, AuditAction, Role, SmsPurpose, VolunteerOrgKind
-from chalicelib.services import accounts, audit, sms, throttle
+from chalicelib.reference import AccountStatus, AuditAction, Role, SmsPurpose, UploadPurpose, VolunteerOrgKind
+from chalicelib.services import accounts, audit, sms, throttle, uploads
 from chalicelib.services.feed import KEYWORD_READS_PER_PAGE
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, query_page, trim_page
 
@@ -138,7 +138,10 @@ def save_profile(caller: Principal, body: VolunteerOrgProfileIn) -> VolunteerOrg
             raise field_error(ErrorCode.SMS_CODE_INVALID, "leader_sms_code", "更换负责人手机号码需要验证码")
         code = sms.verify_code(body.leader_mobile, SmsPurpose.ORG_CONTACT, body.leader_sms_code,
                                path="leader_sms_code")
-    profile = build_profile(body)
+    kept = list(account.profile.photo_keys or []) if account.profile else []
+    photo_keys = uploads.claim(caller, body.photo_keys, purpose=UploadPurpose.ORG_PHOTO, field="photo_keys",
+                               kept=kept)
+    profile = build_profile(body, photo_keys)
     tx = Transaction()
     if code is not None:
         code.consume_in(tx)
@@ -148,12 +151,13 @@ def save_profile(caller: Principal, body: VolunteerOrgProfileIn) -> VolunteerOrg
     return profile
 
 
-def build_profile(body: VolunteerOrgProfileIn) -> VolunteerOrgProfile:
+def build_profile(body: VolunteerOrgProfileIn, photo_keys: list[str] | tuple[str, ...] = ()) -> VolunteerOrgProfile:
+    """The stored profile; `photo_keys` are the claimed `images/` keys (uploads.claim), not the body's."""
     return VolunteerOrgProfile(
         region=Region(province=body.region.province, city=body.region.city, district=body.region.district),
         service_areas=list(body.service_areas), service_targets=list(body.service_targets),
         volunteer_count=body.volunteer_count, advantages=body.advantages,
-        photo_urls=[str(url) for url in body.photo_urls], leader_name=body.leader_name,
+        photo_keys=list(photo_keys), leader_name=body.leader_name,
         leader_mobile=body.leader_mobile, landline=body.landline,
     )
 

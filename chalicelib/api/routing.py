@@ -116,6 +116,7 @@ class Declaration:
     content_types: tuple[str, ...]
     text_body: bool
     max_body_bytes: int | None
+    text_example: str = ""              # the contract's example of a text body (JSON bodies: their model's)
     view_name: str = ""                 # the view function: operationId, tag (its module) and summary (its doc)
     module: str = ""
     doc: str = ""
@@ -133,7 +134,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
              response: Any = None, status: int | None = None, errors: tuple[ErrorCode, ...] = (),
              content_types: list[str] | None = None, during_password_change: bool = False,
-             max_body_bytes: int | None = None, text_body: bool = False) -> Callable:
+             max_body_bytes: int | None = None, text_body: bool = False, text_example: str = "") -> Callable:
     """Register `fn(call, **path_params, [body=], [query=], [text=])` as a route (see the module docstring)."""
     if roles is None:
         raise TypeError(f"{method} {path}: every route declares the roles allowed to call it")
@@ -142,7 +143,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
         method=method, path=path, access=access, body=body, query=query, response=response,
         status=status or (204 if response is NO_CONTENT else 200), errors=tuple(errors),
         content_types=tuple(content_types or ["application/json"]), text_body=text_body,
-        max_body_bytes=max_body_bytes)
+        max_body_bytes=max_body_bytes, text_example=text_example)
     if response is NO_CONTENT and declaration.status != 204:
         raise TypeError(f"{method} {path}: NO_CONTENT answers 204")
 

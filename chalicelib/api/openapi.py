@@ -194,7 +194,7 @@ def _error_schema() -> dict:
 
 def _body_examples(routes: Iterable[Declaration], refs: dict, schemas: dict) -> dict[str, Any]:
     """The first of each body model's `examples` (json_schema_extra), by schema name, moved out of the
-    schema into its request body's `example`; tests/test_contract_lint.py validates each against its model."""
+    schema into its request body's `example`; tests/test_contract.py validates each against its model."""
     examples = {}
     for declaration in routes:
         if declaration.body is None:

@@ -20,7 +20,7 @@ from chalicelib.schemas.common import (
 
 
 class SmsCodeRequestIn(InputModel):
-    model_config = example({"phone": "13800138000", "purpose": "register"})
+    model_config = example({"phone": "13912345678", "purpose": "register"})
 
     phone: MobilePhone
     purpose: SmsPurpose
@@ -32,7 +32,7 @@ class SmsCodeSentOut(OutputModel):
 
 
 class RegisterIndividualIn(InputModel):
-    model_config = example({"phone": "13800138000", "sms_code": "123456", "display_name": "李雷",
+    model_config = example({"phone": "13912345678", "sms_code": "123456", "display_name": "陈静",
                             "password": "Yce-2099-secret"})
 
     phone: MobilePhone
@@ -70,7 +70,7 @@ class ResetPasswordIn(InputModel):
     """An individual sends `phone`; an organization sends `account_type` "organization" and its `login`
     (the code went to its phone on file)."""
 
-    model_config = example({"phone": "13800138000", "sms_code": "123456", "new_password": "Yce-2099-secret"})
+    model_config = example({"phone": "13912345678", "sms_code": "123456", "new_password": "Yce-2099-secret"})
 
     phone: MobilePhone | None = None
     account_type: Literal["organization"] | None = None

@@ -53,8 +53,6 @@ Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=Fals
 Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 
 _PAIR = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
 _PAIR_MAX_LENGTH = 60
 
 
@@ -95,7 +93,7 @@ class ActivityIn(InputModel):
 
     model_config = example({
         "title": "【云支教】招募8位数学老师帮助乡村小学生", "activity_type": "志愿服务活动（计入服务时长）",
-        "category": "教育辅导", "volunteers_to_recruit": 8, "contact_name": "李雷", "contact_mobile": "18826480174",
+        "category": "教育辅导", "volunteers_to_recruit": 8, "contact_name": "陈静", "contact_mobile": "13987654321",
         "recruit_start": "2099-06-01T09:00:00+08:00", "recruit_end": "2099-06-04T18:00:00+08:00",
         "service_start": "2099-06-06T09:00:00+08:00", "service_end": "2099-06-06T12:00:00+08:00",
         "address": "深圳市龙岗区布吉街道某小学", "coordinates": {"longitude": 114.12, "latitude": 22.6},

@@ -36,8 +36,8 @@ class InputModel(BaseModel):
 
 
 def example(body: dict) -> ConfigDict:
-    """An input model's example request body: the contract's `example` (tests/test_contract_lint.py checks
-    that each one validates against its own model)."""
+    """An input model's example request body: the contract's `example` (tests/test_contract.py checks that
+    each one validates against its own model)."""
     return ConfigDict(json_schema_extra={"examples": [body]})
 
 

@@ -38,7 +38,7 @@ class DemandContentIn(InputModel):
 
     model_config = example({
         "title": "【乡村云支教】招募数学辅导志愿者", "demand_type": "关爱未成年人", "volunteers_needed": 8,
-        "content": "为李村小学三年级学生线上辅导数学，每周两次。", "period_start": "2099-06-01",
+        "content": "为阳光小学三年级学生线上辅导数学，每周两次。", "period_start": "2099-06-01",
         "period_end": "2099-07-31", "guarantees": ["志愿者保险"]})
 
     title: text(50) | None = None
@@ -93,7 +93,7 @@ class PublishIn(InputModel):
     model_config = example({"org": {
         "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
         "org_name": "共青团深圳市罗湖区委员会",
-        "leader_name": "王芳", "landline": "0755-82221234", "leader_mobile": "13800138000",
+        "leader_name": "王芳", "landline": "0755-82221234", "leader_mobile": "13912345678",
         "services_content": "关爱辖区留守儿童"}})
 
     org: OrgBlockIn

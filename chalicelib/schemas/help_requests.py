@@ -152,9 +152,9 @@ class HelpRequestIn(RootModel):
     # builds a parametrised generic at once, which cost every cold start importing this module ~20 ms.
     model_config = ConfigDict(defer_build=True, json_schema_extra={"examples": [{
         "kind": "cloud_tutoring", "title": "【乡村云支教】我需要补习英语", "org_id": "a1b2c3d4e5f6",
-        "contact_name": "赵雷", "contact_phone": "13800138000", "sms_code": "123456", "student_name": "赵小二",
-        "gender": "男", "grade": "小学三年级", "school": "李村小学", "city": "深圳市",
-        "address": "深圳市罗湖区李村小学",
+        "contact_name": "张伟", "contact_phone": "13912345678", "sms_code": "123456", "student_name": "张小明",
+        "gender": "男", "grade": "小学三年级", "school": "阳光小学", "city": "深圳市",
+        "address": "深圳市罗湖区阳光小学",
         "subjects": [{"subject": "英语", "score": 44}, {"subject": "数学", "score": 76.5}],
         "interests": ["绘画", "棋类"]}]})
     root: Annotated[CloudTutoringRequestIn | GeneralRequestIn, Field(discriminator="kind")]

@@ -48,7 +48,7 @@ class RegisterVolunteerOrgIn(InputModel):
     model_config = example({
         "account_name": "sz_math_team", "password": "Yce-2099-secret", "org_name": "深圳市数学支教志愿者协会",
         "org_kind": "registered", "credit_code": "51440300MJL0000129", "filing_number": "粤民备2020001",
-        "contact_name": "王五", "contact_phone": "13800138000", "sms_code": "123456"})
+        "contact_name": "周强", "contact_phone": "13912345678", "sms_code": "123456"})
 
     account_name: AccountName
     password: Password
@@ -85,8 +85,8 @@ class VolunteerOrgProfileIn(InputModel):
     model_config = example({
         "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
         "service_areas": ["关爱未成年人"], "service_targets": ["青少年"], "volunteer_count": 120,
-        "advantages": "队员多为中学数学教师", "photo_urls": [], "leader_name": "王五",
-        "leader_mobile": "13800138000", "leader_sms_code": "123456", "landline": "0755-86001234"})
+        "advantages": "队员多为中学数学教师", "photo_urls": [], "leader_name": "周强",
+        "leader_mobile": "13912345678", "leader_sms_code": "123456", "landline": "0755-86001234"})
 
     region: RegionIn
     service_areas: list[Annotated[str, one_of(DEMAND_TYPES, "服务领域")]] = Field(min_length=1, max_length=11)
@@ -159,7 +159,7 @@ class LeagueOrgIn(InputModel):
     model_config = example({
         "org_name": "共青团深圳市罗湖区委员会", "account_name": "gd_sz_lh",
         "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
-        "parent_org_name": "共青团深圳市委员会", "leader_mobile": "13800138000"})
+        "parent_org_name": "共青团深圳市委员会", "leader_mobile": "13912345678"})
 
     org_name: text(100)
     account_name: AccountName

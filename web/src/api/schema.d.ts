@@ -5502,7 +5502,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "account_name": "gd_sz_lh",
-                 *       "leader_mobile": "13800138000",
+                 *       "leader_mobile": "13912345678",
                  *       "org_name": "共青团深圳市罗湖区委员会",
                  *       "parent_org_name": "共青团深圳市委员会",
                  *       "region": {
@@ -5592,7 +5592,7 @@ export interface operations {
             content: {
                 /**
                  * @example 组织名称,账号,所在省,所在市,所在区县,上级组织,负责人手机号
-                 *     共青团深圳市罗湖区委员会,gd_sz_lh,广东省,深圳市,罗湖区,共青团深圳市委员会,13800138000
+                 *     共青团深圳市罗湖区委员会,gd_sz_lh,广东省,深圳市,罗湖区,共青团深圳市委员会,13912345678
                  */
                 "text/csv": string;
             };
@@ -6303,7 +6303,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "new_password": "Yce-2099-secret",
-                 *       "phone": "13800138000",
+                 *       "phone": "13912345678",
                  *       "sms_code": "123456"
                  *     }
                  */
@@ -6543,9 +6543,9 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "display_name": "李雷",
+                 *       "display_name": "陈静",
                  *       "password": "Yce-2099-secret",
-                 *       "phone": "13800138000",
+                 *       "phone": "13912345678",
                  *       "sms_code": "123456"
                  *     }
                  */
@@ -7122,7 +7122,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "content": "为李村小学三年级学生线上辅导数学，每周两次。",
+                 *       "content": "为阳光小学三年级学生线上辅导数学，每周两次。",
                  *       "demand_type": "关爱未成年人",
                  *       "guarantees": [
                  *         "志愿者保险"
@@ -7333,7 +7333,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "content": "为李村小学三年级学生线上辅导数学，每周两次。",
+                 *       "content": "为阳光小学三年级学生线上辅导数学，每周两次。",
                  *       "demand_type": "关爱未成年人",
                  *       "guarantees": [
                  *         "志愿者保险"
@@ -7501,8 +7501,8 @@ export interface operations {
                  *       "attendance_radius_km": 3,
                  *       "category": "教育辅导",
                  *       "certificate_consent": true,
-                 *       "contact_mobile": "18826480174",
-                 *       "contact_name": "李雷",
+                 *       "contact_mobile": "13987654321",
+                 *       "contact_name": "陈静",
                  *       "coordinates": {
                  *         "latitude": 22.6,
                  *         "longitude": 114.12
@@ -8072,7 +8072,7 @@ export interface operations {
                  * @example {
                  *       "org": {
                  *         "landline": "0755-82221234",
-                 *         "leader_mobile": "13800138000",
+                 *         "leader_mobile": "13912345678",
                  *         "leader_name": "王芳",
                  *         "org_name": "共青团深圳市罗湖区委员会",
                  *         "region": {
@@ -8404,10 +8404,10 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "address": "深圳市罗湖区李村小学",
+                 *       "address": "深圳市罗湖区阳光小学",
                  *       "city": "深圳市",
-                 *       "contact_name": "赵雷",
-                 *       "contact_phone": "13800138000",
+                 *       "contact_name": "张伟",
+                 *       "contact_phone": "13912345678",
                  *       "gender": "男",
                  *       "grade": "小学三年级",
                  *       "interests": [
@@ -8416,9 +8416,9 @@ export interface operations {
                  *       ],
                  *       "kind": "cloud_tutoring",
                  *       "org_id": "a1b2c3d4e5f6",
-                 *       "school": "李村小学",
+                 *       "school": "阳光小学",
                  *       "sms_code": "123456",
-                 *       "student_name": "赵小二",
+                 *       "student_name": "张小明",
                  *       "subjects": [
                  *         {
                  *           "score": 44,
@@ -9603,8 +9603,8 @@ export interface operations {
                  * @example {
                  *       "advantages": "队员多为中学数学教师",
                  *       "landline": "0755-86001234",
-                 *       "leader_mobile": "13800138000",
-                 *       "leader_name": "王五",
+                 *       "leader_mobile": "13912345678",
+                 *       "leader_name": "周强",
                  *       "leader_sms_code": "123456",
                  *       "photo_urls": [],
                  *       "region": {
@@ -10027,7 +10027,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "phone": "13800138000",
+                 *       "phone": "13912345678",
                  *       "purpose": "register"
                  *     }
                  */
@@ -10213,8 +10213,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "account_name": "sz_math_team",
-                 *       "contact_name": "王五",
-                 *       "contact_phone": "13800138000",
+                 *       "contact_name": "周强",
+                 *       "contact_phone": "13912345678",
                  *       "credit_code": "51440300MJL0000129",
                  *       "filing_number": "粤民备2020001",
                  *       "org_kind": "registered",

@@ -36,11 +36,13 @@ test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM)
 	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
 # Every generated file, after changing routes, models, schemas, tables or a route's requests: the route
-# index first (the app registers its routes from it), then what reads the app, then the measured request
-# budget (runs its test's tour). `tests/test_generated_files.py` fails when one is stale.
-generate: $(DEV_STAMP)
+# index first (the app registers its routes from it), then what reads the app (the contract, then its
+# TypeScript types), then the measured request budget (runs its test's tour). `tests/test_generated_files.py`
+# (and tests/test_contract_lint.py for the types) fails when one is stale.
+generate: $(DEV_STAMP) $(WEB_STAMP)
 	$(VENV)/bin/python scripts/route_index.py
 	$(VENV)/bin/python scripts/openapi.py
+	$(VENV)/bin/python scripts/api_types.py
 	$(VENV)/bin/python scripts/route_table.py
 	$(VENV)/bin/python scripts/stage_config.py
 	$(VENV)/bin/python scripts/infra_template.py

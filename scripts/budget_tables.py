@@ -34,14 +34,16 @@ def writes(calls: tuple[str, ...]) -> int:
 
 def kind(method: str, response: typing.Any) -> str:
     """A route's kind, from its declaration: a write is a transition; a read answering `items` a list, one
-    answering only numbers a 我的 counter, any other a detail."""
+    answering only numbers (and the Literal telling its answer models apart) a 我的 counter, any other a detail."""
     if method != "GET":
         return TRANSITION
     fields = {name: field for model in typing.get_args(response) or (response,)
               for name, field in getattr(model, "model_fields", {}).items()}
     if "items" in fields:
         return LIST
-    if fields and all(field.annotation is int for field in fields.values()):
+    numbers = [field for field in fields.values() if field.annotation is int]
+    if numbers and all(field.annotation is int or typing.get_origin(field.annotation) is typing.Literal
+                       for field in fields.values()):
         return COUNTER
     return DETAIL
 

@@ -70,18 +70,22 @@ def test_apply_then_confirm_with_snapshot_lists_counters_and_timeline(api, outbo
     assert [c["claim_id"] for c in inbox] == [claim["claim_id"]] and inbox[0]["applicant"]["volunteer_count"] == 120
     assert [c["claim_id"] for c in api.get("/me/claims", token=org["token"]).json["items"]] == [claim["claim_id"]]
     assert api.get("/me/claims?status=confirmed", token=org["token"]).json["items"] == []
-    assert api.get("/me/todo", token=token).json == {"awaiting_claim": 1, "pending_help_requests": 0,
-                                                     "pending_claims": 1, "ratings_owed": 0}
-    assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 1, "ratings_owed": 0}
+    assert api.get("/me/todo", token=token).json == {"role": "league_org", "awaiting_claim": 1,
+                                                     "pending_help_requests": 0, "pending_claims": 1,
+                                                     "ratings_owed": 0}
+    assert api.get("/me/todo", token=org["token"]).json == {"role": "volunteer_org", "pending_applications": 1,
+                                                            "ratings_owed": 0}
     assert api.get(f"/demands/{did}/claims").json == {"items": []}
 
     confirmed = api.post(f"/claims/{claim['claim_id']}/confirm", token=token)
     assert confirmed.status_code == 200, confirmed.json
     assert confirmed.json["status"] == "confirmed" and confirmed.json["confirmed_at"]
     assert demand_of(did).status == "claimed"
-    assert api.get("/me/todo", token=token).json == {"awaiting_claim": 0, "pending_help_requests": 0,
-                                                     "pending_claims": 0, "ratings_owed": 1}
-    assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 0, "ratings_owed": 1}
+    assert api.get("/me/todo", token=token).json == {"role": "league_org", "awaiting_claim": 0,
+                                                     "pending_help_requests": 0, "pending_claims": 0,
+                                                     "ratings_owed": 1}
+    assert api.get("/me/todo", token=org["token"]).json == {"role": "volunteer_org", "pending_applications": 0,
+                                                            "ratings_owed": 1}
     public = api.get(f"/demands/{did}/claims").json["items"]
     assert public == [{"account_id": org["account_id"], "org_name": "深圳市义工联合会",
                        "confirmed_at": confirmed.json["confirmed_at"]}]
@@ -224,7 +228,8 @@ def test_at_most_five_pending_applications_per_org(api, outbox, publisher):
     sixth = apply(api, org, ids[5])
     assert sixth.status_code == 409 and code(sixth) == "CLAIM_PENDING_LIMIT"
     assert Claim.count(ids[5]) == 0 and demand_of(ids[5]).application_count == 0
-    assert api.get("/me/todo", token=org["token"]).json == {"pending_applications": 5, "ratings_owed": 0}
+    assert api.get("/me/todo", token=org["token"]).json == {"role": "volunteer_org", "pending_applications": 5,
+                                                            "ratings_owed": 0}
     api.post(f"/claims/{first[0]['claim_id']}/withdraw", {}, token=org["token"])
     assert apply(api, org, ids[5]).status_code == 201
     assert ClaimQuota.get(org["account_id"]).pending == 5

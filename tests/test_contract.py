@@ -13,11 +13,11 @@ from openapi_spec_validator import validate
 from app import app as chalice_app
 from chalicelib.api import contract_routes
 from chalicelib.api.openapi import build_document, declarations, documented, error_codes, render
-from chalicelib.api.routing import RAW
+from chalicelib.api.routing import RAW, parse_model
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import issue_access_token
-from chalicelib.errors import ErrorCode
-from chalicelib.reference import Role
+from chalicelib.errors import AppError, ErrorCode
+from chalicelib.reference import GUANGDONG_CITIES, Role
 from chalicelib.schemas.common import PageQuery
 from chalicelib.services import accounts
 
@@ -171,6 +171,91 @@ def test_a_body_is_required_exactly_when_its_model_has_required_fields(document)
         fields = schemas[media["schema"]["$ref"].rsplit("/", 1)[-1]].get("required", [])
         assert body["required"] is bool(fields), (method, path)
     assert document["paths"]["/demands"]["post"]["requestBody"]["required"] is False
+
+
+def test_every_request_body_has_an_example_the_server_accepts(document):
+    """A JSON body's example is its model's own (json_schema_extra) and passes the model as the server parses
+    it, strict fields included; the CSV import shows a text example."""
+    bodies = 0
+    for declaration in _routes_with(lambda d: d.body is not None or d.text_body):
+        media = document["paths"][declaration.path][declaration.method.lower()]["requestBody"]["content"]
+        (example,) = [content["example"] for content in media.values()]
+        if declaration.body is not None:
+            assert isinstance(parse_model(declaration.body, json.loads(json.dumps(example))), declaration.body)
+            bodies += 1
+        else:
+            assert example.splitlines()[0].startswith("组织名称,")
+    assert bodies > 30
+
+
+def _core_schemas(schema):
+    if isinstance(schema, dict):
+        yield schema
+        for value in schema.values():
+            yield from _core_schemas(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _core_schemas(value)
+
+
+def test_body_numbers_and_booleans_are_strict_as_the_contract_types_them():
+    """The document says integer / number / boolean, so "5" or "true" in a body is refused (400), never
+    coerced; query strings stay lax (every query value arrives as text)."""
+    lax = []
+    for model in {d.body for d in declarations(chalice_app.routes) if d.body is not None}:
+        model.model_rebuild()
+        lax += [(model.__name__, s["type"]) for s in _core_schemas(model.__pydantic_core_schema__)
+                if s.get("type") in {"int", "float", "bool"} and not s.get("strict")]
+    assert lax == []
+
+
+def test_a_score_given_as_text_is_refused():
+    from chalicelib.schemas.help_requests import SubjectScoreIn
+
+    assert parse_model(SubjectScoreIn, {"subject": "数学", "score": 88.5}).score == 88.5
+    with pytest.raises(AppError) as refused:
+        parse_model(SubjectScoreIn, {"subject": "数学", "score": "88.5"})
+    assert refused.value.fields[0].path == "score"
+
+
+def test_request_schemas_carry_no_default(document):
+    """openapi-typescript (default options) makes a property with a default required: a typed client would
+    have to send null or [] for every optional field. Query parameters keep theirs (they stay optional)."""
+    defaults = []
+    for method, path, operation in _operations(document):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            defaults += [(method, path) for s in _reachable(document, media["schema"], set()) if "default" in s]
+    assert defaults == []
+    limit = next(p for p in document["paths"]["/demands"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["default"] == 20 and limit["required"] is False
+
+
+def test_answers_of_several_models_name_their_discriminator(document):
+    detail = document["paths"]["/demands/{demand_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert detail["schema"]["discriminator"] == {"propertyName": "view", "mapping": {
+        "public": "#/components/schemas/DemandDetailOut", "claimant": "#/components/schemas/ClaimantDemandOut",
+        "owner": "#/components/schemas/OwnerDemandOut"}}
+    todo = document["paths"]["/me/todo"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(todo["discriminator"]["mapping"]) == {"league_org", "volunteer_org"}
+    for _, _, operation in _operations(document):
+        for response in operation["responses"].values():
+            for media in response.get("content", {}).values():
+                assert "oneOf" not in media["schema"] or "discriminator" in media["schema"]
+
+
+def test_city_query_parameters_offer_the_guangdong_cities(document):
+    cities = [(path, p["schema"]) for path, item in document["paths"].items() for operation in item.values()
+              for p in operation.get("parameters", []) if p["name"] == "city"]
+    assert len(cities) >= 5
+    assert all(schema["anyOf"][0]["enum"] == list(GUANGDONG_CITIES) for _, schema in cities), cities
+
+
+def test_servers_tags_and_descriptions_are_stated(document):
+    assert [server["url"] for server in document["servers"]] == ["/api", "/"]
+    tags = {tag["name"] for tag in document["tags"]}
+    assert {operation["tags"][0] for *_, operation in _operations(document)} == tags
+    assert all(re.search(r"[\u4e00-\u9fff]", tag["description"]) for tag in document["tags"])
+    assert all(operation["description"].endswith("。") for *_, operation in _operations(document))
 
 
 def test_pages_hold_at_most_50_items_in_the_contract(document):

@@ -256,7 +256,8 @@ def test_the_todo_counters_equal_the_lists_they_count(api, outbox, org):
     for _ in range(3):
         _help_request(api, outbox, org["account_id"])
     todo = api.get("/me/todo", token=token).json
-    assert todo == {"awaiting_claim": 2, "pending_help_requests": 3, "pending_claims": 0, "ratings_owed": 0}
+    assert todo == {"role": "league_org", "awaiting_claim": 2, "pending_help_requests": 3, "pending_claims": 0,
+                    "ratings_owed": 0}
     assert len(api.get("/me/demands?status=open", token=token).json["items"]) == 2
     assert len(api.get("/me/help-request-inbox?status=pending", token=token).json["items"]) == 3
     person = register_individual(api, outbox)

@@ -121,7 +121,7 @@ INTERESTS_3 = ["绘画", "棋类", "朗诵"]
     ("subjects[0].score", [{"subject": "数学", "score": 150}], [{"subject": "数学", "score": 150.1}]),
     ("subjects[0].score", [{"subject": "数学", "score": 0}], [{"subject": "数学", "score": -1}]),
     ("subjects[0].score", [{"subject": "数学", "score": 99.5}], [{"subject": "数学", "score": 99.55}]),
-    ("subjects[0].score", [{"subject": "数学", "score": "88.5"}], [{"subject": "数学", "score": "八十"}]),
+    ("subjects[0].score", [{"subject": "数学", "score": 88.5}], [{"subject": "数学", "score": "88.5"}]),   # strict
     ("subjects[0].score", [{"subject": "数学", "score": 60}], [{"subject": "数学", "score": True}]),
     ("subjects[0].score", [{"subject": "数学", "score": 60}], [{"subject": "数学"}]),
     ("interests", INTERESTS_3, INTERESTS_3 + ["舞蹈"]),

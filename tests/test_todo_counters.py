@@ -65,20 +65,21 @@ def stored(account_id: str) -> dict:
 def expect(api, league, orgs, league_counts: dict, org_counts: list[dict]) -> None:
     """Each counter has the value the step predicts, equals its list, and nothing stored is negative."""
     token = league["access_token"]
-    assert todo(api, token) == league_counts == listed(api, token, LEAGUE_LISTS)
+    assert todo(api, token) == league_counts == {"role": "league_org", **listed(api, token, LEAGUE_LISTS)}
     stored(league["account_id"])
     for org, counts in zip(orgs, org_counts, strict=True):
-        assert todo(api, org["token"]) == counts == listed(api, org["token"], VOLUNTEER_LISTS)
+        lists = listed(api, org["token"], VOLUNTEER_LISTS)
+        assert todo(api, org["token"]) == counts == {"role": "volunteer_org", **lists}
         stored(org["account_id"])
 
 
 def league_counts(awaiting=0, help_requests=0, claims_=0, owed=0) -> dict:
-    return {"awaiting_claim": awaiting, "pending_help_requests": help_requests, "pending_claims": claims_,
-            "ratings_owed": owed}
+    return {"role": "league_org", "awaiting_claim": awaiting, "pending_help_requests": help_requests,
+            "pending_claims": claims_, "ratings_owed": owed}
 
 
 def org_counts(pending=0, owed=0) -> dict:
-    return {"pending_applications": pending, "ratings_owed": owed}
+    return {"role": "volunteer_org", "pending_applications": pending, "ratings_owed": owed}
 
 
 # ---------------------------------------------------------------- one GetItem, zeros for a new account

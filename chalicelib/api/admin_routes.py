@@ -47,7 +47,9 @@ def create_league_org(call: Call, body: LeagueOrgIn) -> LeagueOrgOut:
     return league_org_out(league_orgs.create(call.caller, body))
 
 
-@endpoint(bp, "/admin/league-orgs/import", "POST", roles=OPERATOR, text_body=True,
+@endpoint(bp, "/admin/league-orgs/import", "POST", roles=OPERATOR, text_body=True, text_example=(
+              "组织名称,账号,所在省,所在市,所在区县,上级组织,负责人手机号\n"
+              "共青团深圳市罗湖区委员会,gd_sz_lh,广东省,深圳市,罗湖区,共青团深圳市委员会,13912345678\n"),
           content_types=["text/csv"], max_body_bytes=get_settings().max_import_body_bytes, response=ImportResultOut,
           errors=(ErrorCode.ACCOUNT_NAME_TAKEN, ErrorCode.CSV_INVALID))
 def import_league_orgs(call: Call, text: str) -> ImportResultOut:

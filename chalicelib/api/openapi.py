@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import to_jsonable_python
 
 from chalicelib.api import idempotency
 from chalicelib.api.routing import ALL_ROLES, NO_CONTENT, RAW, Declaration
 from chalicelib.errors import ErrorCode
+from chalicelib.reference import LABELS
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -35,6 +38,34 @@ on `code` (stable) and may show `message` (Chinese). Any route may also answer 5
 `Authorization: Bearer <access_token>`. Moments (`format: date-time`) are RFC 3339 and answered in UTC
 with `Z`; calendar days (`format: date`) are `YYYY-MM-DD` China-Standard-Time days. Guide for front ends:
 docs/api.md."""
+
+
+# Relative to the host the client already talks to: API Gateway serves the API under its stage path
+# (`api_gateway_stage` in .chalice/config.json); `make run` (chalice local) serves it at the root.
+SERVERS = [
+    {"url": "/api", "description": "部署环境：API Gateway 的 api 阶段（H5 与 API 同源，路径前缀 /api）"},
+    {"url": "/", "description": "本地 make run（chalice local，http://localhost:8000，无路径前缀）"},
+]
+# Not open source (the repository has no licence); SPDX's form for a licence of one's own.
+LICENSE = {"name": "Proprietary（未开源，保留所有权利）", "identifier": "LicenseRef-Proprietary"}
+CONTACT = {"name": "青年云支教平台（团省委）"}
+# One tag per route module (`_tag`): the group a front end's generated client and the explorer show.
+TAGS = {
+    "account": "我的：账号、组织资料、待办；志愿服务组织的注册与名录",
+    "activity": "志愿服务活动：发布、报名、签到签退、服务时长",
+    "admin": "运营后台：团组织导入、志愿服务组织审核、账号管理、审计日志、数据统计",
+    "auth": "登录、注册、令牌刷新、改密与找回密码、短信验证码",
+    "claim": "认领：申请、确认、退回、撤回与认领列表",
+    "demand": "需求：发布、编辑、浏览与推荐、点赞收藏、关闭、进度",
+    "health": "健康检查",
+    "help_request": "初始需求：选择团组织、提交、查看、采用与不采用",
+    "notification": "消息通知与通知设置",
+    "rating": "评分、待评分与积分",
+    "reference": "字典：城市、类型、状态等可选值及其中文名称",
+    "report": "举报与处理",
+    "stats": "平台累计数据",
+    "upload": "图片上传：预签名表单（组织/团体照片、活动图片）",
+}
 
 
 def documented(declaration: Declaration) -> bool:
@@ -59,16 +90,24 @@ def render(document: dict, *, indent: int | None = None) -> str:
 def build_document(routes: Mapping[str, Mapping[str, Any]]) -> dict:
     routes_declared = [d for d in declarations(routes) if documented(d)]
     refs, schemas = _component_schemas(routes_declared)
+    examples = _body_examples(routes_declared, refs, schemas)
     paths: dict[str, dict] = defaultdict(dict)
     for declaration in routes_declared:
-        paths[declaration.path][declaration.method.lower()] = _operation(declaration, refs, schemas)
+        paths[declaration.path][declaration.method.lower()] = _operation(declaration, refs, schemas, examples)
     for declaration in routes_declared:   # query models are spelled out as parameters, not kept as schemas
         if declaration.query is not None:
             schemas.pop(_name(refs[(declaration.query, "validation")]), None)
     schemas[ERROR_SCHEMA] = _error_schema()
+    used_tags = sorted({_tag(declaration) for declaration in routes_declared})
+    undescribed = [tag for tag in used_tags if tag not in TAGS]
+    if undescribed:
+        raise TypeError(f"describe the tags {undescribed} in chalicelib/api/openapi.py TAGS")
     return {
         "openapi": OPENAPI_VERSION,
-        "info": {"title": "青年云支教 API", "version": API_VERSION, "description": _DESCRIPTION},
+        "info": {"title": "青年云支教 API", "version": API_VERSION, "description": _DESCRIPTION,
+                 "license": LICENSE, "contact": CONTACT},
+        "servers": SERVERS,
+        "tags": [{"name": tag, "description": TAGS[tag]} for tag in used_tags],
         "paths": dict(paths),
         "components": {
             "schemas": schemas,
@@ -92,13 +131,25 @@ def _component_schemas(routes: Iterable[Declaration]) -> tuple[dict, dict]:
         for model in declaration.response_models:
             wanted[(model, "serialization")] = None
     ordered = sorted(wanted, key=lambda key: (key[0].__module__, key[0].__qualname__, key[1]))
-    refs, document = models_json_schema(ordered, ref_template=REF)
+    refs, document = models_json_schema(ordered, ref_template=REF, schema_generator=_ContractSchema)
     schemas = document.get("$defs", {})
     # Two models of one name (ProgressStepOut of demands and of help requests) get pydantic's
     # module-qualified names; a front end's generated types read better as DemandsProgressStepOut.
     names = {old: _readable(old) for old in schemas if _QUALIFIED.match(old)}
     refs = {key: _renamed(value, names) for key, value in refs.items()}
     return refs, dict(sorted((names.get(name, name), _renamed(schema, names)) for name, schema in schemas.items()))
+
+
+class _ContractSchema(GenerateJsonSchema):
+    """Input schemas without `default`: an omitted optional field is simply absent. A default makes
+    openapi-typescript (default options) type the field as required, so a typed client would have to send
+    `null` or `[]` for every optional field. Query parameters get theirs back (`_query_parameters`)."""
+
+    def default_schema(self, schema):
+        json_schema = super().default_schema(schema)
+        if self.mode == "validation":
+            json_schema.pop("default", None)
+        return json_schema
 
 
 _QUALIFIED = re.compile(r"^chalicelib__schemas__(\w+?)__(\w+)$")
@@ -143,11 +194,28 @@ def _error_schema() -> dict:
 
 # ---------------------------------------------------------------- operations
 
-def _operation(declaration: Declaration, refs: dict, schemas: dict) -> dict:
+def _body_examples(routes: Iterable[Declaration], refs: dict, schemas: dict) -> dict[str, Any]:
+    """The first of each body model's `examples` (json_schema_extra), by schema name, moved out of the
+    schema into its request body's `example`; tests/test_contract.py validates each against its model."""
+    examples = {}
+    for declaration in routes:
+        if declaration.body is None:
+            continue
+        name = _name(refs[(declaration.body, "validation")])
+        if name not in examples:
+            listed = schemas[name].pop("examples", None)
+            if not listed:
+                raise TypeError(f"{declaration.body.__name__}: give it json_schema_extra={{'examples': [...]}}")
+            examples[name] = listed[0]
+    return examples
+
+
+def _operation(declaration: Declaration, refs: dict, schemas: dict, examples: dict) -> dict:
     operation: dict[str, Any] = {
         "operationId": _operation_id(declaration),
         "tags": [_tag(declaration)],
         "summary": _summary(declaration),
+        "description": _description(declaration),
         "security": _security(declaration),
         "x-roles": "anyone" if declaration.access.public else sorted(r.value for r in declaration.access.roles),
         "responses": _responses(declaration, refs),
@@ -156,7 +224,7 @@ def _operation(declaration: Declaration, refs: dict, schemas: dict) -> dict:
                   + _query_parameters(declaration, refs, schemas))
     if parameters:
         operation["parameters"] = parameters
-    body = _request_body(declaration, refs, schemas)
+    body = _request_body(declaration, refs, schemas, examples)
     if body is not None:
         operation["requestBody"] = body
     return operation
@@ -173,6 +241,17 @@ def _tag(declaration: Declaration) -> str:
 def _summary(declaration: Declaration) -> str:
     doc = (declaration.doc or "").strip()
     return doc.splitlines()[0] if doc else declaration.view_name.replace("_", " ")
+
+
+def _description(declaration: Declaration) -> str:
+    """The view's docstring after its summary line, then who may call it (x-roles, in words)."""
+    details = "\n".join(line.strip() for line in (declaration.doc or "").strip().splitlines()[1:]).strip()
+    if declaration.access.public:
+        callers = "任何人（可不登录；带令牌时校验令牌）"
+    else:
+        labels = LABELS["role"]
+        callers = "、".join(labels[role] for role in sorted(declaration.access.roles, key=list(labels).index))
+    return "\n\n".join(part for part in (details, f"调用者：{callers}。") if part)
 
 
 def _security(declaration: Declaration) -> list[dict]:
@@ -202,6 +281,9 @@ def _query_parameters(declaration: Declaration, refs: dict, schemas: dict) -> li
     required = set(model_schema.get("required", []))
     parameters = []
     for name, schema in model_schema.get("properties", {}).items():
+        field = declaration.query.model_fields[name]
+        if not field.is_required() and field.get_default(call_default_factory=True) is not None:
+            schema = {**schema, "default": to_jsonable_python(field.get_default(call_default_factory=True))}
         parameter = {"name": name, "in": "query", "required": name in required, "schema": schema}
         if "description" in schema:
             parameter["description"] = schema["description"]
@@ -209,16 +291,19 @@ def _query_parameters(declaration: Declaration, refs: dict, schemas: dict) -> li
     return parameters
 
 
-def _request_body(declaration: Declaration, refs: dict, schemas: dict) -> dict | None:
+def _request_body(declaration: Declaration, refs: dict, schemas: dict, examples: dict) -> dict | None:
     if declaration.text_body:
         media = declaration.content_types[0]
-        return {"required": True, "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}
+        if not declaration.text_example:
+            raise TypeError(f"{declaration.method} {declaration.path}: give its text body a text_example=")
+        return {"required": True, "content": {media: {"schema": {"type": "string", "contentMediaType": media},
+                                                      "example": declaration.text_example}}}
     if declaration.body is None:
         return None
     ref = refs[(declaration.body, "validation")]
     # An empty body is read as {}: a model without required fields may be sent without a body.
     required = bool(schemas[_name(ref)].get("required"))
-    return {"required": required, "content": {"application/json": {"schema": ref}}}
+    return {"required": required, "content": {"application/json": {"schema": ref, "example": examples[_name(ref)]}}}
 
 
 def _responses(declaration: Declaration, refs: dict) -> dict:
@@ -234,9 +319,24 @@ def _success(declaration: Declaration, refs: dict) -> dict:
     if declaration.response is None:
         raise TypeError(f"{declaration.method} {declaration.path}: declare response= on its endpoint(...)")
     variants = [refs[(model, "serialization")] for model in declaration.response_models]
-    schema = variants[0] if len(variants) == 1 else {"oneOf": variants}
+    schema = variants[0] if len(variants) == 1 else _discriminated(declaration, variants)
     return {"description": "OK" if declaration.status == 200 else "Created" if declaration.status == 201
             else "Accepted", "content": {"application/json": {"schema": schema}}}
+
+
+def _discriminated(declaration: Declaration, variants: list[dict]) -> dict:
+    """`AOut | BOut` answers: a oneOf a typed client can narrow, on the field each variant fixes to its own
+    `Literal` value (DemandDetailOut.view, LeagueOrgTodoOut.role)."""
+    models = declaration.response_models
+    fixed = [{name: field.default for name, field in model.model_fields.items()
+              if typing.get_origin(field.annotation) is typing.Literal} for model in models]
+    shared = set.intersection(*(set(values) for values in fixed))
+    if len(shared) != 1:
+        raise TypeError(f"{declaration.method} {declaration.path}: give each answer model one Literal field "
+                        "(the same name in each, its own value) to tell them apart")
+    name = shared.pop()
+    mapping = {str(values[name]): variant["$ref"] for values, variant in zip(fixed, variants, strict=True)}
+    return {"oneOf": variants, "discriminator": {"propertyName": name, "mapping": mapping}}
 
 
 def _error_response(status: int, codes: list[ErrorCode]) -> dict:

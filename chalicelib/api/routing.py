@@ -124,6 +124,7 @@ class Declaration:
     text_body: bool
     max_body_bytes: int | None
     idempotent: bool = False            # takes an Idempotency-Key header
+    text_example: str = ""              # the contract's example of a text body (JSON bodies: their model's)
     view_name: str = ""                 # the view function: operationId, tag (its module) and summary (its doc)
     module: str = ""
     doc: str = ""
@@ -141,7 +142,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
              response: Any = None, status: int | None = None, errors: tuple[ErrorCode, ...] = (),
              content_types: list[str] | None = None, during_password_change: bool = False,
-             max_body_bytes: int | None = None, text_body: bool = False, idempotent: bool = False) -> Callable:
+             max_body_bytes: int | None = None, text_body: bool = False, text_example: str = "",
+             idempotent: bool = False) -> Callable:
     """Register `fn(call, **path_params, [body=], [query=], [text=])` as a route (see the module docstring)."""
     if roles is None:
         raise TypeError(f"{method} {path}: every route declares the roles allowed to call it")
@@ -153,7 +155,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, roles: frozenset[Role],
         status=status or (204 if response is NO_CONTENT else 200),
         errors=tuple(errors) + (IDEMPOTENCY_ERRORS if idempotent else ()),
         content_types=tuple(content_types or ["application/json"]), text_body=text_body,
-        max_body_bytes=max_body_bytes, idempotent=idempotent)
+        max_body_bytes=max_body_bytes, text_example=text_example, idempotent=idempotent)
     if response is NO_CONTENT and declaration.status != 204:
         raise TypeError(f"{method} {path}: NO_CONTENT answers 204")
 

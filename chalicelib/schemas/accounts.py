@@ -14,11 +14,14 @@ from chalicelib.schemas.common import (
     Password,
     SmsCodeText,
     UtcTime,
+    example,
     text,
 )
 
 
 class SmsCodeRequestIn(InputModel):
+    model_config = example({"phone": "13912345678", "purpose": "register"})
+
     phone: MobilePhone
     purpose: SmsPurpose
 
@@ -29,6 +32,9 @@ class SmsCodeSentOut(OutputModel):
 
 
 class RegisterIndividualIn(InputModel):
+    model_config = example({"phone": "13912345678", "sms_code": "123456", "display_name": "陈静",
+                            "password": "Yce-2099-secret"})
+
     phone: MobilePhone
     sms_code: SmsCodeText
     display_name: text(20)
@@ -36,6 +42,8 @@ class RegisterIndividualIn(InputModel):
 
 
 class LoginIn(InputModel):
+    model_config = example({"account_type": "organization", "login": "gd_sz_lh", "password": "Yce-2099-secret"})
+
     # 一号通 (individual, by phone) or 组织/团体登录 (organizations and operators, by account name).
     account_type: Literal["individual", "organization"]
     login: text(64)
@@ -43,10 +51,14 @@ class LoginIn(InputModel):
 
 
 class RefreshIn(InputModel):
+    model_config = example({"refresh_token": "rt1.6f1c2a9e4b7d.Hk3vT0c9Qp2xLw8s"})
+
     refresh_token: text(200)
 
 
 class ChangePasswordIn(InputModel):
+    model_config = example({"current_password": "Init#2024", "new_password": "Yce-2099-secret", "sms_code": "123456"})
+
     current_password: Password
     new_password: Password
     sms_code: SmsCodeText | None = Field(
@@ -57,6 +69,8 @@ class ChangePasswordIn(InputModel):
 class ResetPasswordIn(InputModel):
     """An individual sends `phone`; an organization sends `account_type` "organization" and its `login`
     (the code went to its phone on file)."""
+
+    model_config = example({"phone": "13912345678", "sms_code": "123456", "new_password": "Yce-2099-secret"})
 
     phone: MobilePhone | None = None
     account_type: Literal["organization"] | None = None
@@ -76,6 +90,8 @@ class ResetPasswordIn(InputModel):
 
 class RecoveryCodeRequestIn(InputModel):
     """找回密码 of an organization: the code goes to the phone on file of the account named."""
+
+    model_config = example({"account_type": "organization", "login": "gd_sz_lh"})
 
     account_type: Literal["organization"]
     login: text(64)
@@ -114,6 +130,8 @@ class AccountOut(LabelledStatus):
 class LeagueOrgTodoOut(OutputModel):
     """团组织 待办项 (我的): 待认领, 初始需求 waiting for 采用 / 不采用, 待确认 and 待评分."""
 
+    role: Literal[Role.LEAGUE_ORG] = Role.LEAGUE_ORG   # the contract's discriminator between the two answers
+
     awaiting_claim: int   # 待认领: its published demands nobody has claimed (= GET /me/demands?status=open)
     pending_help_requests: int   # 初始需求 addressed to it, 待采用 (= GET /me/help-request-inbox?status=pending)
     pending_claims: int   # 待确认: applications to its demands waiting for its decision
@@ -122,6 +140,8 @@ class LeagueOrgTodoOut(OutputModel):
 
 class VolunteerOrgTodoOut(OutputModel):
     """志愿服务组织 待办项 (我的): 待确认 (its own pending applications) and 待评分."""
+
+    role: Literal[Role.VOLUNTEER_ORG] = Role.VOLUNTEER_ORG
 
     pending_applications: int
     ratings_owed: int     # 待评分: publishers of its confirmed claims it has still to rate

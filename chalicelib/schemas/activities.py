@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, StrictBool, StrictInt, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    Strict,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.reference import (
     ACTIVITY_CATEGORIES,
@@ -27,6 +37,7 @@ from chalicelib.schemas.common import (
     Moment,
     OutputModel,
     UtcTime,
+    example,
     one_of,
     text,
 )
@@ -39,20 +50,32 @@ WhoMaySignUp = Annotated[str, one_of(WHO_MAY_SIGN_UP, "报名限制")]
 ActivityTag = Annotated[str, one_of(ACTIVITY_TAGS, "活动标签")]
 ServiceTarget = Annotated[str, one_of(SERVICE_TARGETS, "服务对象")]
 Guarantee = Annotated[str, one_of(GUARANTEES, "保障")]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 
 _PAIR = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
+_PAIR_MAX_LENGTH = 60
 
 
 def _coordinates_from_text(value: object) -> object:
     """The form's single box: "116.608858, 39.812562" is longitude first, as the guide shows."""
     if isinstance(value, str):
-        match = _PAIR.match(value)
+        match = _PAIR.match(value) if len(value) <= _PAIR_MAX_LENGTH else None
         if not match:
             raise ValueError("经纬度格式应为“经度, 纬度”，如 116.608858, 39.812562")
-        return {"longitude": match.group(1), "latitude": match.group(2)}
+        return {"longitude": float(match.group(1)), "latitude": float(match.group(2))}
     return value
+
+
+@dataclass(frozen=True)
+class _OrText:
+    """The contract of a value the form may also send as its one line of text (parsed before validation)."""
+
+    pattern: str
+    max_length: int
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        return {"anyOf": [handler(schema), {"type": "string", "pattern": self.pattern, "maxLength": self.max_length}]}
 
 
 class CoordinatesIn(InputModel):
@@ -69,6 +92,17 @@ class ActivityIn(InputModel):
     """发布活动 (guide §4.5). Times are RFC 3339 date-times with an offset (China time may be sent as is);
     answers give them in UTC (2099-06-05T16:00:00Z)."""
 
+    model_config = example({
+        "title": "【云支教】招募8位数学老师帮助乡村小学生", "activity_type": "志愿服务活动（计入服务时长）",
+        "category": "教育辅导", "volunteers_to_recruit": 8, "contact_name": "陈静", "contact_mobile": "13987654321",
+        "recruit_start": "2099-06-01T09:00:00+08:00", "recruit_end": "2099-06-04T18:00:00+08:00",
+        "service_start": "2099-06-06T09:00:00+08:00", "service_end": "2099-06-06T12:00:00+08:00",
+        "address": "深圳市龙岗区布吉街道某小学", "coordinates": {"longitude": 114.12, "latitude": 22.6},
+        "sign_in_method": "定位签到签退", "attendance_radius_km": 3, "who_may_sign_up": "所有志愿者可报名",
+        "tags": ["适合中小学生参加"], "service_targets": ["青少年"], "guarantees": ["餐饮保障"],
+        "introduction": "为乡村孩子在线辅导数学，他们上学期数学成绩中等偏下。",
+        "service_content": "每位老师辅导一名孩子，每次两小时。", "certificate_consent": True})
+
     title: text(50)
     activity_type: ActivityType
     category: ActivityCategory
@@ -80,9 +114,10 @@ class ActivityIn(InputModel):
     service_start: Moment
     service_end: Moment
     address: text(100)
-    coordinates: Annotated[CoordinatesIn, BeforeValidator(_coordinates_from_text)]
+    coordinates: Annotated[CoordinatesIn, BeforeValidator(_coordinates_from_text),
+                           _OrText(_PAIR.pattern, _PAIR_MAX_LENGTH)]
     sign_in_method: SignInMethod
-    attendance_radius_km: float = Field(ge=0.1, le=50, allow_inf_nan=False)
+    attendance_radius_km: float = Field(ge=0.1, le=50, allow_inf_nan=False, strict=True)
     who_may_sign_up: WhoMaySignUp
     tags: list[ActivityTag] = Field(default_factory=list, max_length=MAX_ACTIVITY_TAGS)
     service_targets: list[ServiceTarget] = Field(min_length=1, max_length=len(SERVICE_TARGETS))
@@ -123,12 +158,16 @@ class ActivityIn(InputModel):
 
 
 class CancelActivityIn(InputModel):
+    model_config = example({"reason": "台风预警，活动取消"})
+
     reason: text(200)
 
 
 class AttendanceIn(InputModel):
     """签到 / 签退: the position (latitude, longitude) or the organization's current code, not both; which one
     the activity needs is its `check_in_proof`."""
+
+    model_config = example({"latitude": 22.6, "longitude": 114.12})
 
     latitude: Latitude | None = None
     longitude: Longitude | None = None

@@ -1,23 +1,31 @@
 """Bodies and answers of claims (认领): applying, confirming, returning, withdrawing, and their lists."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from chalicelib.reference import ClaimStatus, MyClaimsFilter
-from chalicelib.schemas.common import InputModel, LabelledStatus, OutputModel, PageQuery, UtcTime, text
+from chalicelib.schemas.common import InputModel, LabelledStatus, OutputModel, PageQuery, UtcTime, example, text
 from chalicelib.schemas.demands import DemandDetailOut, OwnerOrgBlockOut
-from chalicelib.schemas.regions import RegionOut
+from chalicelib.schemas.regions import City, RegionOut
 
 
 class ApplyIn(InputModel):
+    model_config = example({"message": "我们有8位数学老师可以在周末线上辅导"})
+
     message: text(200) | None = None
 
 
 class ReturnIn(InputModel):
+    model_config = example({"reason": "需求已由其他组织承担"})
+
     reason: text(200)
 
 
 class WithdrawIn(InputModel):
+    model_config = example({"reason": "志愿者时间冲突"})
+
     reason: text(200) | None = None
 
 
@@ -92,7 +100,7 @@ class ClaimFeedPageOut(OutputModel):
 
 
 class ClaimFeedQuery(PageQuery):
-    city: text(10) | None = None
+    city: City | None = None
 
 
 class PublicClaimListOut(OutputModel):
@@ -101,5 +109,7 @@ class PublicClaimListOut(OutputModel):
 
 class ClaimantDemandOut(DemandDetailOut):
     """The demand as its confirmed claimant sees it: the public detail plus the leader mobile and landline."""
+
+    view: Literal["claimant"] = "claimant"
 
     org: OwnerOrgBlockOut | None

@@ -35,6 +35,12 @@ class InputModel(BaseModel):
                               hide_input_in_errors=True, defer_build=True)
 
 
+def example(body: dict) -> ConfigDict:
+    """An input model's example request body: the contract's `example` (tests/test_contract.py checks that
+    each one validates against its own model)."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 class OutputModel(BaseModel):
     """Response bodies: the contract forbids unknown properties (a leaked field is a violation), and every
     field is always present (null when empty), so the schema marks even defaulted fields required.

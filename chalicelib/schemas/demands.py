@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -17,10 +17,11 @@ from chalicelib.schemas.common import (
     PageQuery,
     SmsCodeText,
     UtcTime,
+    example,
     one_of,
     text,
 )
-from chalicelib.schemas.regions import RegionIn, RegionOut
+from chalicelib.schemas.regions import City, RegionIn, RegionOut
 
 OTHER_TYPE = "其他"
 MAX_LINKED_REQUESTS = 20
@@ -34,6 +35,11 @@ RequestId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9a-f
 
 class DemandContentIn(InputModel):
     """填写需求内容 (step 1). A draft may leave fields out; publishing needs all of them."""
+
+    model_config = example({
+        "title": "【乡村云支教】招募数学辅导志愿者", "demand_type": "关爱未成年人", "volunteers_needed": 8,
+        "content": "为阳光小学三年级学生线上辅导数学，每周两次。", "period_start": "2099-06-01",
+        "period_end": "2099-07-31", "guarantees": ["志愿者保险"]})
 
     title: text(50) | None = None
     demand_type: DemandType | None = None
@@ -84,15 +90,23 @@ class OrgBlockIn(InputModel):
 
 
 class PublishIn(InputModel):
+    model_config = example({"org": {
+        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
+        "org_name": "共青团深圳市罗湖区委员会",
+        "leader_name": "王芳", "landline": "0755-82221234", "leader_mobile": "13912345678",
+        "services_content": "关爱辖区留守儿童"}})
+
     org: OrgBlockIn
 
 
 class CloseIn(InputModel):
+    model_config = example({"reason": "孩子已找到辅导老师"})
+
     reason: text(200) | None = None
 
 
 class DemandListQuery(PageQuery):
-    city: text(10) | None = None
+    city: City | None = None
     q: text(30) | None = None
 
 
@@ -101,7 +115,7 @@ class MyDemandsQuery(PageQuery):
 
 
 class RecommendQuery(InputModel):
-    city: text(10) | None = None
+    city: City | None = None
     q: text(30) | None = None
     limit: int = Field(default=20, ge=1, le=50)
 
@@ -149,6 +163,10 @@ class OwnClaimOut(LabelledStatus):
 
 
 class DemandDetailOut(DemandCardOut):
+    """GET /demands/{id} as anyone but its publisher and its confirmed claimant sees it. `view` names which of
+    the three answers this is (the contract's discriminator): public, claimant (ClaimantDemandOut), owner."""
+
+    view: Literal["public"] = "public"
     volunteers_needed: int | None
     content: str | None
     period_start: date | None
@@ -164,6 +182,8 @@ class DemandDetailOut(DemandCardOut):
 
 class OwnerDemandOut(DemandDetailOut):
     """What the publishing organization sees of its own demand."""
+
+    view: Literal["owner"] = "owner"
 
     org: OwnerOrgBlockOut | None
     demand_type_other: str | None

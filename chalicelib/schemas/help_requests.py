@@ -7,16 +7,14 @@ subjects each with last term's score, 0–3 distinct interest courses.
 """
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, RootModel, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel, Strict, field_validator
 
 from chalicelib.reference import (
     GENDERS,
     GRADES,
-    GUANGDONG_CITIES,
     INTEREST_COURSES,
     TUTORING_SUBJECTS,
     HelpRequestKind,
@@ -30,13 +28,14 @@ from chalicelib.schemas.common import (
     PageQuery,
     SmsCodeText,
     UtcTime,
+    example,
     one_of,
     text,
 )
+from chalicelib.schemas.regions import City
 
 TITLE_PREFIX = "【乡村云支教】"   # what the front end pre-fills; a title of only the prefix says nothing
 MAX_SCORE = 150                  # 高考 语数英 are out of 150; other subjects out of 100 or less
-_SCORE_TEXT = re.compile(r"^\d{1,3}(\.\d)?$")
 _ONE_DECIMAL = Decimal("0.1")
 
 
@@ -46,7 +45,8 @@ def _blank_is_none(value: object) -> object:
 
 
 def _score(value: object) -> float:
-    """A number 0–150 with at most one decimal (85.5 is a real half-point score); JSON numbers or "85.5"."""
+    """A JSON number 0–150 with at most one decimal (85.5 is a real half-point score); text is refused, as
+    the contract's `number` says (docs/decisions.md)."""
     problem = ValueError(f"分数须为0至{MAX_SCORE}之间的数字，最多保留一位小数")
     if isinstance(value, bool):
         raise problem
@@ -55,8 +55,6 @@ def _score(value: object) -> float:
             number = Decimal(value)
         elif isinstance(value, float):
             number = Decimal(repr(value))          # shortest repr: 85.5 → "85.5", never 85.4999…
-        elif isinstance(value, str) and _SCORE_TEXT.match(value.strip()):
-            number = Decimal(value.strip())
         else:
             raise problem
     except InvalidOperation:
@@ -66,12 +64,12 @@ def _score(value: object) -> float:
     return float(number)
 
 
-Score = Annotated[float, BeforeValidator(_score)]
+Score = Annotated[float, Strict(), Field(ge=0, le=MAX_SCORE, description="0–150，最多一位小数"),
+                  BeforeValidator(_score)]
 Subject = Annotated[str, one_of(TUTORING_SUBJECTS, "辅导课程")]
 Interest = Annotated[str, one_of(INTEREST_COURSES, "其他课程")]
 Gender = Annotated[str, one_of(GENDERS, "学生性别")]
 Grade = Annotated[str, one_of(GRADES, "当前所在年级")]
-City = Annotated[str, one_of(GUANGDONG_CITIES, "所在市")]
 AccountRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
@@ -152,7 +150,13 @@ class HelpRequestIn(RootModel):
 
     # Built on first use, like InputModel. `root` is declared here rather than as RootModel[...]: pydantic
     # builds a parametrised generic at once, which cost every cold start importing this module ~20 ms.
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=True, json_schema_extra={"examples": [{
+        "kind": "cloud_tutoring", "title": "【乡村云支教】我需要补习英语", "org_id": "a1b2c3d4e5f6",
+        "contact_name": "张伟", "contact_phone": "13912345678", "sms_code": "123456", "student_name": "张小明",
+        "gender": "男", "grade": "小学三年级", "school": "阳光小学", "city": "深圳市",
+        "address": "深圳市罗湖区阳光小学",
+        "subjects": [{"subject": "英语", "score": 44}, {"subject": "数学", "score": 76.5}],
+        "interests": ["绘画", "棋类"]}]})
     root: Annotated[CloudTutoringRequestIn | GeneralRequestIn, Field(discriminator="kind")]
 
     @classmethod
@@ -166,6 +170,8 @@ class HelpRequestIn(RootModel):
 
 
 class DeclineIn(InputModel):
+    model_config = example({"reason": "本地区暂无可承接的志愿服务组织"})
+
     reason: text(200)
 
 

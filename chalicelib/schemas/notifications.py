@@ -6,7 +6,7 @@ from datetime import date
 from pydantic import Field, StrictBool, model_validator
 
 from chalicelib.reference import MAX_SERIES_DAYS, NotificationType
-from chalicelib.schemas.common import Day, InputModel, OutputModel, PageQuery, UtcTime
+from chalicelib.schemas.common import Day, InputModel, OutputModel, PageQuery, UtcTime, example
 
 
 class NotificationQuery(PageQuery):
@@ -53,6 +53,8 @@ class NotificationSettingsOut(OutputModel):
 
 
 class NotificationSettingsIn(InputModel):
+    model_config = example({"muted": ["points_awarded"], "sms_enabled": True})
+
     muted: list[NotificationType] = Field(default_factory=list, max_length=len(NotificationType))
     sms_enabled: StrictBool = True
 

@@ -23,10 +23,11 @@ from chalicelib.schemas.common import (
     Password,
     SmsCodeText,
     UtcTime,
+    example,
     one_of,
     text,
 )
-from chalicelib.schemas.regions import RegionIn, RegionOut
+from chalicelib.schemas.regions import City, RegionIn, RegionOut
 from chalicelib.schemas.uploads import ImageKey, ImageOut, image_keys, no_repeated_images
 from chalicelib.services import credit_code
 
@@ -45,6 +46,11 @@ CreditCode = Annotated[str, StringConstraints(min_length=1, max_length=18), Afte
 
 
 class RegisterVolunteerOrgIn(InputModel):
+    model_config = example({
+        "account_name": "sz_math_team", "password": "Yce-2099-secret", "org_name": "深圳市数学支教志愿者协会",
+        "org_kind": "registered", "credit_code": "51440300MJL0000129", "filing_number": "粤民备2020001",
+        "contact_name": "周强", "contact_phone": "13912345678", "sms_code": "123456"})
+
     account_name: AccountName
     password: Password
     org_name: text(100)
@@ -76,6 +82,12 @@ class OrgRegisteredOut(LabelledStatus):
 
 class VolunteerOrgProfileIn(InputModel):
     """完善信息."""
+
+    model_config = example({
+        "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
+        "service_areas": ["关爱未成年人"], "service_targets": ["青少年"], "volunteer_count": 120,
+        "advantages": "队员多为中学数学教师", "photo_keys": [], "leader_name": "周强",
+        "leader_mobile": "13912345678", "leader_sms_code": "123456", "landline": "0755-86001234"})
 
     region: RegionIn
     service_areas: list[Annotated[str, one_of(DEMAND_TYPES, "服务领域")]] = Field(min_length=1, max_length=11)
@@ -136,14 +148,21 @@ class VolunteerOrgPageOut(OutputModel):
 
 
 class VolunteerOrgListQuery(PageQuery):
-    status: Literal["pending_review", "active", "rejected", "disabled"] = "pending_review"
+    status: AccountStatus = AccountStatus.PENDING_REVIEW
 
 
 class RejectIn(InputModel):
+    model_config = example({"reason": "统一社会信用代码与组织名称不符"})
+
     reason: text(200)
 
 
 class LeagueOrgIn(InputModel):
+    model_config = example({
+        "org_name": "共青团深圳市罗湖区委员会", "account_name": "gd_sz_lh",
+        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
+        "parent_org_name": "共青团深圳市委员会", "leader_mobile": "13912345678"})
+
     org_name: text(100)
     account_name: AccountName
     region: RegionIn
@@ -154,6 +173,10 @@ class LeagueOrgIn(InputModel):
 
 class LeagueOrgProfileIn(InputModel):
     """组织信息管理: every field optional (非必填项)."""
+
+    model_config = example({
+        "leader_name": "王芳", "landline": "0755-82221234", "services_content": "关爱辖区留守儿童",
+        "introduction": "罗湖区团委联系辖区青年志愿者。", "photo_keys": []})
 
     leader_name: text(20) | None = None
     landline: Landline | None = None
@@ -193,10 +216,14 @@ class ImportResultOut(OutputModel):
 
 
 class DisableIn(InputModel):
+    model_config = example({"reason": "多次发布虚假信息"})
+
     reason: text(200)
 
 
 class PasswordResetIn(InputModel):
+    model_config = example({"reason": "负责人更换，原手机号已停用"})
+
     reason: text(200)
 
 
@@ -257,7 +284,7 @@ class AdminAccountPageOut(OutputModel):
 
 
 class DirectoryQuery(PageQuery):
-    city: text(10) | None = None
+    city: City | None = None
     q: text(30) | None = None
 
 

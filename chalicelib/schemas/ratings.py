@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, text
+from chalicelib.schemas.common import InputModel, OutputModel, PageQuery, UtcTime, example, text
 
 LOW_SCORE = 2                 # a score of 1 or 2 must say why
 LOW_SCORE_COMMENT_MIN = 10    # characters, after trimming, as the form counts them
@@ -14,6 +14,8 @@ RatingSide = Literal["publisher", "claimant"]
 
 
 class RatingIn(InputModel):
+    model_config = example({"score": 5, "comment": "老师认真负责，孩子进步明显"})
+
     score: Annotated[int, Strict(), Field(ge=1, le=5)]
     comment: text(200) | None = Field(default=None, validate_default=True)
 

@@ -5,10 +5,12 @@ from pydantic import Field, model_validator
 
 from chalicelib.reference import ReportReason, ReportStatus, ReportTarget
 from chalicelib.schemas import common
-from chalicelib.schemas.common import InputModel, LabelledStatus, OutputModel, PageQuery, UtcTime
+from chalicelib.schemas.common import InputModel, LabelledStatus, OutputModel, PageQuery, UtcTime, example
 
 
 class ReportIn(InputModel):
+    model_config = example({"reason": "false_information", "text": "联系电话无法接通，内容与实际不符"})
+
     reason: ReportReason
     text: common.text(200) | None = None  # a field named like the helper: qualify it
 
@@ -20,6 +22,8 @@ class ReportIn(InputModel):
 
 
 class DecisionIn(InputModel):
+    model_config = example({"note": "核实为虚假信息，已隐藏"})
+
     note: common.text(200)
 
 

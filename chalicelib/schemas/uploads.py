@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.reference import UploadPurpose
-from chalicelib.schemas.common import InputModel, OutputModel, UtcTime
+from chalicelib.schemas.common import InputModel, OutputModel, UtcTime, example
 from chalicelib.services.uploads import KEY_PATTERN, MAX_BYTES
 
 # An uploaded image's key as POST /uploads gave it (`uploads/…`), or one the record already shows (`images/…`).
@@ -27,8 +27,7 @@ def no_repeated_images(keys: list[str]) -> list[str]:
 class UploadIn(InputModel):
     """Asks for a form to POST one image to the bucket (docs/api.md, "Image uploads")."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"purpose": "org_photo",
-                                                               "content_type": "image/jpeg"}]})
+    model_config = example({"purpose": "org_photo", "content_type": "image/jpeg"})
 
     purpose: UploadPurpose
     content_type: Literal["image/jpeg", "image/png", "image/webp"]

@@ -7,10 +7,12 @@ import re
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import api_gateway  # noqa: E402
+import shape_gateway  # noqa: E402
 import stage_config  # noqa: E402
 
 from chalicelib.errors import ErrorCode, error_body  # noqa: E402
@@ -119,3 +121,32 @@ def test_an_unknown_path_is_a_404_in_the_error_envelope_with_or_without_a_token(
         assert response.status_code == 404, response.body
         assert response.json == error_body(ErrorCode.ROUTE_NOT_FOUND)
         assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_after_chalice_deploy_the_stage_api_gets_the_gateway_responses_and_an_options_per_resource(aws):
+    client = boto3.client("apigateway")
+    api_id = client.create_rest_api(name="yce-api")["id"]
+    root = client.get_resources(restApiId=api_id)["items"][0]["id"]
+    uri = "arn:aws-cn:apigateway:cn-north-1:lambda:path/2015-03-31/functions/arn:fn/invocations"
+    for part, methods in (("demands", ["GET", "POST"]), ("health", ["GET"])):
+        resource = client.create_resource(restApiId=api_id, parentId=root, pathPart=part)["id"]
+        for method in methods:
+            client.put_method(restApiId=api_id, resourceId=resource, httpMethod=method, authorizationType="NONE")
+            client.put_integration(restApiId=api_id, resourceId=resource, httpMethod=method, type="AWS_PROXY",
+                                   integrationHttpMethod="POST", uri=uri)
+    origins = ("http://localhost:5173",)
+
+    assert shape_gateway.shape(client, api_id, "api", origins, dry_run=True) == ["/demands", "/health"]
+    assert client.get_gateway_responses(restApiId=api_id)["items"] == []   # a dry run changes nothing
+    assert not client.get_deployments(restApiId=api_id)["items"]
+    assert sorted(shape_gateway.shape(client, api_id, "api", origins)) == ["/demands", "/health"]
+
+    for resource in client.get_resources(restApiId=api_id)["items"]:
+        if resource["path"] != "/":
+            options = client.get_integration(restApiId=api_id, resourceId=resource["id"], httpMethod="OPTIONS")
+            assert (options["type"], options["uri"]) == ("AWS_PROXY", uri)
+    put = client.get_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN")
+    wanted = api_gateway.gateway_responses(origins)["MISSING_AUTHENTICATION_TOKEN"]
+    assert (put["statusCode"], put["responseTemplates"]) == (wanted["statusCode"], wanted["responseTemplates"])
+    assert client.get_deployments(restApiId=api_id)["items"]
+    assert shape_gateway.shape(client, api_id, "api", origins) == []   # again: nothing left to add

@@ -21,16 +21,16 @@ class ConfigError(RuntimeError):
 _STREAM_ARN = r"^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table/.+/stream/.+$"
 # An origin as a browser sends it: scheme, host, optional port; nothing else. Plain http only for a page on
 # this machine (the Vite dev server): anywhere else the bearer token would cross the network in the clear.
-_ORIGIN = re.compile(r"^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:\d{1,5})?$")
+_ORIGIN = re.compile(r"(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:\d{1,5})?")
 
 
 def parse_origins(text: str) -> tuple[str, ...]:
     """CORS_ALLOWED_ORIGINS: comma-separated origins (an empty value allows none)."""
     origins = tuple(part.strip() for part in text.split(",") if part.strip())
     for origin in origins:
-        if not _ORIGIN.match(origin):
-            raise ValueError(f"{origin!r} is not an allowed origin: https://host[:port], or http://localhost or "
-                             "http://127.0.0.1 with a port; lower case, no path, no wildcard")
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"{origin!r} is not an allowed origin: https://host[:port], http://localhost[:port] "
+                             "or http://127.0.0.1[:port]; lower case, no path, no wildcard")
     return origins
 
 

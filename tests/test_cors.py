@@ -2,6 +2,12 @@
 origin echoed, any other origin left without Access-Control-Allow-Origin, none at all where no origin is allowed."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from chalicelib.api.route_index import ROUTES
@@ -105,3 +111,27 @@ def test_exact_origins_are_accepted_and_an_empty_value_allows_none():
     settings = Settings.model_validate(_from_environ({**base, "CORS_ALLOWED_ORIGINS": listed_origins}))
     assert settings.cors_allowed_origins == (VITE, "http://127.0.0.1:5173", "https://h5.example.org:8443")
     assert Settings.model_validate(_from_environ({**base, "CORS_ALLOWED_ORIGINS": ""})).cors_allowed_origins == ()
+
+
+_PREFLIGHT_IN_A_FRESH_PROCESS = r"""
+import json, sys
+sys.path.insert(0, "scripts")
+from api_gateway import use_deployed_gateway
+use_deployed_gateway()
+from chalice.test import Client
+import app
+with Client(app.app, stage_name="test") as client:
+    answer = client.http.request("OPTIONS", "/demands/x", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET"})
+loaded = sorted(m for m in sys.modules if m.startswith("chalicelib.api.") and m.endswith("_routes"))
+print(json.dumps([answer.status_code, answer.headers.get("Access-Control-Allow-Origin"), loaded]))
+"""
+
+
+def test_a_preflight_loads_no_route_module():
+    # A fresh interpreter: this one has imported every route module long ago.
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", _PREFLIGHT_IN_A_FRESH_PROCESS], cwd=root, capture_output=True,
+                          text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(root), "CORS_ALLOWED_ORIGINS": ALLOWED})
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [204, VITE, []]

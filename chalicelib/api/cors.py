@@ -4,7 +4,7 @@ The stage names its allowed origins (CORS_ALLOWED_ORIGINS, validated in chalicel
 production, where the H5 is served from the API's own origin. An allowed origin is echoed, one at a
 time, never `*`; any other origin gets no Access-Control-Allow-Origin, so its browser keeps the answer
 from the page. No Access-Control-Allow-Credentials: the API authenticates with a bearer token the page
-sets itself, never a cookie (docs/decisions.md, "CORS").
+sets itself, never a cookie (docs/decisions.md, "API Gateway's own answers and CORS").
 
 The same constants shape API Gateway's own error answers (scripts/api_gateway.py).
 """

@@ -7,10 +7,11 @@ live in SSM Parameter Store are fetched lazily by `chalicelib.secrets`.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ConfigError(RuntimeError):
@@ -18,6 +19,19 @@ class ConfigError(RuntimeError):
 
 
 _STREAM_ARN = r"^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table/.+/stream/.+$"
+# An origin as a browser sends it: scheme, host, optional port; nothing else. Plain http only for a page on
+# this machine (the Vite dev server): anywhere else the bearer token would cross the network in the clear.
+_ORIGIN = re.compile(r"(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:\d{1,5})?")
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """CORS_ALLOWED_ORIGINS: comma-separated origins (an empty value allows none)."""
+    origins = tuple(part.strip() for part in text.split(",") if part.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"{origin!r} is not an allowed origin: https://host[:port], http://localhost[:port] "
+                             "or http://127.0.0.1[:port]; lower case, no path, no wildcard")
+    return origins
 
 
 class Settings(BaseModel):
@@ -60,6 +74,10 @@ class Settings(BaseModel):
     sms_stage_hourly_limit: int = Field(default=300, ge=1, le=1_000_000)
     sms_stage_daily_limit: int = Field(default=2000, ge=1, le=10_000_000)
 
+    # Pages on other origins that may call the API from a browser (docs/decisions.md, "CORS"): none unless the
+    # stage names them (infra/stages.json → .chalice/config.json).
+    cors_allowed_origins: tuple[str, ...] = ()
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
@@ -68,6 +86,11 @@ class Settings(BaseModel):
     ratings_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
     demand_events_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
     help_requests_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _origins_from_text(cls, value: object) -> object:
+        return parse_origins(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _each_secret_has_a_source(self) -> Settings:

@@ -30,6 +30,7 @@ class ErrorCode(Enum):
     UPLOAD_NOT_YOURS = (400, "图片不是您上传的，请重新上传")
     UPLOAD_NOT_FOUND = (400, "图片未上传成功或已过期，请重新上传")
     UPLOAD_INVALID = (400, "图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB")
+    REQUEST_REJECTED = (400, "请求无法处理，请检查后重试")   # API Gateway refused it (DEFAULT_4XX)
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -46,6 +47,7 @@ class ErrorCode(Enum):
 
     NOT_FOUND = (404, "资源不存在")
     ACCOUNT_NOT_FOUND = (404, "该手机号未注册")
+    ROUTE_NOT_FOUND = (404, "接口不存在")   # no route has this path and method
     METHOD_NOT_ALLOWED = (405, "不支持的请求方法")
 
     PHONE_ALREADY_REGISTERED = (409, "该手机号已注册")
@@ -90,9 +92,11 @@ class ErrorCode(Enum):
     LOGIN_THROTTLED = (429, "登录尝试过多，请稍后再试")
     CHECK_IN_CODE_THROTTLED = (429, "签到码错误次数过多，请稍后再试")
     REGISTRATION_THROTTLED = (429, "注册尝试过多，请稍后再试")
+    TOO_MANY_REQUESTS = (429, "请求过于频繁，请稍后再试")   # API Gateway's stage throttling
 
     INTERNAL_ERROR = (500, "服务器内部错误")
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")
+    UPSTREAM_TIMEOUT = (504, "服务响应超时，请稍后再试")   # the function did not answer API Gateway in time
 
     @property
     def status(self) -> int:

@@ -122,7 +122,8 @@ def apply_outputs(config: dict, stage: str, outputs: dict[str, str]) -> dict:
 
 
 def record_stage(stages: dict, stage: str, outputs: dict[str, str]) -> dict:
-    return {**stages, stage: {"region": outputs["Region"], "account_id": outputs["AccountId"]}}
+    # The stage's other settings (its CORS origins) stay as they are.
+    return {**stages, stage: {**stages.get(stage, {}), "region": outputs["Region"], "account_id": outputs["AccountId"]}}
 
 
 def check_region(stages: dict, stage: str, region: str) -> None:

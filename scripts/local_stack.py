@@ -81,6 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where dynamodb.json and sms.log live (default .local/ in the repo)")
     parser.add_argument("--reset", action="store_true",
                         help="start empty, ignoring saved state (the old file is kept as dynamodb.json.bak)")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="also let a page on ORIGIN call the API from a browser (CORS), besides the dev "
+                             "stage's (the Vite dev server); repeatable, e.g. http://localhost:3000")
     return parser.parse_args(argv)
 
 
@@ -425,13 +428,11 @@ class LocalStack:
         return seed_demo_accounts()
 
     def start_api(self) -> None:
-        chalice = Path(sys.executable).parent / "chalice"  # the venv's own chalice, not one on PATH
-        if not chalice.exists():
-            raise StackError(f"{chalice} not found: run `make venv` first")
+        # `chalice local` behind a gateway answering as the deployed one (scripts/local_api.py).
         # --no-autoreload: chalice's reloader polls every file under the repo (.venv included) each
         # second and restarts on any change, including every line SMS codes append to .local/sms.log.
-        command = [str(chalice), "local", "--stage", "dev", "--host", HOST, "--port", str(self.args.port),
-                   "--no-autoreload"]
+        command = [sys.executable, str(devenv.ROOT / "scripts" / "local_api.py"), "--stage", "dev", "--host", HOST,
+                   "--port", str(self.args.port), "--no-autoreload"]
         # Same process group as ours: a terminal Ctrl-C reaches both, and whoever started us can kill both.
         self.api = subprocess.Popen(command, cwd=devenv.ROOT, env=os.environ.copy())
 
@@ -465,6 +466,8 @@ class LocalStack:
             lines.append(f"  {row['login']:<16} {row['password']:<10} {row['account_type']:<13} {row['role']}{note}")
         if not all(row["created"] for row in rows):
             lines.append("  Accounts that already existed keep the password they have now.")
+        lines += ["", "Pages that may call it from a browser (CORS; more with --allow-origin): "
+                  + (os.environ.get("CORS_ALLOWED_ORIGINS") or "none").replace(",", ", ")]
         lines += ["", f"SMS codes are printed on this console and appended to {self.data_dir / 'sms.log'}",
                   f"DynamoDB (moto) at {os.environ['DYNAMODB_ENDPOINT']} (ports in "
                   f"{self.data_dir / devenv.PORTS_FILE}); tables are saved to {self.state_file} within "
@@ -570,8 +573,10 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    devenv.apply(devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve(),
-                                                s3_port=args.s3_port))
+    env = devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve(),
+                                         s3_port=args.s3_port)
+    env["CORS_ALLOWED_ORIGINS"] = ",".join(filter(None, [env.get("CORS_ALLOWED_ORIGINS"), *args.allow_origin]))
+    devenv.apply(env)
     devenv.use_repo_imports()
     stack = LocalStack(args)
     try:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`chalice package` for a stage, refused on a missing wheel, with hardened stream sources (never shipped).
+"""`chalice package` for a stage, refused on a missing wheel, hardened stream sources, shaped gateway (never shipped).
 
     .venv/bin/python scripts/package.py STAGE OUTDIR
 
@@ -7,7 +7,9 @@ Runs `chalice package --stage STAGE OUTDIR` in the stage's region (infra/stages.
 Chalice reports "Could not install dependencies" (it only warns, and the function would then fail at
 import). Then sets on every DynamoDB stream source in OUTDIR/sam.json, SAM `DynamoDB` events and
 plain `AWS::Lambda::EventSourceMapping` alike, the settings scripts/harden_stream_sources.py applies
-after `chalice deploy`, with the stage's STREAM_FAILURE_QUEUE_ARN as the on-failure destination.
+after `chalice deploy`, with the stage's STREAM_FAILURE_QUEUE_ARN as the on-failure destination. And
+shapes the REST API's definition (scripts/api_gateway.py): API Gateway's own refusals in the API's error
+shape with the stage's CORS headers, and every path's OPTIONS sent to the API function.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import api_gateway
 import infra_model
 import stage_config
 from harden_stream_sources import mapping_settings
@@ -88,6 +91,7 @@ def package(stage: str, outdir: Path) -> dict:
     sam_path = outdir / "sam.json"
     template = json.loads(sam_path.read_text(encoding="utf-8"))
     harden_template(template, variables.get(stage_config.FAILURE_QUEUE_VARIABLE, ""))
+    api_gateway.shape_definition(api_gateway.rest_api_definition(template), api_gateway.stage_origins(variables))
     sam_path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return template
 

@@ -9,6 +9,8 @@ For every stage in .chalice/config.json it
   `scripts/deploy_infra.py` replaces the placeholders with the stack's outputs);
 - adds the stage's image bucket name `UPLOADS_BUCKET` when it lacks one (a placeholder account until
   `scripts/deploy_infra.py` writes the stack's output);
+- sets `CORS_ALLOWED_ORIGINS` from the stage's `cors_allowed_origins` in infra/stages.json (the pages on
+  other origins that may call the API from a browser; none in production, where the H5 is same-origin);
 - writes `.chalice/policy-<stage>.json` from ALL_MODELS, the stage's TABLE_PREFIX and parameter names,
   and its region and account in infra/stages.json (a stage is one region; the account is `*` until
   `deploy_infra.py` records it). Chalice policy files are plain JSON, so the partition, region and
@@ -21,6 +23,7 @@ import json
 import sys
 from pathlib import Path
 
+import devenv
 import generated_files
 import infra_model
 from infra_model import APP_NAME, TableSpec
@@ -32,6 +35,7 @@ PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
 SECRET_PARAMETERS = ("TOKEN_SIGNING_KEY_PARAM", "SMS_CODE_KEY_PARAM")
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
+CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 
 TABLE_ACTIONS = sorted([
     "dynamodb:DescribeTable",   # PynamoDB describes a table before its first request
@@ -157,6 +161,9 @@ def policy_path(stage: str) -> Path:
 
 def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
     """The config with every stage wired, and the policy file text of every stage."""
+    devenv.use_repo_imports()
+    from chalicelib.config import parse_origins
+
     config = json.loads(json.dumps(config))
     policies = {}
     for stage, stage_config in config["stages"].items():
@@ -174,6 +181,7 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         # The name the stack will give the bucket; deploy_infra.py writes the stack's output over it.
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
+        variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
         stage_config["autogen_policy"] = False
         stage_config["iam_policy_file"] = policy_path(stage).name
         policies[policy_path(stage)] = dump_json(policy_document(stage, region, account,

@@ -45,6 +45,13 @@ from tests.moto_tables import fresh_tables  # noqa: E402
 # On the shared botocore session before any client exists: every DynamoDB client then carries it.
 METER = DynamoMeter(prefix=os.environ["TABLE_PREFIX"]).install()
 
+# The test client's gateway answers as the deployed API Gateway does: an unknown path in the API's error
+# shape, every OPTIONS by the app (scripts/api_gateway.py).
+sys.path.insert(0, SCRIPTS)
+from api_gateway import use_deployed_gateway  # noqa: E402
+
+use_deployed_gateway()
+
 
 @pytest.fixture
 def aws():

@@ -244,6 +244,17 @@ def test_racing_transactions_on_the_local_stacks_endpoint_have_one_winner_and_lo
         assert not any(item(f"{round_}-{i}-0") for i in range(8) if i != winner)
 
 
+def test_the_local_stack_answers_as_the_deployed_gateway_an_unknown_path_and_a_vite_preflight(running):
+    session = Http(running.url).session
+    unknown = session.get(running.url + "/no-such-route", headers={"Authorization": "Bearer x"}, timeout=15)
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json() == {"error": {"code": "ROUTE_NOT_FOUND", "message": "接口不存在", "fields": []}}
+    preflight = session.options(running.url + "/demands", timeout=15, headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204, preflight.text
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"   # the dev stage's Vite
+
+
 def manage(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "manage.py"), "--local", "--data-dir",
                            str(data_dir), *args], cwd=ROOT, capture_output=True, text=True, timeout=60,

@@ -6,6 +6,7 @@ Needs the package index (Chalice downloads manylinux wheels for the Lambda runti
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 import zipfile
@@ -15,6 +16,7 @@ import pytest
 from chalice.utils import to_cfn_resource_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import api_gateway  # noqa: E402
 import infra_model  # noqa: E402
 import infra_template  # noqa: E402
 import package  # noqa: E402
@@ -74,6 +76,15 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
         variables[spec.stream_env_var] for spec in infra_model.stream_tables())
     settings = mapping_settings(variables["STREAM_FAILURE_QUEUE_ARN"])
     assert all({k: e[k] for k in settings} == settings for e in events)
+
+    # API Gateway's own refusals in the error envelope with the stage's CORS headers, and every path's OPTIONS
+    # sent to the API function like its other methods (the middleware answers preflights).
+    definition = api_gateway.rest_api_definition(template)
+    assert definition[api_gateway.GATEWAY_RESPONSES_KEY] == api_gateway.gateway_responses(
+        api_gateway.stage_origins(variables))
+    for path, item in definition["paths"].items():
+        integrations = {json.dumps(op["x-amazon-apigateway-integration"], sort_keys=True) for op in item.values()}
+        assert "options" in item and len(integrations) == 1, path
 
     lint = cfn_lint(tmp_path / "sam.json", region)
     assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -201,7 +201,7 @@ def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir
         {k: v for k, v in CONFIG["stages"].items() if k != "prod-ap-east-1"}
     assert {k: v for k, v in after.items() if k != "stages"} == {k: v for k, v in CONFIG.items() if k != "stages"}
     assert stage_config.read_json(stage_config.STAGES_PATH)["prod-ap-east-1"] == {
-        "region": "ap-east-1", "account_id": ACCOUNT}
+        "region": "ap-east-1", "account_id": ACCOUNT, "cors_allowed_origins": []}
     written = stage_config.policy_path("prod-ap-east-1").read_text(encoding="utf-8")
     assert f"arn:aws:dynamodb:ap-east-1:{ACCOUNT}:table/yce-prod-ratings" in written
     assert f"arn:aws:s3:::yce-prod-uploads-{ACCOUNT}-ap-east-1/uploads/*" in written
@@ -215,6 +215,7 @@ def test_a_stage_with_inline_keys_keeps_them_and_gets_no_parameter_names(chalice
     variables = stage_config.read_json(stage_config.CONFIG_PATH)["stages"]["dev"]["environment_variables"]
     assert "TOKEN_SIGNING_KEY_PARAM" not in variables and "TOKEN_SIGNING_KEY" in variables
     assert variables["RATINGS_STREAM_ARN"] == outputs["RatingsStreamArn"]
+    assert variables["CORS_ALLOWED_ORIGINS"] == "http://localhost:5173,http://127.0.0.1:5173"   # kept from stages.json
 
 
 def test_dry_run_writes_nothing(chalice_dir, capsys):

@@ -37,14 +37,16 @@ test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM)
 
 # Every generated file, after changing routes, models, schemas, tables or a route's requests: the route
 # index first (the app registers its routes from it), then what reads the app, then the measured request
-# budget (runs its test's tour). `tests/test_generated_files.py` fails when one is stale.
-generate: $(DEV_STAMP)
+# budget (runs its test's tour), and the H5 client's API types from the contract.
+# `tests/test_generated_files.py` and `tests/test_web_client.py` fail when one is stale.
+generate: $(DEV_STAMP) $(WEB_STAMP)
 	$(VENV)/bin/python scripts/route_index.py
 	$(VENV)/bin/python scripts/openapi.py
 	$(VENV)/bin/python scripts/route_table.py
 	$(VENV)/bin/python scripts/stage_config.py
 	$(VENV)/bin/python scripts/infra_template.py
 	$(VENV)/bin/python scripts/budget_tables.py
+	cd web && npm run --silent generate:api
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

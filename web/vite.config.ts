@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /// <reference types="vitest/config" />
 import { VantResolver } from '@vant/auto-import-resolver'
 import vue from '@vitejs/plugin-vue'
@@ -6,8 +7,13 @@ import { defineConfig } from 'vite'
 
 // The client calls the API under /api (the prefix the deployed CloudFront and the same-origin local
 // server share); `make run` still serves the API at the root of :8000, so dev and preview strip it.
+// YCE_API_ORIGIN points them at another stack (the browser test starts one on a free port).
 const api = {
-  '/api': { target: 'http://127.0.0.1:8000', changeOrigin: true, rewrite: (path: string) => path.replace(/^\/api/, '') },
+  '/api': {
+    target: process.env.YCE_API_ORIGIN ?? 'http://127.0.0.1:8000',
+    changeOrigin: true,
+    rewrite: (path: string) => path.replace(/^\/api/, ''),
+  },
 }
 
 export default defineConfig({

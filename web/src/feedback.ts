@@ -1,6 +1,6 @@
 import { showToast } from 'vant'
 import 'vant/es/toast/style'
-import { reactive } from 'vue'
+import { reactive, ref } from 'vue'
 import { ApiError, networkError, splitForForm } from './api/errors'
 
 function asApiError(error: unknown): ApiError {
@@ -28,4 +28,25 @@ export function useFormErrors<F extends string>(fields: readonly F[]) {
     if (toast) showToast(toast)
   }
   return { messages, report, clear }
+}
+
+/**
+ * A form's submit: `submitting` drives the button's spinner; a refusal goes to the fields or a toast,
+ * a success clears the previous errors.
+ */
+export function useFormSubmit<F extends string>(fields: readonly F[], action: () => Promise<void>) {
+  const errors = useFormErrors(fields)
+  const submitting = ref(false)
+  async function submit(): Promise<void> {
+    submitting.value = true
+    try {
+      await action()
+      errors.clear()
+    } catch (error) {
+      errors.report(error)
+    } finally {
+      submitting.value = false
+    }
+  }
+  return { errors, submitting, submit }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredSession } from './api/session'
-import { gate } from './gate'
+import { gate, redirectTarget } from './gate'
 
 const signedIn = (mustChangePassword: boolean): StoredSession => ({
   accessToken: 'a',
@@ -27,5 +27,14 @@ describe('the router gate', () => {
     expect(gate(to('home', '/'), null)).toBe(true)
     expect(gate(to('demand', '/demands/d1'), null)).toBe(true)
     expect(gate(to('me', '/me', true), signedIn(false))).toBe(true)
+  })
+})
+
+describe('the redirect after signing in', () => {
+  it('returns to the screen that asked, only within the client', () => {
+    expect(redirectTarget({ redirect: '/demands/d1' })).toBe('/demands/d1')
+    expect(redirectTarget({})).toBe('/me')
+    expect(redirectTarget({ redirect: 'https://evil.example/' })).toBe('/me')
+    expect(redirectTarget({ redirect: '//evil.example/' })).toBe('/me')
   })
 })

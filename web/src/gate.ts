@@ -18,3 +18,9 @@ export function gate(to: Destination, current: StoredSession | null): GateAnswer
   if (needsSignIn && !current) return { name: 'login', query: { redirect: to.fullPath } }
   return true
 }
+
+/** Where a sign-in or a password change continues: the screen that sent the user there, else 我的. */
+export function redirectTarget(query: Record<string, unknown>): string {
+  const redirect = query.redirect
+  return typeof redirect === 'string' && redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : '/me'
+}

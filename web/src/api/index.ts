@@ -15,5 +15,12 @@ export const api = createApi({
   onSignedOut: () => authEvents.signedOut(),
 })
 
+/** Signs out at once; the server revokes the refresh token when it can (a failure there changes nothing here). */
+export function signOut(): void {
+  const refreshToken = session.current?.refreshToken
+  if (refreshToken) void api.POST('/auth/logout', { body: { refresh_token: refreshToken } }).catch(() => undefined)
+  session.clear()
+}
+
 export { ApiError, splitForForm, unwrap } from './errors'
 export type { components } from './schema'

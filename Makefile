@@ -5,6 +5,7 @@ LOCAL_STAMP := $(VENV)/.local-requirements-installed
 DEV_STAMP := $(VENV)/.dev-requirements-installed
 WEB_STAMP := web/node_modules/.package-lock-installed
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 venv: $(DEV_STAMP)
 
@@ -29,10 +30,10 @@ $(WEB_STAMP): web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(CHROMIUM):
+$(CHROMIUM) $(CJK_FONT):
 	bash scripts/ensure_chromium.sh
 
-test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM)
+test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM) $(CJK_FONT)
 	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
 # Every generated file, after changing routes, models, schemas, tables or a route's requests: the route

@@ -7,6 +7,7 @@ from pydantic import Field, create_model
 from chalicelib import reference
 from chalicelib.api.routing import ANYONE, Call, endpoint
 from chalicelib.schemas.common import OutputModel
+from chalicelib.schemas.regions import City
 
 bp = Blueprint(__name__)
 
@@ -28,7 +29,7 @@ LabelsOut = create_model("LabelsOut", __base__=OutputModel,
 
 class ReferenceOut(OutputModel):
     province: str
-    cities: list[str]
+    cities: list[City]
     grades: list[str]
     genders: list[str]
     tutoring_subjects: list[str]

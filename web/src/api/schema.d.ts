@@ -3593,7 +3593,7 @@ export interface components {
             /** Activity Types */
             activity_types: string[];
             /** Cities */
-            cities: string[];
+            cities: ("广州市" | "深圳市" | "珠海市" | "汕头市" | "佛山市" | "韶关市" | "湛江市" | "肇庆市" | "江门市" | "茂名市" | "惠州市" | "梅州市" | "汕尾市" | "河源市" | "阳江市" | "清远市" | "东莞市" | "中山市" | "潮州市" | "揭阳市" | "云浮市")[];
             /** Demand Types */
             demand_types: string[];
             /** Genders */

@@ -1,0 +1,32 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session } from './api'
+import { gate } from './gate'
+import HomeView from './views/HomeView.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    signedIn?: boolean
+    /** The bottom tab bar shows on the main screens only. */
+    tabBar?: boolean
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'home', component: HomeView, meta: { tabBar: true } },
+    { path: '/demands/:id', name: 'demand', component: () => import('./views/DemandView.vue'), props: true },
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+    { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue') },
+    {
+      path: '/messages',
+      name: 'messages',
+      component: () => import('./views/MessagesView.vue'),
+      meta: { signedIn: true, tabBar: true },
+    },
+    { path: '/me', name: 'me', component: () => import('./views/MeView.vue'), meta: { signedIn: true, tabBar: true } },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => gate(to, session.current))

@@ -1,21 +1,13 @@
 """The H5 client in a real browser: Debian's Chromium (playwright-core, web/e2e/smoke.mjs) at 390×844 against
-the built client (vite preview, its /api proxy pointed at a local stack). Screenshots: web/test-results/."""
-import json
-import os
-import shutil
-import signal
-import subprocess
-import time
+the built client (vite preview, its /api proxy pointed at a local stack; tests/web_stack.py). Screenshots:
+web/test-results/smoke/."""
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.local_stack_client import Http, activate_demo_league, free_ports, serving, sms_code
+from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
+from tests.web_stack import built_client, previewing, run_script
 
-WEB = Path(__file__).resolve().parent.parent / "web"
-VITE = WEB / "node_modules" / ".bin" / "vite"
-SCREENSHOTS = WEB / "test-results"
 FRESH_LEAGUE = {"login": "e2e_league", "mobile": "13900000031", "newPassword": "League2024e2e"}
 PUBLISHER_MOBILE = "13900000032"
 # A stack and a browser are heavy on two cores: they share the worker of the other local-stack tests.
@@ -46,52 +38,18 @@ def _seed(http: Http, data_dir: Path) -> None:
     assert published.status_code == 200, published.text
 
 
-def _wait_until_serving(url: str, preview: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        assert preview.poll() is None, log.read_text(encoding="utf-8")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline, f"vite preview not serving in 30 s:\n{log.read_text(encoding='utf-8')}"
-        time.sleep(0.2)
-
-
 def test_in_chromium_the_gate_sign_in_home_and_a_demand_detail_work(tmp_path):
-    assert VITE.exists(), "web/node_modules is missing: make test installs it (npm ci)"
-    dist = tmp_path / "dist"
-    built = subprocess.run([str(VITE), "build", "--outDir", str(dist), "--emptyOutDir"], cwd=WEB,
-                           capture_output=True, text=True, timeout=180, env={**os.environ, "YCE_WRITE_DTS": "0"})
-    assert built.returncode == 0, built.stdout + built.stderr
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-
+    dist = built_client(tmp_path / "dist")
     data_dir = tmp_path / "data"
     with serving(data_dir, tmp_path / "stack.log") as stack:
         _seed(Http(stack.url), data_dir)
-        port = free_ports(1)[0]
-        preview_log = tmp_path / "preview.log"
-        with open(preview_log, "wb") as log:
-            preview = subprocess.Popen(
-                [str(VITE), "preview", "--outDir", str(dist), "--host", "127.0.0.1", "--port", str(port),
-                 "--strictPort"], cwd=WEB, env={**os.environ, "YCE_API_ORIGIN": stack.url},
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_until_serving(base_url, preview, preview_log)
-            config = {"baseUrl": base_url, "outDir": str(SCREENSHOTS), "smsLog": str(data_dir / "sms.log"),
-                      "volunteer": {"login": "demo_volunteer", "password": "Demo1234"}, "freshLeague": FRESH_LEAGUE}
-            smoke = subprocess.run(["node", "e2e/smoke.mjs", json.dumps(config)], cwd=WEB, capture_output=True,
-                                   text=True, timeout=240)
-        finally:
-            os.killpg(preview.pid, signal.SIGKILL)
-            preview.wait()
-    assert smoke.returncode == 0, f"{smoke.stdout}{smoke.stderr}\nscreenshots: {SCREENSHOTS}"
-    calls = json.loads(smoke.stdout.strip().splitlines()[-1])
+        with previewing(dist, stack.url, tmp_path / "preview.log") as base_url:
+            calls, screenshots = run_script("smoke", {
+                "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"),
+                "volunteer": {"login": "demo_volunteer", "password": "Demo1234"}, "freshLeague": FRESH_LEAGUE})
     assert calls["anonymousHomeCalls"] == ["GET /api/stats/totals", "GET /api/demands/recommended"]
     assert sorted(calls["signedInHomeCalls"]) == ["GET /api/demands/recommended",
                                                   "GET /api/me/notifications/unread-count", "GET /api/stats/totals"]
-    assert {p.name for p in SCREENSHOTS.glob("*.png")} >= {
+    assert {p.name for p in screenshots.glob("*.png")} >= {
         "home-anonymous.png", "password-gate.png", "password-refused.png", "login-refused.png", "me.png",
         "home.png", "demand.png", "demand-org.png"}

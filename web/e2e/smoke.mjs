@@ -1,42 +1,12 @@
 // The browser smoke: Debian's Chromium at 390×844 drives the built client against a real local stack.
-// Usage: node e2e/smoke.mjs '<json>' with {baseUrl, outDir, smsLog, volunteer: {login, password},
+// Config (tests/test_web_e2e.py): {baseUrl, outDir, smsLog, volunteer: {login, password},
 // freshLeague: {login, mobile, newPassword}}; screenshots go to outDir, the first screens' API calls to stdout.
-import { mkdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { chromium } from 'playwright-core'
+import { config, expect, lastSmsCode, mobilePage, shot as shotOf, signIn as signInOf } from './browser.mjs'
 
-const config = JSON.parse(process.argv[2] ?? '{}')
-const { baseUrl, outDir, smsLog, volunteer, freshLeague } = config
-mkdirSync(outDir, { recursive: true })
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-})
-const context = await browser.newContext({
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-})
-const page = await context.newPage()
-const apiCalls = []
-page.on('request', (request) => {
-  const { pathname } = new URL(request.url())
-  if (pathname.startsWith('/api/')) apiCalls.push(`${request.method()} ${pathname}`)
-})
-const shot = (name) => page.screenshot({ path: join(outDir, `${name}.png`) })
-const expect = (condition, message) => {
-  if (!condition) throw new Error(message)
-}
+const { baseUrl, volunteer, freshLeague } = config
+const { browser, page, apiCalls } = await mobilePage()
+const shot = (name) => shotOf(page, name)
+const signIn = (login, password) => signInOf(page, login, password)
 
 async function firstScreenOfHome(name) {
   apiCalls.length = 0
@@ -47,20 +17,6 @@ async function firstScreenOfHome(name) {
   await shot(name)
   expect(apiCalls.length <= 3, `首页 made ${apiCalls.length} API calls: ${apiCalls.join(', ')}`)
   return [...apiCalls]
-}
-
-async function signIn(login, password) {
-  await page.goto(`${baseUrl}/login`)
-  await page.getByRole('tab', { name: '组织/团体' }).click()
-  await page.getByPlaceholder('请输入组织/团体账号').fill(login)
-  await page.getByPlaceholder('请输入密码').fill(password)
-  await page.getByRole('button', { name: '登录' }).click()
-}
-
-function lastSmsCode(phone) {
-  const codes = [...readFileSync(smsLog, 'utf8').matchAll(new RegExp(`SMS to ${phone}: \\D*(\\d{6})`, 'g'))]
-  expect(codes.length > 0, `no SMS code for ${phone} in ${smsLog}`)
-  return codes.at(-1)[1]
 }
 
 try {

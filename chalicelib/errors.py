@@ -96,6 +96,7 @@ class ErrorCode(Enum):
 
     INTERNAL_ERROR = (500, "服务器内部错误")
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")
+    STORAGE_UNAVAILABLE = (503, "图片服务暂时不可用，请稍后再试")   # S3 failed while claiming an image
     UPSTREAM_TIMEOUT = (504, "服务响应超时，请稍后再试")   # the function did not answer API Gateway in time
 
     @property
@@ -164,4 +165,5 @@ IDEMPOTENCY_ERRORS = (ErrorCode.IDEMPOTENCY_KEY_INVALID, ErrorCode.IDEMPOTENCY_K
                       ErrorCode.IDEMPOTENCY_ANSWER_LOST, ErrorCode.IDEMPOTENCY_KEY_REUSED)
 
 # What a body referring to uploaded images can answer about them (uploads.claim).
-UPLOAD_ERRORS = (ErrorCode.UPLOAD_NOT_YOURS, ErrorCode.UPLOAD_NOT_FOUND, ErrorCode.UPLOAD_INVALID)
+UPLOAD_ERRORS = (ErrorCode.UPLOAD_NOT_YOURS, ErrorCode.UPLOAD_NOT_FOUND, ErrorCode.UPLOAD_INVALID,
+                 ErrorCode.STORAGE_UNAVAILABLE)

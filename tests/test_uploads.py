@@ -197,3 +197,19 @@ def test_a_missing_key_answered_403_by_s3_reads_as_not_uploaded(bucket):
     with Stubber(images._client()) as stub:
         stub.add_client_error("head_object", service_error_code="403", http_status_code=403)
         assert images.head(BUCKET, "uploads/a/org_photo/x.png") is None
+
+
+def test_s3_failing_while_a_profile_claims_its_photo_is_a_503_to_retry_and_saves_nothing(api, bucket, outbox):
+    from botocore.stub import Stubber
+
+    from chalicelib.data import images
+
+    org = volunteer(api, outbox)
+    key = upload_image(api, org["token"])
+    before = api.get("/me/org-profile", token=org["token"]).json
+    with Stubber(images._client()) as stub:
+        stub.add_client_error("head_object", service_error_code="SlowDown", http_status_code=503)
+        refused = api.put("/me/org-profile", _profile(org, photo_keys=[key]), token=org["token"])
+    assert (refused.status_code, code(refused), refused.headers["Retry-After"]) == (503, "STORAGE_UNAVAILABLE", "5")
+    assert api.get("/me/org-profile", token=org["token"]).json == before
+    assert _objects(bucket, f"images/{org['account_id']}/") == []

@@ -9,9 +9,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import get_settings
+
+
+class StoreUnavailable(RuntimeError):
+    """S3 failed (throttled, down, unreachable) for a reason other than the object's absence."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,15 @@ def head(bucket: str, key: str) -> StoredObject | None:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("403", "404", "NoSuchKey", "NotFound", "AccessDenied"):
             return None
-        raise
+        raise StoreUnavailable(str(exc)) from exc
+    except BotoCoreError as exc:
+        raise StoreUnavailable(str(exc)) from exc
     return StoredObject(size=int(answer["ContentLength"]), content_type=answer.get("ContentType", ""))
 
 
 def copy(bucket: str, source: str, destination: str) -> None:
-    _client().copy_object(Bucket=bucket, Key=destination, CopySource={"Bucket": bucket, "Key": source},
-                          MetadataDirective="COPY")
+    try:
+        _client().copy_object(Bucket=bucket, Key=destination, CopySource={"Bucket": bucket, "Key": source},
+                              MetadataDirective="COPY")
+    except (ClientError, BotoCoreError) as exc:
+        raise StoreUnavailable(str(exc)) from exc

@@ -16,12 +16,13 @@ from chalicelib import clock
 from chalicelib.auth.principal import Principal
 from chalicelib.config import get_settings
 from chalicelib.data import images
-from chalicelib.errors import AppError, ErrorCode, field_error
+from chalicelib.errors import AppError, ErrorCode, field_error, throttled
 from chalicelib.reference import UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSE_ROLES, UploadPurpose
 
 MAX_BYTES = 2 * 1024 * 1024
 POST_EXPIRES_SECONDS = 600      # the form is filled and sent at once; a retry asks for a new one
 GET_EXPIRES_SECONDS = 900       # an answer's image URLs; the screen fetches the answer again after
+STORE_RETRY_SECONDS = 5         # Retry-After when S3 fails during a claim
 UPLOAD_AREA, IMAGE_AREA = "uploads", "images"
 KEY_PATTERN = r"^(uploads|images)/([0-9a-f]{1,64})/([a-z_]{1,30})/([0-9a-f]{32})\.(jpg|png|webp)$"
 _KEY = re.compile(KEY_PATTERN)
@@ -75,7 +76,7 @@ def claim(caller: Principal, keys: list[str], *, purpose: UploadPurpose, field: 
             raise field_error(ErrorCode.UPLOAD_NOT_FOUND, path)
         if key_purpose != purpose.value:
             raise field_error(ErrorCode.UPLOAD_INVALID, path, "图片的上传用途与此处不符，请重新上传")
-        found = images.head(bucket, key)
+        found = _stored(bucket, key)
         if found is None:
             raise field_error(ErrorCode.UPLOAD_NOT_FOUND, path)
         if found.size > MAX_BYTES or UPLOAD_CONTENT_TYPES.get(found.content_type) != extension:
@@ -83,9 +84,24 @@ def claim(caller: Principal, keys: list[str], *, purpose: UploadPurpose, field: 
         destination = f"{IMAGE_AREA}/{account_id}/{key_purpose}/{name}.{extension}"
         fresh.append((key, destination))
         stored.append(destination)
-    for source, destination in fresh:
-        images.copy(bucket, source, destination)
+    try:
+        for source, destination in fresh:
+            images.copy(bucket, source, destination)
+    except images.StoreUnavailable as exc:
+        raise _unavailable() from exc
     return stored
+
+
+def _stored(bucket: str, key: str) -> images.StoredObject | None:
+    try:
+        return images.head(bucket, key)
+    except images.StoreUnavailable as exc:
+        raise _unavailable() from exc
+
+
+def _unavailable() -> AppError:
+    # S3 throttled or failed: nothing was written to the record, the phone may simply send it again.
+    return throttled(ErrorCode.STORAGE_UNAVAILABLE, STORE_RETRY_SECONDS)
 
 
 def image_urls(keys: list[str] | None) -> list[str]:

@@ -53,6 +53,8 @@ class Settings(BaseModel):
     token_signing_key_param: str | None = None
     sms_code_key: str | None = Field(default=None, min_length=32)
     sms_code_key_param: str | None = None
+    # Set by the Lambda runtime: a deployed function must not run on an inline (committed, placeholder) key.
+    aws_lambda_function_name: str | None = None
 
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
@@ -97,6 +99,14 @@ class Settings(BaseModel):
         for name in ("token_signing_key", "sms_code_key"):
             if not getattr(self, name) and not getattr(self, f"{name}_param"):
                 raise ValueError(f"set {name.upper()} or {name.upper()}_PARAM")
+        return self
+
+    @model_validator(mode="after")
+    def _deployed_keys_come_from_ssm(self) -> Settings:
+        inline = [name.upper() for name in ("token_signing_key", "sms_code_key") if getattr(self, name)]
+        if self.aws_lambda_function_name and inline:
+            raise ValueError(f"{', '.join(inline)} set inline on Lambda: a deployed stage reads its keys from SSM "
+                             "(*_PARAM); an inline key is one anybody with the repository or the console can read")
         return self
 
     @model_validator(mode="after")

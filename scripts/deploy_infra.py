@@ -115,9 +115,7 @@ def apply_outputs(config: dict, stage: str, outputs: dict[str, str]) -> dict:
     variables[stage_config.FAILURE_QUEUE_VARIABLE] = outputs[FAILURE_QUEUE_OUTPUT]
     variables[UPLOADS_BUCKET_VARIABLE] = outputs[UPLOADS_BUCKET_OUTPUT]
     for variable, output in PARAMETER_OUTPUTS.items():
-        inline = variable.removesuffix("_PARAM")
-        if inline not in variables:   # a stage with an inline key (dev) keeps it; the app prefers inline
-            variables[variable] = outputs[output]
+        variables[variable] = outputs[output]   # every deployed stage reads its keys from SSM (dev included)
     return config
 
 

@@ -33,11 +33,18 @@ def stage_environment(stage: str) -> dict[str, str]:
     return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
 
 
+# The local stack's keys: inline, local-only. The deployed stages (dev included) read theirs from SSM, and a
+# function on Lambda refuses to start with an inline key (chalicelib/config.py), so these sign nothing there.
+LOCAL_KEYS = {"TOKEN_SIGNING_KEY": "local-stack-only-token-signing-key-never-deployed",
+              "SMS_CODE_KEY": "local-stack-only-sms-code-key-never-deployed-0000"}
+
+
 def local_stack_environment(*, dynamodb_port: int, data_dir: Path, s3_port: int | None = None) -> dict[str, str]:
     """Everything the local stack, and the `chalice local` it starts, must agree on (tools that use no images
     give no S3 port)."""
     env = stage_environment("dev")
     env.update(FAKE_CREDENTIALS)
+    env.update(LOCAL_KEYS)
     env["DYNAMODB_ENDPOINT"] = f"http://127.0.0.1:{dynamodb_port}"
     if s3_port is not None:
         # Presigned URLs name this endpoint: the browser POSTs and GETs images there, on loopback.

@@ -23,6 +23,26 @@ def test_a_deployment_without_a_secret_source_refuses_to_start(monkeypatch):
     assert get_settings().stage == "test"
 
 
+def test_a_function_on_lambda_refuses_to_start_with_an_inline_key():
+    on_lambda = {**BASE, "AWS_LAMBDA_FUNCTION_NAME": "yce-api-dev", "TOKEN_SIGNING_KEY_PARAM": "/yce/dev/t",
+                 "SMS_CODE_KEY_PARAM": "/yce/dev/s"}
+    for inline in ({"TOKEN_SIGNING_KEY": "t" * 32}, {"SMS_CODE_KEY": "k" * 32}):
+        with pytest.raises(ValueError, match="inline on Lambda"):
+            Settings.model_validate(_from_environ({**on_lambda, **inline}))
+    assert Settings.model_validate(_from_environ(on_lambda)).token_signing_key is None   # SSM only: fine
+
+
+def test_no_committed_stage_carries_a_key_inline():
+    import json
+    from pathlib import Path
+
+    config = json.loads((Path(__file__).resolve().parent.parent / ".chalice" / "config.json").read_text())
+    for name, stage in config["stages"].items():
+        variables = {**config.get("environment_variables", {}), **stage.get("environment_variables", {})}
+        assert not {"TOKEN_SIGNING_KEY", "SMS_CODE_KEY"} & set(variables), name
+        assert variables["TOKEN_SIGNING_KEY_PARAM"] and variables["SMS_CODE_KEY_PARAM"], name
+
+
 def test_short_inline_secrets_are_refused():
     with pytest.raises(ValueError):
         Settings.model_validate(_from_environ({**BASE, "TOKEN_SIGNING_KEY": "short", "SMS_CODE_KEY": "k" * 32}))

@@ -209,11 +209,13 @@ def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir
     assert stage_config.read_json(stage_config.policy_path("prod-cn-north-1")) == policy_committed("prod-cn-north-1")
 
 
-def test_a_stage_with_inline_keys_keeps_them_and_gets_no_parameter_names(chalice_dir):
+def test_the_dev_stage_too_reads_its_keys_from_the_parameters_its_stack_names(chalice_dir):
     outputs = fake_outputs("dev", "cn-north-1")
     deploy_infra.wire_stage("dev", "cn-north-1", outputs, dry_run=False)
     variables = stage_config.read_json(stage_config.CONFIG_PATH)["stages"]["dev"]["environment_variables"]
-    assert "TOKEN_SIGNING_KEY_PARAM" not in variables and "TOKEN_SIGNING_KEY" in variables
+    assert "TOKEN_SIGNING_KEY" not in variables and "SMS_CODE_KEY" not in variables
+    assert (variables["TOKEN_SIGNING_KEY_PARAM"], variables["SMS_CODE_KEY_PARAM"]) == (
+        outputs["TokenSigningKeyParameterName"], outputs["SmsCodeKeyParameterName"])
     assert variables["RATINGS_STREAM_ARN"] == outputs["RatingsStreamArn"]
     assert variables["CORS_ALLOWED_ORIGINS"] == "http://localhost:5173,http://127.0.0.1:5173"   # kept from stages.json
 

@@ -6,7 +6,13 @@ import { config, expect, lastSmsCode, mobilePage, shot as shotOf, signIn } from 
 
 const { baseUrl, league, leaderMobile, helpTitle, claimedTitle } = config
 const { browser, page } = await mobilePage()
-const shot = (name) => shotOf(page, name)
+// A screenshot once the last toast has gone (a toast outlives the screen that showed it).
+async function shot(name, { keepToast = false } = {}) {
+  if (!keepToast)
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.van-toast')].every((t) => getComputedStyle(t).display === 'none'))
+  await shotOf(page, name)
+}
 
 async function counters() {
   await page.goto(`${baseUrl}/me`)
@@ -58,7 +64,7 @@ try {
   await page.locator('.van-checkbox', { hasText: '餐饮保障' }).click()
   await page.getByRole('button', { name: '保存草稿' }).click()
   await page.getByText('草稿已保存').waitFor()
-  await shot('publish-content')
+  await shot('publish-content', { keepToast: true })
   await page.getByRole('button', { name: '下一步' }).click()
 
   // Step 2: 确认组织信息, the leader mobile proven by SMS; a wrong code first.
@@ -100,7 +106,7 @@ try {
   await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
   await page.getByText('已同意认领').waitFor()
   await page.getByText('暂无认领申请').waitFor()
-  await shot('claim-confirmed')
+  await shot('claim-confirmed', { keepToast: true })
 
   // 评分: the confirmed claim is owed a rating.
   await page.goto(`${baseUrl}/me`)
@@ -114,7 +120,7 @@ try {
   await shot('rate')
   await page.getByRole('button', { name: '提交评分' }).click()
   await page.getByText('我的评分').waitFor()
-  await shot('rated')
+  await shot('rated', { keepToast: true })
 
   await page.goto(`${baseUrl}/league/points`)
   await page.getByText('当前积分').waitFor()
@@ -127,12 +133,12 @@ try {
   await page.locator('.van-field', { hasText: '组织介绍' }).locator('textarea').fill('服务深圳青少年的团组织。')
   await page.getByRole('button', { name: '保存' }).click()
   await page.getByText('已保存').waitFor()
-  await shot('profile')
+  await shot('profile', { keepToast: true })
 
   const countersAfter = await counters()
   console.log(JSON.stringify({ countersBefore, wrongCodeMessage, published: true, myDemands, countersAfter }))
 } catch (error) {
-  await shot('failure').catch(() => {})
+  await shotOf(page, 'failure').catch(() => {})
   throw error
 } finally {
   await browser.close()

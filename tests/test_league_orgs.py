@@ -3,6 +3,7 @@ which proves the organization with a code sent to that mobile."""
 from chalicelib.data.accounts import Account
 from tests.builders import (
     PASSWORD,
+    activate_league_org,
     league_org_session,
     login,
     make_league_org,
@@ -178,3 +179,10 @@ def test_a_league_org_keeps_an_optional_profile(api, outbox):
         assert api.put("/me/league-profile", bad, token=token).status_code == 400, bad
     person = register_individual(api, outbox)
     assert api.get("/me/league-profile", token=person["access_token"]).status_code == 403
+
+
+def test_a_league_org_sees_its_own_provisioned_leader_mobile_in_its_profile_to_prefill_a_demand(api, outbox):
+    account = make_league_org("gd_own_mobile", leader_mobile="13700001234")
+    session = activate_league_org(api, "gd_own_mobile")
+    profile = api.get("/me/league-profile", token=session["access_token"]).json
+    assert profile["leader_mobile"] == account.leader_mobile == "13700001234"

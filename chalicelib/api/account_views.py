@@ -66,7 +66,8 @@ def league_org_profile_out(account: Account) -> LeagueOrgProfileOut:
     profile = account.league_profile
     return LeagueOrgProfileOut(
         org_name=account.display_name, region=region_out(account.region), parent_org_name=account.parent_org_name,
-        leader_name=profile.leader_name if profile else None, landline=profile.landline if profile else None,
+        leader_name=profile.leader_name if profile else None, leader_mobile=account.leader_mobile,
+        landline=profile.landline if profile else None,
         services_content=profile.services_content if profile else None,
         introduction=profile.introduction if profile else None,
         photos=own_images(profile.photo_keys if profile else None),

@@ -193,6 +193,8 @@ class LeagueOrgProfileOut(OutputModel):
     region: RegionOut
     parent_org_name: str | None = None
     leader_name: str | None = None
+    leader_mobile: str | None = Field(default=None, description=(
+        "负责人手机号（开通时登记，激活与找回密码的验证码发往此号）：本组织自己的号码，发布需求时可预填"))
     landline: str | None = None
     services_content: str | None = None
     introduction: str | None = None

@@ -2991,6 +2991,12 @@ export interface components {
              */
             landline: string | null;
             /**
+             * Leader Mobile
+             * @description 负责人手机号（开通时登记，激活与找回密码的验证码发往此号）：本组织自己的号码，发布需求时可预填
+             * @default null
+             */
+            leader_mobile: string | null;
+            /**
              * Leader Name
              * @default null
              */

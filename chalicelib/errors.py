@@ -96,6 +96,7 @@ class ErrorCode(Enum):
 
     INTERNAL_ERROR = (500, "服务器内部错误")
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")
+    SMS_UNAVAILABLE = (503, "短信发送失败，请稍后再试")   # the SMS provider failed; the send's quota was given back
     STORAGE_UNAVAILABLE = (503, "图片服务暂时不可用，请稍后再试")   # S3 failed while claiming an image
     UPSTREAM_TIMEOUT = (504, "服务响应超时，请稍后再试")   # the function did not answer API Gateway in time
 

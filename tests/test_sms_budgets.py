@@ -189,3 +189,32 @@ def test_an_operators_reset_spends_the_stage_budget_but_no_client_budget(api, ou
     reset = api.post(f"/admin/accounts/{league.account_id}/password-reset", {"reason": "负责人更换，申请重置"},
                      token=operator)
     assert reset.status_code == 200, reset.json   # the operator's address had spent its client budget
+
+
+class _FailingProvider:
+    def send(self, phone: str, text: str) -> None:
+        raise ConnectionError("provider down")
+
+
+def test_a_provider_failure_is_a_503_to_retry_that_gives_the_quota_back(api, outbox, now, limits, address):
+    from chalicelib.services import sms_sender
+
+    limits(client_hourly=5, client_daily=5)
+    address("203.0.113.40")
+    phone = next_phone()
+    sms_sender.use_sender(_FailingProvider())
+    try:
+        failed = _send(api, phone)
+    finally:
+        sms_sender.use_sender(outbox)
+    assert (failed.status_code, failed.json["error"]["code"], failed.headers["Retry-After"]) == (
+        503, "SMS_UNAVAILABLE", str(sms.PROVIDER_RETRY_SECONDS))
+    counted = [key for key in _keys_of_the_send(now.at) if _count(key)]
+    assert counted == []                                   # the day, the client's and the stage's budgets
+    assert sms.get_or_none(sms.SmsCode, phone, "register", consistent_read=True) is None   # the code is withdrawn
+    assert _send(api, phone).status_code == 202            # no resend gap to wait out: asking again works at once
+    assert len(outbox.messages) == 1
+
+
+def _keys_of_the_send(moment) -> list[str]:
+    return [budget.key for budget in sms._budgets("203.0.113.40", moment)]

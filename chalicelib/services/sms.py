@@ -46,6 +46,7 @@ BUDGET_WARN_PERCENT = 80          # the stage budget's alarm threshold (infra: s
 METRIC_NAMESPACE = "yce-api"
 STAGE_BUDGET_METRIC = "SmsStageBudgetUsedPercent"
 SEND_ATTEMPTS = 3                 # every send updates the stage counters: a racing send's transaction may conflict
+PROVIDER_RETRY_SECONDS = 30       # Retry-After of SMS_UNAVAILABLE: the provider failed, the quota was given back
 
 _TEMPLATE = "【青年云支教】您的验证码为{code}，5分钟内有效，请勿泄露给他人。"
 
@@ -147,7 +148,12 @@ def send_code(phone: str, purpose: SmsPurpose, *, client: str | None, tx: Transa
     tx.put(SmsCode(phone, purpose.value, code_hash=_digest(phone, purpose, code), sent_at=moment,
                    attempts=0, expires_at=moment + CODE_TTL))
     _commit(tx, gap_key, epoch)
-    sender().send(phone, _TEMPLATE.format(code=code))
+    try:
+        sender().send(phone, _TEMPLATE.format(code=code))
+    except Exception as exc:   # noqa: BLE001 - any provider failure: the person must be able to ask again
+        log.error("SMS provider failed for a %s code: %s", purpose.value, exc)
+        _refund(phone, purpose, moment, [gap_key, day_key], budgets)
+        raise throttled(ErrorCode.SMS_UNAVAILABLE, PROVIDER_RETRY_SECONDS) from None
     _report_stage_budget(budgets[-2:], moment)
     return SentCode(resend_after_seconds=RESEND_GAP_SECONDS, expires_in_seconds=int(CODE_TTL.total_seconds()))
 
@@ -164,6 +170,23 @@ def _commit(tx: Transaction, gap_key: str, epoch: int) -> None:
             # i.e. another send updating the stage counters at the same moment: nothing was written.
             if exc.code is not ErrorCode.STATE_CONFLICT or attempt == SEND_ATTEMPTS:
                 raise
+
+
+def _refund(phone: str, purpose: SmsPurpose, moment: datetime, number_keys: list[str], budgets: list[_Budget]) -> None:
+    """Nobody received the code: it is withdrawn, the number's resend gap ends now, and the number's day and
+    every budget get back the send they counted. One transaction, conditioned on the items still being this
+    send's (a later send replaced none of them); if it cannot commit, the quota stays spent (logged)."""
+    gap_key, day_key = number_keys
+    tx = Transaction().delete(SmsCode(phone, purpose.value), condition=SmsCode.sent_at == moment)
+    tx.update(RateCounter(key=gap_key), [RateCounter.expires_at.set(moment)],
+              condition=RateCounter.expires_at == datetime.fromtimestamp(int(moment.timestamp()) + RESEND_GAP_SECONDS,
+                                                                   tz=UTC))
+    for key in [day_key, *(budget.key for budget in budgets)]:
+        tx.update(RateCounter(key=key), [RateCounter.count.add(-1)], condition=RateCounter.count > 0)
+    try:
+        tx.commit()
+    except Exception:   # noqa: BLE001 - the answer is 503 either way; a lost refund only costs quota
+        log.exception("could not give back the quota of a failed SMS send")
 
 
 def _report_stage_budget(stage_budgets: list[_Budget], moment: datetime) -> None:

@@ -2638,7 +2638,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED";
+                code: "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED";
                 fields: {
                     code: string;
                     message: string;
@@ -5328,6 +5328,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description `SMS_UNAVAILABLE` 短信发送失败，请稍后再试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     activity_reports: {
@@ -6444,6 +6453,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the next attempt can succeed. */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SMS_UNAVAILABLE` 短信发送失败，请稍后再试 */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -10653,6 +10671,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the next attempt can succeed. */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SMS_UNAVAILABLE` 短信发送失败，请稍后再试 */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,6 +2,8 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './api'
 import { gate } from './gate'
 import HomeView from './views/HomeView.vue'
+import { volunteerOrgRoutes } from './roles/volunteer-org/routes'
+import { volunteerRoutes } from './roles/volunteer/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -25,6 +27,8 @@ export const router = createRouter({
       meta: { signedIn: true, tabBar: true },
     },
     { path: '/me', name: 'me', component: () => import('./views/MeView.vue'), meta: { signedIn: true, tabBar: true } },
+    ...volunteerOrgRoutes,
+    ...volunteerRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -64,9 +64,10 @@ def test_in_chromium_an_organization_claims_publishes_an_activity_and_a_voluntee
     assert report["refusedWith"].startswith("提示")
     assert report["refusedField"]
     assert len(report["checkInCode"]) == 6 and report["checkInCode"].isdigit()
+    assert report["wrongCode"]
     assert report["rosterStatus"] == "已签到"
     assert {p.name for p in screenshots.glob("*.png")} >= {
         "org-me.png", "org-profile.png", "claim-form.png", "claim-sent.png", "demand-pending.png", "my-claims.png",
         "demand-contacts.png", "publish-form.png", "publish-refused.png", "roster-empty.png", "check-in-code.png",
-        "claim-profile-incomplete.png", "org-profile-empty.png", "activity.png", "check-in-form.png",
+        "claim-profile-incomplete.png", "org-profile-empty.png", "activity.png", "check-in-refused.png", "check-in-form.png",
         "activity-checked-in.png", "service-records.png", "roster.png", "my-claims-published.png"}

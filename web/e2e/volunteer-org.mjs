@@ -1,7 +1,7 @@
 // The 志愿服务组织's flow and the 志愿者's, in Chromium at 390×844 against a local stack.
 // Config (tests/test_web_e2e_volunteer_org.py): {baseUrl, outDir, smsLog, demandId, volunteerOrg, league, bareOrg,
 // individual}; every {login, password}. The 团组织's confirmation goes over HTTP (its screens are another role's).
-// Prints {pendingLabel, claimedLabel, leaderMobile, refusedWith, refusedField, checkInCode, rosterStatus}.
+// Prints {pendingLabel, claimedLabel, leaderMobile, refusedWith, refusedField, checkInCode, wrongCode, rosterStatus}.
 import { config, expect, mobilePage, shot as shotOf, signIn } from './browser.mjs'
 
 const { baseUrl, demandId, volunteerOrg, league, bareOrg, individual } = config
@@ -164,6 +164,13 @@ try {
   await current.getByRole('button', { name: '取消报名' }).waitFor()
   await current.locator('.van-action-bar-button', { hasText: /^签到$/ }).click()
   const code = (await page.getByTestId('check-in-code').innerText()).trim()
+  // Refused: a wrong code, the server's message next to the field (or as a toast).
+  await current.getByPlaceholder('请输入现场展示的6位签到码').fill(code === '000000' ? '111111' : '000000')
+  await current.getByRole('button', { name: '确认签到' }).click()
+  const wrongCode = current.locator('.van-popup .van-field__error-message, .van-toast__text').first()
+  await wrongCode.waitFor()
+  report.wrongCode = (await wrongCode.innerText()).trim()
+  await shot('check-in-refused')
   await current.getByPlaceholder('请输入现场展示的6位签到码').fill(code)
   await settle()
   await shot('check-in-form')
@@ -171,6 +178,9 @@ try {
   await current.getByText('签到成功').waitFor()
   await current.locator('.van-popup--bottom').waitFor({ state: 'hidden' })
   await shot('activity-checked-in')
+  // Opened again, the page knows the sign-up (from 我的报名): 签退 is offered.
+  await current.reload()
+  await current.locator('.van-action-bar-button', { hasText: '签退' }).waitFor()
   await current.goto(`${baseUrl}/me`)
   await current.getByText('我的服务记录').click()
   await current.waitForURL(/\/me\/service-records$/)

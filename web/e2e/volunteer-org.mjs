@@ -95,6 +95,8 @@ try {
   await mobileCell.waitFor()
   report.leaderMobile = (await mobileCell.locator('.van-cell__label').innerText()).trim()
   await shot('demand-contacts')
+  await page.locator('.van-action-bar-icon', { hasText: '收藏' }).click()
+  await page.getByText('已收藏').waitFor()
 
   // 发布活动: the form, a refusal next to its field, then the activity.
   await page.goto(`${baseUrl}/org/claims`)
@@ -127,6 +129,23 @@ try {
   await page.locator('.claim', { hasText: '认领成功' }).getByText('查看活动').waitFor()
   await shot('my-claims-published')
 
+  // 待评分: the organization rates the 团组织; then 我的积分 and 我的收藏.
+  await page.goto(`${baseUrl}/org/claims?status=to_rate`)
+  await page.locator('.claim').getByRole('button', { name: '评分' }).click()
+  await page.getByText('提交评分').waitFor()
+  await page.getByPlaceholder('选填；1–2星请填写不少于10个字的理由').fill('沟通顺畅，需求描述清楚。')
+  await settle()
+  await shot('rate-form')
+  await page.getByRole('button', { name: '提交评分' }).click()
+  await page.getByText('暂无认领申请').waitFor()
+  await page.goto(`${baseUrl}/org/points`)
+  await page.getByText('当前积分').waitFor()
+  await page.waitForLoadState('networkidle')
+  await shot('org-points')
+  await page.goto(`${baseUrl}/org/favorites`)
+  await page.locator('.van-cell', { hasText: '收藏于' }).first().waitFor()
+  await shot('org-favorites')
+
   // 签到码: stays open on the organization's phone.
   await page.goto(`${baseUrl}/activities/${activityId}/check-in-code`)
   await page.getByTestId('check-in-code').waitFor()
@@ -157,6 +176,8 @@ try {
   // 志愿者: 报名, then 签到 with the code on the organization's screen.
   await signIn(current, individual.login, individual.password, { individual: true })
   await current.waitForURL(/\/me$/)
+  await current.getByText('我的服务记录').waitFor()
+  await shot('individual-me')
   await current.goto(`${baseUrl}/activities/${activityId}`)
   await current.getByText('签到方式').waitFor()
   await shot('activity')

@@ -3,6 +3,8 @@ import { session } from './api'
 import { gate } from './gate'
 import HomeView from './views/HomeView.vue'
 import { leagueRoutes } from './roles/league/routes'
+import { volunteerOrgRoutes } from './roles/volunteer-org/routes'
+import { volunteerRoutes } from './roles/volunteer/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -27,6 +29,8 @@ export const router = createRouter({
     },
     { path: '/me', name: 'me', component: () => import('./views/MeView.vue'), meta: { signedIn: true, tabBar: true } },
     ...leagueRoutes,
+    ...volunteerOrgRoutes,
+    ...volunteerRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

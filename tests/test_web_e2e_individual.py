@@ -56,7 +56,7 @@ def test_an_individual_registers_asks_for_help_and_follows_it(tmp_path):
     assert report["progress"][:1] == ["待采用"] and "已发布" in report["progress"]
     assert "英语44分" in report["description"] and "数学76.5分" in report["description"]
     assert "其他课程（最多选3项）：绘画,棋类,朗诵" in report["description"]
-    assert report["favorite"] == DEMAND_TITLE
+    assert report["favorite"] == DEMAND_TITLE and report["unfavorited"] is True
     assert report["resetSignedIn"] is True
     assert [(r["title"], r["submitter_name"], r["status"]) for r in inbox] == [
         ("【乡村云支教】我需要补习英语", NEW_INDIVIDUAL["name"], "pending")]

@@ -115,7 +115,7 @@ try {
   await page.locator('.help-row', { hasText: '我需要补习英语' }).click()
   await page.waitForURL(/\/me\/help-requests\/.+/)
   await page.getByText('需求描述').waitFor()
-  report.progress = await page.locator('.van-step').allInnerTexts()
+  report.progress = await page.locator('.van-step > .van-step__title > div:first-child').allInnerTexts()
   report.description = await page.locator('.van-cell', { hasText: '需求描述' }).locator('.van-cell__label').innerText()
   await shot('help-request-detail')
 
@@ -130,6 +130,9 @@ try {
   await page.locator('.favorite-row', { hasText: demandTitle }).waitFor()
   report.favorite = demandTitle
   await shot('favorites')
+  await page.locator('.favorite-row', { hasText: demandTitle }).getByRole('button', { name: '取消收藏' }).click()
+  await page.getByText('暂无收藏').waitFor()
+  report.unfavorited = true
 
   // 忘记密码: the demo individual sets a new password with a code, then signs in with it.
   await page.evaluate(() => localStorage.clear())

@@ -142,8 +142,8 @@ try {
   await page.getByText('当前积分').waitFor()
   await page.waitForLoadState('networkidle')
   await shot('org-points')
-  await page.goto(`${baseUrl}/org/favorites`)
-  await page.locator('.van-cell', { hasText: '收藏于' }).first().waitFor()
+  await page.goto(`${baseUrl}/me/favorites`)
+  await page.locator('.favorite-row').first().waitFor()
   await shot('org-favorites')
 
   // 签到码: stays open on the organization's phone.

@@ -5,6 +5,7 @@ import HomeView from './views/HomeView.vue'
 import { leagueRoutes } from './roles/league/routes'
 import { volunteerOrgRoutes } from './roles/volunteer-org/routes'
 import { volunteerRoutes } from './roles/volunteer/routes'
+import { individualRoutes } from './roles/individual/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -27,10 +28,18 @@ export const router = createRouter({
       component: () => import('./views/MessagesView.vue'),
       meta: { signedIn: true, tabBar: true },
     },
+    // 我的收藏: every role's, one screen.
+    {
+      path: '/me/favorites',
+      name: 'my-favorites',
+      component: () => import('./views/FavoritesView.vue'),
+      meta: { signedIn: true },
+    },
     { path: '/me', name: 'me', component: () => import('./views/MeView.vue'), meta: { signedIn: true, tabBar: true } },
     ...leagueRoutes,
     ...volunteerOrgRoutes,
     ...volunteerRoutes,
+    ...individualRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

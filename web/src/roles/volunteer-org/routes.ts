@@ -26,5 +26,4 @@ export const volunteerOrgRoutes: RouteRecordRaw[] = [
     meta: { signedIn: true },
   },
   { path: '/org/points', name: 'org-points', component: () => import('./PointsView.vue'), meta: { signedIn: true } },
-  { path: '/org/favorites', name: 'org-favorites', component: () => import('./FavoritesView.vue'), meta: { signedIn: true } },
 ]

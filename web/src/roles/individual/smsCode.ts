@@ -1,0 +1,45 @@
+import { onBeforeUnmount, ref } from 'vue'
+import { api, ApiError, unwrap, type components } from '../../api'
+
+type Purpose = components['schemas']['SmsPurpose']
+
+/**
+ * A refusal of POST /sms/codes as the form shows it: the code request names the number `phone`, the
+ * form's field may have another name (联系人手机号码 is `contact_phone`).
+ */
+export function renamePhoneField(error: unknown, field: string): unknown {
+  if (!(error instanceof ApiError) || field === 'phone') return error
+  const fields = error.fields.map((f) => (f.path === 'phone' ? { ...f, path: field } : f))
+  return new ApiError(error.status, error.code, error.message, fields)
+}
+
+/** 发送验证码 with its countdown (the server's resend_after_seconds). */
+export function useSmsCode(purpose: Purpose) {
+  const countdown = ref(0)
+  const sending = ref(false)
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  function start(seconds: number): void {
+    clearInterval(timer)
+    countdown.value = seconds
+    timer = setInterval(() => {
+      countdown.value -= 1
+      if (countdown.value <= 0) clearInterval(timer)
+    }, 1000)
+  }
+
+  /** Sends the code; a refusal is thrown for the form to show. */
+  async function send(phone: string): Promise<void> {
+    sending.value = true
+    try {
+      const sent = await unwrap(api.POST('/sms/codes', { body: { phone, purpose } }))
+      start(sent.resend_after_seconds)
+    } finally {
+      sending.value = false
+    }
+  }
+
+  onBeforeUnmount(() => clearInterval(timer))
+  const label = () => (countdown.value > 0 ? `${countdown.value}秒` : '发送验证码')
+  return { countdown, sending, send, label }
+}

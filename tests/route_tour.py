@@ -248,6 +248,7 @@ def tour_activities(tour: Tour, outbox, who: dict, did: str) -> None:
     tour.hit("GET", "/demands/{demand_id}/activities", f"/demands/{did}/activities")
     tour.hit("GET", "/activities/{activity_id}", f"/activities/{aid}")
     tour.hit("POST", "/activities/{activity_id}/signups", f"/activities/{aid}/signups", token=person, expect=201)
+    tour.hit("GET", "/activities/{activity_id}", f"/activities/{aid}", variant="volunteer", token=person)
     tour.api.post(f"/activities/{other}/signups", token=person)
     tour.hit("DELETE", "/activities/{activity_id}/signups/me", f"/activities/{other}/signups/me", token=person)
     tour.hit("GET", "/activities/{activity_id}/signups", f"/activities/{aid}/signups", token=org)

@@ -219,6 +219,19 @@ def test_each_route_refuses_callers_that_are_not_its_own_and_changes_nothing(api
 
 # ---------------------------------------------------------------- sign-ups
 
+def test_the_activity_page_tells_an_individual_their_own_sign_up_and_no_one_else_theirs(api, outbox, world):
+    aid = published(api, world["org"], world["did"])["activity_id"]
+    person, other = individual(api, outbox), individual(api, outbox)
+    assert api.get(f"/activities/{aid}", token=person["token"]).json["my_signup"] is None   # 报名 still offered
+    assert api.post(f"/activities/{aid}/signups", token=person["token"]).status_code == 201
+    mine = api.get(f"/activities/{aid}", token=person["token"]).json["my_signup"]
+    assert (mine["status"], mine["status_label"], mine["checked_in"]) == ("signed_up", "已报名", False)
+    for token in (other["token"], world["org"]["token"], None):
+        assert api.get(f"/activities/{aid}", token=token).json["my_signup"] is None
+    delete(api, f"/activities/{aid}/signups/me", person["token"])
+    assert api.get(f"/activities/{aid}", token=person["token"]).json["my_signup"]["status"] == "cancelled"
+
+
 def test_sign_up_inside_the_window_while_seats_remain_once_per_person(api, outbox, world, now):
     aid = published(api, world["org"], world["did"], volunteers_to_recruit=2,
                     recruit_start=iso(T0 + timedelta(hours=1)))["activity_id"]

@@ -61,6 +61,7 @@ def test_an_individual_registers_asks_for_help_and_follows_it(tmp_path):
     assert [(r["title"], r["submitter_name"], r["status"]) for r in inbox] == [
         ("【乡村云支教】我需要补习英语", NEW_INDIVIDUAL["name"], "pending")]
     assert {p.name for p in screenshots.glob("*.png")} >= {
-        "login-links.png", "register-refused.png", "me-individual.png", "help-form.png", "help-general.png", "help-org-search.png",
-        "help-refused.png", "help-done.png", "my-help-requests.png", "help-request-detail.png", "favorites.png",
-        "password-reset.png"}
+        "login-links.png", "register-refused.png", "me-individual.png", "help-form.png", "help-general.png",
+        "help-org-search.png", "help-refused.png", "help-done.png", "my-help-requests.png", "help-request-detail.png",
+        "favorites.png", "password-reset.png",
+    }

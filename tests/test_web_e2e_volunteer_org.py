@@ -69,6 +69,7 @@ def test_in_chromium_an_organization_claims_publishes_an_activity_and_a_voluntee
     assert {p.name for p in screenshots.glob("*.png")} >= {
         "org-me.png", "org-profile.png", "claim-form.png", "claim-sent.png", "demand-pending.png", "my-claims.png",
         "demand-contacts.png", "publish-form.png", "publish-refused.png", "roster-empty.png", "check-in-code.png",
-        "claim-profile-incomplete.png", "org-profile-empty.png", "activity.png", "check-in-refused.png", "check-in-form.png",
-        "activity-checked-in.png", "service-records.png", "roster.png", "my-claims-published.png", "rate-form.png", "org-points.png", "org-favorites.png",
-        "individual-me.png"}
+        "claim-profile-incomplete.png", "org-profile-empty.png", "activity.png", "check-in-refused.png",
+        "check-in-form.png", "activity-checked-in.png", "service-records.png", "roster.png",
+        "my-claims-published.png", "rate-form.png", "org-points.png", "org-favorites.png", "individual-me.png",
+    }

@@ -45,7 +45,8 @@ def demand_activities(call: Call, demand_id: str, query: PageQuery) -> ActivityP
 
 @endpoint(bp, "/activities/{activity_id}", "GET", roles=ANYONE, response=ActivityOut)
 def activity_detail(call: Call, activity_id: str) -> ActivityOut:
-    return activity_out(activities.get_public(call.caller, activity_id), clock.now())
+    activity, my_signup = activities.get_public(call.caller, activity_id)
+    return activity_out(activity, clock.now(), my_signup=my_signup)
 
 
 @endpoint(bp, "/activities/{activity_id}/cancel", "POST", roles=VOLUNTEER_ORG, body=CancelActivityIn,

@@ -12,6 +12,7 @@ from chalicelib.schemas.activities import (
     ActivityOut,
     AttendanceOut,
     CoordinatesOut,
+    OwnSignupOut,
     RosterEntryOut,
     SignupOut,
 )
@@ -19,7 +20,7 @@ from chalicelib.schemas.common import mask_mobile
 from chalicelib.services import activities, uploads
 
 
-def activity_out(activity: Activity, moment: datetime) -> ActivityOut:
+def activity_out(activity: Activity, moment: datetime, *, my_signup: Signup | None = None) -> ActivityOut:
     return ActivityOut(
         activity_id=activity.activity_id, demand_id=activity.demand_id, org_id=activity.org_id,
         org_name=activity.org_name, status=ActivityStatus(activity.status), phase=activities.phase(activity, moment),
@@ -37,6 +38,9 @@ def activity_out(activity: Activity, moment: datetime) -> ActivityOut:
         certificate_consent=bool(activity.certificate_consent), counts_hours=bool(activity.counts_hours),
         photo_urls=uploads.image_urls(activity.photo_keys),
         published_at=activity.created_at, cancelled_at=activity.cancelled_at, cancel_reason=activity.cancel_reason,
+        my_signup=None if my_signup is None else OwnSignupOut(
+            status=SignupStatus(my_signup.status), signed_up_at=my_signup.signed_up_at,
+            checked_in=my_signup.open_check_in is not None, service_hours=activities.hours(my_signup.service_seconds)),
     )
 
 

@@ -182,6 +182,14 @@ class AttendanceIn(InputModel):
         return self
 
 
+class OwnSignupOut(LabelledStatus):
+    """The signed-in individual's own sign-up on this activity (报名 / 取消报名 / 签到 show its state)."""
+
+    status: SignupStatus
+    signed_up_at: UtcTime
+    checked_in: bool
+    service_hours: float
+
 
 class ActivityOut(LabelledStatus):
     """The public activity page: no volunteer's personal data; the contact is the organization's."""
@@ -224,6 +232,8 @@ class ActivityOut(LabelledStatus):
     published_at: UtcTime
     cancelled_at: UtcTime | None
     cancel_reason: str | None
+    my_signup: OwnSignupOut | None = Field(default=None, description=(
+        "个人用户本人对该活动的报名（无则为 null）：只在活动详情中给出，其他角色与列表中恒为 null"))
 
 
 class ActivityPageOut(OutputModel):

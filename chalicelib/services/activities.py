@@ -75,9 +75,12 @@ def _sees_hidden(caller: Principal | None, activity: Activity) -> bool:
 
 
 def _visible_activity(caller: Principal | None, activity_id: str) -> Activity:
+    return _require_visible(caller, _activity(activity_id))
+
+
+def _require_visible(caller: Principal | None, activity: Activity) -> Activity:
     """An activity is shown while its demand may be seen by the caller (a hidden demand hides its activities)
     and it is not hidden itself."""
-    activity = _activity(activity_id)
     if activity.hidden and not _sees_hidden(caller, activity):
         raise AppError(ErrorCode.NOT_FOUND)
     if caller is None or caller.account_id != activity.org_id:
@@ -230,8 +233,16 @@ def cancel(caller: Principal, activity_id: str, reason: str) -> Activity:
 
 # ---------------------------------------------------------------- public reads
 
-def get_public(caller: Principal | None, activity_id: str) -> Activity:
-    return _visible_activity(caller, activity_id)
+def get_public(caller: Principal | None, activity_id: str) -> tuple[Activity, Signup | None]:
+    """The activity page, and for an individual their own sign-up, read with the activity in one
+    consistent BatchGetItem (the page then costs what it did: that read and the demand's)."""
+    if caller is None or caller.role is not Role.INDIVIDUAL:
+        return _visible_activity(caller, activity_id), None
+    activity, signup = get_items([ItemKey(Activity, activity_id), ItemKey(Signup, activity_id, caller.account_id)],
+                                 consistent=True)
+    if activity is None:
+        raise AppError(ErrorCode.NOT_FOUND)
+    return _require_visible(caller, activity), signup
 
 
 def list_for_demand(caller: Principal | None, demand_id: str, *, limit: int, cursor: str | None) -> Page[Activity]:

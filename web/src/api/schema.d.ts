@@ -1899,6 +1899,11 @@ export interface components {
             guarantees: string[];
             /** Introduction */
             introduction: string;
+            /**
+             * @description 个人用户本人对该活动的报名（无则为 null）：只在活动详情中给出，其他角色与列表中恒为 null
+             * @default null
+             */
+            my_signup: components["schemas"]["OwnSignupOut"] | null;
             /** Org Id */
             org_id: string;
             /** Org Name */
@@ -3283,6 +3288,27 @@ export interface components {
             /** Claim Id */
             claim_id: string;
             status: components["schemas"]["ClaimStatus"];
+            /**
+             * Status Label
+             * @description status 的中文名称，与 GET /reference 的 labels 一致
+             */
+            readonly status_label: string;
+        };
+        /**
+         * OwnSignupOut
+         * @description The signed-in individual's own sign-up on this activity (报名 / 取消报名 / 签到 show its state).
+         */
+        OwnSignupOut: {
+            /** Checked In */
+            checked_in: boolean;
+            /** Service Hours */
+            service_hours: number;
+            /**
+             * Signed Up At
+             * Format: date-time
+             */
+            signed_up_at: string;
+            status: components["schemas"]["SignupStatus"];
             /**
              * Status Label
              * @description status 的中文名称，与 GET /reference 的 labels 一致

@@ -2,6 +2,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './api'
 import { gate } from './gate'
 import HomeView from './views/HomeView.vue'
+import { operatorRoutes } from './roles/operator/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -25,6 +26,7 @@ export const router = createRouter({
       meta: { signedIn: true, tabBar: true },
     },
     { path: '/me', name: 'me', component: () => import('./views/MeView.vue'), meta: { signedIn: true, tabBar: true } },
+    ...operatorRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -84,6 +84,8 @@ try {
   await page.locator('.reason-popup').getByRole('button', { name: '确认重置' }).click()
   const dialog = page.locator('.van-dialog', { hasText: '密码已重置' })
   await dialog.waitFor()
+  await page.locator('.reason-popup').waitFor({ state: 'hidden' })
+  await page.locator('.van-toast').first().waitFor({ state: 'hidden' })
   report.resetSentTo = (await dialog.innerText()).match(/\d{3}\*{4}\d{4}/)?.[0] ?? null
   await shot('accounts-reset')
   await dialog.getByRole('button', { name: '知道了' }).click()

@@ -146,6 +146,11 @@ try {
   await settle()
   await shot('audit-log')
 
+  await open('异常事件', '异常事件')
+  await page.getByText('暂无异常事件').or(page.locator('.van-cell').first()).waitFor()
+  await settle()
+  await shot('parked-events')
+
   expect(report.importRows.length === 2, `import rows: ${report.importRows}`)
   console.log(JSON.stringify(report))
 } catch (error) {

@@ -6,6 +6,7 @@ import { leagueRoutes } from './roles/league/routes'
 import { volunteerOrgRoutes } from './roles/volunteer-org/routes'
 import { volunteerRoutes } from './roles/volunteer/routes'
 import { individualRoutes } from './roles/individual/routes'
+import { operatorRoutes } from './roles/operator/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -40,6 +41,7 @@ export const router = createRouter({
     ...volunteerOrgRoutes,
     ...volunteerRoutes,
     ...individualRoutes,
+    ...operatorRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -186,6 +186,16 @@ def test_every_operator_action_on_accounts_is_in_the_audit_log_newest_first(api,
     assert api.get("/admin/audit-log", token=person["access_token"]).status_code == 403
 
 
+def test_the_audit_log_shows_an_individuals_login_their_phone_masked(api, outbox):
+    token = operator_token(api)
+    person = register_individual(api, outbox)
+    api.post(f"/admin/accounts/{person['account_id']}/disable", {"reason": "冒用他人身份"}, token=token)
+    log = api.get("/admin/audit-log", token=token).json
+    [entry] = [e for e in log["items"] if e["target_id"] == person["account_id"]]
+    assert entry["target_login"] == person["phone"][:3] + "****" + person["phone"][-4:]
+    assert person["phone"] not in str(log)
+
+
 def test_the_audit_log_is_append_only(api, outbox):
     import re
     from pathlib import Path

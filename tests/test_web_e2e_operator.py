@@ -94,4 +94,5 @@ def test_in_chromium_operators_vet_orgs_manage_accounts_import_and_chart(tmp_pat
     assert {p.name for p in screenshots.glob("*.png")} >= {
         "me-operator.png", "orgs.png", "orgs-desktop.png", "org-reject-refused.png", "orgs-approved.png",
         "accounts.png", "accounts-disabled.png", "accounts-reset.png", "import-refused.png", "import-done.png",
-        "league-single-refused.png", "reports.png", "report-detail.png", "stats.png", "audit-log.png", "parked-events.png"}
+        "league-single-refused.png", "reports.png", "report-detail.png", "stats.png", "audit-log.png",
+        "parked-events.png"}

@@ -86,7 +86,7 @@ def _admin_account(account) -> AdminAccountOut:
     role = Role(account.role)
     return AdminAccountOut(
         account_id=account.account_id, role=role, status=account.status, status_reason=account.status_reason,
-        login=mask_mobile(account.login) if role is Role.INDIVIDUAL else account.login,
+        login=_shown_login(account.role, account.login),
         display_name=account.display_name, phone=mask_mobile(account.phone), created_at=account.created_at)
 
 
@@ -128,7 +128,13 @@ def list_audit_log(call: Call, query: PageQuery) -> AuditEntryPageOut:
     page = audit.entries(limit=query.limit, cursor=query.cursor)
     return AuditEntryPageOut(items=[AuditEntryOut(
         action=e.action, actor_id=e.actor_id, target_id=e.target_id, target_role=e.target_role,
-        target_login=e.target_login, reason=e.reason, at=e.at) for e in page.items], next_cursor=page.next_cursor)
+        target_login=_shown_login(e.target_role, e.target_login), reason=e.reason, at=e.at) for e in page.items],
+        next_cursor=page.next_cursor)
+
+
+def _shown_login(role: str | None, login: str | None) -> str | None:
+    # An individual signs in with the phone: operators see it masked (账号管理, the audit log).
+    return mask_mobile(login) if role == Role.INDIVIDUAL.value else login
 
 
 @endpoint(bp, "/admin/parked-events", "GET", roles=OPERATOR, query=ParkedEventQuery, response=ParkedEventPageOut)

@@ -21,9 +21,16 @@ $(DEV_STAMP): $(LOCAL_STAMP) requirements-dev.txt
 	$(VENV)/bin/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Local stack: DynamoDB (moto) + demo accounts + chalice local. Extra flags: make run ARGS="--reset".
-run: $(LOCAL_STAMP)
+# Local stack: DynamoDB (moto) + demo accounts + chalice local serving the H5 client (built again when its
+# sources changed) at / and the API under /api. Extra flags: make run ARGS="--reset".
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts
+
+run: $(LOCAL_STAMP) $(WEB_DIST)
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
+
+$(WEB_DIST): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && node_modules/.bin/vite build --emptyOutDir --logLevel warn
 
 # The web tools (contract linters, typed-client check, playwright-core): exactly the committed lock.
 $(WEB_STAMP): web/package-lock.json

@@ -1,23 +1,31 @@
 #!/usr/bin/env python3
-"""`chalice local` behind a gateway shaped like the deployed one (never shipped): scripts/local_stack.py runs it.
+"""`chalice local` shaped like the deployed site (never shipped): scripts/local_stack.py runs it.
 
     .venv/bin/python scripts/local_api.py --stage dev --port 8000 --no-autoreload   # chalice local's options
 
-An unknown path answers API Gateway's gateway response (the API's error shape) and every OPTIONS reaches
-the app, which answers preflights from CORS_ALLOWED_ORIGINS (scripts/api_gateway.py). That variable comes
-from this process's environment when set there (the local stack adds its --allow-origin pages to the dev
-stage's), not from .chalice/config.json, which chalice local would otherwise apply over it.
+One origin, as CloudFront gives the deployed one: `/api/…` is the API (API Gateway's `api` stage), every
+other path the H5 client built in `YCE_CLIENT_DIR` (web/dist; `index.html` for the client's own routes,
+which it routes in the browser). Under /api an unknown path answers API Gateway's gateway response (the
+API's error shape) and every OPTIONS reaches the app, which answers preflights from CORS_ALLOWED_ORIGINS
+(scripts/api_gateway.py). That variable comes from this process's environment when set there (the local
+stack adds its --allow-origin pages to the dev stage's), not from .chalice/config.json, which chalice
+local would otherwise apply over it.
 """
 from __future__ import annotations
 
+import mimetypes
 import os
 import sys
+from pathlib import Path
 
-from api_gateway import use_deployed_gateway
+import chalice.local
+from api_gateway import DeployedGateway, use_deployed_gateway
 from chalice.cli import main
 from chalice.cli.factory import CLIFactory
 from stage_config import CORS_VARIABLE
 
+API_PREFIX = "/api"
+CLIENT_DIR_VARIABLE = "YCE_CLIENT_DIR"
 _load_chalice_app = CLIFactory.load_chalice_app
 
 
@@ -27,8 +35,40 @@ def _load_with_local_origins(self, environment_variables=None, **kwargs):
     return _load_chalice_app(self, environment_variables, **kwargs)
 
 
+class LocalSite(DeployedGateway):
+    """The API under /api (the prefix removed before routing, as API Gateway's stage does), the client's
+    files everywhere else."""
+
+    def handle_request(self, method, path, headers, body):
+        route, _, query = path.partition("?")
+        if route == API_PREFIX or route.startswith(API_PREFIX + "/"):
+            inner = (route[len(API_PREFIX):] or "/") + (f"?{query}" if query else "")
+            return super().handle_request(method=method, path=inner, headers=headers, body=body)
+        return client_file(route)
+
+
+def client_file(route: str) -> dict:
+    """A file of the built client; a path without one is a client route: index.html (no cache, so a new
+    build is seen at once; the hashed assets may be cached for good)."""
+    root = Path(os.environ.get(CLIENT_DIR_VARIABLE, "")).resolve()
+    if not os.environ.get(CLIENT_DIR_VARIABLE) or not (root / "index.html").is_file():
+        return _answer(404, "text/plain; charset=utf-8", b"The H5 client is not built: make run builds it.")
+    wanted = (root / route.lstrip("/")).resolve()
+    if wanted.is_relative_to(root) and wanted.is_file():
+        kind = mimetypes.guess_type(wanted.name)[0] or "application/octet-stream"
+        cache = "public, max-age=31536000, immutable" if "/assets/" in route else "no-cache"
+        return _answer(200, kind, wanted.read_bytes(), cache)
+    return _answer(200, "text/html; charset=utf-8", (root / "index.html").read_bytes(), "no-cache")
+
+
+def _answer(status: int, content_type: str, body: bytes, cache: str = "no-cache") -> dict:
+    return {"statusCode": status, "headers": {"Content-Type": content_type, "Cache-Control": cache},
+            "multiValueHeaders": {}, "body": body}
+
+
 if __name__ == "__main__":
     use_deployed_gateway()
+    chalice.local.LocalGateway = LocalSite
     CLIFactory.load_chalice_app = _load_with_local_origins
     sys.argv = ["chalice", "local", *sys.argv[1:]]
     sys.exit(main())

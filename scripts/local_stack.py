@@ -2,6 +2,7 @@
 """The whole backend on one machine, in one process: `make run` (never shipped).
 
     .venv/bin/python scripts/local_stack.py [--port 8000] [--dynamodb-port 8001] [--s3-port 8002] [--data-dir .local]
+                                            [--client-dir web/dist]
                                             [--reset]
 
 Start: check both ports → lock <data-dir> (one stack each) → read and check
@@ -9,8 +10,9 @@ Start: check both ports → lock <data-dir> (one stack each) → read and check
 to start until told --reset) → moto's DynamoDB
 server (scripts/dynamodb_server.py: one request at a time) → moto's S3 server with the image bucket (the
 browser POSTs upload forms to it; attached images are kept in <data-dir>/images/) → <data-dir>/ports.json →
-tables from ALL_MODELS → load the saved items → demo accounts → `chalice local` → wait
-for /health.
+tables from ALL_MODELS → load the saved items → demo accounts → `chalice local` (scripts/local_api.py: the
+built H5 client at /, the API under /api, as CloudFront and API Gateway's `api` stage give them deployed)
+→ wait for /api/health.
 While running: every table is saved to <data-dir>/dynamodb.json within about a second
 of a write (a consistent snapshot, written atomically), so a crash loses at most that.
 Stop (Ctrl-C, SIGTERM, or chalice exiting): stop chalice → save every table →
@@ -81,6 +83,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where dynamodb.json and sms.log live (default .local/ in the repo)")
     parser.add_argument("--reset", action="store_true",
                         help="start empty, ignoring saved state (the old file is kept as dynamodb.json.bak)")
+    parser.add_argument("--client-dir", type=Path, default=devenv.ROOT / "web" / "dist",
+                        help="the built H5 client served at / (default web/dist, which make run builds)")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also let a page on ORIGIN call the API from a browser (CORS), besides the dev "
                              "stage's (the Vite dev server); repeatable, e.g. http://localhost:3000")
@@ -304,7 +308,8 @@ class LocalStack:
         self.args = args
         self.data_dir: Path = args.data_dir.resolve()
         self.state_file = self.data_dir / "dynamodb.json"
-        self.api_url = f"http://{HOST}:{args.port}"
+        self.site_url = f"http://{HOST}:{args.port}"   # the H5 client; the API under /api, as deployed
+        self.api_url = f"{self.site_url}/api"
         self.stop_requested = threading.Event()   # set by signal handlers
         self.saved_tables: dict[str, list[dict]] | None = None   # read and checked before anything starts
         self.server = None
@@ -458,7 +463,9 @@ class LocalStack:
         return False
 
     def print_banner(self, rows: list[dict]) -> None:
-        lines = ["", f"Local stack ready at {self.api_url}", "",
+        client = "" if (self.args.client_dir / "index.html").is_file() else " (not built: make run builds it)"
+        lines = ["", f"Local stack ready at {self.site_url}", "",
+                 f"The H5 client at {self.site_url}/{client}, the API at {self.api_url}", "",
                  "Demo accounts (POST /auth/login with account_type, login, password):",
                  f"  {'login':<16} {'password':<10} {'account_type':<13} role"]
         for row in rows:
@@ -576,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     env = devenv.local_stack_environment(dynamodb_port=args.dynamodb_port, data_dir=args.data_dir.resolve(),
                                          s3_port=args.s3_port)
     env["CORS_ALLOWED_ORIGINS"] = ",".join(filter(None, [env.get("CORS_ALLOWED_ORIGINS"), *args.allow_origin]))
+    env["YCE_CLIENT_DIR"] = str(args.client_dir.resolve())
     devenv.apply(env)
     devenv.use_repo_imports()
     stack = LocalStack(args)

@@ -38,7 +38,8 @@ class Stack:
         self.data_dir = data_dir
         self.log_path = log_path
         self.port, self.dynamodb_port, self.s3_port = free_ports(3)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://127.0.0.1:{self.port}"      # the site: the H5 client (when built)
+        self.api = f"{self.url}/api"                    # the API, under the prefix the deployed site has
         self.proc: subprocess.Popen | None = None
         self.log_start = 0  # byte offset where the current run's output begins in the log
 
@@ -81,11 +82,12 @@ class Stack:
 
 
 @contextlib.contextmanager
-def serving(data_dir: Path, log_path: Path) -> Iterator[Stack]:
-    """A ready stack for the block, stopped with Ctrl-C after it (a clean stop is asserted)."""
+def serving(data_dir: Path, log_path: Path, *extra: str) -> Iterator[Stack]:
+    """A ready stack for the block (`extra`: local_stack.py options), stopped with Ctrl-C after it (a clean
+    stop is asserted)."""
     stack = Stack(data_dir, log_path)
     try:
-        stack.start()
+        stack.start(*extra)
         stack.wait_until_ready()
         yield stack
         assert stack.interrupt() == 0, stack.output()

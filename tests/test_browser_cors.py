@@ -48,9 +48,9 @@ def test_a_page_on_an_allowed_origin_logs_in_lists_and_opens_a_demand_and_anothe
     try:
         stack.start("--allow-origin", f"http://127.0.0.1:{allowed_port}")
         stack.wait_until_ready()
-        demand_id = published_demand(Http(stack.url), stack.data_dir)
+        demand_id = published_demand(Http(stack.api), stack.data_dir)
 
-        done = subprocess.run([node, str(SCRIPT), "--api", stack.url, "--allowed-port", str(allowed_port),
+        done = subprocess.run([node, str(SCRIPT), "--api", stack.api, "--allowed-port", str(allowed_port),
                                "--other-port", str(other_port), "--screenshots", str(SCREENSHOTS)],
                               cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert done.returncode == 0, done.stdout + done.stderr

@@ -251,7 +251,7 @@ def test_city_query_parameters_offer_the_guangdong_cities(document):
 
 
 def test_servers_tags_and_descriptions_are_stated(document):
-    assert [server["url"] for server in document["servers"]] == ["/api", "/"]
+    assert [server["url"] for server in document["servers"]] == ["/api"]
     tags = {tag["name"] for tag in document["tags"]}
     assert {operation["tags"][0] for *_, operation in _operations(document)} == tags
     assert all(re.search(r"[\u4e00-\u9fff]", tag["description"]) for tag in document["tags"])

@@ -100,7 +100,7 @@ def _token(http: Http, account_type: str, login: str, password: str) -> str:
 
 @pytest.fixture(scope="module")
 def tokens(stack) -> dict[str, str]:
-    http = Http(stack.url)
+    http = Http(stack.api)
     tokens = {role: _token(http, *credentials) for role, credentials in CREDENTIALS.items()}
     # The demo 团组织 must be activated (code to its leader mobile) before it may call anything else.
     changed = activate_demo_league(http, stack.data_dir, LEAGUE_PASSWORD)
@@ -115,7 +115,7 @@ FUZZ_SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=S
 
 
 def _fuzz(case, stack, tokens, role: str) -> None:
-    case.call_and_validate(base_url=stack.url, headers={"Authorization": f"Bearer {tokens[role]}"},
+    case.call_and_validate(base_url=stack.api, headers={"Authorization": f"Bearer {tokens[role]}"},
                            excluded_checks=[positive_data_acceptance])
 
 

@@ -29,7 +29,7 @@ def test_local_stack_serves_the_api_and_keeps_its_data_across_restarts(tmp_path)
     try:
         stack.start()
         stack.wait_until_ready()
-        http = Http(stack.url)
+        http = Http(stack.api)
 
         assert http.post("/sms/codes", {"phone": PHONE, "purpose": "register"}).status_code == 202
         registered = http.post("/auth/register", {"phone": PHONE, "sms_code": sms_code(data_dir, PHONE),
@@ -73,7 +73,7 @@ def test_an_image_goes_from_the_browser_to_local_s3_onto_the_profile_and_back_an
     try:
         stack.start()
         stack.wait_until_ready()
-        http = Http(stack.url)
+        http = Http(stack.api)
         token = http.login("organization", "demo_volunteer", "Demo1234").json()["access_token"]
         form = http.post("/uploads", {"purpose": "org_photo", "content_type": "image/jpeg"}, token)
         assert form.status_code == 201, form.text
@@ -120,7 +120,7 @@ def test_a_killed_stack_keeps_what_was_written_a_second_before_it_died(tmp_path)
     try:
         stack.start()
         stack.wait_until_ready()
-        http = Http(stack.url)
+        http = Http(stack.api)
         registered = register(http, data_dir, "13700000019")
         time.sleep(SNAPSHOT_BOUND_SECONDS)
         stack.kill()                                    # kill -9: no clean stop, no save at exit
@@ -197,8 +197,29 @@ def test_after_a_refused_state_file_only_reset_starts_the_stack(tmp_path):
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     base = tmp_path_factory.mktemp("running")
-    with serving(base / "data", base / "stack.log") as stack:
+    client = base / "dist"   # a stand-in for the built H5 client (tests/test_web_e2e*.py serve the real one)
+    (client / "assets").mkdir(parents=True)
+    (client / "index.html").write_text("<!doctype html><title>青年云支教</title>", encoding="utf-8")
+    (client / "assets" / "index-abc123.js").write_text("console.log(1)", encoding="utf-8")
+    (base / "secret.txt").write_text("outside the client", encoding="utf-8")
+    with serving(base / "data", base / "stack.log", "--client-dir", str(client)) as stack:
         yield stack
+
+
+def test_one_origin_serves_the_client_at_the_root_and_the_api_under_api_as_deployed(running):
+    import requests
+
+    get = lambda path: requests.get(running.url + path, timeout=15)  # noqa: E731
+    assert get("/api/health").status_code == 200 and get("/api/health").json()["status"] == "ok"
+    home, route = get("/"), get("/demands/abc?tab=claims")       # a client route: the client routes it
+    assert home.status_code == route.status_code == 200 and home.text == route.text
+    assert "青年云支教" in home.text and home.headers["Cache-Control"] == "no-cache"
+    script = get("/assets/index-abc123.js")
+    assert script.headers["Content-Type"].startswith(("text/javascript", "application/javascript"))
+    assert "immutable" in script.headers["Cache-Control"]
+    assert "outside the client" not in get("/../secret.txt").text + get("/%2e%2e/secret.txt").text
+    unknown = get("/api/no-such-route")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "ROUTE_NOT_FOUND"
 
 
 def test_a_second_stack_on_the_same_data_dir_is_refused_in_one_line_and_the_first_keeps_serving(running):
@@ -206,7 +227,7 @@ def test_a_second_stack_on_the_same_data_dir_is_refused_in_one_line_and_the_firs
     assert second.returncode == 2, second.stdout + second.stderr
     [line] = second.stderr.splitlines()
     assert line.startswith("error: another local stack uses") and f"port {running.port}" in line
-    assert Http(running.url).session.get(running.url + "/health", timeout=15).status_code == 200
+    assert Http(running.api).session.get(running.api + "/health", timeout=15).status_code == 200
     assert (running.data_dir / "ports.json").exists()     # the second one touched nothing of the first's
 
 
@@ -245,11 +266,11 @@ def test_racing_transactions_on_the_local_stacks_endpoint_have_one_winner_and_lo
 
 
 def test_the_local_stack_answers_as_the_deployed_gateway_an_unknown_path_and_a_vite_preflight(running):
-    session = Http(running.url).session
-    unknown = session.get(running.url + "/no-such-route", headers={"Authorization": "Bearer x"}, timeout=15)
+    session = Http(running.api).session
+    unknown = session.get(running.api + "/no-such-route", headers={"Authorization": "Bearer x"}, timeout=15)
     assert unknown.status_code == 404, unknown.text
     assert unknown.json() == {"error": {"code": "ROUTE_NOT_FOUND", "message": "接口不存在", "fields": []}}
-    preflight = session.options(running.url + "/demands", timeout=15, headers={
+    preflight = session.options(running.api + "/demands", timeout=15, headers={
         "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 204, preflight.text
     assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"   # the dev stage's Vite

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
-from tests.web_stack import built_client, previewing, run_script
+from tests.web_stack import built_client, run_script
 
 FRESH_LEAGUE = {"login": "e2e_league", "mobile": "13900000031", "newPassword": "League2024e2e"}
 PUBLISHER_MOBILE = "13900000032"
@@ -41,12 +41,12 @@ def _seed(http: Http, data_dir: Path) -> None:
 def test_in_chromium_the_gate_sign_in_home_and_a_demand_detail_work(tmp_path):
     dist = built_client(tmp_path / "dist")
     data_dir = tmp_path / "data"
-    with serving(data_dir, tmp_path / "stack.log") as stack:
-        _seed(Http(stack.url), data_dir)
-        with previewing(dist, stack.url, tmp_path / "preview.log") as base_url:
-            calls, screenshots = run_script("smoke", {
-                "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"),
-                "volunteer": {"login": "demo_volunteer", "password": "Demo1234"}, "freshLeague": FRESH_LEAGUE})
+    with serving(data_dir, tmp_path / "stack.log", "--client-dir", str(dist)) as stack:
+        _seed(Http(stack.api), data_dir)
+        base_url = stack.url   # the built client, same-origin with the API under /api (make run)
+        calls, screenshots = run_script("smoke", {
+            "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"),
+            "volunteer": {"login": "demo_volunteer", "password": "Demo1234"}, "freshLeague": FRESH_LEAGUE})
     assert calls["anonymousHomeCalls"] == ["GET /api/stats/totals", "GET /api/demands/recommended"]
     assert sorted(calls["signedInHomeCalls"]) == ["GET /api/demands/recommended",
                                                   "GET /api/me/notifications/unread-count", "GET /api/stats/totals"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
-from tests.web_stack import built_client, previewing, run_script
+from tests.web_stack import built_client, run_script
 
 NEW_INDIVIDUAL = {"phone": "13900000041", "name": "赵雷", "password": "Zhao2024lei"}
 CONTACT_PHONE = "13900000042"
@@ -38,14 +38,14 @@ def _seed(http: Http, data_dir: Path) -> None:
 def test_an_individual_registers_asks_for_help_and_follows_it(tmp_path):
     dist = built_client(tmp_path / "dist")
     data_dir = tmp_path / "data"
-    with serving(data_dir, tmp_path / "stack.log") as stack:
-        http = Http(stack.url)
+    with serving(data_dir, tmp_path / "stack.log", "--client-dir", str(dist)) as stack:
+        http = Http(stack.api)
         _seed(http, data_dir)
-        with previewing(dist, stack.url, tmp_path / "preview.log") as base_url:
-            report, screenshots = run_script("individual", {
-                "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"), "newIndividual": NEW_INDIVIDUAL,
-                "contactPhone": CONTACT_PHONE, "orgQuery": "深圳市委", "orgName": DEMO_LEAGUE_NAME,
-                "demoIndividual": DEMO_INDIVIDUAL})
+        base_url = stack.url   # the built client, same-origin with the API under /api (make run)
+        report, screenshots = run_script("individual", {
+            "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"), "newIndividual": NEW_INDIVIDUAL,
+            "contactPhone": CONTACT_PHONE, "orgQuery": "深圳市委", "orgName": DEMO_LEAGUE_NAME,
+            "demoIndividual": DEMO_INDIVIDUAL})
         # What the UI did is what the server holds: the request reached the 团组织's inbox.
         league = http.login("organization", "demo_league", "League2024demo").json()["access_token"]
         inbox = http.get("/me/help-request-inbox", league).json()["items"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
-from tests.web_stack import built_client, previewing, run_script
+from tests.web_stack import built_client, run_script
 
 LEAGUE_PASSWORD = "League2024demo"
 CONTACT_MOBILE = "13900000051"
@@ -58,13 +58,13 @@ def _seed(http: Http, data_dir: Path) -> None:
 def test_in_chromium_a_league_org_adopts_publishes_confirms_and_rates(tmp_path):
     dist = built_client(tmp_path / "dist")
     data_dir = tmp_path / "data"
-    with serving(data_dir, tmp_path / "stack.log") as stack:
-        _seed(Http(stack.url), data_dir)
-        with previewing(dist, stack.url, tmp_path / "preview.log") as base_url:
-            report, screenshots = run_script("league", {
-                "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"),
-                "league": {"login": "demo_league", "password": LEAGUE_PASSWORD},
-                "leaderMobile": UI_LEADER_MOBILE, "helpTitle": HELP_TITLE, "claimedTitle": CLAIMED_TITLE})
+    with serving(data_dir, tmp_path / "stack.log", "--client-dir", str(dist)) as stack:
+        _seed(Http(stack.api), data_dir)
+        base_url = stack.url   # the built client, same-origin with the API under /api (make run)
+        report, screenshots = run_script("league", {
+            "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"),
+            "league": {"login": "demo_league", "password": LEAGUE_PASSWORD},
+            "leaderMobile": UI_LEADER_MOBILE, "helpTitle": HELP_TITLE, "claimedTitle": CLAIMED_TITLE})
     assert report["countersBefore"] == {"待确认": "1", "待认领": "1", "待评分": "0"}
     assert "验证码" in report["wrongCodeMessage"]
     assert report["published"] is True

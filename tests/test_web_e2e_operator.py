@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.services.credit_code import check_character
 from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
-from tests.web_stack import built_client, previewing, run_script
+from tests.web_stack import built_client, run_script
 
 ROOT = Path(__file__).resolve().parents[1]
 OPERATOR = {"login": "demo_operator", "password": "Demo1234"}
@@ -67,16 +67,16 @@ def _daily_totals(data_dir: Path) -> None:
 def test_in_chromium_operators_vet_orgs_manage_accounts_import_and_chart(tmp_path):
     dist = built_client(tmp_path / "dist")
     data_dir = tmp_path / "data"
-    with serving(data_dir, tmp_path / "stack.log") as stack:
-        http = Http(stack.url)
+    with serving(data_dir, tmp_path / "stack.log", "--client-dir", str(dist)) as stack:
+        http = Http(stack.api)
         for org in ORGS:
             _register(http, data_dir, org)
         _reported_demand(http, data_dir)
         _daily_totals(data_dir)
-        with previewing(dist, stack.url, tmp_path / "preview.log") as base_url:
-            report, screenshots = run_script("operator", {
-                "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"), "operator": OPERATOR,
-                "orgs": ORGS, "demandTitle": DEMAND_TITLE})
+        base_url = stack.url   # the built client, same-origin with the API under /api (make run)
+        report, screenshots = run_script("operator", {
+            "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"), "operator": OPERATOR,
+            "orgs": ORGS, "demandTitle": DEMAND_TITLE})
         operator = http.login("organization", OPERATOR["login"], OPERATOR["password"]).json()["access_token"]
         statuses = {o["account_name"]: o["status"] for status in ("active", "rejected") for o in
                     http.get(f"/admin/volunteer-orgs?status={status}", operator).json()["items"]}

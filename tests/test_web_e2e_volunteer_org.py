@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
-from tests.web_stack import built_client, previewing, run_script
+from tests.web_stack import built_client, run_script
 
 LEAGUE_PASSWORD = "League2024demo"
 PUBLISHER_MOBILE = "13900000042"
@@ -50,14 +50,14 @@ def _seed(http: Http, data_dir: Path) -> str:
 def test_in_chromium_an_organization_claims_publishes_an_activity_and_a_volunteer_checks_in(tmp_path):
     dist = built_client(tmp_path / "dist")
     data_dir = tmp_path / "data"
-    with serving(data_dir, tmp_path / "stack.log") as stack:
-        demand_id = _seed(Http(stack.url), data_dir)
-        with previewing(dist, stack.url, tmp_path / "preview.log") as base_url:
-            report, screenshots = run_script("volunteer-org", {
-                "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"), "demandId": demand_id,
-                "volunteerOrg": {"login": "demo_volunteer", "password": "Demo1234"},
-                "league": {"login": "demo_league", "password": LEAGUE_PASSWORD},
-                "bareOrg": BARE_ORG, "individual": {"login": "13900000001", "password": "Demo1234"}})
+    with serving(data_dir, tmp_path / "stack.log", "--client-dir", str(dist)) as stack:
+        demand_id = _seed(Http(stack.api), data_dir)
+        base_url = stack.url   # the built client, same-origin with the API under /api (make run)
+        report, screenshots = run_script("volunteer-org", {
+            "baseUrl": base_url, "smsLog": str(data_dir / "sms.log"), "demandId": demand_id,
+            "volunteerOrg": {"login": "demo_volunteer", "password": "Demo1234"},
+            "league": {"login": "demo_league", "password": LEAGUE_PASSWORD},
+            "bareOrg": BARE_ORG, "individual": {"login": "13900000001", "password": "Demo1234"}})
     assert report["pendingLabel"] == "申请认领中"
     assert report["claimedLabel"] == "认领成功"
     assert report["leaderMobile"] == PUBLISHER_MOBILE

@@ -5,15 +5,11 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
 
-// The client calls the API under /api (the prefix the deployed CloudFront and the same-origin local
-// server share); `make run` still serves the API at the root of :8000, so dev and preview strip it.
-// YCE_API_ORIGIN points them at another stack (the browser test starts one on a free port).
+// The client calls the API under /api, the prefix the deployed site (CloudFront → API Gateway's `api`
+// stage) and `make run` share; the dev server and preview pass /api/… on to a running stack unchanged.
+// YCE_API_ORIGIN points them at another stack (the browser tests start one on a free port).
 const api = {
-  '/api': {
-    target: process.env.YCE_API_ORIGIN ?? 'http://127.0.0.1:8000',
-    changeOrigin: true,
-    rewrite: (path: string) => path.replace(/^\/api/, ''),
-  },
+  '/api': { target: process.env.YCE_API_ORIGIN ?? 'http://127.0.0.1:8000', changeOrigin: true },
 }
 
 export default defineConfig({

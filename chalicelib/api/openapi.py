@@ -41,10 +41,10 @@ docs/api.md."""
 
 
 # Relative to the host the client already talks to: API Gateway serves the API under its stage path
-# (`api_gateway_stage` in .chalice/config.json); `make run` (chalice local) serves it at the root.
+# (`api_gateway_stage` in .chalice/config.json); `make run` serves it under the same prefix.
 SERVERS = [
-    {"url": "/api", "description": "部署环境：API Gateway 的 api 阶段（H5 与 API 同源，路径前缀 /api）"},
-    {"url": "/", "description": "本地 make run（chalice local，http://localhost:8000，无路径前缀）"},
+    {"url": "/api", "description": "H5 与 API 同源，路径前缀 /api：部署环境（CloudFront → API Gateway 的 api 阶段）"
+                                   "与本地 make run（http://127.0.0.1:8000/api）相同"},
 ]
 # Not open source (the repository has no licence); SPDX's form for a licence of one's own.
 LICENSE = {"name": "Proprietary（未开源，保留所有权利）", "identifier": "LicenseRef-Proprietary"}

@@ -1,7 +1,7 @@
 // CORS as a browser sees it: a page on an allowed origin logs in, lists demands and opens one with fetch and a
 // bearer token; a page on another origin is refused. Drives Debian's Chromium through playwright-core.
 //
-//   node web/e2e/cors.mjs --api http://127.0.0.1:8000            # against `make run`: pages on 5173 and 5174
+//   node web/e2e/cors.mjs --api http://127.0.0.1:8000/api        # against `make run`: pages on 5173 and 5174
 //
 // Each page is served by a tiny server started here on 127.0.0.1 (--allowed-port must be an origin the
 // stack allows: 5173 is the dev stage's Vite server; tests/test_browser_cors.py passes free ports). Prints
@@ -16,7 +16,7 @@ import { chromium } from "playwright-core";
 
 const { values: options } = parseArgs({
   options: {
-    api: { type: "string", default: "http://127.0.0.1:8000" },
+    api: { type: "string", default: "http://127.0.0.1:8000/api" },
     "allowed-port": { type: "string", default: "5173" },
     "other-port": { type: "string", default: "5174" },
     "account-type": { type: "string", default: "organization" },

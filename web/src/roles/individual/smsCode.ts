@@ -1,4 +1,5 @@
-import { onBeforeUnmount, ref } from 'vue'
+import { ref } from 'vue'
+import { useCountdown } from '../../countdown'
 import { api, ApiError, unwrap, type components } from '../../api'
 
 type Purpose = components['schemas']['SmsPurpose']
@@ -15,18 +16,8 @@ export function renamePhoneField(error: unknown, field: string): unknown {
 
 /** 发送验证码 with its countdown (the server's resend_after_seconds). */
 export function useSmsCode(purpose: Purpose) {
-  const countdown = ref(0)
+  const { countdown, start } = useCountdown()
   const sending = ref(false)
-  let timer: ReturnType<typeof setInterval> | undefined
-
-  function start(seconds: number): void {
-    clearInterval(timer)
-    countdown.value = seconds
-    timer = setInterval(() => {
-      countdown.value -= 1
-      if (countdown.value <= 0) clearInterval(timer)
-    }, 1000)
-  }
 
   /** Sends the code; a refusal is thrown for the form to show. */
   async function send(phone: string): Promise<void> {
@@ -39,7 +30,6 @@ export function useSmsCode(purpose: Purpose) {
     }
   }
 
-  onBeforeUnmount(() => clearInterval(timer))
   const label = () => (countdown.value > 0 ? `${countdown.value}秒` : '发送验证码')
   return { countdown, sending, send, label }
 }

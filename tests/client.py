@@ -12,8 +12,8 @@ class Outbox:
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []
 
-    def send(self, phone: str, text: str) -> None:
-        self.messages.append((phone, text))
+    def send(self, phone: str, message) -> None:
+        self.messages.append((phone, message.text()))
 
     def last_code(self, phone: str) -> str:
         for to, text in reversed(self.messages):

@@ -254,7 +254,7 @@ class _FailingSender:
     def __init__(self):
         self.calls = 0
 
-    def send(self, phone, text):
+    def send(self, phone, message):
         self.calls += 1
         raise ConnectionError("SNS unreachable")
 

@@ -192,7 +192,7 @@ def test_an_operators_reset_spends_the_stage_budget_but_no_client_budget(api, ou
 
 
 class _FailingProvider:
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, message) -> None:
         raise ConnectionError("provider down")
 
 

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 READ_RETENTION = timedelta(days=180)   # a read notification expires (TTL) this long after it was read
 MARK_ALL_BATCH = 50                    # notifications settled per transaction by "mark all read"
 MARK_ALL_ROUNDS = 20                   # at most 1,000 per call; the answer says whether some remain
-SMS_PREFIX = "【青年云支教】"
+SMS_TITLE_CHARS, SMS_BODY_CHARS = 30, 250   # a text stays within 300 characters, signature included
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,8 @@ def _text_once(item: Notification) -> None:
         item.update(actions=[Notification.sms.set("no_phone")])
         return
     try:
-        sms_sender.sender().send(phone, f"{SMS_PREFIX}{item.title}：{item.body}"[:300])
+        sms_sender.sender().send(phone, sms_sender.SmsMessage(
+            sms_sender.SmsTemplate.NOTIFICATION, (item.title[:SMS_TITLE_CHARS], item.body[:SMS_BODY_CHARS])))
     except Exception as exc:   # noqa: BLE001 - any send failure: release the claim, retry the record later
         item.update(actions=[Notification.sms.remove()])
         raise Transient(f"text for {item.notification_id} not sent: {exc}") from exc

@@ -33,7 +33,7 @@ from chalicelib.data.sms_codes import SmsCode
 from chalicelib.errors import AppError, ErrorCode, field_error, throttled
 from chalicelib.reference import SmsPurpose
 from chalicelib.secrets import get_secret
-from chalicelib.services.sms_sender import sender
+from chalicelib.services.sms_sender import SmsMessage, SmsTemplate, sender
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ STAGE_BUDGET_METRIC = "SmsStageBudgetUsedPercent"
 SEND_ATTEMPTS = 3                 # every send updates the stage counters: a racing send's transaction may conflict
 PROVIDER_RETRY_SECONDS = 30       # Retry-After of SMS_UNAVAILABLE: the provider failed, the quota was given back
 
-_TEMPLATE = "【青年云支教】您的验证码为{code}，5分钟内有效，请勿泄露给他人。"
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def send_code(phone: str, purpose: SmsPurpose, *, client: str | None, tx: Transa
                    attempts=0, expires_at=moment + CODE_TTL))
     _commit(tx, gap_key, epoch)
     try:
-        sender().send(phone, _TEMPLATE.format(code=code))
+        sender().send(phone, SmsMessage(SmsTemplate.VERIFICATION_CODE, (code, str(CODE_TTL.seconds // 60))))
     except Exception as exc:   # noqa: BLE001 - any provider failure: the person must be able to ask again
         log.error("SMS provider failed for a %s code: %s", purpose.value, exc)
         _refund(phone, purpose, moment, [gap_key, day_key], budgets)

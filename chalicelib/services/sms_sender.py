@@ -1,9 +1,16 @@
-"""Where text messages go: the console and a log file locally, Amazon SNS when deployed."""
+"""Where text messages go: the console and a log file locally, Amazon SNS when deployed.
+
+A message is a template and its parameters, not free text: mainland providers send only templates approved
+under an approved signature (签名), with the parameters filled in by them. The texts below are what the
+console and SNS send, and what the templates registered with such a provider must say.
+"""
 from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 
@@ -14,8 +21,28 @@ from chalicelib.config import get_settings
 log = logging.getLogger(__name__)
 
 
+class SmsTemplate(StrEnum):
+    VERIFICATION_CODE = "verification_code"   # the code, its minutes of validity
+    NOTIFICATION = "notification"             # the notification's title, its body
+
+
+TEMPLATE_TEXTS = {
+    SmsTemplate.VERIFICATION_CODE: "【青年云支教】您的验证码为{0}，{1}分钟内有效，请勿泄露给他人。",
+    SmsTemplate.NOTIFICATION: "【青年云支教】{0}：{1}",
+}
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    template: SmsTemplate
+    params: tuple[str, ...]
+
+    def text(self) -> str:
+        return TEMPLATE_TEXTS[self.template].format(*self.params)
+
+
 class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
+    def send(self, phone: str, message: SmsMessage) -> None: ...
 
 
 class ConsoleSender:
@@ -24,8 +51,8 @@ class ConsoleSender:
     def __init__(self, log_file: str | None) -> None:
         self.log_file = log_file
 
-    def send(self, phone: str, text: str) -> None:
-        line = f"{datetime.now(UTC).isoformat(timespec='seconds')} SMS to {phone}: {text}"
+    def send(self, phone: str, message: SmsMessage) -> None:
+        line = f"{datetime.now(UTC).isoformat(timespec='seconds')} SMS to {phone}: {message.text()}"
         print(line, file=sys.stderr, flush=True)
         if self.log_file:
             with open(self.log_file, "a", encoding="utf-8") as handle:
@@ -42,9 +69,9 @@ class SnsSender:
             self._client = botocore.session.get_session().create_client("sns", region_name=self.region)
         return self._client
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, message: SmsMessage) -> None:
         self._sns().publish(
-            PhoneNumber=f"+86{phone}", Message=text,
+            PhoneNumber=f"+86{phone}", Message=message.text(),
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
         )
 

@@ -178,7 +178,10 @@ try {
   await current.waitForURL(/\/me$/)
   await current.getByText('我的服务记录').waitFor()
   await shot('individual-me')
-  await current.goto(`${baseUrl}/activities/${activityId}`)
+  // The activity is found on its demand's page (需求信息 → 志愿服务活动), as a volunteer would.
+  await current.goto(`${baseUrl}/demands/${demandId}`)
+  await current.locator('.demand-activities .van-cell').first().click()
+  await current.waitForURL(new RegExp(`/activities/${activityId}$`))
   await current.getByText('签到方式').waitFor()
   await shot('activity')
   await current.getByRole('button', { name: '我要报名' }).click()

@@ -134,34 +134,26 @@ def _operations_resources() -> dict:
             "Properties": {"TopicName": {"Fn::Sub": infra_model.alarm_topic_name("${TablePrefix}")}},
         },
         "AlarmEmailSubscription": _alarm_email("AlarmTopic"),
-        "SmsStageBudgetAlarm": {
-            # The app reports the stage's SMS budget use with every send (services/sms.py, embedded metric
-            # format in the Lambda's log); the budgets themselves refuse sends at 100 %.
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmName": {"Fn::Sub": "${TablePrefix}sms-stage-budget"},
-                "AlarmDescription": "SMS codes sent this hour or today reached "
-                                    f"{sms.BUDGET_WARN_PERCENT} % of the stage budget (SMS_STAGE_*_LIMIT)",
-                "Namespace": sms.METRIC_NAMESPACE, "MetricName": sms.STAGE_BUDGET_METRIC, "Statistic": "Maximum",
-                "Dimensions": [{"Name": "TablePrefix", "Value": {"Ref": "TablePrefix"}}],
-                "Period": 300, "EvaluationPeriods": 1, "Threshold": sms.BUDGET_WARN_PERCENT,
-                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-            },
-        },
-        "StreamFailureAlarm": {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmName": {"Fn::Sub": "${TablePrefix}stream-failures"},
-                "AlarmDescription": "A stream batch exhausted its retries and was sent to the failure queue",
-                "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible", "Statistic": "Maximum",
-                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [FAILURE_QUEUE_ID, "QueueName"]}}],
-                "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-            },
-        },
+        # The app reports the stage's SMS budget use with every send (services/sms.py, embedded metric format in
+        # the Lambda's log); the budgets themselves refuse sends at 100 %.
+        "SmsStageBudgetAlarm": _alarm(
+            "${TablePrefix}sms-stage-budget", "SMS codes sent this hour or today reached "
+            f"{sms.BUDGET_WARN_PERCENT} % of the stage budget (SMS_STAGE_*_LIMIT)", "AlarmTopic",
+            sms.BUDGET_WARN_PERCENT, Namespace=sms.METRIC_NAMESPACE, MetricName=sms.STAGE_BUDGET_METRIC,
+            Dimensions=[{"Name": "TablePrefix", "Value": {"Ref": "TablePrefix"}}], Period=300),
+        "StreamFailureAlarm": _alarm(
+            "${TablePrefix}stream-failures", "A stream batch exhausted its retries and was sent to the failure queue",
+            "AlarmTopic", 1, Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
+            Dimensions=[{"Name": "QueueName", "Value": {"Fn::GetAtt": [FAILURE_QUEUE_ID, "QueueName"]}}], Period=300),
     }
+
+
+def _alarm(name: str, description: str, topic_id: str, threshold: object, **metric) -> dict:
+    """An alarm at a metric's maximum reaching the threshold within one period; no data is no alarm."""
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": {"Fn::Sub": name}, "AlarmDescription": description, **metric, "Statistic": "Maximum",
+        "EvaluationPeriods": 1, "Threshold": threshold, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": topic_id}]}}
 
 
 def _alarm_email(topic_id: str) -> dict:
@@ -187,18 +179,12 @@ def sms_spend_template() -> dict:
             "SmsAlarmTopic": {"Type": "AWS::SNS::Topic",
                               "Properties": {"TopicName": {"Fn::Sub": "${AWS::StackName}-alarms"}}},
             "SmsAlarmEmailSubscription": _alarm_email("SmsAlarmTopic"),
-            "SmsSpendAlarm": {
-                # The hard cap is the account's SNS MonthlySpendLimit in this region (not a CloudFormation resource).
-                "Type": "AWS::CloudWatch::Alarm",
-                "Properties": {
-                    "AlarmName": {"Fn::Sub": "${AWS::StackName}-month-to-date-spend"},
-                    "AlarmDescription": "SNS SMS spend this month reached the alarm threshold (docs/deploy.md)",
-                    "Namespace": "AWS/SNS", "MetricName": "SMSMonthToDateSpentUSD", "Statistic": "Maximum",
-                    "Period": 3600, "EvaluationPeriods": 1, "Threshold": {"Ref": "SmsMonthlySpendAlarmUsd"},
-                    "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-                    "AlarmActions": [{"Ref": "SmsAlarmTopic"}],
-                },
-            },
+            # The hard cap is the account's SNS MonthlySpendLimit in this region (not a CloudFormation resource).
+            "SmsSpendAlarm": _alarm(
+                "${AWS::StackName}-month-to-date-spend",
+                "SNS SMS spend this month reached the alarm threshold (docs/deploy.md)", "SmsAlarmTopic",
+                {"Ref": "SmsMonthlySpendAlarmUsd"}, Namespace="AWS/SNS", MetricName="SMSMonthToDateSpentUSD",
+                Period=3600),
         },
     }
 

@@ -4,7 +4,7 @@
   (`/aws/lambda/yce-api-<stage>[-<function>]`), and the function's `LoggingConfig` pointing at it. Not
   Chalice's `log_retention_in_days`: with `xray` on, `chalice package` refuses it (aws/chalice#2079). The
   group exists before the function (the function refers to it), so Lambda never creates one that never
-  expires, and a schedule firing during the stack's creation cannot make CloudFormation's fail;
+  expires, nor one of the same name first, which would make the stack's fail;
 - the REST API's access log (JSON, one line per request, no header or body) in its own group, its name
   `yce-api-<stage>` (the `ApiName` its metrics carry: the stages in one region stay apart) and the stage's
   throttling;
@@ -32,7 +32,7 @@ from chalice.utils import to_cfn_resource_name
 
 devenv.use_repo_imports()
 
-from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS  # noqa: E402
+from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS, ScheduledJob  # noqa: E402
 
 DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 API_FUNCTION = "api_handler"
@@ -103,9 +103,17 @@ def stage_functions(variables: dict[str, str]) -> list[Function]:
     functions = [Function(API_RESOURCE_ID, API_FUNCTION, "api")]
     functions += [Function(to_cfn_resource_name(c.function_name), c.function_name, "stream")
                   for c in STREAM_CONSUMERS if variables.get(f"{c.logical_table.upper()}_STREAM_ARN")]
-    functions += [Function(to_cfn_resource_name(j.function_name), j.function_name, "schedule",
-                           j.every_seconds or 24 * 3600) for j in SCHEDULED_JOBS]
+    functions += [Function(to_cfn_resource_name(j.function_name), j.function_name, "schedule", _interval(j))
+                  for j in SCHEDULED_JOBS]
     return functions
+
+
+def _interval(job: ScheduledJob) -> int:
+    if job.every_seconds:
+        return job.every_seconds
+    if job.daily_at_utc:
+        return 24 * 3600
+    raise SystemExit(f"error: {job.function_name}: neither every_seconds nor daily_at_utc says how often it runs")
 
 
 def check_functions(template: dict, functions: list[Function]) -> None:

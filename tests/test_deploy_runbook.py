@@ -1,7 +1,8 @@
 """docs/deploy.md's commands exist as written, and the smoke test works through TestInvokeMethod (before ICP).
 
 Nothing here reaches AWS: every `aws` command and option is checked against botocore's service models (the
-AWS CLI is built on them), every script and option against the script, and the smoke test runs on stubs.
+AWS CLI is built on them), every script and option against the script, and the smoke test's TestInvokeMethod
+calls are answered by the app itself.
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from botocore.stub import Stubber
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import smoke_test  # noqa: E402
+
+from chalicelib.api.route_index import ROUTES  # noqa: E402
+from tests.builders import PASSWORD, make_operator  # noqa: E402
 
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 # Options of every AWS CLI command (aws help: "global options").
@@ -93,42 +97,52 @@ def test_the_smoke_test_runs_with_dry_run_for_every_stage(capsys):
         assert f"stack yce-api-{stage}:" in capsys.readouterr().out
 
 
-def _stubbed(stage: str, login_status: int = 200):
+class GatewayOnTheApp:
+    """API Gateway's GetResources and TestInvokeMethod, answered by the app (Chalice's test client, moto)."""
+
+    def __init__(self, api) -> None:
+        self.api, self.invoked = api, []
+
+    def get_paginator(self, name: str):
+        assert name == "get_resources"
+        items = [{"id": f"r{i}", "path": path} for i, path in enumerate(sorted({r.path for r in ROUTES}))]
+
+        class Pages:
+            def paginate(self, restApiId: str) -> list[dict]:
+                assert restApiId == "abc123"
+                return [{"items": items}]
+        return Pages()
+
+    def test_invoke_method(self, *, restApiId, resourceId, httpMethod, pathWithQueryString, headers, body=None):
+        self.invoked.append((httpMethod, pathWithQueryString, "Authorization" in headers))
+        answer = self.api.call(httpMethod, pathWithQueryString, headers=headers,
+                               raw=body.encode() if body is not None else None)
+        return {"status": answer.status_code, "body": answer.body.decode(), "latency": 1}
+
+
+def _stack(stage: str) -> tuple:
     cloudformation = boto3.client("cloudformation", region_name="cn-north-1")
-    apigateway = boto3.client("apigateway", region_name="cn-north-1")
-    cf_stub, gw_stub = Stubber(cloudformation), Stubber(apigateway)
-    cf_stub.add_response("describe_stacks", {"Stacks": [{
+    stub = Stubber(cloudformation)
+    stub.add_response("describe_stacks", {"Stacks": [{
         "StackName": f"yce-api-{stage}", "CreationTime": "2026-12-04T00:00:00Z", "StackStatus": "CREATE_COMPLETE",
         "Outputs": [{"OutputKey": "RestAPIId", "OutputValue": "abc123"}]}]}, {"StackName": f"yce-api-{stage}"})
-    gw_stub.add_response("get_resources", {"items": [{"id": "r-health", "path": "/health"},
-                                                     {"id": "r-login", "path": "/auth/login"},
-                                                     {"id": "r-me", "path": "/me"}]}, {"restApiId": "abc123"})
-    json_header = {"Content-Type": "application/json"}
-    gw_stub.add_response("test_invoke_method", {"status": 200, "body": '{"status": "ok"}', "latency": 12}, {
-        "restApiId": "abc123", "resourceId": "r-health", "httpMethod": "GET", "pathWithQueryString": "/health",
-        "headers": json_header})
-    login = {"account_type": "organization", "login": "ops", "password": "Yce-2099-secret"}
-    answer = ({"access_token": "tok", "role": "operator"} if login_status == 200
-              else {"error": {"code": "LOGIN_FAILED"}})
-    gw_stub.add_response("test_invoke_method", {"status": login_status, "body": json.dumps(answer)}, {
-        "restApiId": "abc123", "resourceId": "r-login", "httpMethod": "POST", "pathWithQueryString": "/auth/login",
-        "headers": json_header, "body": json.dumps(login)})
-    if login_status == 200:
-        gw_stub.add_response("test_invoke_method", {"status": 200, "body": '{"role": "operator"}'}, {
-            "restApiId": "abc123", "resourceId": "r-me", "httpMethod": "GET", "pathWithQueryString": "/me",
-            "headers": {**json_header, "Authorization": "Bearer tok"}})
-    return cloudformation, apigateway, cf_stub, gw_stub
+    return cloudformation, stub
 
 
-def test_the_smoke_test_logs_in_and_reads_me_with_the_token_through_test_invoke_method():
-    cloudformation, apigateway, cf_stub, gw_stub = _stubbed("prod-cn-north-1")
-    with cf_stub, gw_stub:
-        me = smoke_test.smoke_test(cloudformation, apigateway, "prod-cn-north-1", "ops", "Yce-2099-secret")
-    assert me == {"role": "operator"}
-    gw_stub.assert_no_pending_responses()
+def test_the_smoke_test_logs_the_operator_in_and_reads_me_with_the_token_through_test_invoke_method(api):
+    make_operator("ops")
+    cloudformation, stub = _stack("prod-cn-north-1")
+    gateway = GatewayOnTheApp(api)
+    with stub:
+        me = smoke_test.smoke_test(cloudformation, gateway, "prod-cn-north-1", "ops", PASSWORD)
+    assert me["role"] == "operator"
+    assert gateway.invoked == [("GET", "/health", False), ("POST", "/auth/login", False), ("GET", "/me", True)]
 
 
-def test_the_smoke_test_fails_on_a_refused_login_and_asks_nothing_more():
-    cloudformation, apigateway, cf_stub, gw_stub = _stubbed("prod-ap-east-1", login_status=401)
-    with cf_stub, gw_stub, pytest.raises(smoke_test.SmokeTestFailed, match="401"):
-        smoke_test.smoke_test(cloudformation, apigateway, "prod-ap-east-1", "ops", "Yce-2099-secret")
+def test_the_smoke_test_fails_on_a_refused_login_and_asks_nothing_more(api):
+    make_operator("ops")
+    cloudformation, stub = _stack("prod-ap-east-1")
+    gateway = GatewayOnTheApp(api)
+    with stub, pytest.raises(smoke_test.SmokeTestFailed, match="401"):
+        smoke_test.smoke_test(cloudformation, gateway, "prod-ap-east-1", "ops", PASSWORD + "x")
+    assert [call[1] for call in gateway.invoked] == ["/health", "/auth/login"]

@@ -54,6 +54,7 @@ generate: $(DEV_STAMP) $(WEB_STAMP)
 	$(VENV)/bin/python scripts/route_table.py
 	$(VENV)/bin/python scripts/stage_config.py
 	$(VENV)/bin/python scripts/infra_template.py
+	$(VENV)/bin/python scripts/operations.py
 	$(VENV)/bin/python scripts/budget_tables.py
 
 lint: $(DEV_STAMP)

@@ -6,9 +6,11 @@
 
 Creates or updates the CloudFormation stack `yce-api-<stage>-data` (termination protection on at
 creation) and waits for it, then writes into that stage of .chalice/config.json: TABLE_PREFIX, every
-`<LOGICAL>_STREAM_ARN`, STREAM_FAILURE_QUEUE_ARN, UPLOADS_BUCKET and the SSM parameter names; records the region and
-account in infra/stages.json and rewrites .chalice/policy-<stage>.json with them. Everything else in
-the files is kept. After it, `chalice deploy --stage STAGE` wires the stream handlers.
+`<LOGICAL>_STREAM_ARN`, STREAM_FAILURE_QUEUE_ARN, UPLOADS_BUCKET and the SSM parameter names; records the
+region and account in infra/stages.json and rewrites .chalice/policy-<stage>.json with them. Everything
+else in the files is kept. Before it, for a stage sending SMS with SNS, the stack `yce-api-<stage>-sms`
+(the SNS spend alarm) in the region SNS sends from: SMS_SNS_REGION, else the stage's. After it,
+scripts/package.py packages the functions with the new values (docs/deploy.md).
 
 --outputs-file takes the stack outputs from a file instead of AWS (the `Stacks[0].Outputs` list of
 `aws cloudformation describe-stacks`, the whole answer, or a {key: value} object); --dry-run prints
@@ -41,9 +43,13 @@ def stack_name(stage: str) -> str:
     return f"{infra_model.APP_NAME}-{stage}-data"
 
 
-def template_body() -> str:
-    # Compact JSON of the committed template: the same document, half the bytes of the YAML.
-    template = yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+def data_template() -> dict:
+    return yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+
+
+def template_body(template: dict | None = None) -> str:
+    # Compact JSON (of the committed data template unless told): the same document, half the bytes of the YAML.
+    template = data_template() if template is None else template
     body = json.dumps(template, separators=(",", ":"), ensure_ascii=False)
     if len(body.encode()) > TEMPLATE_BODY_LIMIT:
         raise SystemExit(f"error: template is {len(body.encode())} bytes, over CloudFormation's inline "
@@ -55,22 +61,35 @@ def default_parameter_name(stage: str, variable: str) -> str:
     return f"/yce/{stage}/" + variable.removesuffix("_PARAM").lower().replace("_", "-")
 
 
-def stack_parameters(stage: str, variables: dict[str, str], alarm_email: str | None,
-                     sms_spend_alarm_usd: int | None) -> list[dict]:
+def stack_parameters(stage: str, variables: dict[str, str], alarm_email: str | None) -> list[dict]:
     values = {"TablePrefix": variables["TABLE_PREFIX"]}
     for variable, output in PARAMETER_OUTPUTS.items():
         values[output] = variables.get(variable) or default_parameter_name(stage, variable)
     if alarm_email is not None:
         values["AlarmEmail"] = alarm_email
-    if sms_spend_alarm_usd is not None:
-        values["SmsMonthlySpendAlarmUsd"] = str(sms_spend_alarm_usd)
+    return _parameter_list(values)
+
+
+def _parameter_list(values: dict[str, str]) -> list[dict]:
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 
 
-def with_previous_values(parameters: list[dict]) -> list[dict]:
+def sms_spend_stack(stage: str, region: str, variables: dict[str, str]) -> tuple[str, str] | None:
+    """(name, region) of the stage's SNS SMS spend alarm stack: where SNS sends its SMS; None without SNS."""
+    if variables.get("SMS_SENDER") != "sns":
+        return None
+    return f"{infra_model.APP_NAME}-{stage}-sms", variables.get("SMS_SNS_REGION") or region
+
+
+def sms_spend_parameters(alarm_email: str | None, sms_spend_alarm_usd: int | None) -> list[dict]:
+    values = {"AlarmEmail": alarm_email, "SmsMonthlySpendAlarmUsd": sms_spend_alarm_usd}
+    return _parameter_list({key: str(value) for key, value in values.items() if value is not None})
+
+
+def with_previous_values(parameters: list[dict], template: dict | None = None) -> list[dict]:
     """On update, a template parameter not given this time keeps its value (not the template default)."""
     given = {p["ParameterKey"] for p in parameters}
-    template = yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    template = data_template() if template is None else template
     return parameters + [{"ParameterKey": key, "UsePreviousValue": True}
                          for key in template["Parameters"] if key not in given]
 
@@ -130,8 +149,10 @@ def check_region(stages: dict, stage: str, region: str) -> None:
         raise SystemExit(f"error: stage {stage!r} lives in {known} (infra/stages.json); a stage is one region")
 
 
-def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) -> dict[str, str] | None:
-    body = template_body()
+def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool,
+                 template: dict | None = None) -> dict[str, str] | None:
+    """Create or update the stack (the data stack unless another template is given); its outputs."""
+    body = template_body(template)
     if dry_run:
         print(f"would create or update stack {name} in {region} ({len(body)} bytes) with "
               + json.dumps({p["ParameterKey"]: p["ParameterValue"] for p in parameters}, ensure_ascii=False))
@@ -150,7 +171,7 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) 
     if exists:
         try:
             cloudformation.update_stack(StackName=name, TemplateBody=body,
-                                        Parameters=with_previous_values(parameters))
+                                        Parameters=with_previous_values(parameters, template))
             print(f"updating {name}…", flush=True)
             cloudformation.get_waiter("stack_update_complete").wait(StackName=name)
         except ClientError as exc:
@@ -188,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs-file", type=Path, help="take the stack outputs from this file, not AWS")
     parser.add_argument("--dry-run", action="store_true", help="print what would happen, change nothing")
     parser.add_argument("--alarm-email", help="subscribe this address to the alarm topic")
-    parser.add_argument("--sms-spend-alarm-usd", type=int, help="SMS month-to-date spend alarm threshold")
+    parser.add_argument("--sms-spend-alarm-usd", type=int,
+                        help="SNS SMS month-to-date spend alarm threshold (stages with SMS_SENDER=sns)")
     args = parser.parse_args(argv)
 
     config = stage_config.read_json(stage_config.CONFIG_PATH)
@@ -197,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.outputs_file:
         outputs = parse_outputs(json.loads(args.outputs_file.read_text(encoding="utf-8")))
     else:
-        parameters = stack_parameters(args.stage, variables, args.alarm_email, args.sms_spend_alarm_usd)
+        sms_stack = sms_spend_stack(args.stage, args.region, variables)
+        if sms_stack:
+            deploy_stack(sms_stack[1], sms_stack[0], sms_spend_parameters(args.alarm_email, args.sms_spend_alarm_usd),
+                         args.dry_run, infra_template.sms_spend_template())
+        parameters = stack_parameters(args.stage, variables, args.alarm_email)
         outputs = deploy_stack(args.region, stack_name(args.stage), parameters, args.dry_run)
         if outputs is None:
             return 0

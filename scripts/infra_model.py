@@ -121,6 +121,11 @@ def uploads_bucket_name(table_prefix: str, account: str, region: str) -> str:
     return f"{table_prefix}uploads-{account}-{region}"
 
 
+def alarm_topic_name(table_prefix: str) -> str:
+    """The data stack's alarm topic, which the packaged template's alarms notify too."""
+    return f"{table_prefix}alarms"
+
+
 def partition_for(region: str) -> str:
     """AWS China regions (cn-north-1, cn-northwest-1) are the `aws-cn` partition."""
     return "aws-cn" if region.startswith("cn-") else "aws"

@@ -80,9 +80,6 @@ def _parameters() -> dict:
         "SmsCodeKeyParameterName": {
             **parameter_name, "Default": "/yce/prod/sms-code-key",
             "Description": "SSM SecureString holding the SMS-code HMAC key (created by the operator)"},
-        "SmsMonthlySpendAlarmUsd": {
-            "Type": "Number", "Default": 50, "MinValue": 1,
-            "Description": "Alarm at this month-to-date SMS spend in USD (SNS spend limit above it)"},
         "AlarmEmail": {"Type": "String", "Default": "",
                        "Description": "Optional: an address subscribed to the alarm topic"},
     }
@@ -134,50 +131,60 @@ def _operations_resources() -> dict:
         "AlarmTopic": {
             # Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS managed key aws/sns.
             "Type": "AWS::SNS::Topic",
-            "Properties": {"TopicName": {"Fn::Sub": "${TablePrefix}alarms"}},
+            "Properties": {"TopicName": {"Fn::Sub": infra_model.alarm_topic_name("${TablePrefix}")}},
         },
-        "AlarmEmailSubscription": {
-            "Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
-            "Properties": {"TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}},
+        "AlarmEmailSubscription": _alarm_email("AlarmTopic"),
+        # The app reports the stage's SMS budget use with every send (services/sms.py, embedded metric format in
+        # the Lambda's log); the budgets themselves refuse sends at 100 %.
+        "SmsStageBudgetAlarm": _alarm(
+            "${TablePrefix}sms-stage-budget", "SMS codes sent this hour or today reached "
+            f"{sms.BUDGET_WARN_PERCENT} % of the stage budget (SMS_STAGE_*_LIMIT)", "AlarmTopic",
+            sms.BUDGET_WARN_PERCENT, Namespace=sms.METRIC_NAMESPACE, MetricName=sms.STAGE_BUDGET_METRIC,
+            Dimensions=[{"Name": "TablePrefix", "Value": {"Ref": "TablePrefix"}}], Period=300),
+        "StreamFailureAlarm": _alarm(
+            "${TablePrefix}stream-failures", "A stream batch exhausted its retries and was sent to the failure queue",
+            "AlarmTopic", 1, Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
+            Dimensions=[{"Name": "QueueName", "Value": {"Fn::GetAtt": [FAILURE_QUEUE_ID, "QueueName"]}}], Period=300),
+    }
+
+
+def _alarm(name: str, description: str, topic_id: str, threshold: object, **metric) -> dict:
+    """An alarm at a metric's maximum reaching the threshold within one period; no data is no alarm."""
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": {"Fn::Sub": name}, "AlarmDescription": description, **metric, "Statistic": "Maximum",
+        "EvaluationPeriods": 1, "Threshold": threshold, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching", "AlarmActions": [{"Ref": topic_id}]}}
+
+
+def _alarm_email(topic_id: str) -> dict:
+    return {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
+            "Properties": {"TopicArn": {"Ref": topic_id}, "Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}}
+
+
+def sms_spend_template() -> dict:
+    """The stack of a stage's SNS SMS spend alarm, in the region SNS sends its SMS from (never ap-east-1 or a
+    China region, where SNS sends none): `AWS/SNS SMSMonthToDateSpentUSD` exists only there, and an alarm
+    notifies a topic of its own region. scripts/deploy_infra.py deploys it for stages with SMS_SENDER=sns."""
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "yce-api SNS SMS spend alarm of one stage, in the region SNS sends its SMS from",
+        "Parameters": {
+            "SmsMonthlySpendAlarmUsd": {
+                "Type": "Number", "Default": 50, "MinValue": 1,
+                "Description": "Alarm at this month-to-date SMS spend in USD (SNS spend limit above it)"},
+            "AlarmEmail": {"Type": "String", "Default": "", "Description": "Optional: an address subscribed"},
         },
-        "SmsSpendAlarm": {
-            # The hard cap is the account's SNS MonthlySpendLimit (not a CloudFormation resource).
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmName": {"Fn::Sub": "${TablePrefix}sms-month-to-date-spend"},
-                "AlarmDescription": "SNS SMS spend this month reached the alarm threshold (docs/deploy.md)",
-                "Namespace": "AWS/SNS", "MetricName": "SMSMonthToDateSpentUSD", "Statistic": "Maximum",
-                "Period": 3600, "EvaluationPeriods": 1, "Threshold": {"Ref": "SmsMonthlySpendAlarmUsd"},
-                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-            },
-        },
-        "SmsStageBudgetAlarm": {
-            # The app reports the stage's SMS budget use with every send (services/sms.py, embedded metric
-            # format in the Lambda's log); the budgets themselves refuse sends at 100 %.
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmName": {"Fn::Sub": "${TablePrefix}sms-stage-budget"},
-                "AlarmDescription": "SMS codes sent this hour or today reached "
-                                    f"{sms.BUDGET_WARN_PERCENT} % of the stage budget (SMS_STAGE_*_LIMIT)",
-                "Namespace": sms.METRIC_NAMESPACE, "MetricName": sms.STAGE_BUDGET_METRIC, "Statistic": "Maximum",
-                "Dimensions": [{"Name": "TablePrefix", "Value": {"Ref": "TablePrefix"}}],
-                "Period": 300, "EvaluationPeriods": 1, "Threshold": sms.BUDGET_WARN_PERCENT,
-                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-            },
-        },
-        "StreamFailureAlarm": {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmName": {"Fn::Sub": "${TablePrefix}stream-failures"},
-                "AlarmDescription": "A stream batch exhausted its retries and was sent to the failure queue",
-                "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible", "Statistic": "Maximum",
-                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [FAILURE_QUEUE_ID, "QueueName"]}}],
-                "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-                "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-            },
+        "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}},
+        "Resources": {
+            "SmsAlarmTopic": {"Type": "AWS::SNS::Topic",
+                              "Properties": {"TopicName": {"Fn::Sub": "${AWS::StackName}-alarms"}}},
+            "SmsAlarmEmailSubscription": _alarm_email("SmsAlarmTopic"),
+            # The hard cap is the account's SNS MonthlySpendLimit in this region (not a CloudFormation resource).
+            "SmsSpendAlarm": _alarm(
+                "${AWS::StackName}-month-to-date-spend",
+                "SNS SMS spend this month reached the alarm threshold (docs/deploy.md)", "SmsAlarmTopic",
+                {"Ref": "SmsMonthlySpendAlarmUsd"}, Namespace="AWS/SNS", MetricName="SMSMonthToDateSpentUSD",
+                Period=3600),
         },
     }
 

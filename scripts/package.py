@@ -9,7 +9,9 @@ import). Then sets on every DynamoDB stream source in OUTDIR/sam.json, SAM `Dyna
 plain `AWS::Lambda::EventSourceMapping` alike, the settings scripts/harden_stream_sources.py applies
 after `chalice deploy`, with the stage's STREAM_FAILURE_QUEUE_ARN as the on-failure destination. And
 shapes the REST API's definition (scripts/api_gateway.py): API Gateway's own refusals in the API's error
-shape with the stage's CORS headers, and every path's OPTIONS sent to the API function.
+shape with the stage's CORS headers, and every path's OPTIONS sent to the API function. And adds the
+stage's operations (scripts/operations.py): log groups with retention, access logs, throttling, alarms
+and a dashboard.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import api_gateway
 import infra_model
+import operations
 import stage_config
 from harden_stream_sources import mapping_settings
 
@@ -86,12 +89,14 @@ def package(stage: str, outdir: Path) -> dict:
     """Package the stage into outdir and return the hardened template (also written back)."""
     config = stage_config.read_json(stage_config.CONFIG_PATH)
     variables = stage_config.stage_variables(config, stage)
-    region = stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
+    stages = stage_config.read_json(stage_config.STAGES_PATH)
+    region, ops = stages[stage]["region"], operations.stage_operations(stages, stage)
     run_chalice_package(stage, outdir, region)
     sam_path = outdir / "sam.json"
     template = json.loads(sam_path.read_text(encoding="utf-8"))
     harden_template(template, variables.get(stage_config.FAILURE_QUEUE_VARIABLE, ""))
     api_gateway.shape_definition(api_gateway.rest_api_definition(template), api_gateway.stage_origins(variables))
+    operations.add_operations(template, stage, variables, config["stages"][stage].get("api_gateway_stage", "api"), ops)
     sam_path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return template
 

@@ -56,14 +56,22 @@ def test_outputs_name_every_table_every_stream_and_the_failure_queue(template):
     assert {"TokenSigningKeyParameterName", "SmsCodeKeyParameterName", "TablePrefix"} <= set(outputs)
 
 
-def test_stream_failures_are_kept_encrypted_and_sms_spend_raises_an_alarm(template):
-    resources = template["Resources"]
-    queue = resources["StreamFailureQueue"]["Properties"]
+def test_stream_failures_are_kept_encrypted(template):
+    queue = template["Resources"]["StreamFailureQueue"]["Properties"]
     assert queue["SqsManagedSseEnabled"] is True
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_sns_sms_spend_is_alarmed_in_its_own_stack_notifying_a_topic_of_that_region(template):
+    # SMSMonthToDateSpentUSD exists only where SNS sends (not the stage's region for ap-east-1 or China):
+    # the data stack has no alarm on it, the SMS stack (deployed there) has.
+    assert not [r for r in template["Resources"].values() if r["Properties"].get("Namespace") == "AWS/SNS"]
+    resources = infra_template.sms_spend_template()["Resources"]
     spend = resources["SmsSpendAlarm"]["Properties"]
     assert (spend["Namespace"], spend["MetricName"]) == ("AWS/SNS", "SMSMonthToDateSpentUSD")
     assert spend["Threshold"] == {"Ref": "SmsMonthlySpendAlarmUsd"}
+    assert spend["AlarmActions"] == [{"Ref": "SmsAlarmTopic"}]
+    assert resources["SmsAlarmTopic"]["Type"] == "AWS::SNS::Topic"
 
 
 def test_the_image_bucket_is_private_encrypted_and_forgets_unclaimed_uploads_after_a_day(template):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -19,14 +20,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import api_gateway  # noqa: E402
 import infra_model  # noqa: E402
 import infra_template  # noqa: E402
+import operations  # noqa: E402
 import package  # noqa: E402
 import stage_config  # noqa: E402
 from harden_stream_sources import mapping_settings  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.packaging
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 # dev, and one production stage per partition.
 STAGES = ["dev", "prod-cn-north-1", "prod-ap-east-1"]
+# Per function Errors and Throttles (6 functions), IteratorAge (3 streams), a missed run (2 schedules), API 5XX and
+# p95 latency, DynamoDB throttles (28 tables; claims and demands need two alarms each), parked records, SMS failures.
+EXPECTED_ALARMS = dict.fromkeys(STAGES, 12 + 3 + 2 + 2 + 30 + 2)
 
 
 def cfn_lint(path: Path, *regions: str) -> subprocess.CompletedProcess:
@@ -86,12 +92,87 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
         integrations = {json.dumps(op["x-amazon-apigateway-integration"], sort_keys=True) for op in item.values()}
         assert "options" in item and len(integrations) == 1, path
 
+    check_operations(template, stage, variables)
     lint = cfn_lint(tmp_path / "sam.json", region)
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+def check_operations(template: dict, stage: str, variables: dict) -> None:
+    """Log groups with the stage's retention, access logs, throttling, every kind of alarm (scripts/operations.py)."""
+    resources = template["Resources"]
+    ops = operations.stage_operations(stage_config.read_json(stage_config.STAGES_PATH), stage)
+    functions = {rid: r["Properties"] for rid, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    for rid, props in functions.items():
+        group = resources[props["LoggingConfig"]["LogGroup"]["Ref"]]
+        assert group["Type"] == "AWS::Logs::LogGroup", rid
+        assert group["Properties"]["RetentionInDays"] == ops.log_retention_days, rid
+        # The name `chalice deploy` gives the function's group: the stage policy's Logs statement covers it.
+        suffix = "" if rid == "APIHandler" else "-" + configured_function(rid, stage_config.read_json(
+            stage_config.CONFIG_PATH))
+        assert group["Properties"]["LogGroupName"] == f"/aws/lambda/yce-api-{stage}{suffix}", rid
+
+    api = resources["RestAPI"]["Properties"]
+    access = resources[api["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"][0]]["Properties"]
+    assert access["RetentionInDays"] == ops.log_retention_days
+    fields = json.loads(api["AccessLogSetting"]["Format"])
+    assert {"requestId", "ip", "route", "status", "latency"} <= set(fields)
+    assert not [v for v in fields.values() if any(word in v.lower() for word in ("authoriz", "body", "header"))]
+    assert api["MethodSettings"] == [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit":
+                                      ops.api_rate_limit, "ThrottlingBurstLimit": ops.api_burst_limit}]
+
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    single = {(a["Namespace"], a["MetricName"], json.dumps(a["Dimensions"], sort_keys=True)) for a in alarms
+              if "MetricName" in a}
+    by_function = {(ns, name, dims) for ns, name, dims in single if "FunctionName" in dims}
+    for rid in functions:
+        dims = json.dumps([{"Name": "FunctionName", "Value": {"Ref": rid}}], sort_keys=True)
+        wanted = {"Errors", "Throttles"} | ({"IteratorAge"} if any(
+            e["Type"] == "DynamoDB" for e in (functions[rid].get("Events") or {}).values()) else set()) | (
+            {"Invocations"} if any(e["Type"] == "Schedule" for e in (functions[rid].get("Events") or {}).values())
+            else set())
+        assert {name for ns, name, d in by_function if d == dims} == wanted, rid
+    api_dims = json.dumps([{"Name": "ApiName", "Value": f"yce-api-{stage}"}, {"Name": "Stage", "Value": "api"}],
+                          sort_keys=True)
+    assert {("AWS/ApiGateway", "5XXError", api_dims), ("AWS/ApiGateway", "Latency", api_dims)} <= single
+    assert api["Name"] == f"yce-api-{stage}"   # the ApiName of the API's metrics
+    # Custom metrics exactly per the metrics contract: namespace YCE, `service`, and `provider` for SMS.
+    service = [{"Name": "service", "Value": f"yce-api-{stage}"}]
+    provider = [{"Name": "provider", "Value": variables.get("SMS_SENDER", "console")}]
+    assert {("YCE", "StreamRecordsParked", json.dumps(service, sort_keys=True)),
+            ("YCE", "SmsFailed", json.dumps(service + provider, sort_keys=True))} <= single
+    # Every table's and global index's read and write throttle events are in some alarm.
+    watched = {(q["MetricStat"]["Metric"]["MetricName"], json.dumps(q["MetricStat"]["Metric"]["Dimensions"]))
+               for a in alarms for q in a.get("Metrics", []) if "MetricStat" in q}
+    for spec in infra_model.tables():
+        table = variables["TABLE_PREFIX"] + spec.logical
+        for index in [None, *(i["index_name"] for i in spec.schema["global_secondary_indexes"])]:
+            dims = [{"Name": "TableName", "Value": table}] + (
+                [{"Name": "GlobalSecondaryIndexName", "Value": index}] if index else [])
+            assert {(name, json.dumps(dims)) for name in ("ReadThrottleEvents", "WriteThrottleEvents")} <= watched
+    assert all(len(a["Metrics"]) <= 11 for a in alarms if "Metrics" in a)   # 10 metrics and their sum
+    assert len({a["AlarmName"] for a in alarms}) == len(alarms)
+    assert all(a["AlarmActions"] == [operations.alarm_topic_arn(variables["TABLE_PREFIX"])] for a in alarms)
+    assert sorted(a["AlarmName"] for a in alarms) == sorted(documented_alarms(stage))
+    assert len(alarms) == EXPECTED_ALARMS[stage]
+    assert resources["OperationsDashboard"]["Properties"]["DashboardName"] == f"yce-api-{stage}"
+
+
+def documented_alarms(stage: str) -> list[str]:
+    """The alarms of a stage's packaged template as docs/deploy.md ("Alarms") lists them."""
+    section = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8").split("<!-- generated: alarms -->")[1]
+    table = section.split("\n\n")[1]   # the first table: the packaged template's
+    return [name.replace("<stage>", stage) for name in re.findall(r"^\| `([^`]+)`", table, re.MULTILINE)]
+
+
 def test_infra_template_passes_cfn_lint_in_every_partition():
     lint = cfn_lint(infra_template.TEMPLATE_PATH, "cn-north-1", "cn-northwest-1", "ap-east-1", "us-east-1")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_sms_spend_stack_passes_cfn_lint_where_sns_sends_sms(tmp_path):
+    path = tmp_path / "sms.json"
+    path.write_text(json.dumps(infra_template.sms_spend_template()), encoding="utf-8")
+    lint = cfn_lint(path, "ap-southeast-1", "us-east-1")
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 

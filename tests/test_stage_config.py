@@ -182,6 +182,7 @@ def chalice_dir(tmp_path, monkeypatch):
 
 
 def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir):
+    stages_before = stage_config.read_json(stage_config.STAGES_PATH)
     outputs_file = chalice_dir / "outputs.json"
     listed = [{"OutputKey": k, "OutputValue": v} for k, v in fake_outputs("prod-ap-east-1", "ap-east-1").items()]
     outputs_file.write_text(json.dumps({"Stacks": [{"Outputs": listed}]}))
@@ -200,8 +201,8 @@ def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir
     assert {k: v for k, v in after["stages"].items() if k != "prod-ap-east-1"} == \
         {k: v for k, v in CONFIG["stages"].items() if k != "prod-ap-east-1"}
     assert {k: v for k, v in after.items() if k != "stages"} == {k: v for k, v in CONFIG.items() if k != "stages"}
-    assert stage_config.read_json(stage_config.STAGES_PATH)["prod-ap-east-1"] == {
-        "region": "ap-east-1", "account_id": ACCOUNT, "cors_allowed_origins": []}
+    assert stage_config.read_json(stage_config.STAGES_PATH) == {
+        **stages_before, "prod-ap-east-1": {**stages_before["prod-ap-east-1"], "account_id": ACCOUNT}}
     written = stage_config.policy_path("prod-ap-east-1").read_text(encoding="utf-8")
     assert f"arn:aws:dynamodb:ap-east-1:{ACCOUNT}:table/yce-prod-ratings" in written
     assert f"arn:aws:s3:::yce-prod-uploads-{ACCOUNT}-ap-east-1/uploads/*" in written
@@ -251,13 +252,22 @@ def test_a_stage_cannot_move_to_another_region(chalice_dir):
 def test_stack_parameters_come_from_the_stage():
     variables = stage_config.stage_variables(CONFIG, "prod-cn-north-1")
     params = {p["ParameterKey"]: p["ParameterValue"]
-              for p in deploy_infra.stack_parameters("prod-cn-north-1", variables, "ops@example.org", 80)}
+              for p in deploy_infra.stack_parameters("prod-cn-north-1", variables, "ops@example.org")}
     assert params == {"TablePrefix": "yce-prod-", "TokenSigningKeyParameterName": "/yce/prod/token-signing-key",
-                      "SmsCodeKeyParameterName": "/yce/prod/sms-code-key", "AlarmEmail": "ops@example.org",
-                      "SmsMonthlySpendAlarmUsd": "80"}
+                      "SmsCodeKeyParameterName": "/yce/prod/sms-code-key", "AlarmEmail": "ops@example.org"}
     dev = {p["ParameterKey"]: p["ParameterValue"]
-           for p in deploy_infra.stack_parameters("dev", stage_config.stage_variables(CONFIG, "dev"), None, None)}
+           for p in deploy_infra.stack_parameters("dev", stage_config.stage_variables(CONFIG, "dev"), None)}
     assert dev["TokenSigningKeyParameterName"] == "/yce/dev/token-signing-key"
+
+
+def test_the_sns_spend_alarm_stack_goes_to_the_region_sns_sends_sms_from(capsys):
+    deploy_infra.main(["--stage", "prod-ap-east-1", "--region", "ap-east-1", "--dry-run",
+                       "--sms-spend-alarm-usd", "80"])
+    out = capsys.readouterr().out
+    assert "would create or update stack yce-api-prod-ap-east-1-sms in ap-southeast-1" in out
+    assert '{"SmsMonthlySpendAlarmUsd": "80"}' in out
+    deploy_infra.main(["--stage", "dev", "--region", "cn-north-1", "--dry-run"])   # console sender: no SNS
+    assert "-sms" not in capsys.readouterr().out
 
 
 def test_a_new_stack_is_created_protected_waited_for_and_its_outputs_read(monkeypatch):
@@ -292,7 +302,6 @@ def test_an_unchanged_stack_is_not_an_error_and_options_not_given_keep_their_val
         "Parameters": [{"ParameterKey": "TablePrefix", "ParameterValue": "yce-prod-"},
                        {"ParameterKey": "TokenSigningKeyParameterName", "UsePreviousValue": True},
                        {"ParameterKey": "SmsCodeKeyParameterName", "UsePreviousValue": True},
-                       {"ParameterKey": "SmsMonthlySpendAlarmUsd", "UsePreviousValue": True},
                        {"ParameterKey": "AlarmEmail", "UsePreviousValue": True}]})
     stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": name})
     monkeypatch.setattr(boto3, "client", lambda *a, **k: client)

@@ -1,34 +1,31 @@
-import { showToast } from 'vant'
-import 'vant/es/toast/style'
 import { ref } from 'vue'
-import { useCountdown } from '../../countdown'
-import { api, ApiError, unwrap, type components } from '../../api'
+import { useCountdown } from './countdown'
+import { api, unwrap, type components } from './api'
+import { ApiError, networkError, splitForForm } from './api/errors'
 
-type Purpose = components['schemas']['SmsPurpose']
+export type SmsPurpose = components['schemas']['SmsPurpose']
 
-/** What a form's errors offer (feedback.ts useFormErrors). */
-interface FormErrors<F extends string> {
-  messages: Record<F, string | undefined>
-  clear(): void
-  report(error: unknown): void
+/** What the client refuses before asking for a code: a number that cannot be a mainland mobile. */
+export function phoneProblem(phone: string): string | null {
+  return /^1\d{10}$/.test(phone) ? null : '请输入11位手机号'
 }
 
 /**
- * A refusal of POST /sms/codes as the form shows it: the code request names the number `phone`, the
- * form's field may have another name (联系人手机号码 is `contact_phone`).
+ * A refusal of POST /sms/codes as a phone + code field shows it: a message about the number (`phone`) under
+ * the phone field, anything else as a toast.
  */
-function renamePhoneField(error: unknown, field: string): unknown {
-  if (!(error instanceof ApiError) || field === 'phone') return error
-  const fields = error.fields.map((f) => (f.path === 'phone' ? { ...f, path: field } : f))
-  return new ApiError(error.status, error.code, error.message, fields)
+export function sendRefusal(error: unknown): { phone: string | null; toast: string | null } {
+  const refused = error instanceof ApiError ? error : networkError()
+  const { fields, toast } = splitForForm(refused, ['phone'])
+  return { phone: fields.phone ?? null, toast }
 }
 
-/** 发送验证码 with its countdown (the server's resend_after_seconds). */
-export function useSmsCode(purpose: Purpose) {
+/** 发送验证码 with its countdown (the server's resend_after_seconds). PhoneCodeField.vue shows it. */
+export function useSmsCode(purpose: SmsPurpose) {
   const { countdown, start } = useCountdown()
   const sending = ref(false)
 
-  /** Sends the code; a refusal is thrown for the form to show. */
+  /** Sends the code; a refusal is thrown for the field to show. */
   async function send(phone: string): Promise<void> {
     sending.value = true
     try {
@@ -39,22 +36,6 @@ export function useSmsCode(purpose: Purpose) {
     }
   }
 
-  /** 发送验证码 from a form: a number that cannot be a mobile is refused under `field` before any request, and
-   * the server's refusal shows there too. */
-  async function sendFor<F extends string>(phone: string, errors: FormErrors<F>, field: F): Promise<void> {
-    errors.clear()
-    if (!/^1\d{10}$/.test(phone)) {
-      errors.messages[field] = '请输入11位手机号'
-      return
-    }
-    try {
-      await send(phone)
-      showToast('验证码已发送')
-    } catch (error) {
-      errors.report(renamePhoneField(error, field))
-    }
-  }
-
   const label = () => (countdown.value > 0 ? `${countdown.value}秒` : '发送验证码')
-  return { countdown, sending, send, sendFor, label }
+  return { countdown, sending, send, label }
 }

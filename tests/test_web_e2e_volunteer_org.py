@@ -1,8 +1,9 @@
 """The 志愿服务组织's and the 志愿者's screens in a real browser (web/e2e/volunteer-org.mjs, tests/web_stack.py):
-我要认领 on a demand the demo 团组织 published, 我的申请, the leader's phones once the 团组织 confirms, 发布活动,
-the roster and the check-in code; the 完善信息 提示 for an organization without a profile; an individual
-signing up and checking in with the code on the organization's screen. Screenshots:
-web/test-results/volunteer-org/."""
+a photo uploaded in 完善信息 (to the local stack's moto S3) and shown again after the save, a GIF refused;
+我要认领 on a demand the demo 团组织 published, 我的申请, the leader's phones once the 团组织 confirms, 发布活动
+with a photo, the roster and the check-in code; the 完善信息 提示 for an organization without a profile; an
+individual signing up, seeing the activity's photo and checking in with the code on the organization's screen.
+Screenshots: web/test-results/volunteer-org/."""
 from pathlib import Path
 
 import pytest
@@ -66,10 +67,13 @@ def test_in_chromium_an_organization_claims_publishes_an_activity_and_a_voluntee
     assert len(report["checkInCode"]) == 6 and report["checkInCode"].isdigit()
     assert report["wrongCode"]
     assert report["rosterStatus"] == "已签到"
+    assert report["refusedImage"] == "请上传 JPG、PNG 或 WebP 格式的图片"
+    assert report["photoShown"] and report["activityPhotoShown"]
     assert {p.name for p in screenshots.glob("*.png")} >= {
         "org-me.png", "org-profile.png", "claim-form.png", "claim-sent.png", "demand-pending.png", "my-claims.png",
         "demand-contacts.png", "publish-form.png", "publish-refused.png", "roster-empty.png", "check-in-code.png",
         "claim-profile-incomplete.png", "org-profile-empty.png", "activity.png", "check-in-refused.png",
         "check-in-form.png", "activity-checked-in.png", "service-records.png", "roster.png",
         "my-claims-published.png", "rate-form.png", "org-points.png", "org-favorites.png", "individual-me.png",
+        "org-profile-photo.png", "org-profile-saved-photo.png", "activity-photos.png",
     }

@@ -60,7 +60,7 @@ generate: $(DEV_STAMP) $(WEB_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-# Benchmarks (not tests): cold start and scale. One part: make bench ARGS="coldstart --instructions";
+# Benchmarks (not tests): cold start, scale and the H5 client (bundle, Lighthouse). One part: make bench ARGS="coldstart --instructions";
 # smaller scale: make bench ARGS="scale --sizes 1000,10000". Numbers and commands: docs/performance.md.
 bench: $(DEV_STAMP)
 	$(VENV)/bin/python bench/run.py $(ARGS)

@@ -133,3 +133,20 @@ def sms_code(data_dir: Path, phone: str) -> str:
     codes = re.findall(rf"SMS to {phone}: \D*(\d{{6}})", lines)
     assert codes, f"no code for {phone} in sms.log:\n{lines}"
     return codes[-1]
+
+
+def publish_demand(http: Http, data_dir: Path, token: str, content: dict, publisher_mobile: str) -> str:
+    """A 团组织's draft (`content`: DemandContentIn) published with the SMS code sent to `publisher_mobile` (a
+    number that got no code in the last minute); its id."""
+    draft = http.post("/demands", content, token)
+    assert draft.status_code == 201, draft.text
+    demand_id = draft.json()["demand_id"]
+    sent = http.post("/sms/codes", {"phone": publisher_mobile, "purpose": "leader_mobile"}, token)
+    assert sent.status_code == 202, sent.text
+    published = http.post(f"/demands/{demand_id}/publish", {"org": {
+        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
+        "org_name": "中国共产主义青年团深圳市委员会", "leader_name": "李雷", "landline": "0755-88889999",
+        "leader_mobile": publisher_mobile, "leader_sms_code": sms_code(data_dir, publisher_mobile),
+        "services_content": "数学课程辅导"}}, token)
+    assert published.status_code == 200, published.text
+    return demand_id

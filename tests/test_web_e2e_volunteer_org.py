@@ -1,13 +1,14 @@
 """The 志愿服务组织's and the 志愿者's screens in a real browser (web/e2e/volunteer-org.mjs, tests/web_stack.py):
-我要认领 on a demand the demo 团组织 published, 我的申请, the leader's phones once the 团组织 confirms, 发布活动,
-the roster and the check-in code; the 完善信息 提示 for an organization without a profile; an individual
-signing up and checking in with the code on the organization's screen. Screenshots:
-web/test-results/volunteer-org/."""
+a photo uploaded in 完善信息 (to the local stack's moto S3) and shown again after the save, a GIF refused;
+我要认领 on a demand the demo 团组织 published, 我的申请, the leader's phones once the 团组织 confirms, 发布活动
+with a photo, the roster and the check-in code; the 完善信息 提示 for an organization without a profile; an
+individual signing up, seeing the activity's photo and checking in with the code on the organization's screen.
+Screenshots: web/test-results/volunteer-org/."""
 from pathlib import Path
 
 import pytest
 
-from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
+from tests.local_stack_client import Http, activate_demo_league, publish_demand, serving, sms_code
 from tests.web_stack import built_client, run_script
 
 LEAGUE_PASSWORD = "League2024demo"
@@ -21,19 +22,10 @@ pytestmark = [pytest.mark.web, pytest.mark.xdist_group("local_stack")]
 def _seed(http: Http, data_dir: Path) -> str:
     """A demand the demo 团组织 published, and an approved 志愿服务组织 that never completed its profile."""
     league = activate_demo_league(http, data_dir, LEAGUE_PASSWORD).json()["access_token"]
-    draft = http.post("/demands", {
+    demand_id = publish_demand(http, data_dir, league, {
         "title": DEMAND_TITLE, "demand_type": "关爱未成年人", "volunteers_needed": 8,
         "content": "他们上学期数学成绩中等偏下，解方程是弱项。", "period_start": "2099-06-05",
-        "period_end": "2099-06-08", "guarantees": ["餐饮保障"]}, league)
-    assert draft.status_code == 201, draft.text
-    demand_id = draft.json()["demand_id"]
-    assert http.post("/sms/codes", {"phone": PUBLISHER_MOBILE, "purpose": "leader_mobile"}, league).status_code == 202
-    published = http.post(f"/demands/{demand_id}/publish", {"org": {
-        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
-        "org_name": "中国共产主义青年团深圳市委员会", "leader_name": "李雷", "landline": "0755-88889999",
-        "leader_mobile": PUBLISHER_MOBILE, "leader_sms_code": sms_code(data_dir, PUBLISHER_MOBILE),
-        "services_content": "数学课程辅导"}}, league)
-    assert published.status_code == 200, published.text
+        "period_end": "2099-06-08", "guarantees": ["餐饮保障"]}, PUBLISHER_MOBILE)
 
     assert http.post("/sms/codes", {"phone": BARE_ORG["phone"], "purpose": "org_contact"}).status_code == 202
     registered = http.post("/volunteer-orgs", {
@@ -66,10 +58,13 @@ def test_in_chromium_an_organization_claims_publishes_an_activity_and_a_voluntee
     assert len(report["checkInCode"]) == 6 and report["checkInCode"].isdigit()
     assert report["wrongCode"]
     assert report["rosterStatus"] == "已签到"
+    assert report["refusedImage"] == "请上传 JPG、PNG 或 WebP 格式的图片"
+    assert report["photoShown"] and report["activityPhotoShown"]
     assert {p.name for p in screenshots.glob("*.png")} >= {
         "org-me.png", "org-profile.png", "claim-form.png", "claim-sent.png", "demand-pending.png", "my-claims.png",
         "demand-contacts.png", "publish-form.png", "publish-refused.png", "roster-empty.png", "check-in-code.png",
         "claim-profile-incomplete.png", "org-profile-empty.png", "activity.png", "check-in-refused.png",
         "check-in-form.png", "activity-checked-in.png", "service-records.png", "roster.png",
         "my-claims-published.png", "rate-form.png", "org-points.png", "org-favorites.png", "individual-me.png",
+        "org-profile-photo.png", "org-profile-saved-photo.png", "activity-photos.png",
     }

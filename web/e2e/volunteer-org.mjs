@@ -1,7 +1,8 @@
 // The 志愿服务组织's flow and the 志愿者's, in Chromium at 390×844 against a local stack.
 // Config (tests/test_web_e2e_volunteer_org.py): {baseUrl, outDir, smsLog, demandId, volunteerOrg, league, bareOrg,
 // individual}; every {login, password}. The 团组织's confirmation goes over HTTP (its screens are another role's).
-// Prints {pendingLabel, claimedLabel, leaderMobile, refusedWith, refusedField, checkInCode, wrongCode, rosterStatus}.
+// Prints {pendingLabel, claimedLabel, leaderMobile, refusedWith, refusedField, checkInCode, wrongCode, rosterStatus,
+// refusedImage, photoShown, activityPhotoShown}.
 import { config, expect, mobilePage, shot as shotOf, signIn } from './browser.mjs'
 
 const { baseUrl, demandId, volunteerOrg, league, bareOrg, individual } = config
@@ -21,6 +22,9 @@ async function call(method, path, token, body) {
   expect(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
   return answer
 }
+
+// A 48×48 PNG (red and white squares), the photo 完善信息 uploads.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAAATklEQVR42u3XsQ0AIAgEQGrHcP+h2ERHEBKjzRHq5zogcsxjr0LdygkgICAgIKAm6OWwSg4QEBAQEFAXZNsDAQEBAfnLnB9AQEBAQF9BG3XIKY+8/dQGAAAAAElFTkSuQmCC', 'base64')
 
 /** A datetime-local value `minutes` from now, in the browser's own time zone. */
 const localIn = (minutes) =>
@@ -56,6 +60,29 @@ try {
   await page.getByPlaceholder('请输入负责人姓名').and(page.locator('input')).waitFor()
   await page.waitForFunction(() => document.querySelector('input[placeholder="请输入负责人姓名"]')?.value)
   await shot('org-profile')
+
+  // 组织/团体照片: a GIF is refused before any request; a PNG goes up (POST /uploads, then the bucket), is saved
+  // with the profile and shown again from its presigned URL when 完善信息 reopens.
+  const picker = page.locator('.van-uploader input[type=file]')
+  await picker.setInputFiles({ name: 'team.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a') })
+  const toast = page.locator('.van-toast__text', { hasText: '格式' })
+  await toast.waitFor()
+  report.refusedImage = (await toast.innerText()).trim()
+  await toast.waitFor({ state: 'hidden' })
+  await picker.setInputFiles({ name: 'team.png', mimeType: 'image/png', buffer: PNG })
+  await page.locator('.van-uploader__preview').first().waitFor()
+  await page.locator('.van-uploader__mask').waitFor({ state: 'detached' })
+  await page.locator('.van-uploader').scrollIntoViewIfNeeded()
+  await shot('org-profile-photo')
+  await page.getByRole('button', { name: '保存' }).click()
+  await page.waitForURL(/\/me$/)
+  await page.goto(`${baseUrl}/org/profile`)
+  const saved = page.locator('.van-uploader__preview img').first()
+  await saved.waitFor()
+  await page.waitForFunction(() => document.querySelector('.van-uploader__preview img')?.naturalWidth === 48)
+  report.photoShown = new URL(await saved.getAttribute('src')).pathname.includes('/images/')
+  await page.locator('.van-uploader').scrollIntoViewIfNeeded()
+  await shot('org-profile-saved-photo')
 
   // 我要认领: the form with its 提示, then the guide's 提示 once sent.
   await page.goto(`${baseUrl}/demands/${demandId}`)
@@ -112,6 +139,9 @@ try {
   await page.locator('input[name=recruit_end]').fill(await localIn(20))
   await page.locator('input[name=service_start]').fill(await localIn(-5)) // refused: already begun
   await page.locator('input[name=service_end]').fill(await localIn(60))
+  await page.locator('.van-uploader input[type=file]').setInputFiles({ name: 'activity.png', mimeType: 'image/png', buffer: PNG })
+  await page.locator('.van-uploader__preview').first().waitFor()
+  await page.locator('.van-uploader__mask').waitFor({ state: 'detached' })
   await shot('publish-form', { fullPage: true })
   await page.getByRole('button', { name: '发布活动' }).click()
   const fieldError = page.locator('.van-field__error-message').first()
@@ -184,6 +214,12 @@ try {
   await current.waitForURL(new RegExp(`/activities/${activityId}$`))
   await current.getByText('签到方式').waitFor()
   await shot('activity')
+  // 活动图片: the photo 发布活动 uploaded, from its presigned URL.
+  await current.waitForFunction(() => document.querySelector('.activity-photos img')?.naturalWidth === 48)
+  report.activityPhotoShown = true
+  await current.evaluate(() => window.scrollTo(0, document.body.scrollHeight))
+  await shot('activity-photos')
+  await current.evaluate(() => window.scrollTo(0, 0))
   await current.getByRole('button', { name: '我要报名' }).click()
   await current.getByRole('button', { name: '取消报名' }).waitFor()
   await current.locator('.van-action-bar-button', { hasText: /^签到$/ }).click()

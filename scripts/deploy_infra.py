@@ -7,7 +7,7 @@
 Creates or updates the CloudFormation stack `yce-api-<stage>-data` (termination protection on at
 creation) and waits for it, then writes into that stage of .chalice/config.json: TABLE_PREFIX, every
 `<LOGICAL>_STREAM_ARN`, STREAM_FAILURE_QUEUE_ARN, UPLOADS_BUCKET and the SSM parameter names; records the region and
-account in infra/stages.json and rewrites .chalice/policy-<stage>.json with them. Everything else in
+account in infra/stages.json and rewrites .chalice/policy-<stage>-<function>.json with them. Everything else in
 the files is kept. After it, `chalice deploy --stage STAGE` wires the stream handlers.
 
 --outputs-file takes the stack outputs from a file instead of AWS (the `Stacks[0].Outputs` list of
@@ -166,14 +166,13 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) 
 
 
 def wire_stage(stage: str, region: str, outputs: dict[str, str], dry_run: bool) -> list[Path]:
-    """Write the outputs into .chalice/config.json, infra/stages.json and the stage policies."""
+    """Write the outputs into .chalice/config.json, infra/stages.json, the policies and their sizes."""
     config = stage_config.read_json(stage_config.CONFIG_PATH)
     check_outputs(outputs, region, stage_config.stage_variables(config, stage))
     stages = record_stage(stage_config.read_json(stage_config.STAGES_PATH), stage, outputs)
-    config, policies = stage_config.synced(apply_outputs(config, stage, outputs), stages)
-    wanted = {stage_config.CONFIG_PATH: stage_config.dump_json(config),
-              stage_config.STAGES_PATH: stage_config.dump_json(stages), **policies}
-    changed = [path for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
+    wanted = {**stage_config.generated(apply_outputs(config, stage, outputs), stages),
+              stage_config.STAGES_PATH: stage_config.dump_json(stages)}
+    changed = [path for path, text in wanted.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     for path in changed:
         print(f"{'would write' if dry_run else 'wrote'} {path.relative_to(stage_config.ROOT)}")
         if not dry_run:

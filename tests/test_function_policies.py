@@ -25,17 +25,7 @@ from tests.builders import demand_body
 from tests.client import Api, Outbox
 from tests.clock import T0, Clock
 from tests.moto_tables import fresh_tables
-from tests.route_tour import (
-    Tour,
-    tour_accounts,
-    tour_activities,
-    tour_claims,
-    tour_closing,
-    tour_demands,
-    tour_help_requests,
-    tour_notifications,
-    tour_reports,
-)
+from tests.route_tour import Tour
 from tests.streams import stream_records
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -93,15 +83,7 @@ def recorded() -> dict[str, set[Use]]:
             with recorder.installed(patch, outbox), Client(app, stage_name="test") as client:
                 api = Api(client)
                 secrets.get_secret.cache_clear()   # each function is its own container: it reads the keys itself
-                tour = Tour(api, now)
-                who = tour_accounts(tour, outbox)
-                demands = tour_demands(tour, outbox, who)
-                tour_reports(tour, outbox, who, demands["ids"])
-                tour_help_requests(tour, outbox, who)
-                claimed = tour_claims(tour, outbox, who, demands["ids"])
-                tour_activities(tour, outbox, who, claimed["did"])
-                tour_closing(tour, who, demands["ids"])
-                tour_notifications(tour, who)
+                who = Tour(api, now).run(outbox)
                 _variants_the_tour_leaves_out(api, who)
                 # Totals stored a week ago: the first run computes a week, not every day since the platform began.
                 DailyTotals(scope=ALL, day=(now.at - timedelta(days=7)).strftime("%Y%m%d"), total=Counts()).save()

@@ -41,9 +41,9 @@ def stack_name(stage: str) -> str:
     return f"{infra_model.APP_NAME}-{stage}-data"
 
 
-def template_body() -> str:
+def template_body(path: Path = infra_template.TEMPLATE_PATH) -> str:
     # Compact JSON of the committed template: the same document, half the bytes of the YAML.
-    template = yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    template = yaml.safe_load(path.read_text(encoding="utf-8"))
     body = json.dumps(template, separators=(",", ":"), ensure_ascii=False)
     if len(body.encode()) > TEMPLATE_BODY_LIMIT:
         raise SystemExit(f"error: template is {len(body.encode())} bytes, over CloudFormation's inline "
@@ -67,10 +67,10 @@ def stack_parameters(stage: str, variables: dict[str, str], alarm_email: str | N
     return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
 
 
-def with_previous_values(parameters: list[dict]) -> list[dict]:
+def with_previous_values(parameters: list[dict], path: Path = infra_template.TEMPLATE_PATH) -> list[dict]:
     """On update, a template parameter not given this time keeps its value (not the template default)."""
     given = {p["ParameterKey"] for p in parameters}
-    template = yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    template = yaml.safe_load(path.read_text(encoding="utf-8"))
     return parameters + [{"ParameterKey": key, "UsePreviousValue": True}
                          for key in template["Parameters"] if key not in given]
 
@@ -130,8 +130,11 @@ def check_region(stages: dict, stage: str, region: str) -> None:
         raise SystemExit(f"error: stage {stage!r} lives in {known} (infra/stages.json); a stage is one region")
 
 
-def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) -> dict[str, str] | None:
-    body = template_body()
+def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool,
+                 template: Path = infra_template.TEMPLATE_PATH, capabilities: tuple[str, ...] = ()
+                 ) -> dict[str, str] | None:
+    body = template_body(template)
+    acknowledged = {"Capabilities": list(capabilities)} if capabilities else {}   # e.g. a stack that makes a role
     if dry_run:
         print(f"would create or update stack {name} in {region} ({len(body)} bytes) with "
               + json.dumps({p["ParameterKey"]: p["ParameterValue"] for p in parameters}, ensure_ascii=False))
@@ -150,7 +153,7 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) 
     if exists:
         try:
             cloudformation.update_stack(StackName=name, TemplateBody=body,
-                                        Parameters=with_previous_values(parameters))
+                                        Parameters=with_previous_values(parameters, template), **acknowledged)
             print(f"updating {name}…", flush=True)
             cloudformation.get_waiter("stack_update_complete").wait(StackName=name)
         except ClientError as exc:
@@ -159,7 +162,7 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool) 
             print(f"{name}: no changes")
     else:
         cloudformation.create_stack(StackName=name, TemplateBody=body, Parameters=parameters,
-                                    EnableTerminationProtection=True, OnFailure="ROLLBACK")
+                                    EnableTerminationProtection=True, OnFailure="ROLLBACK", **acknowledged)
         print(f"creating {name}…", flush=True)
         cloudformation.get_waiter("stack_create_complete").wait(StackName=name)
     return parse_outputs(cloudformation.describe_stacks(StackName=name))

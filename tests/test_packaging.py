@@ -99,6 +99,13 @@ def test_infra_template_passes_cfn_lint_in_every_partition():
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_web_template_of_each_stages_partition_passes_cfn_lint_in_its_region(stage):
+    region = stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
+    lint = cfn_lint(infra_template.web_template_path(infra_model.partition_for(region)), region)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
 def test_packaging_refuses_a_stage_whose_wheels_chalice_could_not_install(monkeypatch, tmp_path):
     class Finished:
         returncode = 0

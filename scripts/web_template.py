@@ -22,14 +22,19 @@ ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
 TAGS = [{"Key": "app", "Value": infra_model.APP_NAME}]
 
 
+VANT_ICON_FONT = "https://at.alicdn.com"   # Vant's icon CSS names it after its inline woff2 (browsers fetch it)
+
+
 def content_security_policy() -> dict:
-    """What the client loads: its own scripts, styles and the API (same origin), and the image bucket's
-    presigned GETs and POST forms; Vant sets inline styles. Framed by nobody."""
+    """What the client loads (checked against a build in Chromium: nothing else is refused): its own scripts,
+    styles and the API (same origin), Vant's icon font, the image bucket's presigned GETs and POST forms;
+    inline styles (Vant, ECharts' tooltips). Framed by nobody."""
     images = "https://" + infra_model.uploads_bucket_name("${TablePrefix}", "${AWS::AccountId}", "${AWS::Region}") \
         + ".s3.${AWS::Region}.${AWS::URLSuffix}"
     return {"Fn::Sub": "; ".join([
         "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: blob: {images}", f"connect-src 'self' {images}", "font-src 'self' data:",
+        f"img-src 'self' data: blob: {images}", f"connect-src 'self' {images}",
+        f"font-src 'self' data: {VANT_ICON_FONT}",
         "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"])}
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stage wiring in .chalice/: stream variables and the least-privilege policy of each stage (never shipped).
+"""Stage wiring in .chalice/: stream variables and the least-privilege policy of each function (never shipped).
 
     .venv/bin/python scripts/stage_config.py [--check]
 
@@ -38,7 +38,6 @@ STAGES_PATH = ROOT / "infra" / "stages.json"
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
-SECRET_PARAMETERS = ("TOKEN_SIGNING_KEY_PARAM", "SMS_CODE_KEY_PARAM")
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 

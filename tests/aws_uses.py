@@ -55,9 +55,9 @@ class Recorder:
         if service == "dynamodb":
             self.add(*self._dynamodb(operation, params))
         elif service == "s3" and operation == "CopyObject":
-            source = params["CopySource"]
-            self.add(Use("s3:GetObject", "object", source["Key"] if isinstance(source, dict) else source),
-                     Use("s3:PutObject", "object", params["Key"]))
+            source = params["CopySource"]   # {"Bucket", "Key"} or "bucket/key"
+            read = source["Key"] if isinstance(source, dict) else source.split("/", 1)[1]
+            self.add(Use("s3:GetObject", "object", read), Use("s3:PutObject", "object", params["Key"]))
         elif service == "s3" and operation in _S3_ACTIONS:
             self.add(Use(_S3_ACTIONS[operation], "object", params["Key"]))
         elif service == "ssm" and operation == "GetParameter":

@@ -29,6 +29,9 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 run: $(LOCAL_STAMP) $(WEB_DIST)
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
 
+# The built H5 client alone (what scripts/deploy_web.py publishes).
+web: $(WEB_DIST)
+
 $(WEB_DIST): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && node_modules/.bin/vite build --emptyOutDir --logLevel warn
 

@@ -7,7 +7,7 @@
 Creates or updates the CloudFormation stack `yce-api-<stage>-data` (termination protection on at
 creation) and waits for it, then writes into that stage of .chalice/config.json: TABLE_PREFIX, every
 `<LOGICAL>_STREAM_ARN`, STREAM_FAILURE_QUEUE_ARN, UPLOADS_BUCKET and the SSM parameter names; records the
-region and account in infra/stages.json and rewrites .chalice/policy-<stage>.json with them. Everything
+region and account in infra/stages.json and rewrites .chalice/policy-<stage>-<function>.json with them. Everything
 else in the files is kept. Before it, for a stage sending SMS with SNS, the stack `yce-api-<stage>-sms`
 (the SNS spend alarm) in the region SNS sends from: SMS_SNS_REGION, else the stage's. After it,
 scripts/package.py packages the functions with the new values (docs/deploy.md).
@@ -43,13 +43,14 @@ def stack_name(stage: str) -> str:
     return f"{infra_model.APP_NAME}-{stage}-data"
 
 
-def data_template() -> dict:
-    return yaml.safe_load(infra_template.TEMPLATE_PATH.read_text(encoding="utf-8"))
+def load_template(path: Path = infra_template.TEMPLATE_PATH) -> dict:
+    """A committed template (the data stack's unless told)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def template_body(template: dict | None = None) -> str:
     # Compact JSON (of the committed data template unless told): the same document, half the bytes of the YAML.
-    template = data_template() if template is None else template
+    template = load_template() if template is None else template
     body = json.dumps(template, separators=(",", ":"), ensure_ascii=False)
     if len(body.encode()) > TEMPLATE_BODY_LIMIT:
         raise SystemExit(f"error: template is {len(body.encode())} bytes, over CloudFormation's inline "
@@ -89,7 +90,7 @@ def sms_spend_parameters(alarm_email: str | None, sms_spend_alarm_usd: int | Non
 def with_previous_values(parameters: list[dict], template: dict | None = None) -> list[dict]:
     """On update, a template parameter not given this time keeps its value (not the template default)."""
     given = {p["ParameterKey"] for p in parameters}
-    template = data_template() if template is None else template
+    template = load_template() if template is None else template
     return parameters + [{"ParameterKey": key, "UsePreviousValue": True}
                          for key in template["Parameters"] if key not in given]
 
@@ -150,9 +151,10 @@ def check_region(stages: dict, stage: str, region: str) -> None:
 
 
 def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool,
-                 template: dict | None = None) -> dict[str, str] | None:
+                 template: dict | None = None, capabilities: tuple[str, ...] = ()) -> dict[str, str] | None:
     """Create or update the stack (the data stack unless another template is given); its outputs."""
     body = template_body(template)
+    acknowledged = {"Capabilities": list(capabilities)} if capabilities else {}   # e.g. a stack that makes a role
     if dry_run:
         print(f"would create or update stack {name} in {region} ({len(body)} bytes) with "
               + json.dumps({p["ParameterKey"]: p["ParameterValue"] for p in parameters}, ensure_ascii=False))
@@ -171,7 +173,7 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool,
     if exists:
         try:
             cloudformation.update_stack(StackName=name, TemplateBody=body,
-                                        Parameters=with_previous_values(parameters, template))
+                                        Parameters=with_previous_values(parameters, template), **acknowledged)
             print(f"updating {name}…", flush=True)
             cloudformation.get_waiter("stack_update_complete").wait(StackName=name)
         except ClientError as exc:
@@ -180,21 +182,20 @@ def deploy_stack(region: str, name: str, parameters: list[dict], dry_run: bool,
             print(f"{name}: no changes")
     else:
         cloudformation.create_stack(StackName=name, TemplateBody=body, Parameters=parameters,
-                                    EnableTerminationProtection=True, OnFailure="ROLLBACK")
+                                    EnableTerminationProtection=True, OnFailure="ROLLBACK", **acknowledged)
         print(f"creating {name}…", flush=True)
         cloudformation.get_waiter("stack_create_complete").wait(StackName=name)
     return parse_outputs(cloudformation.describe_stacks(StackName=name))
 
 
 def wire_stage(stage: str, region: str, outputs: dict[str, str], dry_run: bool) -> list[Path]:
-    """Write the outputs into .chalice/config.json, infra/stages.json and the stage policies."""
+    """Write the outputs into .chalice/config.json, infra/stages.json, the policies and their sizes."""
     config = stage_config.read_json(stage_config.CONFIG_PATH)
     check_outputs(outputs, region, stage_config.stage_variables(config, stage))
     stages = record_stage(stage_config.read_json(stage_config.STAGES_PATH), stage, outputs)
-    config, policies = stage_config.synced(apply_outputs(config, stage, outputs), stages)
-    wanted = {stage_config.CONFIG_PATH: stage_config.dump_json(config),
-              stage_config.STAGES_PATH: stage_config.dump_json(stages), **policies}
-    changed = [path for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
+    wanted = {**stage_config.generated(apply_outputs(config, stage, outputs), stages),
+              stage_config.STAGES_PATH: stage_config.dump_json(stages)}
+    changed = [path for path, text in wanted.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     for path in changed:
         print(f"{'would write' if dry_run else 'wrote'} {path.relative_to(stage_config.ROOT)}")
         if not dry_run:

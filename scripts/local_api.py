@@ -13,12 +13,12 @@ local would otherwise apply over it.
 """
 from __future__ import annotations
 
-import mimetypes
 import os
 import sys
 from pathlib import Path
 
 import chalice.local
+import web_files
 from api_gateway import DeployedGateway, use_deployed_gateway
 from chalice.cli import main
 from chalice.cli.factory import CLIFactory
@@ -48,17 +48,16 @@ class LocalSite(DeployedGateway):
 
 
 def client_file(route: str) -> dict:
-    """A file of the built client; a path without one is a client route: index.html (no cache, so a new
-    build is seen at once; the hashed assets may be cached for good)."""
+    """A file of the built client; a path without one is a client route: index.html. Headers as the web
+    bucket serves them (scripts/web_files.py)."""
     root = Path(os.environ.get(CLIENT_DIR_VARIABLE, "")).resolve()
     if not os.environ.get(CLIENT_DIR_VARIABLE) or not (root / "index.html").is_file():
         return _answer(404, "text/plain; charset=utf-8", b"The H5 client is not built: make run builds it.")
     wanted = (root / route.lstrip("/")).resolve()
     if wanted.is_relative_to(root) and wanted.is_file():
-        kind = mimetypes.guess_type(wanted.name)[0] or "application/octet-stream"
-        cache = "public, max-age=31536000, immutable" if "/assets/" in route else "no-cache"
-        return _answer(200, kind, wanted.read_bytes(), cache)
-    return _answer(200, "text/html; charset=utf-8", (root / "index.html").read_bytes(), "no-cache")
+        return _answer(200, web_files.content_type(wanted.name), wanted.read_bytes(), web_files.cache_control(route))
+    return _answer(200, web_files.content_type("index.html"), (root / "index.html").read_bytes(),
+                   web_files.cache_control("index.html"))
 
 
 def _answer(status: int, content_type: str, body: bytes, cache: str = "no-cache") -> dict:

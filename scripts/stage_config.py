@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stage wiring in .chalice/: stream variables and the least-privilege policy of each stage (never shipped).
+"""Stage wiring in .chalice/: stream variables and the least-privilege policy of each function (never shipped).
 
     .venv/bin/python scripts/stage_config.py [--check]
 
@@ -11,10 +11,13 @@ For every stage in .chalice/config.json it
   `scripts/deploy_infra.py` writes the stack's output);
 - sets `CORS_ALLOWED_ORIGINS` from the stage's `cors_allowed_origins` in infra/stages.json (the pages on
   other origins that may call the API from a browser; none in production, where the H5 is same-origin);
-- writes `.chalice/policy-<stage>.json` from ALL_MODELS, the stage's TABLE_PREFIX and parameter names,
-  and its region and account in infra/stages.json (a stage is one region; the account is `*` until
-  `deploy_infra.py` records it). Chalice policy files are plain JSON, so the partition, region and
-  account are written in: `arn:aws-cn:` for cn-* regions, `arn:aws:` elsewhere.
+- writes `.chalice/policy-<stage>-<function>.json` for every Lambda function of the app (Chalice's
+  per-function `iam_policy_file`, each function its own role) from what scripts/function_access.py
+  declares it uses, the stage's TABLE_PREFIX and parameter names, and its region and account in
+  infra/stages.json (a stage is one region; the account is `*` until `deploy_infra.py` records it).
+  Chalice policy files are plain JSON, so the partition, region and account are written in:
+  `arn:aws-cn:` for cn-* regions, `arn:aws:` elsewhere;
+- writes the policies' sizes into docs/deploy.md (its "function-policies" section).
 `--check` changes nothing and exits 1 when a file is not what it would write (a test runs it).
 """
 from __future__ import annotations
@@ -26,33 +29,28 @@ from pathlib import Path
 import devenv
 import generated_files
 import infra_model
+from function_access import APPEND_ACTIONS, FUNCTIONS, READ_ACTIONS, WRITE_ACTIONS, Needs
 from infra_model import APP_NAME, TableSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / ".chalice" / "config.json"
 STAGES_PATH = ROOT / "infra" / "stages.json"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
-SECRET_PARAMETERS = ("TOKEN_SIGNING_KEY_PARAM", "SMS_CODE_KEY_PARAM")
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 
-TABLE_ACTIONS = sorted([
-    "dynamodb:DescribeTable",   # PynamoDB describes a table before its first request
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-    "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",   # with Put/Update/Delete, what TransactWriteItems needs per item
-])  # no Scan: request paths never scan (docs/decisions.md); no table management
-INDEX_ACTIONS = ["dynamodb:Query"]
 STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams"]
-IMAGE_ACTIONS = ["s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+TRACE_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]   # no resource-level permissions
 # Append-only tables: the application only ever puts new items there (conditioned on attribute_not_exists);
 # an explicit Deny keeps a bug or a stolen role from rewriting or erasing them (it also covers the items of
 # a TransactWriteItems, which IAM authorizes per item action).
 APPEND_ONLY_TABLES = ("audit_log",)
 APPEND_ONLY_DENIED_ACTIONS = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+API_FUNCTION = "api_handler"   # Chalice's name for the function serving every route
 
 
 def read_json(path: Path) -> dict:
@@ -79,14 +77,15 @@ class StageArns:
     def arn(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
 
-    def table(self, spec: TableSpec) -> str:
-        return self.arn("dynamodb", f"table/{self.prefix}{spec.logical}")
+    def table(self, logical: str) -> str:
+        return self.arn("dynamodb", f"table/{self.prefix}{logical}")
 
-    def index(self, spec: TableSpec, index_name: str) -> str:
-        return f"{self.table(spec)}/index/{index_name}"
+    def index(self, table_and_index: str) -> str:
+        table, index = table_and_index.split("/")
+        return f"{self.table(table)}/index/{index}"
 
-    def streams(self, spec: TableSpec) -> str:
-        return f"{self.table(spec)}/stream/*"   # the label changes if the stream is ever re-enabled
+    def streams(self, logical: str) -> str:
+        return f"{self.table(logical)}/stream/*"   # the label changes if the stream is ever re-enabled
 
     def parameter(self, name: str) -> str:
         return self.arn("ssm", "parameter/" + name.lstrip("/"))
@@ -100,63 +99,103 @@ class StageArns:
     def failure_queue(self) -> str:
         return self.arn("sqs", f"{self.prefix}stream-failures")
 
-    def log_groups(self, stage: str) -> list[str]:
-        # The API handler logs to /aws/lambda/yce-api-<stage>, every other function to yce-api-<stage>-<name>.
-        groups = [f"/aws/lambda/{APP_NAME}-{stage}", f"/aws/lambda/{APP_NAME}-{stage}-*"]
-        return [self.arn("logs", f"log-group:{group}{suffix}") for group in groups for suffix in ("", ":*")]
+    def log_group(self, stage: str, function: str) -> str:
+        return self.arn("logs", f"log-group:{log_group_name(stage, function)}")
 
 
-def policy_document(stage: str, region: str, account: str, variables: dict[str, str]) -> dict:
+def log_group_name(stage: str, function: str) -> str:
+    # Chalice names the API handler yce-api-<stage>, every other function yce-api-<stage>-<name>.
+    name = f"{APP_NAME}-{stage}" if function == API_FUNCTION else f"{APP_NAME}-{stage}-{function}"
+    return f"/aws/lambda/{name}"
+
+
+def app_functions() -> dict[str, str | None]:
+    """Every Lambda function of the app: its name → the logical table whose stream triggers it (or None)."""
+    devenv.use_repo_imports()
+    from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS
+
+    return {API_FUNCTION: None, **{c.function_name: c.logical_table for c in STREAM_CONSUMERS},
+            **{job.function_name: None for job in SCHEDULED_JOBS}}
+
+
+def checked_needs() -> dict[str, Needs]:
+    """function_access.FUNCTIONS, refused when it names a function, table or index the app does not have."""
+    functions, specs = app_functions(), {spec.logical: spec for spec in infra_model.tables()}
+    indexes = {f"{spec.logical}/{index}" for spec in specs.values() for index in spec.index_names}
+    if set(FUNCTIONS) != set(functions):
+        raise SystemExit(f"error: scripts/function_access.py declares {sorted(FUNCTIONS)}, the app has "
+                         f"{sorted(functions)}")
+    for function, needs in FUNCTIONS.items():
+        unknown = [t for t in (*needs.reads, *needs.writes, *needs.appends) if t not in specs]
+        unknown += [i for i in needs.indexes if i not in indexes]
+        rewritten = [t for t in needs.writes if t in APPEND_ONLY_TABLES]
+        if unknown or rewritten:
+            raise SystemExit(f"error: {function}: unknown tables/indexes {unknown}, append-only tables written "
+                             f"{rewritten} (scripts/function_access.py)")
+    return FUNCTIONS
+
+
+def policy_document(stage: str, function: str, region: str, account: str, variables: dict[str, str]) -> dict:
+    """The policy of one function in one stage: what scripts/function_access.py declares for it, the stream
+    it consumes, its log group and X-Ray."""
     arns = StageArns(region, account, variables["TABLE_PREFIX"])
-    specs = infra_model.tables()
-    statements = [
-        {"Sid": "Tables", "Effect": "Allow", "Action": TABLE_ACTIONS,
-         "Resource": [arns.table(spec) for spec in specs]},
-        {"Sid": "Indexes", "Effect": "Allow", "Action": INDEX_ACTIONS,
-         "Resource": [arns.index(spec, name) for spec in specs for name in spec.index_names]},
-        {"Sid": "AppendOnly", "Effect": "Deny", "Action": APPEND_ONLY_DENIED_ACTIONS,
-         "Resource": [arns.table(spec) for spec in specs if spec.logical in APPEND_ONLY_TABLES]},
-    ]
-    streams = infra_model.stream_tables()
-    if streams:
+    needs, stream = checked_needs()[function], app_functions()[function]
+
+    def allow(sid: str, actions: list[str], resources: list[str] | str) -> dict:
+        return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+
+    statements = []
+    for sid, actions, tables in (("Reads", READ_ACTIONS, needs.reads), ("Writes", WRITE_ACTIONS, needs.writes),
+                                 ("Appends", APPEND_ACTIONS, needs.appends)):
+        if tables:
+            statements.append(allow(sid, actions, [arns.table(t) for t in sorted(tables)]))
+    if needs.indexes:
+        statements.append(allow("Indexes", ["dynamodb:Query"], [arns.index(i) for i in sorted(needs.indexes)]))
+    append_only = sorted(set(APPEND_ONLY_TABLES) & {*needs.reads, *needs.appends})
+    if append_only:
+        statements.append({"Sid": "AppendOnly", "Effect": "Deny", "Action": APPEND_ONLY_DENIED_ACTIONS,
+                           "Resource": [arns.table(t) for t in append_only]})
+    if stream:
         statements += [
-            {"Sid": "Streams", "Effect": "Allow", "Action": STREAM_ACTIONS,
-             "Resource": [arns.streams(spec) for spec in streams]},
+            allow("Stream", STREAM_ACTIONS, [arns.streams(stream)]),
             # Lambda sends the metadata of a batch that exhausted its retries with the function's role.
-            {"Sid": "StreamFailures", "Effect": "Allow", "Action": ["sqs:SendMessage"],
-             "Resource": [arns.failure_queue()]},
+            allow("StreamFailures", ["sqs:SendMessage"], [arns.failure_queue()]),
         ]
-    # Images (services/uploads.py): PutObject signs the browsers' POST forms and writes a claim's copy,
-    # GetObject answers HeadObject, reads a claim's source and signs the GETs. Nothing else, nowhere else.
-    from chalicelib.services.uploads import IMAGE_AREA, UPLOAD_AREA
+    areas: dict[tuple[str, ...], list[str]] = {}
+    for area, actions in sorted(needs.objects.items()):
+        areas.setdefault(tuple(sorted(actions)), []).append(area)
     bucket = variables[infra_model.UPLOADS_BUCKET_VARIABLE]
-    statements.append({"Sid": "Images", "Effect": "Allow", "Action": IMAGE_ACTIONS,
-                       "Resource": [arns.objects(bucket, area) for area in (UPLOAD_AREA, IMAGE_AREA)]})
-    parameters = [variables[name] for name in SECRET_PARAMETERS if variables.get(name)]
+    for number, (actions, grouped) in enumerate(sorted(areas.items())):
+        statements.append(allow(f"Objects{number or ''}", list(actions), [arns.objects(bucket, a) for a in grouped]))
+    parameters = [variables[name.upper()] for name in needs.parameters if variables.get(name.upper())]
     if parameters:
         statements += [
-            {"Sid": "Secrets", "Effect": "Allow", "Action": ["ssm:GetParameter"],
-             "Resource": [arns.parameter(name) for name in parameters]},
+            allow("Secrets", ["ssm:GetParameter"], [arns.parameter(name) for name in parameters]),
             # Needed when the SecureStrings use a customer managed key; only through SSM in this region.
-            {"Sid": "SecretsDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
-             "Resource": [arns.arn("kms", "key/*")],
-             "Condition": {"StringEquals": {
-                 "kms:ViaService": f"ssm.{region}.{infra_model.dns_suffix_for(region)}"}}},
+            {**allow("SecretsDecrypt", ["kms:Decrypt"], [arns.arn("kms", "key/*")]),
+             "Condition": {"StringEquals": {"kms:ViaService": f"ssm.{region}.{infra_model.dns_suffix_for(region)}"}}},
         ]
-    if variables.get("SMS_SENDER") == "sns":
+    if needs.sms and variables.get("SMS_SENDER") == "sns":
         # An SMS to a phone number has no resource ARN: IAM evaluates it against "*".
-        statements.append({"Sid": "Sms", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"})
-    statements.append({"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": arns.log_groups(stage)})
+        statements.append(allow("Sms", ["sns:Publish"], "*"))
+    group = arns.log_group(stage, function)
+    statements.append(allow("Logs", LOG_ACTIONS, [group, f"{group}:*"]))
+    statements.append(allow("Tracing", TRACE_ACTIONS, "*"))
     return {"Version": "2012-10-17", "Statement": statements}
 
 
 def placeholder_stream_arn(region: str, table_prefix: str, spec: TableSpec) -> str:
     arns = StageArns(region, PLACEHOLDER_ACCOUNT, table_prefix)
-    return f"{arns.table(spec)}/stream/{PLACEHOLDER_STREAM_LABEL}"
+    return f"{arns.table(spec.logical)}/stream/{PLACEHOLDER_STREAM_LABEL}"
 
 
-def policy_path(stage: str) -> Path:
-    return CONFIG_PATH.parent / f"policy-{stage}.json"
+def policy_path(stage: str, function: str) -> Path:
+    return CONFIG_PATH.parent / f"policy-{stage}-{function}.json"
+
+
+def policy_size(document: dict) -> int:
+    """Characters IAM counts against a role's inline policy quota (10,240): the JSON without whitespace."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
 
 
 def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
@@ -182,17 +221,40 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
         variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
+        # Chalice gives every function its own role; each role gets the function's own policy.
         stage_config["autogen_policy"] = False
-        stage_config["iam_policy_file"] = policy_path(stage).name
-        policies[policy_path(stage)] = dump_json(policy_document(stage, region, account,
-                                                                 stage_variables(config, stage)))
+        stage_config.pop("iam_policy_file", None)
+        functions = stage_config.setdefault("lambda_functions", {})
+        for function in app_functions():
+            functions.setdefault(function, {})["iam_policy_file"] = policy_path(stage, function).name
+            policies[policy_path(stage, function)] = dump_json(
+                policy_document(stage, function, region, account, stage_variables(config, stage)))
     return config, policies
+
+
+def sizes_table(policies: dict[Path, str], stages: list[str]) -> str:
+    """docs/deploy.md's table: statements and IAM characters of every function's policy in every stage."""
+    lines = ["| function | statements | " + " | ".join(f"characters in {stage}" for stage in stages) + " |",
+             "|---|---|" + "---|" * len(stages)]
+    for function in app_functions():
+        documents = [json.loads(policies[policy_path(stage, function)]) for stage in stages]
+        counts = sorted({len(document["Statement"]) for document in documents})
+        lines.append(f"| {function} | {'–'.join(map(str, counts))} | "
+                     + " | ".join(f"{policy_size(document):,}" for document in documents) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def generated(config: dict, stages: dict) -> dict[Path, str]:
+    """Every file this script writes: the wired config, the policies, the sizes in docs/deploy.md."""
+    config, policies = synced(config, stages)
+    sizes = sizes_table(policies, list(config["stages"]))
+    return {CONFIG_PATH: dump_json(config), **policies,
+            DEPLOY_DOC: generated_files.with_section(DEPLOY_DOC, "function-policies", sizes)}
 
 
 def main(argv: list[str] | None = None) -> int:
     def wanted() -> dict[Path, str]:
-        config, policies = synced(read_json(CONFIG_PATH), read_json(STAGES_PATH))
-        return {CONFIG_PATH: dump_json(config), **policies}
+        return generated(read_json(CONFIG_PATH), read_json(STAGES_PATH))
 
     return generated_files.run(__doc__.splitlines()[0], "stage_config.py", wanted, argv)
 

@@ -28,10 +28,24 @@ from tests.conftest import METER
 
 
 class Tour:
+    """Measures each call of the tour; `run` makes every call, in order."""
+
     def __init__(self, api, now: Clock) -> None:
         self.api = api
         self.now = now
         self.seen: dict[str, tuple[str, ...]] = {}
+
+    def run(self, outbox) -> dict:
+        """Every route and variant, in the tour's order; returns the accounts it made (tokens, ids)."""
+        who = tour_accounts(self, outbox)
+        demands = tour_demands(self, outbox, who)
+        tour_reports(self, outbox, who, demands["ids"])
+        tour_help_requests(self, outbox, who)
+        claimed = tour_claims(self, outbox, who, demands["ids"])
+        tour_activities(self, outbox, who, claimed["did"])
+        tour_closing(self, who, demands["ids"])
+        tour_notifications(self, who)
+        return who
 
     def hit(self, method: str, route: str, path: str | None = None, *, variant: str = "", expect: int = 200,
             **kwargs):

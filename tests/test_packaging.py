@@ -72,9 +72,13 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
         module, attribute = resource["Properties"]["Handler"].split(".", 1)
         assert module == "app" and callable(getattr(app_module, attribute, None)), \
             f"{rid}: Handler {resource['Properties']['Handler']} is not a name defined in app.py"
-    roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    assert roles and all(role["Properties"]["Policies"][0]["PolicyDocument"]
-                         == stage_config.read_json(stage_config.policy_path(stage)) for role in roles)
+    # Each function has its own role, with its own policy (scripts/function_access.py).
+    roles = {r["Properties"]["Role"]["Fn::GetAtt"][0] for r in functions.values()}
+    assert len(roles) == len(functions)
+    for rid, resource in functions.items():
+        role = template["Resources"][resource["Properties"]["Role"]["Fn::GetAtt"][0]]
+        assert role["Properties"]["Policies"][0]["PolicyDocument"] == stage_config.read_json(
+            stage_config.policy_path(stage, configured_function(rid, config))), rid
 
     events = [event["Properties"] for r in functions.values()
               for event in (r["Properties"].get("Events") or {}).values() if event["Type"] == "DynamoDB"]
@@ -173,6 +177,13 @@ def test_the_sms_spend_stack_passes_cfn_lint_where_sns_sends_sms(tmp_path):
     path = tmp_path / "sms.json"
     path.write_text(json.dumps(infra_template.sms_spend_template()), encoding="utf-8")
     lint = cfn_lint(path, "ap-southeast-1", "us-east-1")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_web_template_of_each_stages_partition_passes_cfn_lint_in_its_region(stage):
+    region = stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
+    lint = cfn_lint(infra_template.web_template_path(infra_model.partition_for(region)), region)
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 

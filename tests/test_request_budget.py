@@ -20,17 +20,7 @@ import pytest
 
 from app import app as chalice_app
 from tests.conftest import METER
-from tests.route_tour import (
-    Tour,
-    tour_accounts,
-    tour_activities,
-    tour_claims,
-    tour_closing,
-    tour_demands,
-    tour_help_requests,
-    tour_notifications,
-    tour_reports,
-)
+from tests.route_tour import Tour
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import budget_tables  # noqa: E402
@@ -75,14 +65,7 @@ PAST_CEILING: dict[str, tuple[tuple[str, ...], str]] = {
 @pytest.fixture
 def measured(api, bucket, outbox, now) -> dict[str, tuple[str, ...]]:
     tour = Tour(api, now)
-    who = tour_accounts(tour, outbox)
-    demands = tour_demands(tour, outbox, who)
-    tour_reports(tour, outbox, who, demands["ids"])
-    tour_help_requests(tour, outbox, who)
-    claimed = tour_claims(tour, outbox, who, demands["ids"])
-    tour_activities(tour, outbox, who, claimed["did"])
-    tour_closing(tour, who, demands["ids"])
-    tour_notifications(tour, who)
+    tour.run(outbox)
     return tour.seen
 
 

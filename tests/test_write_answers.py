@@ -17,8 +17,8 @@ from chalicelib.data.notifications import NotificationSettings
 from chalicelib.services import reactions
 from chalicelib.services.accounts import get_account
 from chalicelib.services.sessions import principal_of
-from tests import route_tour as tour_steps
 from tests.builders import make_league_org
+from tests.route_tour import Tour
 
 T = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -104,13 +104,5 @@ def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, buc
             checked.append(type(item).__name__)
 
     monkeypatch.setattr(base, "apply_actions", apply_and_compare)
-    tour = tour_steps.Tour(api, now)
-    who = tour_steps.tour_accounts(tour, outbox)
-    demands = tour_steps.tour_demands(tour, outbox, who)
-    tour_steps.tour_reports(tour, outbox, who, demands["ids"])
-    tour_steps.tour_help_requests(tour, outbox, who)
-    claimed = tour_steps.tour_claims(tour, outbox, who, demands["ids"])
-    tour_steps.tour_activities(tour, outbox, who, claimed["did"])
-    tour_steps.tour_closing(tour, who, demands["ids"])
-    tour_steps.tour_notifications(tour, who)
+    Tour(api, now).run(outbox)
     assert {"Demand", "Claim", "RatingSheet", "Activity", "Signup", "AttendanceRecord", "Notification"} <= set(checked)

@@ -11,6 +11,8 @@ For every stage in .chalice/config.json it
   `scripts/deploy_infra.py` writes the stack's output);
 - sets `CORS_ALLOWED_ORIGINS` from the stage's `cors_allowed_origins` in infra/stages.json (the pages on
   other origins that may call the API from a browser; none in production, where the H5 is same-origin);
+- sets the stage's SMS variables from its `sms` in infra/stages.json (provider, signature, SNS region or
+  Tencent's template ids, SDK app id and key parameters; see SMS_KEYS), the one place they are written;
 - writes `.chalice/policy-<stage>.json` from ALL_MODELS, the stage's TABLE_PREFIX and parameter names,
   and its region and account in infra/stages.json (a stage is one region; the account is `*` until
   `deploy_infra.py` records it). Chalice policy files are plain JSON, so the partition, region and
@@ -33,7 +35,13 @@ CONFIG_PATH = ROOT / ".chalice" / "config.json"
 STAGES_PATH = ROOT / "infra" / "stages.json"
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
-SECRET_PARAMETERS = ("TOKEN_SIGNING_KEY_PARAM", "SMS_CODE_KEY_PARAM")
+SECRET_PARAMETERS = ("TOKEN_SIGNING_KEY_PARAM", "SMS_CODE_KEY_PARAM",
+                     "TENCENT_SMS_SECRET_ID_PARAM", "TENCENT_SMS_SECRET_KEY_PARAM")
+# The stage variable each key of a stage's `sms` in infra/stages.json becomes (`templates`: a JSON object).
+SMS_KEYS = {"provider": "SMS_SENDER", "signature": "SMS_SIGNATURE", "sns_region": "SMS_SNS_REGION",
+            "templates": "SMS_TEMPLATE_IDS", "tencent_sdk_app_id": "TENCENT_SMS_SDK_APP_ID",
+            "tencent_secret_id_param": "TENCENT_SMS_SECRET_ID_PARAM",
+            "tencent_secret_key_param": "TENCENT_SMS_SECRET_KEY_PARAM"}
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 
@@ -150,6 +158,14 @@ def policy_document(stage: str, region: str, account: str, variables: dict[str, 
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def sms_variables(stage: str, sms: dict) -> dict[str, str]:
+    unknown = set(sms) - set(SMS_KEYS)
+    if unknown:
+        raise SystemExit(f"error: stage {stage!r}: unknown sms keys {sorted(unknown)} in infra/stages.json")
+    return {SMS_KEYS[key]: json.dumps(value, ensure_ascii=False, sort_keys=True) if key == "templates" else value
+            for key, value in sms.items()}
+
+
 def placeholder_stream_arn(region: str, table_prefix: str, spec: TableSpec) -> str:
     arns = StageArns(region, PLACEHOLDER_ACCOUNT, table_prefix)
     return f"{arns.table(spec)}/stream/{PLACEHOLDER_STREAM_LABEL}"
@@ -182,6 +198,9 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
         variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
+        for name in SMS_KEYS.values():   # a provider's variables go when the stage changes provider
+            variables.pop(name, None)
+        variables.update(sms_variables(stage, stages[stage].get("sms", {"provider": "console"})))
         stage_config["autogen_policy"] = False
         stage_config["iam_policy_file"] = policy_path(stage).name
         policies[policy_path(stage)] = dump_json(policy_document(stage, region, account,

@@ -18,6 +18,7 @@ import stage_config  # noqa: E402
 from chalicelib.data.tables import ALL_MODELS  # noqa: E402
 
 CONFIG = stage_config.read_json(stage_config.CONFIG_PATH)
+STAGES_JSON = stage_config.read_json(stage_config.STAGES_PATH)
 REPO_CHALICE = stage_config.CONFIG_PATH.parent
 STAGES = list(CONFIG["stages"])
 
@@ -120,7 +121,7 @@ def test_secrets_sms_and_stream_failures_are_granted_only_where_the_stage_needs_
     ssm = statements(stage, "ssm")
     if "TOKEN_SIGNING_KEY_PARAM" in variables:
         names = {arn.split(":parameter", 1)[1] for arn in resources(ssm[0])}
-        assert names == {variables["TOKEN_SIGNING_KEY_PARAM"], variables["SMS_CODE_KEY_PARAM"]}
+        assert names == {variables[name] for name in stage_config.SECRET_PARAMETERS if name in variables}
         assert ssm[0]["Action"] == ["ssm:GetParameter"]
         kms = statements(stage, "kms")[0]
         assert kms["Condition"]["StringEquals"]["kms:ViaService"].startswith("ssm.")
@@ -201,7 +202,7 @@ def test_outputs_are_written_into_the_stage_and_nothing_else_changes(chalice_dir
         {k: v for k, v in CONFIG["stages"].items() if k != "prod-ap-east-1"}
     assert {k: v for k, v in after.items() if k != "stages"} == {k: v for k, v in CONFIG.items() if k != "stages"}
     assert stage_config.read_json(stage_config.STAGES_PATH)["prod-ap-east-1"] == {
-        "region": "ap-east-1", "account_id": ACCOUNT, "cors_allowed_origins": []}
+        **STAGES_JSON["prod-ap-east-1"], "account_id": ACCOUNT}
     written = stage_config.policy_path("prod-ap-east-1").read_text(encoding="utf-8")
     assert f"arn:aws:dynamodb:ap-east-1:{ACCOUNT}:table/yce-prod-ratings" in written
     assert f"arn:aws:s3:::yce-prod-uploads-{ACCOUNT}-ap-east-1/uploads/*" in written

@@ -277,6 +277,31 @@ def test_a_failed_text_is_retried_and_then_sent_once(api, outbox):
     assert types_of(api, org["token"]) == ["claim_confirmed"]
 
 
+class _RejectingProvider:
+    def __init__(self):
+        self.calls = 0
+
+    def send(self, phone, message):
+        self.calls += 1
+        raise sms_sender.SmsPhoneRejected("tencent FailedOperation.PhoneNumberInBlacklist (request r)")
+
+
+def test_a_number_the_provider_rejects_keeps_its_notification_and_is_not_texted_again(api, outbox):
+    publisher = league_org_session(api)
+    org, claim = confirmed_claim(api, outbox, publisher["access_token"])
+    records = streams.stream_records(DemandEvent)
+    rejecting = _RejectingProvider()
+    sms_sender.use_sender(rejecting)
+    try:
+        assert streams.invoke(api, "demand_events_stream", records) == {"batchItemFailures": []}
+        assert streams.invoke(api, "demand_events_stream", records) == {"batchItemFailures": []}
+    finally:
+        sms_sender.use_sender(outbox)
+    assert rejecting.calls == 1 and texts_to(outbox, org["phone"]) == []
+    [note] = Notification.query(org["account_id"])
+    assert note.type == "claim_confirmed" and note.sms == "rejected"
+
+
 def test_a_poison_timeline_record_is_parked_for_operators_and_the_rest_applied(api, outbox):
     publisher = league_org_session(api)
     demand = publish_demand(api, outbox, publisher["access_token"])

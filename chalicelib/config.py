@@ -78,7 +78,6 @@ class Settings(BaseModel):
     # SMS application (SmsSdkAppId, not a secret: useless without the key), and a CAM key allowed sms:SendSms only.
     sms_template_ids: dict[SmsTemplate, str] = {}
     tencent_sms_sdk_app_id: str | None = Field(default=None, pattern=r"^\d*$")
-    tencent_sms_region: str = Field(default="ap-guangzhou", pattern=r"^ap-[a-z]+$")
     tencent_sms_secret_id: str | None = Field(default=None, min_length=32)
     tencent_sms_secret_id_param: str | None = None
     tencent_sms_secret_key: str | None = Field(default=None, min_length=32)

@@ -106,6 +106,7 @@ TENCENT_PHONE_REJECTIONS = frozenset({
     "FailedOperation.PhoneNumberInBlacklist",       # 免打扰名单: the holder unsubscribed, or the carrier blocks it
 })
 TENCENT_TIMEOUT_SECONDS = 5   # connect and read each; the SDK retries nothing, so a send stays well inside 20 s
+TENCENT_REGION = "ap-guangzhou"   # SendSms answers the same in each of its regions; the SDK's examples use this one
 
 
 class TencentSender:
@@ -175,7 +176,7 @@ def _configured() -> SmsSender:
     settings = get_settings()
     if settings.sms_sender == "tencent":
         return TencentSender(app_id=settings.tencent_sms_sdk_app_id, signature=settings.sms_signature,
-                             template_ids=settings.sms_template_ids, region=settings.tencent_sms_region,
+                             template_ids=settings.sms_template_ids, region=TENCENT_REGION,
                              credentials=_tencent_credentials)
     if settings.sms_sender == "sns":
         return SnsSender(settings.sms_sns_region or settings.aws_region, settings.sms_signature)

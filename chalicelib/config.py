@@ -6,12 +6,20 @@ live in SSM Parameter Store are fetched lazily by `chalicelib.secrets`.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from chalicelib.reference import SmsTemplate
+
+APP_SECRETS = ("token_signing_key", "sms_code_key")
+TENCENT_SECRETS = ("tencent_sms_secret_id", "tencent_sms_secret_key")
+# Regions where Amazon SNS sends no SMS (SNS developer guide, "Supported Regions and countries"; AWS China docs).
+NO_SNS_SMS_REGIONS = frozenset({"cn-north-1", "cn-northwest-1", "ap-east-1"})
 
 
 class ConfigError(RuntimeError):
@@ -59,10 +67,21 @@ class Settings(BaseModel):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
 
-    sms_sender: Literal["console", "sns"] = "console"
+    # The stage's SMS provider and what it needs, all from infra/stages.json (scripts/stage_config.py).
+    sms_sender: Literal["console", "sns", "tencent"] = "console"
+    # The approved signature (签名): Tencent's SignName, the 【】 prefix of the console's and SNS's texts.
+    sms_signature: str = Field(default="青年云支教", pattern=r"^[\u4e00-\u9fffA-Za-z0-9]{2,12}$")
     # SNS SMS exists in few regions (not ap-east-1, not the China regions): send from this one instead.
     sms_sns_region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     sms_log_file: str | None = None
+    # Tencent Cloud SMS: each SmsTemplate's approved template id ("" until approved: refused on Lambda), the
+    # SMS application (SmsSdkAppId, not a secret: useless without the key), and a CAM key allowed sms:SendSms only.
+    sms_template_ids: dict[SmsTemplate, str] = {}
+    tencent_sms_sdk_app_id: str | None = Field(default=None, pattern=r"^\d*$")
+    tencent_sms_secret_id: str | None = Field(default=None, min_length=32)
+    tencent_sms_secret_id_param: str | None = None
+    tencent_sms_secret_key: str | None = Field(default=None, min_length=32)
+    tencent_sms_secret_key_param: str | None = None
 
     # argon2id cost; defaults are RFC 9106's second recommended option.
     argon2_time_cost: int = Field(default=3, ge=1, le=10)
@@ -89,6 +108,19 @@ class Settings(BaseModel):
     demand_events_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
     help_requests_stream_arn: str | None = Field(default=None, pattern=_STREAM_ARN)
 
+    @field_validator("sms_template_ids", mode="before")
+    @classmethod
+    def _template_ids_from_json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("sms_template_ids")
+    @classmethod
+    def _template_ids_are_numbers(cls, value: dict[SmsTemplate, str]) -> dict[SmsTemplate, str]:
+        for template, template_id in value.items():
+            if template_id and not template_id.isdigit():
+                raise ValueError(f"the template id of {template.value} is not a Tencent template id: {template_id!r}")
+        return value
+
     @field_validator("cors_allowed_origins", mode="before")
     @classmethod
     def _origins_from_text(cls, value: object) -> object:
@@ -96,17 +128,36 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _each_secret_has_a_source(self) -> Settings:
-        for name in ("token_signing_key", "sms_code_key"):
+        for name in APP_SECRETS + (TENCENT_SECRETS if self.sms_sender == "tencent" else ()):
             if not getattr(self, name) and not getattr(self, f"{name}_param"):
                 raise ValueError(f"set {name.upper()} or {name.upper()}_PARAM")
         return self
 
     @model_validator(mode="after")
     def _deployed_keys_come_from_ssm(self) -> Settings:
-        inline = [name.upper() for name in ("token_signing_key", "sms_code_key") if getattr(self, name)]
+        inline = [name.upper() for name in (*APP_SECRETS, *TENCENT_SECRETS) if getattr(self, name)]
         if self.aws_lambda_function_name and inline:
             raise ValueError(f"{', '.join(inline)} set inline on Lambda: a deployed stage reads its keys from SSM "
                              "(*_PARAM); an inline key is one anybody with the repository or the console can read")
+        return self
+
+    @model_validator(mode="after")
+    def _sms_provider_can_send(self) -> Settings:
+        """The provider's whole configuration, checked at start: a send must not be the first to find a gap."""
+        if self.sms_sender == "sns" and (self.sms_sns_region or self.aws_region) in NO_SNS_SMS_REGIONS:
+            raise ValueError(f"SNS sends no SMS from {self.sms_sns_region or self.aws_region}: set SMS_SNS_REGION "
+                             "to a region that does (docs/deploy.md, SMS)")
+        if self.sms_sender != "tencent":
+            return self
+        missing = sorted(template.value for template in SmsTemplate if template not in self.sms_template_ids)
+        if missing or self.tencent_sms_sdk_app_id is None:
+            raise ValueError(f"SMS_SENDER=tencent needs TENCENT_SMS_SDK_APP_ID and SMS_TEMPLATE_IDS for every "
+                             f"template (missing: {', '.join(missing) or 'the SDK app id'})")
+        pending = [name for name, value in (*self.sms_template_ids.items(), ("sdk app id", self.tencent_sms_sdk_app_id))
+                   if not value]
+        if self.aws_lambda_function_name and pending:
+            raise ValueError(f"Tencent SMS not ready for a deployed stage: no approved id for {', '.join(pending)} "
+                             "(infra/stages.json, docs/deploy.md)")
         return self
 
     @model_validator(mode="after")

@@ -84,6 +84,7 @@ class ErrorCode(Enum):
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")
     IDEMPOTENCY_KEY_REUSED = (422, "该 Idempotency-Key 已用于另一个请求，新的请求请使用新的 Idempotency-Key")
+    SMS_PHONE_REJECTED = (422, "该手机号无法接收短信，请核对号码")   # the SMS provider refuses the number itself
 
     SMS_SEND_TOO_FREQUENT = (429, "发送过于频繁，请稍后再试")
     SMS_DAILY_LIMIT = (429, "今日验证码发送次数已达上限")

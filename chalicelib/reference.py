@@ -100,6 +100,29 @@ class SmsPurpose(StrEnum):
 SERVER_SENT_SMS_PURPOSES = frozenset({SmsPurpose.ACTIVATION, SmsPurpose.ACCOUNT_RECOVERY})
 
 
+class SmsTemplate(StrEnum):
+    """The texts the platform sends. Each stage maps every one to its provider's approved template id
+    (infra/stages.json → SMS_TEMPLATE_IDS); several may share an id. The texts are in services/sms_sender.py."""
+
+    REGISTER_CODE = "register_code"                # a code, its minutes of validity
+    PASSWORD_RESET_CODE = "password_reset_code"    # the same
+    CONTACT_CODE = "contact_code"                  # the same: proving a contact or leader mobile
+    ACTIVATION_CODE = "activation_code"            # the same: a 团组织's first login
+    NOTIFICATION = "notification"                  # the notification's title (a NOTIFICATION_LABELS value)
+
+
+# Which text carries the code of each purpose: the recipient reads what the code is for.
+CODE_TEMPLATES: dict[SmsPurpose, SmsTemplate] = {
+    SmsPurpose.REGISTER: SmsTemplate.REGISTER_CODE,
+    SmsPurpose.RESET_PASSWORD: SmsTemplate.PASSWORD_RESET_CODE,
+    SmsPurpose.ACCOUNT_RECOVERY: SmsTemplate.PASSWORD_RESET_CODE,
+    SmsPurpose.ORG_CONTACT: SmsTemplate.CONTACT_CODE,
+    SmsPurpose.HELP_CONTACT: SmsTemplate.CONTACT_CODE,
+    SmsPurpose.LEADER_MOBILE: SmsTemplate.CONTACT_CODE,
+    SmsPurpose.ACTIVATION: SmsTemplate.ACTIVATION_CODE,
+}
+
+
 class AuditAction(StrEnum):
     """What an operator did to an account (audit_log)."""
 

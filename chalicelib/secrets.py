@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 @cache
 def get_secret(name: str) -> bytes:
-    """`name` is a Settings field ("token_signing_key", "sms_code_key")."""
+    """`name` is a Settings field with a `_param` twin: "token_signing_key", "tencent_sms_secret_id"…"""
     settings = get_settings()
     inline = getattr(settings, name)
     if inline:

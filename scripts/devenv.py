@@ -51,6 +51,7 @@ def local_stack_environment(*, dynamodb_port: int, data_dir: Path, s3_port: int 
         env["S3_ENDPOINT"] = f"http://127.0.0.1:{s3_port}"
     env["AWS_DEFAULT_REGION"] = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     env["SMS_LOG_FILE"] = str(data_dir / "sms.log")
+    env["SMS_SENDER"] = "console"   # texts go to the console and SMS_LOG_FILE: no provider account needed
     env["PYTHONUNBUFFERED"] = "1"  # request logs and SMS lines show up at once, even through a pipe
     # A developer's HTTP(S)_PROXY must not capture calls between the stack's own loopback servers.
     no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""

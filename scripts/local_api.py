@@ -7,9 +7,9 @@ One origin, as CloudFront gives the deployed one: `/api/…` is the API (API Gat
 other path the H5 client built in `YCE_CLIENT_DIR` (web/dist; `index.html` for the client's own routes,
 which it routes in the browser). Under /api an unknown path answers API Gateway's gateway response (the
 API's error shape) and every OPTIONS reaches the app, which answers preflights from CORS_ALLOWED_ORIGINS
-(scripts/api_gateway.py). That variable comes from this process's environment when set there (the local
-stack adds its --allow-origin pages to the dev stage's), not from .chalice/config.json, which chalice
-local would otherwise apply over it.
+(scripts/api_gateway.py). That variable and SMS_SENDER come from this process's environment when set there
+(the local stack adds its --allow-origin pages to the dev stage's, and texts to the console), not from
+.chalice/config.json, which chalice local would otherwise apply over them.
 """
 from __future__ import annotations
 
@@ -29,9 +29,13 @@ CLIENT_DIR_VARIABLE = "YCE_CLIENT_DIR"
 _load_chalice_app = CLIFactory.load_chalice_app
 
 
-def _load_with_local_origins(self, environment_variables=None, **kwargs):
-    if environment_variables is not None and CORS_VARIABLE in os.environ:
-        environment_variables = {**environment_variables, CORS_VARIABLE: os.environ[CORS_VARIABLE]}
+LOCAL_VARIABLES = (CORS_VARIABLE, "SMS_SENDER")
+
+
+def _load_with_local_values(self, environment_variables=None, **kwargs):
+    if environment_variables is not None:
+        local = {name: os.environ[name] for name in LOCAL_VARIABLES if name in os.environ}
+        environment_variables = {**environment_variables, **local}
     return _load_chalice_app(self, environment_variables, **kwargs)
 
 
@@ -68,6 +72,6 @@ def _answer(status: int, content_type: str, body: bytes, cache: str = "no-cache"
 if __name__ == "__main__":
     use_deployed_gateway()
     chalice.local.LocalGateway = LocalSite
-    CLIFactory.load_chalice_app = _load_with_local_origins
+    CLIFactory.load_chalice_app = _load_with_local_values
     sys.argv = ["chalice", "local", *sys.argv[1:]]
     sys.exit(main())

@@ -17,6 +17,8 @@ For every stage in .chalice/config.json it
   infra/stages.json (a stage is one region; the account is `*` until `deploy_infra.py` records it).
   Chalice policy files are plain JSON, so the partition, region and account are written in:
   `arn:aws-cn:` for cn-* regions, `arn:aws:` elsewhere;
+- sets the stage's SMS variables from its `sms` in infra/stages.json (provider, signature, SNS region or
+  Tencent's template ids, SDK app id and key parameters; see SMS_KEYS), the one place they are written;
 - writes the policies' sizes into docs/deploy.md (its "function-policies" section).
 `--check` changes nothing and exits 1 when a file is not what it would write (a test runs it).
 """
@@ -38,6 +40,13 @@ STAGES_PATH = ROOT / "infra" / "stages.json"
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
+# The SSM parameters a function sending texts through Tencent Cloud reads (the provider needs no AWS action).
+TENCENT_KEY_VARIABLES = ("TENCENT_SMS_SECRET_ID_PARAM", "TENCENT_SMS_SECRET_KEY_PARAM")
+# The stage variable each key of a stage's `sms` in infra/stages.json becomes (`templates`: a JSON object).
+SMS_KEYS = {"provider": "SMS_SENDER", "signature": "SMS_SIGNATURE", "sns_region": "SMS_SNS_REGION",
+            "templates": "SMS_TEMPLATE_IDS", "tencent_sdk_app_id": "TENCENT_SMS_SDK_APP_ID",
+            "tencent_secret_id_param": "TENCENT_SMS_SECRET_ID_PARAM",
+            "tencent_secret_key_param": "TENCENT_SMS_SECRET_KEY_PARAM"}
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 
@@ -168,6 +177,8 @@ def policy_document(stage: str, function: str, region: str, account: str, variab
     for number, (actions, grouped) in enumerate(sorted(areas.items())):
         statements.append(allow(f"Objects{number or ''}", list(actions), [arns.objects(bucket, a) for a in grouped]))
     parameters = [variables[name.upper()] for name in needs.parameters if variables.get(name.upper())]
+    if needs.sms and variables.get("SMS_SENDER") == "tencent":   # its SecretId and SecretKey, read at the first send
+        parameters += [variables[name] for name in TENCENT_KEY_VARIABLES if variables.get(name)]
     if parameters:
         statements += [
             allow("Secrets", ["ssm:GetParameter"], [arns.parameter(name) for name in parameters]),
@@ -182,6 +193,14 @@ def policy_document(stage: str, function: str, region: str, account: str, variab
     statements.append(allow("Logs", LOG_ACTIONS, [group, f"{group}:*"]))
     statements.append(allow("Tracing", TRACE_ACTIONS, "*"))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def sms_variables(stage: str, sms: dict) -> dict[str, str]:
+    unknown = set(sms) - set(SMS_KEYS)
+    if unknown:
+        raise SystemExit(f"error: stage {stage!r}: unknown sms keys {sorted(unknown)} in infra/stages.json")
+    return {SMS_KEYS[key]: json.dumps(value, ensure_ascii=False, sort_keys=True) if key == "templates" else value
+            for key, value in sms.items()}
 
 
 def placeholder_stream_arn(region: str, table_prefix: str, spec: TableSpec) -> str:
@@ -221,7 +240,9 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
         variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
-        # Chalice gives every function its own role; each role gets the function's own policy.
+        for name in SMS_KEYS.values():   # a provider's variables go when the stage changes provider
+            variables.pop(name, None)
+        variables.update(sms_variables(stage, stages[stage].get("sms", {"provider": "console"})))
         stage_config["autogen_policy"] = False
         stage_config.pop("iam_policy_file", None)
         functions = stage_config.setdefault("lambda_functions", {})

@@ -127,8 +127,8 @@ def platform_uses(function: str) -> set[Use]:
     return uses
 
 
-def arns_of(stage: str, function: str, use: Use) -> list[str]:
-    """The ARN a use names in `stage` (none: the stage's provider needs no AWS action for it)."""
+def iam_needs(stage: str, function: str, use: Use) -> list[tuple[str, str]]:
+    """The (IAM action, ARN) pairs a use needs in `stage` (none: the stage's provider needs no AWS action for it)."""
     stages = stage_config.read_json(stage_config.STAGES_PATH)
     region, account = stages[stage]["region"], stages[stage]["account_id"]
     variables = stage_config.stage_variables(stage_config.read_json(stage_config.CONFIG_PATH), stage)
@@ -145,14 +145,14 @@ def arns_of(stage: str, function: str, use: Use) -> list[str]:
         "log-stream": lambda: f"{arns.log_group(stage, function)}:log-stream:2026/12/01/[$LATEST]0123abcd",
         "any": lambda: "*",
     }
-    if use.kind == "sms":   # a text needs an AWS action only where SNS sends it
-        return ["*"] if variables.get("SMS_SENDER") == "sns" else []
+    if use.kind == "sms":   # a text: SNS's action where SNS sends it, Tencent's keys read from SSM where it does
+        sender = variables.get("SMS_SENDER")
+        if sender == "tencent":
+            return [*(("ssm:GetParameter", arns.parameter(variables[name]))
+                      for name in stage_config.TENCENT_KEY_VARIABLES), ("kms:Decrypt", named["key"]())]
+        return [("sns:Publish", "*")] if sender == "sns" else []
     assert use.kind in named, f"{function}: {use} has no IAM mapping (tests/aws_uses.py)"
-    return [named[use.kind]()]
-
-
-def iam_action(use: Use) -> str:
-    return "sns:Publish" if use.kind == "sms" else use.action
+    return [(use.action, named[use.kind]())]
 
 
 def _listed(value) -> list[str]:
@@ -171,8 +171,8 @@ def allowed(policy: dict, action: str, arn: str) -> bool:
 
 
 def stage_uses(stage: str, function: str, uses: set[Use]) -> list[tuple[str, str, Use]]:
-    return [(iam_action(use), arn, use) for use in uses | platform_uses(function)
-            for arn in arns_of(stage, function, use)]
+    return [(action, arn, use) for use in uses | platform_uses(function)
+            for action, arn in iam_needs(stage, function, use)]
 
 
 def policy(stage: str, function: str) -> dict:

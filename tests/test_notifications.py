@@ -251,30 +251,47 @@ def test_bad_settings_are_refused_and_change_nothing(api, outbox, body):
 # ---------------------------------------------------------------- texts and failures
 
 class _FailingSender:
-    def __init__(self):
-        self.calls = 0
+    """A provider that fails every send with `error`, counting the attempts."""
+
+    def __init__(self, error: Exception):
+        self.error, self.calls = error, 0
 
     def send(self, phone, message):
         self.calls += 1
-        raise ConnectionError("SNS unreachable")
+        raise self.error
+
+
+def _timeline_with(api, outbox, sender) -> tuple[dict, list, list]:
+    """A confirmed claim's organization, the demand timeline's records, and the stream handler's answers to
+    them delivered twice while `sender` is the provider."""
+    publisher = league_org_session(api)
+    org, _ = confirmed_claim(api, outbox, publisher["access_token"])
+    records = streams.stream_records(DemandEvent)
+    sms_sender.use_sender(sender)
+    try:
+        return org, records, [streams.invoke(api, "demand_events_stream", records) for _ in range(2)]
+    finally:
+        sms_sender.use_sender(outbox)
 
 
 def test_a_failed_text_is_retried_and_then_sent_once(api, outbox):
-    publisher = league_org_session(api)
-    org, claim = confirmed_claim(api, outbox, publisher["access_token"])
-    records = streams.stream_records(DemandEvent)
-    failing = _FailingSender()
-    sms_sender.use_sender(failing)
-    try:
-        answer = streams.invoke(api, "demand_events_stream", records)
-    finally:
-        sms_sender.use_sender(outbox)
-    assert failing.calls == 1 and len(answer["batchItemFailures"]) == 1   # Lambda retries from that record
+    failing = _FailingSender(ConnectionError("SNS unreachable"))
+    org, records, [first, _] = _timeline_with(api, outbox, failing)
+    assert failing.calls == 2 and len(first["batchItemFailures"]) == 1   # Lambda retries from that record
     assert parked(demand_events_stream.SOURCE) == []
     assert streams.invoke(api, "demand_events_stream", records) == {"batchItemFailures": []}
     assert streams.invoke(api, "demand_events_stream", records) == {"batchItemFailures": []}
     assert len(texts_to(outbox, org["phone"])) == 1
     assert types_of(api, org["token"]) == ["claim_confirmed"]
+
+
+def test_a_number_the_provider_rejects_keeps_its_notification_and_is_not_texted_again(api, outbox):
+    rejecting = _FailingSender(sms_sender.SmsPhoneRejected("tencent FailedOperation.PhoneNumberInBlacklist"))
+    org, _, answers = _timeline_with(api, outbox, rejecting)
+    assert answers == [{"batchItemFailures": []}] * 2
+    assert rejecting.calls == 1 and texts_to(outbox, org["phone"]) == []
+    [note] = Notification.query(org["account_id"])
+    assert note.type == "claim_confirmed" and note.sms == "rejected"
 
 
 def test_a_poison_timeline_record_is_parked_for_operators_and_the_rest_applied(api, outbox):

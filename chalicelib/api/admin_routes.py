@@ -99,7 +99,8 @@ def stats_series(call: Call, query: StatsSeriesQuery) -> StatsSeriesOut:
 @endpoint(bp, "/admin/accounts/{account_id}/password-reset", "POST", roles=OPERATOR, body=PasswordResetIn,
           response=PasswordResetOut,
           errors=(ErrorCode.NO_PHONE_ON_FILE, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT,
-                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.STATE_CONFLICT))
+                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.SMS_PHONE_REJECTED,
+                  ErrorCode.STATE_CONFLICT))
 def reset_account_password(call: Call, account_id: str, body: PasswordResetIn) -> PasswordResetOut:
     # The current password stops working and every session ends; the owner sets a new one with the code
     # sent to its own phone (POST /auth/password/reset). The answer holds no secret.

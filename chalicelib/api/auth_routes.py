@@ -35,7 +35,8 @@ def _tokens(pair: sessions.TokenPair) -> TokenPairOut:
 
 @endpoint(bp, "/sms/codes", "POST", roles=ANYONE, body=SmsCodeRequestIn, status=202, response=SmsCodeSentOut,
           errors=(ErrorCode.SMS_CLIENT_LIMIT, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT,
-                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.STATE_CONFLICT))
+                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.SMS_PHONE_REJECTED,
+                  ErrorCode.STATE_CONFLICT))
 def send_sms_code(call: Call, body: SmsCodeRequestIn) -> SmsCodeSentOut:
     if body.purpose in SERVER_SENT_SMS_PURPOSES:   # sent only to the number on file, by their own routes
         raise field_error(ErrorCode.VALIDATION_FAILED, "purpose", "该验证码由对应功能发送到账号登记的手机号")
@@ -79,7 +80,8 @@ def logout(call: Call, body: RefreshIn) -> None:
           status=202, response=ActivationCodeSentOut,
           errors=(ErrorCode.ALREADY_ACTIVATED, ErrorCode.NO_PHONE_ON_FILE, ErrorCode.NOT_FOUND,
                   ErrorCode.SMS_CLIENT_LIMIT, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT,
-                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.STATE_CONFLICT))
+                  ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.SMS_PHONE_REJECTED,
+                  ErrorCode.STATE_CONFLICT))
 def send_activation_code(call: Call) -> ActivationCodeSentOut:
     # 激活: a 团组织 on 000000 proves it is the organization with a code sent to its provisioned leader
     # mobile, then sets its password (PUT /auth/password with `sms_code`).

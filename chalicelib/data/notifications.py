@@ -56,7 +56,7 @@ class Notification(Model):
     unread_owner = UnicodeAttribute(null=True)            # = account_id while unread
     read_owner = UnicodeAttribute(null=True)              # = account_id once read
     read_at = UTCDateTimeAttribute(null=True)
-    sms = UnicodeAttribute(null=True)                     # "sending" → "sent": a text goes out at most once
+    sms = UnicodeAttribute(null=True)   # "sending" → "sent" (at most once); "no_phone", "rejected" (by the provider)
     expires_at = TTLAttribute(null=True)                  # set when read (+180 days): unread ones stay
 
     unread_index = UnreadIndex()

@@ -283,7 +283,7 @@ def _reset_individual(*, phone: str, sms_code: str, new_password: str) -> None:
 # 找回密码 answers as a send whatever happened: a throttle seen only for existing accounts would tell them apart.
 SILENT_SEND_REFUSALS = frozenset({ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_DAILY_LIMIT,
                                   ErrorCode.SMS_CLIENT_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT, ErrorCode.STATE_CONFLICT,
-                                  ErrorCode.SMS_UNAVAILABLE})
+                                  ErrorCode.SMS_UNAVAILABLE, ErrorCode.SMS_PHONE_REJECTED})
 
 
 def send_recovery_code(*, login: str, client: str) -> None:

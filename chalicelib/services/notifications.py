@@ -33,7 +33,7 @@ from chalicelib.data.lookup import get_or_none
 from chalicelib.data.notifications import Notification, NotificationSettings
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.events.records import Transient
-from chalicelib.reference import NOTIFICATION_LABELS, SMS_NOTIFICATION_TYPES, NotificationType
+from chalicelib.reference import NOTIFICATION_LABELS, SMS_NOTIFICATION_TYPES, NotificationType, SmsTemplate
 from chalicelib.services import sms_sender
 from chalicelib.services.pagination import Page, query_page
 
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 READ_RETENTION = timedelta(days=180)   # a read notification expires (TTL) this long after it was read
 MARK_ALL_BATCH = 50                    # notifications settled per transaction by "mark all read"
 MARK_ALL_ROUNDS = 20                   # at most 1,000 per call; the answer says whether some remain
-SMS_TITLE_CHARS, SMS_BODY_CHARS = 30, 250   # a text stays within 300 characters, signature included
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,12 @@ def _text_once(item: Notification) -> None:
         item.update(actions=[Notification.sms.set("no_phone")])
         return
     try:
-        sms_sender.sender().send(phone, sms_sender.SmsMessage(
-            sms_sender.SmsTemplate.NOTIFICATION, (item.title[:SMS_TITLE_CHARS], item.body[:SMS_BODY_CHARS])))
+        # The title only (a label of at most 6 characters, what a provider's template variable takes): the
+        # body may name people and places, and the inbox shows it to the signed-in recipient.
+        sms_sender.send(phone, sms_sender.SmsMessage(SmsTemplate.NOTIFICATION, (item.title,)))
+    except sms_sender.SmsPhoneRejected:   # the provider will never text this number: no retry
+        item.update(actions=[Notification.sms.set("rejected")])
+        return
     except Exception as exc:   # noqa: BLE001 - any send failure: release the claim, retry the record later
         item.update(actions=[Notification.sms.remove()])
         raise Transient(f"text for {item.notification_id} not sent: {exc}") from exc

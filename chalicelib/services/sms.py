@@ -31,9 +31,10 @@ from chalicelib.data.lookup import get_or_none
 from chalicelib.data.rate_limits import RateCounter
 from chalicelib.data.sms_codes import SmsCode
 from chalicelib.errors import AppError, ErrorCode, field_error, throttled
-from chalicelib.reference import SmsPurpose
+from chalicelib.reference import CODE_TEMPLATES, SmsPurpose
 from chalicelib.secrets import get_secret
-from chalicelib.services.sms_sender import SmsMessage, SmsTemplate, sender
+from chalicelib.services import sms_sender
+from chalicelib.services.sms_sender import SmsMessage, SmsPhoneRejected
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +149,12 @@ def send_code(phone: str, purpose: SmsPurpose, *, client: str | None, tx: Transa
                    attempts=0, expires_at=moment + CODE_TTL))
     _commit(tx, gap_key, epoch)
     try:
-        sender().send(phone, SmsMessage(SmsTemplate.VERIFICATION_CODE, (code, str(CODE_TTL.seconds // 60))))
+        sms_sender.send(phone, SmsMessage(CODE_TEMPLATES[purpose], (code, str(CODE_TTL.seconds // 60))))
     except Exception as exc:   # noqa: BLE001 - any provider failure: the person must be able to ask again
         log.error("SMS provider failed for a %s code: %s", purpose.value, exc)
         _refund(phone, purpose, moment, [gap_key, day_key], budgets)
+        if isinstance(exc, SmsPhoneRejected):
+            raise field_error(ErrorCode.SMS_PHONE_REJECTED, "phone") from None
         raise throttled(ErrorCode.SMS_UNAVAILABLE, PROVIDER_RETRY_SECONDS) from None
     _report_stage_budget(budgets[-2:], moment)
     return SentCode(resend_after_seconds=RESEND_GAP_SECONDS, expires_in_seconds=int(CODE_TTL.total_seconds()))

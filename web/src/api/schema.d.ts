@@ -2643,7 +2643,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED";
+                code: "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED";
                 fields: {
                     code: string;
                     message: string;
@@ -5343,6 +5343,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description `SMS_PHONE_REJECTED` 该手机号无法接收短信，请核对号码 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `SMS_DAILY_LIMIT` 今日验证码发送次数已达上限; `SMS_PLATFORM_LIMIT` 验证码发送繁忙，请稍后再试; `SMS_SEND_TOO_FREQUENT` 发送过于频繁，请稍后再试 */
             429: {
                 headers: {
@@ -6467,6 +6476,15 @@ export interface operations {
             };
             /** @description `ALREADY_ACTIVATED` 账号已激活; `NO_PHONE_ON_FILE` 该账号没有登记可接收验证码的手机号，请联系运营人员; `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SMS_PHONE_REJECTED` 该手机号无法接收短信，请核对号码 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10685,6 +10703,15 @@ export interface operations {
             };
             /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SMS_PHONE_REJECTED` 该手机号无法接收短信，请核对号码 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

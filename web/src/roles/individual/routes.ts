@@ -4,7 +4,7 @@ import type { RouteRecordRaw } from 'vue-router'
 export const individualRoutes: RouteRecordRaw[] = [
   { path: '/register', name: 'register', component: () => import('./RegisterView.vue') },
   { path: '/password/reset', name: 'password-reset', component: () => import('./ResetPasswordView.vue') },
-  { path: '/help', name: 'help', component: () => import('./HelpRequestView.vue'), meta: { signedIn: true } },
+  { path: '/help', name: 'help', component: () => import('./HelpRequestView.vue'), meta: { signedIn: true, tabBar: true } },
   { path: '/help/done', name: 'help-done', component: () => import('./HelpDoneView.vue'), meta: { signedIn: true } },
   {
     path: '/me/help-requests',

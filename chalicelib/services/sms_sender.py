@@ -16,6 +16,7 @@ from typing import Protocol
 
 import botocore.session
 
+from chalicelib import observability
 from chalicelib.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,13 @@ class ConsoleSender:
         self.log_file = log_file
 
     def send(self, phone: str, message: SmsMessage) -> None:
+        # A delivery to the developer, not a log line (a stage whose logs must not carry numbers uses SNS).
         line = f"{datetime.now(UTC).isoformat(timespec='seconds')} SMS to {phone}: {message.text()}"
         print(line, file=sys.stderr, flush=True)
         if self.log_file:
             with open(self.log_file, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
+        record_delivery("console", ok=True)
 
 
 class SnsSender:
@@ -70,10 +73,20 @@ class SnsSender:
         return self._client
 
     def send(self, phone: str, message: SmsMessage) -> None:
-        self._sns().publish(
-            PhoneNumber=f"+86{phone}", Message=message.text(),
-            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
-        )
+        try:
+            self._sns().publish(
+                PhoneNumber=f"+86{phone}", Message=message.text(),
+                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+            )
+        except Exception:
+            record_delivery("sns", ok=False)
+            raise
+        record_delivery("sns", ok=True)
+
+
+def record_delivery(provider: str, ok: bool) -> None:
+    """SmsSent / SmsFailed with the provider's name (docs/architecture.md, "Observability")."""
+    observability.count_sms(provider, ok)
 
 
 _override: SmsSender | None = None

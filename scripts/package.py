@@ -9,7 +9,8 @@ import). Then sets on every DynamoDB stream source in OUTDIR/sam.json, SAM `Dyna
 plain `AWS::Lambda::EventSourceMapping` alike, the settings scripts/harden_stream_sources.py applies
 after `chalice deploy`, with the stage's STREAM_FAILURE_QUEUE_ARN as the on-failure destination. And
 shapes the REST API's definition (scripts/api_gateway.py): API Gateway's own refusals in the API's error
-shape with the stage's CORS headers, and every path's OPTIONS sent to the API function.
+shape with the stage's CORS headers, and every path's OPTIONS sent to the API function. With the stage's
+`xray`, traces the API's stage too (Chalice's template traces only the functions).
 """
 from __future__ import annotations
 
@@ -82,6 +83,11 @@ def harden_template(template: dict, queue_arn: str) -> int:
     return changed
 
 
+def trace_rest_api(template: dict) -> None:
+    [api] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    api["Properties"]["TracingEnabled"] = True
+
+
 def package(stage: str, outdir: Path) -> dict:
     """Package the stage into outdir and return the hardened template (also written back)."""
     config = stage_config.read_json(stage_config.CONFIG_PATH)
@@ -92,6 +98,8 @@ def package(stage: str, outdir: Path) -> dict:
     template = json.loads(sam_path.read_text(encoding="utf-8"))
     harden_template(template, variables.get(stage_config.FAILURE_QUEUE_VARIABLE, ""))
     api_gateway.shape_definition(api_gateway.rest_api_definition(template), api_gateway.stage_origins(variables))
+    if config["stages"][stage].get("xray"):
+        trace_rest_api(template)
     sam_path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return template
 

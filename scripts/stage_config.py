@@ -11,6 +11,9 @@ For every stage in .chalice/config.json it
   `scripts/deploy_infra.py` writes the stack's output);
 - sets `CORS_ALLOWED_ORIGINS` from the stage's `cors_allowed_origins` in infra/stages.json (the pages on
   other origins that may call the API from a browser; none in production, where the H5 is same-origin);
+- sets Powertools' `POWERTOOLS_SERVICE_NAME` (`yce-api-<stage>`: the `service` of every log line and
+  metric) and `POWERTOOLS_METRICS_NAMESPACE` (`YCE`), adds `POWERTOOLS_LOG_LEVEL` (`INFO`) when the stage
+  lacks one, and turns on X-Ray active tracing (`xray`) for the stage's functions and API;
 - writes `.chalice/policy-<stage>.json` from ALL_MODELS, the stage's TABLE_PREFIX and parameter names,
   and its region and account in infra/stages.json (a stage is one region; the account is `*` until
   `deploy_infra.py` records it). Chalice policy files are plain JSON, so the partition, region and
@@ -36,6 +39,8 @@ PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
 SECRET_PARAMETERS = ("TOKEN_SIGNING_KEY_PARAM", "SMS_CODE_KEY_PARAM")
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
+METRICS_NAMESPACE = "YCE"   # the metrics contract's (chalicelib/observability.py); the alarms read it
+DEFAULT_LOG_LEVEL = "INFO"
 
 TABLE_ACTIONS = sorted([
     "dynamodb:DescribeTable",   # PynamoDB describes a table before its first request
@@ -48,6 +53,9 @@ STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:Ge
                   "dynamodb:ListStreams"]
 IMAGE_ACTIONS = ["s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+# Active tracing: Lambda sends the function's segments with its role (what AWSXRayDaemonWriteAccess grants
+# but the sampling rules, which Lambda does not read). Trace segments have no resource ARN.
+TRACING_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
 # Append-only tables: the application only ever puts new items there (conditioned on attribute_not_exists);
 # an explicit Deny keeps a bug or a stolen role from rewriting or erasing them (it also covers the items of
 # a TransactWriteItems, which IAM authorizes per item action).
@@ -147,6 +155,7 @@ def policy_document(stage: str, region: str, account: str, variables: dict[str, 
         # An SMS to a phone number has no resource ARN: IAM evaluates it against "*".
         statements.append({"Sid": "Sms", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"})
     statements.append({"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": arns.log_groups(stage)})
+    statements.append({"Sid": "Tracing", "Effect": "Allow", "Action": TRACING_ACTIONS, "Resource": "*"})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -182,6 +191,10 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
         variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
+        variables["POWERTOOLS_SERVICE_NAME"] = f"{APP_NAME}-{stage}"
+        variables["POWERTOOLS_METRICS_NAMESPACE"] = METRICS_NAMESPACE
+        variables.setdefault("POWERTOOLS_LOG_LEVEL", DEFAULT_LOG_LEVEL)
+        stage_config["xray"] = True
         stage_config["autogen_policy"] = False
         stage_config["iam_policy_file"] = policy_path(stage).name
         policies[policy_path(stage)] = dump_json(policy_document(stage, region, account,

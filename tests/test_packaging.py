@@ -66,6 +66,15 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
         module, attribute = resource["Properties"]["Handler"].split(".", 1)
         assert module == "app" and callable(getattr(app_module, attribute, None)), \
             f"{rid}: Handler {resource['Properties']['Handler']} is not a name defined in app.py"
+    # X-Ray active tracing on every function and on the API's stage; the role may send the segments.
+    assert {r["Properties"]["Tracing"] for r in functions.values()} == {"Active"}
+    [rest_api] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    assert rest_api["Properties"]["TracingEnabled"] is True
+    assert any(statement.get("Sid") == "Tracing" and "xray:PutTraceSegments" in statement["Action"]
+               for statement in stage_config.read_json(stage_config.policy_path(stage))["Statement"])
+    # Powertools' service is the stage's on every function (the metrics' `service` dimension).
+    assert {r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] for r in functions.values()} == {
+        f"yce-api-{stage}"}
     roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     assert roles and all(role["Properties"]["Policies"][0]["PolicyDocument"]
                          == stage_config.read_json(stage_config.policy_path(stage)) for role in roles)

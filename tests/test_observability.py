@@ -80,6 +80,25 @@ def test_a_requests_log_lines_carry_its_request_id_route_account_and_role_and_th
     assert not set(observability.INVOCATION_KEYS) & set(after), after
 
 
+_BROKEN_RECORD = {"eventID": "broken-1", "eventName": "INSERT", "eventSourceARN":
+                  "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-ratings/stream/test",
+                  "dynamodb": {"SequenceNumber": "1", "Keys": {"demand_id": {"S": "d"}},
+                               "NewImage": {"x": {"N": "1"}}}}
+
+
+def test_a_stream_records_lines_carry_its_event_id_and_table_and_a_jobs_its_name(api, capsys):
+    capsys.readouterr()
+    invoke(api, "ratings_stream", [_BROKEN_RECORD])
+    api.client.lambda_.invoke("reveal_ratings", api.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    lines = _lines(capsys.readouterr().out)
+    parked = [line for line in lines if "parking record" in line["message"]]
+    assert parked and all((line["event_id"], line["table"]) == ("broken-1", "yce-test-ratings") for line in parked)
+    (job,) = [line for line in lines if "rating windows closed" in line["message"]]
+    assert job["job"] == "reveal_ratings" and "event_id" not in job
+    assert not set(observability.INVOCATION_KEYS) & set(observability.logger().get_current_keys())
+
+
 def _personal_values(world: dict, outbox) -> set[str]:
     """Every phone number, name, address, ID-like value and SMS code the builders and the bodies used."""
     phones = {to for to, _ in outbox.messages} | {"13912345678", "13912345679", "18826480174"}
@@ -167,11 +186,8 @@ def test_an_idempotent_replay_counts_no_second_rating(api, outbox, now, emf):
 
 
 def test_a_parked_stream_record_is_counted_once_even_when_delivered_again(api, outbox, emf):
-    record = {"eventID": "broken-1", "eventName": "INSERT", "eventSourceARN":
-              "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/yce-test-ratings/stream/test",
-              "dynamodb": {"SequenceNumber": "1", "Keys": {"demand_id": {"S": "d"}}, "NewImage": {"x": {"N": "1"}}}}
     for _ in range(2):
-        assert invoke(api, "ratings_stream", [record]) == {"batchItemFailures": []}
+        assert invoke(api, "ratings_stream", [_BROKEN_RECORD]) == {"batchItemFailures": []}
     lines = emf()
     assert [_metric(line) for line in lines] == [("YCE", [["service"]], {"StreamRecordsParked": [1.0]})]
 

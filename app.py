@@ -13,6 +13,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 _collecting = gc.isenabled()
 gc.disable()
 
+from chalicelib import observability
 from chalicelib.api.middleware import http_middleware
 from chalicelib.api.route_index import ROUTES
 from chalicelib.api.routing import LazyView
@@ -23,7 +24,8 @@ if _collecting:
     gc.enable()
 
 settings = get_settings()  # fail fast on a bad environment, before any request
-app = Chalice(app_name="yce-api")
+observability.configure_logging()   # JSON lines through Powertools, Chalice's own logger included
+app = Chalice(app_name="yce-api", configure_logs=False)
 app.register_middleware(http_middleware, "http")
 
 # Every route of the route modules (chalicelib/api/*_routes.py), with the metadata their blueprints give
@@ -42,7 +44,8 @@ def _register_stream_consumer(consumer: StreamConsumer) -> None:
         return
 
     def handler(event):
-        return consumer.handle(event)
+        with observability.invocation():   # each record's lines carry its event id and table (events/records.py)
+            return consumer.handle(event)
 
     _export(consumer.function_name, handler,
             app.on_dynamodb_record(stream_arn=arn, starting_position="TRIM_HORIZON", name=consumer.function_name))
@@ -50,7 +53,8 @@ def _register_stream_consumer(consumer: StreamConsumer) -> None:
 
 def _register_job(job: ScheduledJob) -> None:
     def handler(event):
-        return job.run()
+        with observability.invocation(job=job.function_name):
+            return job.run()
 
     _export(job.function_name, handler, app.schedule(job.expression, name=job.function_name))
 

@@ -99,6 +99,12 @@ class Settings(BaseModel):
     # stage names them (infra/stages.json → .chalice/config.json).
     cors_allowed_origins: tuple[str, ...] = ()
 
+    # Powertools for AWS Lambda (chalicelib/observability.py): the `service` of every log line and metric
+    # (`yce-api-<stage>`, set per stage by scripts/stage_config.py), the metrics' namespace, the log level.
+    powertools_service_name: str = Field(default="yce-api-local", pattern=r"^yce-api-[a-z0-9-]{1,40}$")
+    powertools_metrics_namespace: str = Field(default="YCE", pattern=r"^[A-Za-z0-9._/#:-]{1,255}$")
+    powertools_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 

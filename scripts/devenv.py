@@ -53,6 +53,7 @@ def local_stack_environment(*, dynamodb_port: int, data_dir: Path, s3_port: int 
     env["SMS_LOG_FILE"] = str(data_dir / "sms.log")
     env["SMS_SENDER"] = "console"   # texts go to the console and SMS_LOG_FILE: no provider account needed
     env["PYTHONUNBUFFERED"] = "1"  # request logs and SMS lines show up at once, even through a pipe
+    env["POWERTOOLS_METRICS_DISABLED"] = "true"   # no CloudWatch here: EMF lines would only clutter the console
     # A developer's HTTP(S)_PROXY must not capture calls between the stack's own loopback servers.
     no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
     env["NO_PROXY"] = env["no_proxy"] = ",".join(filter(None, [no_proxy, "127.0.0.1", "localhost"]))

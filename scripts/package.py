@@ -11,7 +11,8 @@ after `chalice deploy`, with the stage's STREAM_FAILURE_QUEUE_ARN as the on-fail
 shapes the REST API's definition (scripts/api_gateway.py): API Gateway's own refusals in the API's error
 shape with the stage's CORS headers, and every path's OPTIONS sent to the API function. And adds the
 stage's operations (scripts/operations.py): log groups with retention, access logs, throttling, alarms
-and a dashboard.
+and a dashboard. With the stage's `xray`, traces the API's stage too (Chalice's template
+traces only the functions).
 """
 from __future__ import annotations
 
@@ -85,6 +86,11 @@ def harden_template(template: dict, queue_arn: str) -> int:
     return changed
 
 
+def trace_rest_api(template: dict) -> None:
+    [api] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    api["Properties"]["TracingEnabled"] = True
+
+
 def package(stage: str, outdir: Path) -> dict:
     """Package the stage into outdir and return the hardened template (also written back)."""
     config = stage_config.read_json(stage_config.CONFIG_PATH)
@@ -97,6 +103,8 @@ def package(stage: str, outdir: Path) -> dict:
     harden_template(template, variables.get(stage_config.FAILURE_QUEUE_VARIABLE, ""))
     api_gateway.shape_definition(api_gateway.rest_api_definition(template), api_gateway.stage_origins(variables))
     operations.add_operations(template, stage, variables, config["stages"][stage].get("api_gateway_stage", "api"), ops)
+    if config["stages"][stage].get("xray"):
+        trace_rest_api(template)
     sam_path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return template
 

@@ -19,6 +19,9 @@ For every stage in .chalice/config.json it
   `arn:aws-cn:` for cn-* regions, `arn:aws:` elsewhere;
 - sets the stage's SMS variables from its `sms` in infra/stages.json (provider, signature, SNS region or
   Tencent's template ids, SDK app id and key parameters; see SMS_KEYS), the one place they are written;
+- sets Powertools' `POWERTOOLS_SERVICE_NAME` (`yce-api-<stage>`: the `service` of every log line and
+  metric) and `POWERTOOLS_METRICS_NAMESPACE` (`YCE`), adds `POWERTOOLS_LOG_LEVEL` (`INFO`) when the stage
+  lacks one, and turns on X-Ray active tracing (`xray`) for the stage's functions and API;
 - writes the policies' sizes into docs/deploy.md (its "function-policies" section).
 `--check` changes nothing and exits 1 when a file is not what it would write (a test runs it).
 """
@@ -49,6 +52,8 @@ SMS_KEYS = {"provider": "SMS_SENDER", "signature": "SMS_SIGNATURE", "sns_region"
             "tencent_secret_key_param": "TENCENT_SMS_SECRET_KEY_PARAM"}
 FAILURE_QUEUE_VARIABLE = "STREAM_FAILURE_QUEUE_ARN"
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
+METRICS_NAMESPACE = "YCE"   # the metrics contract's (chalicelib/observability.py); the alarms read it
+DEFAULT_LOG_LEVEL = "INFO"
 
 STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams"]
@@ -243,6 +248,14 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         for name in SMS_KEYS.values():   # a provider's variables go when the stage changes provider
             variables.pop(name, None)
         variables.update(sms_variables(stage, stages[stage].get("sms", {"provider": "console"})))
+        # Re-added after the SMS variables, so the file's order is the same on every run.
+        level = variables.pop("POWERTOOLS_LOG_LEVEL", DEFAULT_LOG_LEVEL)
+        for name in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
+            variables.pop(name, None)
+        variables["POWERTOOLS_SERVICE_NAME"] = f"{APP_NAME}-{stage}"
+        variables["POWERTOOLS_METRICS_NAMESPACE"] = METRICS_NAMESPACE
+        variables["POWERTOOLS_LOG_LEVEL"] = level
+        stage_config["xray"] = True   # X-Ray active tracing of the functions (and the API: scripts/package.py)
         stage_config["autogen_policy"] = False
         stage_config.pop("iam_policy_file", None)
         functions = stage_config.setdefault("lambda_functions", {})

@@ -27,6 +27,9 @@ os.environ.update({
     "SMS_STAGE_HOURLY_LIMIT": "1000000", "SMS_STAGE_DAILY_LIMIT": "1000000",
     # Cheap argon2 for tests; production cost is the default in chalicelib.config.
     "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
+    # Powertools: no EMF line unless a test enables and reads them (tests/test_observability.py); no tracing.
+    "POWERTOOLS_SERVICE_NAME": "yce-api-test", "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
 })
 os.environ.pop("DYNAMODB_ENDPOINT", None)
 SCRIPTS = str(Path(__file__).resolve().parent.parent / "scripts")

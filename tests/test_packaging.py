@@ -79,6 +79,17 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
         role = template["Resources"][resource["Properties"]["Role"]["Fn::GetAtt"][0]]
         assert role["Properties"]["Policies"][0]["PolicyDocument"] == stage_config.read_json(
             stage_config.policy_path(stage, configured_function(rid, config))), rid
+    # X-Ray active tracing on every function and on the API's stage; the role may send the segments.
+    assert {r["Properties"]["Tracing"] for r in functions.values()} == {"Active"}
+    [rest_api] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    assert rest_api["Properties"]["TracingEnabled"] is True
+    for rid in functions:
+        policy = stage_config.read_json(stage_config.policy_path(stage, configured_function(rid, config)))
+        assert any(statement.get("Sid") == "Tracing" and "xray:PutTraceSegments" in statement["Action"]
+                   for statement in policy["Statement"]), rid
+    # Powertools' service is the stage's on every function (the metrics' `service` dimension).
+    assert {r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] for r in functions.values()} == {
+        f"yce-api-{stage}"}
 
     events = [event["Properties"] for r in functions.values()
               for event in (r["Properties"].get("Events") or {}).values() if event["Type"] == "DynamoDB"]

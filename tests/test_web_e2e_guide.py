@@ -34,7 +34,8 @@ def _seed(http: Http, data_dir: Path) -> str:
     league = activate_demo_league(http, data_dir, LEAGUE_PASSWORD).json()["access_token"]
 
     assert http.post("/sms/codes", {"phone": VOLUNTEER["phone"], "purpose": "register"}).status_code == 202
-    registered = http.post("/auth/register", {"phone": VOLUNTEER["phone"], "sms_code": sms_code(data_dir, VOLUNTEER["phone"]),
+    code = sms_code(data_dir, VOLUNTEER["phone"])
+    registered = http.post("/auth/register", {"phone": VOLUNTEER["phone"], "sms_code": code,
                                               "display_name": VOLUNTEER["name"], "password": VOLUNTEER["password"]})
     assert registered.status_code == 201, registered.text
 
@@ -97,7 +98,8 @@ def test_the_guide_from_a_help_request_to_both_ratings_and_their_points(tmp_path
     assert report["consentChecked"] is True
     assert len(report["checkInCode"]) == 6 and report["checkInCode"].isdigit()
     assert report["checkedIn"] == "签到成功"
-    assert report["outsideRadius"].startswith("您距离活动地点约") and "超出考勤地理范围 1 公里" in report["outsideRadius"]
+    assert report["outsideRadius"].startswith("您距离活动地点约")
+    assert "超出考勤地理范围 1 公里" in report["outsideRadius"]
     assert report["reportSignedOut"] == "/login"
     assert report["reported"] == "举报已提交，平台将尽快处理"
     assert report["reportedAgain"] == "您已举报过该需求，请等待处理结果"

@@ -1,4 +1,5 @@
-"""HTTP middleware: one error shape for everything, CORS, and headers every answer carries."""
+"""HTTP middleware: one error shape for everything, CORS, headers every answer carries, and the request's log
+keys and metrics (the one place that sets them, and clears them after each request)."""
 from __future__ import annotations
 
 import functools
@@ -6,8 +7,9 @@ import logging
 
 from chalice import Response
 
+from chalicelib import observability
 from chalicelib.api import cors
-from chalicelib.api.routing import normalise_chalice_error
+from chalicelib.api.routing import caller_if_any, normalise_chalice_error
 from chalicelib.config import get_settings
 from chalicelib.errors import ErrorCode, error_body
 
@@ -20,6 +22,14 @@ SECURITY_HEADERS = {   # also on API Gateway's own answers (scripts/api_gateway.
 
 
 def http_middleware(event, get_response):
+    # The route is the resource path (`/demands/{demand_id}`): it groups a route's lines, and no path or query
+    # value (an id, a search word) reaches the logs.
+    with observability.invocation(correlation_id=(event.context or {}).get("requestId"),
+                                  route=f"{event.method} {event.path}"):
+        return _answer(event, get_response)
+
+
+def _answer(event, get_response):
     origin = event.headers.get("origin")
     allowed = get_settings().cors_allowed_origins
     if event.method == "OPTIONS":
@@ -29,6 +39,8 @@ def http_middleware(event, get_response):
                             headers=cors.preflight_headers(origin, allowed, _methods(event.path)))
     else:
         try:
+            caller = caller_if_any(event)
+            observability.add_log_keys(account_id=caller and caller.account_id, role=caller and caller.role.value)
             response = get_response(event)
         except Exception:  # a bug: logged with its trace, answered in the API's error shape
             log.exception("unhandled error on %s %s", getattr(event, "method", "?"), getattr(event, "path", "?"))

@@ -319,6 +319,15 @@ def _call_for(request: Any, access: Access, app: Chalice) -> Call:
                 user_agent=str(request.headers.get("user-agent", ""))[:200], app=app)
 
 
+def caller_if_any(request: Any) -> Principal | None:
+    """The caller a valid bearer token names, for the log keys; None when there is none or it is not valid
+    (the route answers that)."""
+    try:
+        return _principal_from(request.headers.get("authorization"))
+    except AppError:
+        return None
+
+
 def _principal_from(header: str | None) -> Principal | None:
     if not header:
         return None

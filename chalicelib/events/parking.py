@@ -16,7 +16,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.models import Model
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.data.base import TableMeta, table_name
 from chalicelib.data.lookup import get_or_none
 from chalicelib.events.consumers import STREAM_CONSUMERS
@@ -62,6 +62,8 @@ def park(source: str, raw: Any, reason: str, error: BaseException) -> ParkedEven
     except PutError as exc:
         if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
             raise
+        return item
+    observability.count(observability.BusinessMetric.STREAM_RECORDS_PARKED)   # a newly parked record only
     return item
 
 

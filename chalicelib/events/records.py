@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from chalicelib import observability
 from chalicelib.events.parking import park
 
 log = logging.getLogger(__name__)
@@ -71,23 +72,39 @@ def new_image(raw: Any, model: type, name: str = "NewImage") -> Any:
         raise Poison(f"{name} does not parse as {model.__name__}: {type(exc).__name__}: {exc}") from exc
 
 
+def _log_keys(raw: Any) -> dict[str, str | None]:
+    """The record's event id and table for its log lines (the table from its source ARN)."""
+    if not isinstance(raw, dict):
+        return {}
+    arn = str(raw.get("eventSourceARN") or "")
+    table = arn.split(":table/", 1)[1].split("/", 1)[0] if ":table/" in arn else None
+    return {"event_id": str(raw["eventID"]) if raw.get("eventID") else None, "table": table}
+
+
 def run_batch(source: str, records: Iterable[Any], apply: Callable[[Any], None]) -> dict[str, list]:
     failures: list[dict[str, str]] = []
     for raw in records:
-        try:
-            apply(raw)
-        except Transient as exc:
-            log.warning("%s: record %s failed transiently (%s); it will be re-delivered", source, _keys_of(raw), exc)
-            _fail(failures, raw, source)
-        except Exception as exc:   # noqa: BLE001 - one record never stops the batch
-            reason = "unparseable" if isinstance(exc, Poison) else "failed"
-            log.error("%s: parking record %s (%s: %s)", source, _keys_of(raw), type(exc).__name__, exc)
-            try:
-                park(source, raw, reason, exc)
-            except Exception:   # noqa: BLE001 - parking failed: keep the record for a retry instead
-                log.exception("%s: could not park record %s", source, _keys_of(raw))
-                _fail(failures, raw, source)
+        with observability.log_keys(**_log_keys(raw)):
+            _run_record(source, raw, apply, failures)
     return {"batchItemFailures": failures}
+
+
+def _run_record(source: str, raw: Any, apply: Callable[[Any], None], failures: list[dict[str, str]]) -> None:
+    # The images hold personal data, and so may an error's text: the lines carry the record's keys and the
+    # error's type; the whole error is kept with the parked record, server-side.
+    try:
+        apply(raw)
+    except Transient as exc:   # its texts are ours, and name ids only
+        log.warning("%s: record %s failed transiently (%s); it will be re-delivered", source, _keys_of(raw), exc)
+        _fail(failures, raw, source)
+    except Exception as exc:   # noqa: BLE001 - one record never stops the batch
+        reason = "unparseable" if isinstance(exc, Poison) else "failed"
+        log.error("%s: parking record %s (%s)", source, _keys_of(raw), type(exc).__name__)
+        try:
+            park(source, raw, reason, exc)
+        except Exception:   # noqa: BLE001 - parking failed: keep the record for a retry instead
+            log.exception("%s: could not park record %s", source, _keys_of(raw))
+            _fail(failures, raw, source)
 
 
 def _fail(failures: list[dict[str, str]], raw: Any, source: str) -> None:

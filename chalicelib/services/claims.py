@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.auth.principal import Principal
 from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Account, Region
@@ -28,6 +28,7 @@ from chalicelib.data.demands import Demand
 from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
+from chalicelib.observability import BusinessMetric
 from chalicelib.reference import ClaimStatus, DemandStatus, HelpRequestStatus, MyClaimsFilter, Role
 from chalicelib.services import demands, help_requests, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor, owner_page, query_page
@@ -238,8 +239,9 @@ def confirm(caller: Principal, claim_id_text: str, *, read_sheet: bool = False) 
         _commit(tx, demand_conflict, claim.demand_id)
     except AppError as exc:
         if exc is sheet_exists and not read_sheet:
-            return confirm(caller, claim_id_text, read_sheet=True)
+            return confirm(caller, claim_id_text, read_sheet=True)   # which counts it
         raise
+    observability.count(BusinessMetric.CLAIMS_CONFIRMED)
     return claim
 
 

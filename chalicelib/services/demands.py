@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.auth.principal import Principal
 from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Region
@@ -19,6 +19,7 @@ from chalicelib.data.demands import PUBLIC_FEED, Demand, DemandEvent, OrgBlock
 from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
+from chalicelib.observability import BusinessMetric
 from chalicelib.reference import DemandStatus, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.schemas.demands import DemandContentIn, OrgBlockIn
 from chalicelib.services import help_requests, todo_counters
@@ -212,6 +213,7 @@ def publish(caller: Principal, demand_id: str, org: OrgBlockIn, *,
     _advance_links(tx, caller, demand)
     idempotency_keys.join(tx, idempotency)
     tx.commit()
+    observability.count(BusinessMetric.DEMANDS_PUBLISHED)
     return demand
 
 

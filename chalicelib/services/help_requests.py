@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.auth.principal import Principal
 from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Account
@@ -38,6 +38,7 @@ from chalicelib.data.help_requests import (
 from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, FieldError, field_error
+from chalicelib.observability import BusinessMetric
 from chalicelib.reference import LABELS, AccountStatus, HelpRequestKind, HelpRequestStatus, Role, SmsPurpose
 from chalicelib.services import todo_counters
 from chalicelib.services.pagination import Page, owner_page
@@ -143,6 +144,7 @@ def submit(caller: Principal, form: CloudTutoringRequestIn | GeneralRequestIn, *
     todo_counters.help_request_moved(tx, item, None, HelpRequestStatus.PENDING.value)
     idempotency_keys.join(tx, idempotency)
     tx.commit()
+    observability.count(BusinessMetric.HELP_REQUESTS_SUBMITTED)
     return item
 
 

@@ -129,7 +129,8 @@ def _text_once(item: Notification) -> None:
         return
     except Exception as exc:   # noqa: BLE001 - any send failure: release the claim, retry the record later
         item.update(actions=[Notification.sms.remove()])
-        raise Transient(f"text for {item.notification_id} not sent: {exc}") from exc
+        # The type only: it is logged, and a provider's error text may repeat the number.
+        raise Transient(f"text for {item.notification_id} not sent: {type(exc).__name__}") from exc
     item.update(actions=[Notification.sms.set("sent")])
 
 

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.auth.principal import Principal
 from chalicelib.data import idempotency_keys
 from chalicelib.data.base import Transaction, one_page
@@ -29,6 +29,7 @@ from chalicelib.data.idempotency_keys import IdempotencyRecord
 from chalicelib.data.lookup import get_or_none
 from chalicelib.data.ratings import OWED, RatingMap, RatingSheet
 from chalicelib.errors import AppError, ErrorCode
+from chalicelib.observability import BusinessMetric
 from chalicelib.reference import ClaimStatus, Role
 from chalicelib.services import demands, todo_counters
 from chalicelib.services.pagination import Page, decode_cursor, encode_cursor
@@ -218,6 +219,7 @@ def rate(caller: Principal, claim_id_text: str, score: int, comment: str | None,
             if exc is raced or exc.code is ErrorCode.STATE_CONFLICT:
                 continue   # the sheet moved (the other side rated at the same time): read again
             raise
+        observability.count(BusinessMetric.RATINGS_SUBMITTED)
         return sheet, side
     raise AppError(ErrorCode.STATE_CONFLICT)
 

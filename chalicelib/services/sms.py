@@ -151,7 +151,8 @@ def send_code(phone: str, purpose: SmsPurpose, *, client: str | None, tx: Transa
     try:
         sms_sender.send(phone, SmsMessage(CODE_TEMPLATES[purpose], (code, str(CODE_TTL.seconds // 60))))
     except Exception as exc:   # noqa: BLE001 - any provider failure: the person must be able to ask again
-        log.error("SMS provider failed for a %s code: %s", purpose.value, exc)
+        # The type only: a provider's error text may repeat the number.
+        log.error("SMS provider failed for a %s code: %s", purpose.value, type(exc).__name__)
         _refund(phone, purpose, moment, [gap_key, day_key], budgets)
         if isinstance(exc, SmsPhoneRejected):
             raise field_error(ErrorCode.SMS_PHONE_REJECTED, "phone") from None

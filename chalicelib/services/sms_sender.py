@@ -20,6 +20,7 @@ from typing import Protocol
 
 import botocore.session
 
+from chalicelib import observability
 from chalicelib.config import get_settings
 from chalicelib.reference import SmsTemplate
 from chalicelib.secrets import get_secret
@@ -71,10 +72,13 @@ class SmsSender(Protocol):
 class ConsoleSender:
     """Local stack: the developer reads the code off the console or `.local/sms.log`."""
 
+    provider = "console"
+
     def __init__(self, signature: str, log_file: str | None) -> None:
         self.signature, self.log_file = signature, log_file
 
     def send(self, phone: str, message: SmsMessage) -> None:
+        # A delivery to the developer, not a log line (a stage whose logs must not carry numbers uses SNS or Tencent).
         line = f"{datetime.now(UTC).isoformat(timespec='seconds')} SMS to {phone}: {message.text(self.signature)}"
         print(line, file=sys.stderr, flush=True)
         if self.log_file:
@@ -83,6 +87,8 @@ class ConsoleSender:
 
 
 class SnsSender:
+    provider = "sns"
+
     def __init__(self, region: str, signature: str) -> None:
         self.region, self.signature = region, signature
         self._client = None
@@ -116,6 +122,7 @@ class TencentSender:
     the number's own)."""
 
     API_VERSION = "2021-01-11"
+    provider = "tencent"
 
     def __init__(self, *, app_id: str, signature: str, template_ids: Mapping[SmsTemplate, str], region: str,
                  credentials: Callable[[], tuple[str, str]], endpoint: str | None = None,
@@ -189,9 +196,10 @@ def sender() -> SmsSender:
 
 def send(phone: str, message: SmsMessage) -> None:
     """Text `phone` through the stage's provider; raises SmsNotSent (or anything its client raises)."""
-    provider = get_settings().sms_sender
+    chosen = sender()
+    provider = getattr(chosen, "provider", get_settings().sms_sender)   # a test's stand-in has none
     try:
-        sender().send(phone, message)
+        chosen.send(phone, message)
     except Exception:
         record_delivery(provider, ok=False)
         raise
@@ -199,6 +207,5 @@ def send(phone: str, message: SmsMessage) -> None:
 
 
 def record_delivery(provider: str, *, ok: bool) -> None:
-    """Every text's outcome: SmsSent / SmsFailed with dimension `provider` of the metrics contract once the
-    Powertools metrics helper exists; a log line until then (never the number)."""
-    log.info("SMS %s via %s", "sent" if ok else "failed", provider)
+    """Every text's outcome: SmsSent / SmsFailed with the provider's name (docs/architecture.md, "Observability")."""
+    observability.count_sms(provider, ok)

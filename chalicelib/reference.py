@@ -91,6 +91,7 @@ class SmsPurpose(StrEnum):
     ORG_CONTACT = "org_contact"        # volunteer org's contact / leader mobile
     HELP_CONTACT = "help_contact"      # a help request's contact mobile
     LEADER_MOBILE = "leader_mobile"    # a formal demand's leader mobile
+    WECHAT_BIND = "wechat_bind"        # an individual's own phone, to bind or unbind a WeChat login
     # Sent by the server only (never requested for a number the caller names), to the number on file:
     ACTIVATION = "activation"          # a 团组织's first login, to its provisioned leader mobile
     ACCOUNT_RECOVERY = "account_recovery"  # an organization's password reset, to its phone on file

@@ -92,7 +92,8 @@ def test_racing_likes_are_all_in_the_answered_counts(dynamodb_server, outbox):
     assert Demand.get(demand.demand_id, consistent_read=True).like_count == 8
 
 
-def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, bucket, outbox, now, monkeypatch):
+def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, bucket, outbox, now, monkeypatch,
+                                                                         wechat):
     checked: list[str] = []
     apply = base.apply_actions
 
@@ -113,4 +114,5 @@ def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, buc
     tour_steps.tour_activities(tour, outbox, who, claimed["did"])
     tour_steps.tour_closing(tour, who, demands["ids"])
     tour_steps.tour_notifications(tour, who)
+    tour_steps.tour_wechat(tour, outbox, wechat)
     assert {"Demand", "Claim", "RatingSheet", "Activity", "Signup", "AttendanceRecord", "Notification"} <= set(checked)

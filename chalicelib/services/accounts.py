@@ -25,7 +25,7 @@ MAX_FAILURES_PER_CLIENT = 20              # failed tries from one address: then 
 # A wrong current password in a password change (the caller is signed in: one party), per window.
 MAX_FAILURES_PER_ACCOUNT = 5
 
-_STATUS_ERRORS = {
+STATUS_ERRORS = {
     AccountStatus.DISABLED.value: ErrorCode.ACCOUNT_DISABLED,
     AccountStatus.PENDING_REVIEW.value: ErrorCode.ORG_PENDING_APPROVAL,
     AccountStatus.REJECTED.value: ErrorCode.ORG_REJECTED,
@@ -134,9 +134,9 @@ def login(*, account_type: str, login: str, password: str, source_ip: str) -> se
     throttle.give_back_in(tx, "login-pair", pair_subject, **window)
     throttle.give_back_in(tx, "login-gate", key, **window)
     # Status is told only to whoever proved the password.
-    if account.status in _STATUS_ERRORS:
+    if account.status in STATUS_ERRORS:
         tx.commit()
-        raise AppError(_STATUS_ERRORS[account.status], account.status_reason or None)
+        raise AppError(STATUS_ERRORS[account.status], account.status_reason or None)
     if passwords.needs_rehash(account.password_hash):
         account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
     pair = sessions.new_session_in(tx, account)

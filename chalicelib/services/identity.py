@@ -26,6 +26,7 @@ from chalicelib.data.accounts import Account, UniqueKey, identity_key, phone_key
 from chalicelib.data.base import Transaction
 from chalicelib.data.batch_get import ItemKey, get_items
 from chalicelib.data.identity import BIND_TICKET_PREFIX, SPENT_STATE_PREFIX, BindTicket, SpentState
+from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import AccountStatus, SmsPurpose
 from chalicelib.secrets import get_secret
@@ -129,8 +130,7 @@ def sign_in(provider: IdentityProvider, *, code: str, state: str, source_ip: str
     _spend_state_in(first, provider.name, state)
     first.commit()
     subject = provider.resolve(code)
-    pointer = accounts.find_pointer(identity_key(provider.name, subject))
-    account = accounts.get_account(pointer.account_id) if pointer is not None else None
+    account = accounts.find_by_unique(identity_key(provider.name, subject))
     if account is None:
         return _issue_ticket(provider.name, subject, moment)
     if account.status in accounts.STATUS_ERRORS:
@@ -176,7 +176,7 @@ def bind(providers: dict[str, IdentityProvider], *, ticket: str, phone: str, sms
         raise invalid
     provider = providers[stored.provider]
     code = sms.verify_read_code(sent_code, phone, SmsPurpose.WECHAT_BIND, sms_code)
-    account = accounts.get_account(pointer.account_id) if pointer is not None else None
+    account = get_or_none(Account, pointer.account_id, consistent_read=True) if pointer is not None else None
     if account is None:
         raise field_error(ErrorCode.ACCOUNT_NOT_FOUND, "phone")
     if account.status in accounts.STATUS_ERRORS:

@@ -20,7 +20,7 @@ from typing import Protocol
 from pynamodb.attributes import Attribute
 
 from chalicelib import clock
-from chalicelib.auth import passwords, tokens
+from chalicelib.auth import tokens
 from chalicelib.auth.principal import Principal
 from chalicelib.data.accounts import Account, UniqueKey, identity_key, phone_key
 from chalicelib.data.base import Transaction
@@ -211,13 +211,7 @@ def unbind(provider: IdentityProvider, caller: Principal, *, password: str | Non
         raise AppError(ErrorCode.WECHAT_NOT_BOUND)
     tx = Transaction()
     if password is not None:
-        window = {"window_seconds": accounts.LOGIN_WINDOW_SECONDS, "moment": moment}
-        if not passwords.verify_password(account.password_hash, password):
-            if throttle.record("login-account", account.account_id, **window) > accounts.MAX_FAILURES_PER_ACCOUNT:
-                raise throttle.refusal(ErrorCode.LOGIN_THROTTLED, **window)
-            raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, "password")
-        throttle.require_under_limit(tx, "login-account", account.account_id,
-                                     limit=accounts.MAX_FAILURES_PER_ACCOUNT, code=ErrorCode.LOGIN_THROTTLED, **window)
+        accounts.prove_own_password(tx, account, password, path="password")
     else:
         if not account.phone:
             raise AppError(ErrorCode.NO_PHONE_ON_FILE)

@@ -31,3 +31,65 @@ export function takeLogin(storage: Storage, state: unknown): string | null {
     return null
   }
 }
+
+// ---------------------------------------------------------------- JS-SDK: the position at check-in
+
+const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.6.0.js'
+
+interface WechatSdk {
+  config(options: Record<string, unknown>): void
+  ready(callback: () => void): void
+  error(callback: (reason: unknown) => void): void
+  getLocation(options: {
+    type: 'wgs84'
+    success: (position: { latitude: number; longitude: number }) => void
+    fail: (reason: unknown) => void
+    cancel?: () => void
+  }): void
+}
+
+declare global {
+  interface Window {
+    wx?: WechatSdk
+  }
+}
+
+function loadSdk(): Promise<WechatSdk> {
+  if (window.wx) return Promise.resolve(window.wx)
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script')
+    script.src = SDK_URL
+    script.onload = () => (window.wx ? resolve(window.wx) : reject(new Error('微信接口加载失败')))
+    script.onerror = () => reject(new Error('微信接口加载失败'))
+    document.head.appendChild(script)
+  })
+}
+
+/** The phone's position through wx.getLocation (WeChat's own, more reliable in its webview than the browser's),
+ * with `signature` the answer of POST /wechat/js-sdk-signature for this page. WGS-84, like the browser's. */
+export async function wechatPosition(signature: {
+  app_id: string
+  timestamp: number
+  nonce_str: string
+  signature: string
+}): Promise<{ latitude: number; longitude: number }> {
+  const wx = await loadSdk()
+  return new Promise((resolve, reject) => {
+    wx.config({
+      appId: signature.app_id,
+      timestamp: signature.timestamp,
+      nonceStr: signature.nonce_str,
+      signature: signature.signature,
+      jsApiList: ['getLocation', 'scanQRCode'],
+    })
+    wx.error(() => reject(new Error('微信接口验证失败')))
+    wx.ready(() =>
+      wx.getLocation({
+        type: 'wgs84',
+        success: ({ latitude, longitude }) => resolve({ latitude, longitude }),
+        fail: () => reject(new Error('获取位置失败，请重试')),
+        cancel: () => reject(new Error('请允许获取位置信息')),
+      }),
+    )
+  })
+}

@@ -61,6 +61,17 @@ class Settings(BaseModel):
     token_signing_key_param: str | None = None
     sms_code_key: str | None = Field(default=None, min_length=32)
     sms_code_key_param: str | None = None
+    # The 公众号 "i志愿" (docs/deploy.md, "WeChat"): its AppID and AppSecret the same way. A stage with
+    # neither has no WeChat routes (404 WECHAT_NOT_CONFIGURED), which is what `make run` is.
+    wechat_app_id: str | None = Field(default=None, pattern=r"^wx[0-9a-f]{16}$")
+    wechat_app_id_param: str | None = None
+    wechat_app_secret: str | None = Field(default=None, min_length=32)
+    wechat_app_secret_param: str | None = None
+    # Where the WeChat API answers (tests point it at their fake server on loopback).
+    wechat_api_base: str = Field(default="https://api.weixin.qq.com", pattern=r"^https?://[^/?#]+$")
+    # The origins the stage's H5 is served from: the only pages WeChat may send a login back to and
+    # the JS-SDK may be signed for (the 公众号's 网页授权域名 and JS接口安全域名 name the same hosts).
+    wechat_h5_origins: tuple[str, ...] = ()
     # Set by the Lambda runtime: a deployed function must not run on an inline (committed, placeholder) key.
     aws_lambda_function_name: str | None = None
 
@@ -127,7 +138,7 @@ class Settings(BaseModel):
                 raise ValueError(f"the template id of {template.value} is not a Tencent template id: {template_id!r}")
         return value
 
-    @field_validator("cors_allowed_origins", mode="before")
+    @field_validator("cors_allowed_origins", "wechat_h5_origins", mode="before")
     @classmethod
     def _origins_from_text(cls, value: object) -> object:
         return parse_origins(value) if isinstance(value, str) else value
@@ -139,9 +150,21 @@ class Settings(BaseModel):
                 raise ValueError(f"set {name.upper()} or {name.upper()}_PARAM")
         return self
 
+    @property
+    def wechat_configured(self) -> bool:
+        return bool(self.wechat_app_id or self.wechat_app_id_param)
+
+    @model_validator(mode="after")
+    def _wechat_id_and_secret_together(self) -> Settings:
+        secret = bool(self.wechat_app_secret or self.wechat_app_secret_param)
+        if self.wechat_configured != secret:
+            raise ValueError("set both the WeChat app id (WECHAT_APP_ID[_PARAM]) and its secret "
+                             "(WECHAT_APP_SECRET[_PARAM]), or neither")
+        return self
+
     @model_validator(mode="after")
     def _deployed_keys_come_from_ssm(self) -> Settings:
-        inline = [name.upper() for name in (*APP_SECRETS, *TENCENT_SECRETS) if getattr(self, name)]
+        inline = [name.upper() for name in (*APP_SECRETS, *TENCENT_SECRETS, "wechat_app_secret") if getattr(self, name)]
         if self.aws_lambda_function_name and inline:
             raise ValueError(f"{', '.join(inline)} set inline on Lambda: a deployed stage reads its keys from SSM "
                              "(*_PARAM); an inline key is one anybody with the repository or the console can read")

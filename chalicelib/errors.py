@@ -31,6 +31,9 @@ class ErrorCode(Enum):
     UPLOAD_NOT_FOUND = (400, "图片未上传成功或已过期，请重新上传")
     UPLOAD_INVALID = (400, "图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB")
     REQUEST_REJECTED = (400, "请求无法处理，请检查后重试")   # API Gateway refused it (DEFAULT_4XX)
+    WECHAT_STATE_INVALID = (400, "微信登录已过期，请重新进入")      # the state: forged, expired or used
+    WECHAT_CODE_INVALID = (400, "微信授权已失效，请重新进入")       # WeChat refused the code (40029, 40163)
+    WECHAT_BIND_TICKET_INVALID = (400, "绑定已过期，请重新从微信进入")
 
     UNAUTHENTICATED = (401, "请先登录")
     TOKEN_EXPIRED = (401, "登录已过期，请重新登录")
@@ -48,6 +51,7 @@ class ErrorCode(Enum):
     NOT_FOUND = (404, "资源不存在")
     ACCOUNT_NOT_FOUND = (404, "该手机号未注册")
     ROUTE_NOT_FOUND = (404, "接口不存在")   # no route has this path and method
+    WECHAT_NOT_CONFIGURED = (404, "当前环境未开通微信登录")   # the stage has no 公众号 configured
     METHOD_NOT_ALLOWED = (405, "不支持的请求方法")
 
     PHONE_ALREADY_REGISTERED = (409, "该手机号已注册")
@@ -80,6 +84,9 @@ class ErrorCode(Enum):
     RATING_WINDOW_CLOSED = (409, "评分期已过（认领成功后14天内可评分）")
     IDEMPOTENCY_KEY_IN_PROGRESS = (409, "相同的请求正在处理中，请稍后重试")
     IDEMPOTENCY_ANSWER_LOST = (409, "该操作已完成，但结果未能返回，请刷新后查看")
+    WECHAT_ALREADY_BOUND = (409, "该微信已绑定其他账号")
+    ACCOUNT_ALREADY_BOUND = (409, "该账号已绑定其他微信，请先在“我的”中解除绑定")
+    WECHAT_NOT_BOUND = (409, "该账号未绑定微信")
 
     PAYLOAD_TOO_LARGE = (413, "请求体过大")
     UNSUPPORTED_MEDIA_TYPE = (415, "不支持的请求内容类型")
@@ -99,6 +106,8 @@ class ErrorCode(Enum):
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")
     SMS_UNAVAILABLE = (503, "短信发送失败，请稍后再试")   # the SMS provider failed; the send's quota was given back
     STORAGE_UNAVAILABLE = (503, "图片服务暂时不可用，请稍后再试")   # S3 failed while claiming an image
+    WECHAT_UNAVAILABLE = (503, "微信服务暂时不可用，请稍后再试")   # the WeChat API failed or answered an error
+    WECHAT_RATE_LIMITED = (503, "微信接口调用已达上限，请稍后再试")   # WeChat's quota (45009)
     UPSTREAM_TIMEOUT = (504, "服务响应超时，请稍后再试")   # the function did not answer API Gateway in time
 
     @property

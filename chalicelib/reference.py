@@ -91,6 +91,7 @@ class SmsPurpose(StrEnum):
     ORG_CONTACT = "org_contact"        # volunteer org's contact / leader mobile
     HELP_CONTACT = "help_contact"      # a help request's contact mobile
     LEADER_MOBILE = "leader_mobile"    # a formal demand's leader mobile
+    WECHAT_BIND = "wechat_bind"        # an individual's own phone, to bind or unbind a WeChat login
     # Sent by the server only (never requested for a number the caller names), to the number on file:
     ACTIVATION = "activation"          # a 团组织's first login, to its provisioned leader mobile
     ACCOUNT_RECOVERY = "account_recovery"  # an organization's password reset, to its phone on file
@@ -108,6 +109,7 @@ class SmsTemplate(StrEnum):
     PASSWORD_RESET_CODE = "password_reset_code"    # the same
     CONTACT_CODE = "contact_code"                  # the same: proving a contact or leader mobile
     ACTIVATION_CODE = "activation_code"            # the same: a 团组织's first login
+    WECHAT_BIND_CODE = "wechat_bind_code"          # the same: binding (or unbinding) a WeChat login
     NOTIFICATION = "notification"                  # the notification's title (a NOTIFICATION_LABELS value)
 
 
@@ -120,6 +122,7 @@ CODE_TEMPLATES: dict[SmsPurpose, SmsTemplate] = {
     SmsPurpose.HELP_CONTACT: SmsTemplate.CONTACT_CODE,
     SmsPurpose.LEADER_MOBILE: SmsTemplate.CONTACT_CODE,
     SmsPurpose.ACTIVATION: SmsTemplate.ACTIVATION_CODE,
+    SmsPurpose.WECHAT_BIND: SmsTemplate.WECHAT_BIND_CODE,
 }
 
 

@@ -16,9 +16,13 @@ from chalicelib.errors import AppError, ErrorCode
 log = logging.getLogger(__name__)
 
 
+# The shortest value each secret may have (32 unless named): a WeChat AppID is "wx" and 16 hex digits.
+_MIN_LENGTH = {"wechat_app_id": 18}
+
+
 @cache
 def get_secret(name: str) -> bytes:
-    """`name` is a Settings field with a `_param` twin: "token_signing_key", "tencent_sms_secret_id"…"""
+    """`name`: a Settings field with a `_param` twin ("token_signing_key", "tencent_sms_secret_id", "wechat_app_id")."""
     settings = get_settings()
     inline = getattr(settings, name)
     if inline:
@@ -29,8 +33,8 @@ def get_secret(name: str) -> bytes:
     except Exception:
         log.critical("cannot read secret %s from SSM parameter %s", name, parameter, exc_info=True)
         raise AppError(ErrorCode.SERVICE_MISCONFIGURED) from None
-    if len(value) < 32:
-        log.critical("SSM parameter %s is shorter than 32 characters", parameter)
+    if len(value) < _MIN_LENGTH.get(name, 32):
+        log.critical("SSM parameter %s is too short for %s", parameter, name)
         raise AppError(ErrorCode.SERVICE_MISCONFIGURED)
     return value.encode()
 

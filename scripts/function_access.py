@@ -54,7 +54,8 @@ FUNCTIONS: dict[str, Needs] = {
         # services/uploads.py: signed POST forms (PutObject) under uploads/, HeadObject and the claim's copy
         # (GetObject there, PutObject under images/), signed GETs under images/.
         objects={"uploads": ("s3:GetObject", "s3:PutObject"), "images": ("s3:GetObject", "s3:PutObject")},
-        parameters=("token_signing_key_param", "sms_code_key_param"),
+        parameters=("token_signing_key_param", "sms_code_key_param",
+                    "wechat_app_id_param", "wechat_app_secret_param"),   # WeChat's only where a stage names them
         sms=True),
     "demand_events_stream": Needs(
         reads=(*_NOTIFY.reads, "activities", "activity_signups", "claims", "demands"),

@@ -25,6 +25,10 @@ os.environ.update({
     # where a test sets them (tests/test_sms_budgets.py).
     "SMS_CLIENT_HOURLY_LIMIT": "100000", "SMS_CLIENT_DAILY_LIMIT": "100000",
     "SMS_STAGE_HOURLY_LIMIT": "1000000", "SMS_STAGE_DAILY_LIMIT": "1000000",
+    # The 公众号 of tests/fake_wechat.py; its API answers only where a test starts the fake (the `wechat`
+    # fixture): elsewhere a call finds nothing listening (the discard port) instead of reaching WeChat.
+    "WECHAT_APP_ID": "wx0123456789abcdef", "WECHAT_APP_SECRET": "0123456789abcdef0123456789abcdef",
+    "WECHAT_API_BASE": "http://127.0.0.1:9", "WECHAT_H5_ORIGINS": "https://h5.yce.test",
     # Cheap argon2 for tests; production cost is the default in chalicelib.config.
     "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
     # Powertools: no EMF line unless a test enables and reads them (tests/test_observability.py); no tracing.
@@ -132,6 +136,24 @@ def dynamodb_server(outbox):
         base.TableMeta.host = None
         bind(None)
         server.stop()
+
+
+@pytest.fixture
+def wechat():
+    """The fake WeChat API (tests/fake_wechat.py) on loopback, the app pointed at it."""
+    from chalicelib.config import get_settings
+    from tests.fake_wechat import FakeWechat
+
+    fake = FakeWechat().start()
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("WECHAT_API_BASE", fake.base)
+    get_settings.cache_clear()
+    try:
+        yield fake
+    finally:
+        monkey.undo()
+        get_settings.cache_clear()
+        fake.stop()
 
 
 @pytest.fixture

@@ -56,6 +56,9 @@ MATRIX: dict[str, str] = {
     "POST /auth/activation/sms-code":                "401 403 403 409 409 403 403 403",
     "POST /sms/codes":                               "x x x x x x x x",
     "POST /volunteer-orgs":                          "x x x x x x x x",
+    "POST /auth/wechat/authorize-url":               "x x x x x x x x",   # tested in test_wechat.py
+    "POST /auth/wechat/login":                       "x x x x x x x x",
+    "POST /auth/wechat/bind":                        "x x x x x x x x",
     "PUT /auth/password":                            "401 x x x x x x x",
     # ------------------------------------------------------------ every signed-in account, its own things
     "GET /me":                                       "401 200 200 200 200 200 200 200",
@@ -84,6 +87,10 @@ MATRIX: dict[str, str] = {
     "POST /activities/{activity_id}/check-outs":     "401 x 403 403 403 403 403 403",
     "GET /me/signups":                               "401 200 200 403 403 403 403 403",
     "GET /me/service-records":                       "401 200 200 403 403 403 403 403",
+    # Only an individual binds a WeChat; the JS-SDK serves its check-in (test_wechat.py).
+    "GET /auth/wechat/binding":                      "401 200 200 403 403 403 403 403",
+    "POST /auth/wechat/unbind":                      "401 x x 403 403 403 403 403",
+    "POST /wechat/js-sdk-signature":                 "401 x x 403 403 403 403 403",
     # ------------------------------------------------------------ 团组织
     "POST /demands":                                 "401 403 403 x x 403 403 403",
     "PUT /demands/{draft_id}":                       "401 403 403 x 404 403 403 403",
@@ -176,6 +183,8 @@ def bodies(world) -> dict[str, object]:
         "POST /admin/activities/{activity_id}/reports/uphold": {"note": "违规"},
         "PUT /me/league-profile": {},
         "PUT /me/org-profile": {},
+        "POST /auth/wechat/unbind": {"password": "Passw0rd!"},
+        "POST /wechat/js-sdk-signature": {"url": "https://h5.yce.test/activities/1/check-in"},
         "POST /uploads": {"purpose": "org_photo", "content_type": "image/png"},
     }
 

@@ -20,6 +20,7 @@ from tests.builders import (
     org_block,
     post_form,
     publish_demand,
+    register_individual,
     registration,
     with_code,
 )
@@ -35,8 +36,9 @@ class Tour:
         self.now = now
         self.seen: dict[str, tuple[str, ...]] = {}
 
-    def run(self, outbox) -> dict:
-        """Every route and variant, in the tour's order; returns the accounts it made (tokens, ids)."""
+    def run(self, outbox, wechat=None) -> dict:
+        """Every route and variant, in the tour's order; returns the accounts it made (tokens, ids). The WeChat
+        routes only with a fake WeChat to talk to (tests/fake_wechat.py)."""
         who = tour_accounts(self, outbox)
         demands = tour_demands(self, outbox, who)
         tour_reports(self, outbox, who, demands["ids"])
@@ -45,6 +47,8 @@ class Tour:
         tour_activities(self, outbox, who, claimed["did"])
         tour_closing(self, who, demands["ids"])
         tour_notifications(self, who)
+        if wechat is not None:
+            tour_wechat(self, outbox, wechat)
         return who
 
     def hit(self, method: str, route: str, path: str | None = None, *, variant: str = "", expect: int = 200,
@@ -328,3 +332,27 @@ def tour_notifications(tour: Tour, who: dict) -> None:
     tour.hit("GET", "/openapi.json")
     tour.hit("GET", "/docs", expect=404)               # the explorer exists in the dev stage only
     tour.hit("GET", "/docs/{asset}", "/docs/swagger-ui.css", expect=404)
+
+
+def tour_wechat(tour: Tour, outbox, wechat) -> None:
+    """Sign-in from the 公众号 (tests/fake_wechat.py answers as WeChat): unbound, bind, bound, unbind."""
+    api = tour.api
+    page = {"redirect_uri": "https://h5.yce.test/wechat-login"}
+    state = tour.hit("POST", "/auth/wechat/authorize-url", body=page)["state"]
+    ticket = tour.hit("POST", "/auth/wechat/login", variant="unbound",
+                      body={"code": wechat.code_for("oTourOpenid"), "state": state})["bind_ticket"]
+    phone = next_phone()
+    register_individual(api, outbox, phone)
+    tour.now.at += timedelta(seconds=61)   # one SMS per number per minute
+    person = tour.hit("POST", "/auth/wechat/bind", body={"bind_ticket": ticket, "phone": phone,
+                                                         "sms_code": _code(api, outbox, phone, "wechat_bind")})
+    state = api.post("/auth/wechat/authorize-url", page).json["state"]
+    tour.hit("POST", "/auth/wechat/login", variant="bound", body={"code": wechat.code_for("oTourOpenid"),
+                                                                  "state": state})
+    token = person["access_token"]
+    tour.hit("GET", "/auth/wechat/binding", token=token)
+    check_in_page = {"url": "https://h5.yce.test/activities/1/check-in"}
+    # The first signature fetches the 公众号's access_token and jsapi_ticket; every later one reads the copy.
+    assert api.post("/wechat/js-sdk-signature", check_in_page, token=token).status_code == 200
+    tour.hit("POST", "/wechat/js-sdk-signature", body=check_in_page, token=token)
+    tour.hit("POST", "/auth/wechat/unbind", body={"password": PASSWORD}, token=token, expect=204)

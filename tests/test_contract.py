@@ -27,7 +27,7 @@ META_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/{asset
 THROTTLED = {("POST", "/auth/login"), ("PUT", "/auth/password"), ("POST", "/sms/codes"),
              ("POST", "/auth/activation/sms-code"), ("POST", "/admin/accounts/{account_id}/password-reset"),
              ("POST", "/activities/{activity_id}/check-ins"), ("POST", "/activities/{activity_id}/check-outs"),
-             ("POST", "/volunteer-orgs")}
+             ("POST", "/volunteer-orgs"), ("POST", "/auth/wechat/login"), ("POST", "/auth/wechat/unbind")}
 
 
 @pytest.fixture(scope="module")

@@ -56,6 +56,17 @@ PAST_CEILING: dict[str, tuple[tuple[str, ...], str]] = {
         "the login's key names the account; " + _SENDS_TO_A_NUMBER_ON_FILE),
     "POST /admin/accounts/{account_id}/password-reset": (
         ("GetItem accounts", "TransactWriteItems", "BatchGetItem rate_counters"), _SENDS_TO_A_NUMBER_ON_FILE),
+    "POST /auth/wechat/login unbound": (
+        ("TransactWriteItems", "GetItem unique_keys", "PutItem sessions"),
+        "the state is spent (with the client's slot) before the code reaches WeChat, so a replayed callback costs "
+        "no call; the openid, known only then, names no account: a bind ticket is stored"),
+    "POST /auth/wechat/login bound": (
+        ("TransactWriteItems", "GetItem unique_keys", "GetItem accounts", "TransactWriteItems"),
+        "the state is spent before the code reaches WeChat; the openid's key then names the account, whose "
+        "status decides the answer; the session's write"),
+    "POST /auth/wechat/bind": (
+        ("BatchGetItem sessions+sms_codes+unique_keys", "GetItem accounts", "TransactWriteItems"),
+        "the account's id comes from the phone's key, read with the ticket and the code"),
     "POST /admin/league-orgs/import": (
         ("BatchGetItem unique_keys", "TransactWriteItems", "TransactWriteItems"),
         "a bulk action: one read of the rows' login keys, one transaction per organization (2 in the tour)"),
@@ -63,9 +74,9 @@ PAST_CEILING: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 @pytest.fixture
-def measured(api, bucket, outbox, now) -> dict[str, tuple[str, ...]]:
+def measured(api, bucket, outbox, now, wechat) -> dict[str, tuple[str, ...]]:
     tour = Tour(api, now)
-    tour.run(outbox)
+    tour.run(outbox, wechat)
     return tour.seen
 
 

@@ -92,7 +92,8 @@ def test_racing_likes_are_all_in_the_answered_counts(dynamodb_server, outbox):
     assert Demand.get(demand.demand_id, consistent_read=True).like_count == 8
 
 
-def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, bucket, outbox, now, monkeypatch):
+def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, bucket, outbox, now, monkeypatch,
+                                                                         wechat):
     checked: list[str] = []
     apply = base.apply_actions
 
@@ -104,5 +105,5 @@ def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, buc
             checked.append(type(item).__name__)
 
     monkeypatch.setattr(base, "apply_actions", apply_and_compare)
-    Tour(api, now).run(outbox)
+    Tour(api, now).run(outbox, wechat)
     assert {"Demand", "Claim", "RatingSheet", "Activity", "Signup", "AttendanceRecord", "Notification"} <= set(checked)

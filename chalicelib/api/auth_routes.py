@@ -4,6 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.routing import ALL_ROLES, ANYONE, NO_CONTENT, Call, endpoint
+from chalicelib.api.session_views import tokens_out
 from chalicelib.errors import SMS_CODE_ERRORS, AppError, ErrorCode, field_error
 from chalicelib.reference import SERVER_SENT_SMS_PURPOSES, Role, SmsPurpose
 from chalicelib.schemas.accounts import (
@@ -27,12 +28,6 @@ bp = Blueprint(__name__)
 _SIGNED_IN_PURPOSES = {SmsPurpose.HELP_CONTACT, SmsPurpose.LEADER_MOBILE}
 
 
-def _tokens(pair: sessions.TokenPair) -> TokenPairOut:
-    return TokenPairOut(access_token=pair.access_token, expires_in=pair.expires_in,
-                        refresh_token=pair.refresh_token, account_id=pair.principal.account_id,
-                        role=pair.principal.role, must_change_password=pair.principal.must_change_password)
-
-
 @endpoint(bp, "/sms/codes", "POST", roles=ANYONE, body=SmsCodeRequestIn, status=202, response=SmsCodeSentOut,
           errors=(ErrorCode.SMS_CLIENT_LIMIT, ErrorCode.SMS_DAILY_LIMIT, ErrorCode.SMS_PLATFORM_LIMIT,
                   ErrorCode.SMS_SEND_TOO_FREQUENT, ErrorCode.SMS_UNAVAILABLE, ErrorCode.SMS_PHONE_REJECTED,
@@ -49,7 +44,7 @@ def send_sms_code(call: Call, body: SmsCodeRequestIn) -> SmsCodeSentOut:
 @endpoint(bp, "/auth/register", "POST", roles=ANYONE, body=RegisterIndividualIn, status=201, response=TokenPairOut,
           errors=(*SMS_CODE_ERRORS, ErrorCode.PASSWORD_TOO_WEAK, ErrorCode.PHONE_ALREADY_REGISTERED))
 def register(call: Call, body: RegisterIndividualIn) -> TokenPairOut:
-    return _tokens(accounts.register_individual(phone=body.phone, sms_code=body.sms_code,
+    return tokens_out(accounts.register_individual(phone=body.phone, sms_code=body.sms_code,
                                                 display_name=body.display_name, password=body.password))
 
 
@@ -60,14 +55,14 @@ def register(call: Call, body: RegisterIndividualIn) -> TokenPairOut:
                   ErrorCode.ORG_PENDING_APPROVAL,
                   ErrorCode.ORG_REJECTED))
 def login(call: Call, body: LoginIn) -> TokenPairOut:
-    return _tokens(accounts.login(account_type=body.account_type, login=body.login, password=body.password,
+    return tokens_out(accounts.login(account_type=body.account_type, login=body.login, password=body.password,
                                   source_ip=call.source_ip))
 
 
 @endpoint(bp, "/auth/refresh", "POST", roles=ANYONE, body=RefreshIn, response=TokenPairOut,
           errors=(ErrorCode.REFRESH_TOKEN_INVALID,))
 def refresh(call: Call, body: RefreshIn) -> TokenPairOut:
-    return _tokens(sessions.refresh(body.refresh_token))
+    return tokens_out(sessions.refresh(body.refresh_token))
 
 
 @endpoint(bp, "/auth/logout", "POST", roles=ANYONE, body=RefreshIn, response=NO_CONTENT,
@@ -101,7 +96,7 @@ def send_activation_code(call: Call) -> ActivationCodeSentOut:
                   ErrorCode.PASSWORD_TOO_WEAK,
                   ErrorCode.STATE_CONFLICT))
 def change_password(call: Call, body: ChangePasswordIn) -> TokenPairOut:
-    return _tokens(accounts.change_password(call.caller, current_password=body.current_password,
+    return tokens_out(accounts.change_password(call.caller, current_password=body.current_password,
                                             new_password=body.new_password, sms_code=body.sms_code))
 
 

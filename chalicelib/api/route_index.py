@@ -54,6 +54,11 @@ ROUTES: tuple[R, ...] = (
     R('/auth/password/reset/sms-code', 'POST', 'chalicelib.api.auth_routes', 'send_recovery_code'),
     R('/auth/refresh', 'POST', 'chalicelib.api.auth_routes', 'refresh'),
     R('/auth/register', 'POST', 'chalicelib.api.auth_routes', 'register'),
+    R('/auth/wechat/authorize-url', 'POST', 'chalicelib.api.wechat_routes', 'wechat_authorize_url'),
+    R('/auth/wechat/bind', 'POST', 'chalicelib.api.wechat_routes', 'wechat_bind'),
+    R('/auth/wechat/binding', 'GET', 'chalicelib.api.wechat_routes', 'wechat_binding'),
+    R('/auth/wechat/login', 'POST', 'chalicelib.api.wechat_routes', 'wechat_login'),
+    R('/auth/wechat/unbind', 'POST', 'chalicelib.api.wechat_routes', 'wechat_unbind'),
     R('/claims', 'GET', 'chalicelib.api.claim_routes', 'claim_feed'),
     R('/claims/{claim_id}/confirm', 'POST', 'chalicelib.api.claim_routes', 'confirm_claim'),
     R('/claims/{claim_id}/ratings', 'GET', 'chalicelib.api.rating_routes', 'claim_ratings'),
@@ -123,4 +128,5 @@ ROUTES: tuple[R, ...] = (
     ),
     R('/volunteer-orgs', 'GET', 'chalicelib.api.account_routes', 'volunteer_org_directory'),
     R('/volunteer-orgs', 'POST', 'chalicelib.api.account_routes', 'register_volunteer_org'),
+    R('/wechat/js-sdk-signature', 'POST', 'chalicelib.api.wechat_routes', 'js_sdk_signature'),
 )

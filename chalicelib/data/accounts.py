@@ -122,6 +122,10 @@ class Account(Model):
     directory_city = UnicodeAttribute(null=True)
     search_name = UnicodeAttribute(null=True)        # casefolded name for keyword filters
 
+    # The WeChat openid (公众号 "i志愿") bound to this individual, if any: personal data, never answered. Its
+    # unique key (`identity_key`) finds the account by openid; this copy lets an unbind delete that key.
+    wechat_openid = UnicodeAttribute(null=True)
+
     version = VersionAttribute()
 
     by_role_status = ByRoleStatusIndex()
@@ -154,3 +158,8 @@ def login_key(account_name: str) -> str:
 
 def credit_code_key(code: str) -> str:
     return f"uscc:{code}"
+
+
+def identity_key(provider: str, subject: str) -> str:
+    """An external identity bound to an account: a WeChat openid ("wechat"), later a 一号通 id."""
+    return f"idp:{provider}:{subject}"

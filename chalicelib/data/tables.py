@@ -10,6 +10,7 @@ from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.help_requests import HelpRequest
 from chalicelib.data.idempotency_keys import IdempotencyRecord
+from chalicelib.data.identity import BindTicket, SpentState, WechatCredential
 from chalicelib.data.name_index import NameIndexEntry
 from chalicelib.data.notifications import Notification, NotificationSettings
 from chalicelib.data.points import PointBalance, PointEntry
@@ -33,8 +34,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry, IdempotencyRecord,
 )
 
-# Items kept in another model's table (revoked refresh families in `sessions`): no table of their own.
-IN_SHARED_TABLES: tuple[type[Model], ...] = (RevokedFamily,)
+# Items kept in another model's table (revoked refresh families and the WeChat sign-in items in
+# `sessions`): no table of their own.
+IN_SHARED_TABLES: tuple[type[Model], ...] = (RevokedFamily, BindTicket, SpentState, WechatCredential)
 EVERY_MODEL: tuple[type[Model], ...] = ALL_MODELS + IN_SHARED_TABLES
 
 

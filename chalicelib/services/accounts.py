@@ -25,7 +25,7 @@ MAX_FAILURES_PER_CLIENT = 20              # failed tries from one address: then 
 # A wrong current password in a password change (the caller is signed in: one party), per window.
 MAX_FAILURES_PER_ACCOUNT = 5
 
-_STATUS_ERRORS = {
+STATUS_ERRORS = {
     AccountStatus.DISABLED.value: ErrorCode.ACCOUNT_DISABLED,
     AccountStatus.PENDING_REVIEW.value: ErrorCode.ORG_PENDING_APPROVAL,
     AccountStatus.REJECTED.value: ErrorCode.ORG_REJECTED,
@@ -134,9 +134,9 @@ def login(*, account_type: str, login: str, password: str, source_ip: str) -> se
     throttle.give_back_in(tx, "login-pair", pair_subject, **window)
     throttle.give_back_in(tx, "login-gate", key, **window)
     # Status is told only to whoever proved the password.
-    if account.status in _STATUS_ERRORS:
+    if account.status in STATUS_ERRORS:
         tx.commit()
-        raise AppError(_STATUS_ERRORS[account.status], account.status_reason or None)
+        raise AppError(STATUS_ERRORS[account.status], account.status_reason or None)
     if passwords.needs_rehash(account.password_hash):
         account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
     pair = sessions.new_session_in(tx, account)
@@ -154,28 +154,34 @@ def change_password(caller: Principal, *, current_password: str, new_password: s
     and answers 429 once over the limit, so a throttled caller learns nothing from either answer; the
     new password is checked first for the same reason (its rules do not depend on the current one
     being right)."""
-    moment = clock.now()
     account = get_account(caller.account_id)
     activating = awaiting_activation(account)
     if activating and not sms_code:
         raise field_error(ErrorCode.ACTIVATION_CODE_REQUIRED, "sms_code")
     passwords.check_password_policy(
         new_password, forbidden=(current_password, passwords.INITIAL_LEAGUE_ORG_PASSWORD, account.login))
-    window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": moment}
-    if not passwords.verify_password(account.password_hash, current_password):
-        if throttle.record("login-account", account.account_id, **window) > MAX_FAILURES_PER_ACCOUNT:
-            raise throttle.refusal(ErrorCode.LOGIN_THROTTLED, **window)
-        raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, "current_password")
     tx = Transaction()
+    prove_own_password(tx, account, current_password, path="current_password")
     activation = _activation(account, sms_code) if activating else None
     tx.update(account, _password_actions(new_password, must_change=False)   # version-conditioned: racing change 409
               + (activation.actions if activation else []))
-    throttle.require_under_limit(tx, "login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
-                                 code=ErrorCode.LOGIN_THROTTLED, **window)
     pair = sessions.issue_in(tx, account, generation=(account.session_generation or 0) + 1,
                              must_change_password=False)
     _commit(tx, activation)
     return pair
+
+
+def prove_own_password(tx: Transaction, account: Account, password: str, *, path: str) -> None:
+    """A signed-in caller proving its password again (a password change, a WeChat unbind). A wrong one
+    counts against the account and answers 429 once over the limit (so a throttled caller learns nothing);
+    the right one puts in `tx` the condition that the account is still under it."""
+    window = {"window_seconds": LOGIN_WINDOW_SECONDS, "moment": clock.now()}
+    if not passwords.verify_password(account.password_hash, password):
+        if throttle.record("login-account", account.account_id, **window) > MAX_FAILURES_PER_ACCOUNT:
+            raise throttle.refusal(ErrorCode.LOGIN_THROTTLED, **window)
+        raise field_error(ErrorCode.CURRENT_PASSWORD_INCORRECT, path)
+    throttle.require_under_limit(tx, "login-account", account.account_id, limit=MAX_FAILURES_PER_ACCOUNT,
+                                 code=ErrorCode.LOGIN_THROTTLED, **window)
 
 
 # ---------------------------------------------------------------- 团组织 activation and account recovery

@@ -33,6 +33,7 @@ TEMPLATE_TEXTS = {
     SmsTemplate.PASSWORD_RESET_CODE: "您正在重置青年云支教账号的密码，" + _CODE_TAIL,
     SmsTemplate.CONTACT_CODE: "您正在青年云支教验证联系手机号，" + _CODE_TAIL,
     SmsTemplate.ACTIVATION_CODE: "您正在激活青年云支教的团组织账号，" + _CODE_TAIL,
+    SmsTemplate.WECHAT_BIND_CODE: "您正在绑定或解绑青年云支教账号的微信登录，" + _CODE_TAIL,
     SmsTemplate.NOTIFICATION: "您有一条新消息：{1}，请登录青年云支教查看详情。",
 }
 _PARAMETER = re.compile(r"\{(\d)\}")

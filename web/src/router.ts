@@ -22,6 +22,7 @@ export const router = createRouter({
     { path: '/', name: 'home', component: HomeView, meta: { tabBar: true } },
     { path: '/demands/:id', name: 'demand', component: () => import('./views/DemandView.vue'), props: true },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+    { path: '/login/wechat', name: 'wechat-login', component: () => import('./views/WechatLoginView.vue') },
     { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue') },
     {
       path: '/messages',

@@ -708,6 +708,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/wechat/authorize-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wechat authorize url
+         * @description 调用者：任何人（可不登录；带令牌时校验令牌）。
+         */
+        post: operations["wechat_authorize_url"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/wechat/bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wechat bind
+         * @description 调用者：任何人（可不登录；带令牌时校验令牌）。
+         */
+        post: operations["wechat_bind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/wechat/binding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * wechat binding
+         * @description 调用者：个人用户。
+         */
+        get: operations["wechat_binding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/wechat/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wechat login
+         * @description 调用者：任何人（可不登录；带令牌时校验令牌）。
+         */
+        post: operations["wechat_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/wechat/unbind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wechat unbind
+         * @description 调用者：个人用户。
+         */
+        post: operations["wechat_unbind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/claims": {
         parameters: {
             query?: never;
@@ -1712,6 +1812,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wechat/js-sdk-signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * js sdk signature
+         * @description 调用者：个人用户。
+         */
+        post: operations["js_sdk_signature"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2643,7 +2763,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED";
+                code: "ACCOUNT_ALREADY_BOUND" | "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED" | "WECHAT_ALREADY_BOUND" | "WECHAT_BIND_TICKET_INVALID" | "WECHAT_CODE_INVALID" | "WECHAT_NOT_BOUND" | "WECHAT_NOT_CONFIGURED" | "WECHAT_RATE_LIMITED" | "WECHAT_STATE_INVALID" | "WECHAT_UNAVAILABLE";
                 fields: {
                     code: string;
                     message: string;
@@ -2879,6 +2999,28 @@ export interface components {
             courses: string[];
             /** Group */
             group: string;
+        };
+        /** JsSdkSignatureIn */
+        JsSdkSignatureIn: {
+            /**
+             * Url
+             * @description the page's location.href; its #fragment, if any, is left out of the signature
+             */
+            url: string;
+        };
+        /**
+         * JsSdkSignatureOut
+         * @description The arguments of wx.config (with jsApiList the page's own).
+         */
+        JsSdkSignatureOut: {
+            /** App Id */
+            app_id: string;
+            /** Nonce Str */
+            nonce_str: string;
+            /** Signature */
+            signature: string;
+            /** Timestamp */
+            timestamp: number;
         };
         /** LabelOut */
         LabelOut: {
@@ -3972,7 +4114,7 @@ export interface components {
          * SmsPurpose
          * @enum {string}
          */
-        SmsPurpose: "register" | "reset_password" | "org_contact" | "help_contact" | "leader_mobile" | "activation" | "account_recovery";
+        SmsPurpose: "register" | "reset_password" | "org_contact" | "help_contact" | "leader_mobile" | "wechat_bind" | "activation" | "account_recovery";
         /**
          * StatsSeriesOut
          * @description One entry per day the daily job stored, oldest first (a day it did not run is absent).
@@ -4280,6 +4422,109 @@ export interface components {
              * @enum {string}
              */
             role: "volunteer_org";
+        };
+        /** WechatAuthorizeIn */
+        WechatAuthorizeIn: {
+            /**
+             * Redirect Uri
+             * @description the H5 page WeChat sends the person back to, with ?code=&state=; on one of the stage's H5 origins
+             */
+            redirect_uri: string;
+        };
+        /** WechatAuthorizeOut */
+        WechatAuthorizeOut: {
+            /**
+             * Authorize Url
+             * @description open it (location.href) inside WeChat
+             */
+            authorize_url: string;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * State
+             * @description also in authorize_url; keep it (sessionStorage) and send back only a callback whose state is this one
+             */
+            state: string;
+        };
+        /** WechatBindIn */
+        WechatBindIn: {
+            /** Bind Ticket */
+            bind_ticket: string;
+            /**
+             * Phone
+             * @description the individual account's registered phone
+             */
+            phone: string;
+            /**
+             * Sms Code
+             * @description from POST /sms/codes, purpose wechat_bind, to that phone
+             */
+            sms_code: string;
+        };
+        /**
+         * WechatBindTicketOut
+         * @description The WeChat account is bound to no account yet: bind it with POST /auth/wechat/bind.
+         */
+        WechatBindTicketOut: {
+            /** Bind Ticket */
+            bind_ticket: string;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            outcome: "bind_required";
+        };
+        /** WechatBindingOut */
+        WechatBindingOut: {
+            /** Bound */
+            bound: boolean;
+        };
+        /** WechatLoginIn */
+        WechatLoginIn: {
+            /** Code */
+            code: string;
+            /** State */
+            state: string;
+        };
+        /**
+         * WechatSignedInOut
+         * @description The WeChat account is bound: the same session as a password login.
+         */
+        WechatSignedInOut: {
+            /** Access Token */
+            access_token: string;
+            /** Account Id */
+            account_id: string;
+            /** Expires In */
+            expires_in: number;
+            /** Must Change Password */
+            must_change_password: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            outcome: "signed_in";
+            /** Refresh Token */
+            refresh_token: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Token Type
+             * @default Bearer
+             * @constant
+             */
+            token_type: "Bearer";
+        };
+        /**
+         * WechatUnbindIn
+         * @description The account's password, or a `wechat_bind` code sent to its phone: one of them.
+         */
+        WechatUnbindIn: {
+            /** Password */
+            password?: string | null;
+            /** Sms Code */
+            sms_code?: string | null;
         };
         /** WithdrawIn */
         WithdrawIn: {
@@ -7088,6 +7333,453 @@ export interface operations {
             /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wechat_authorize_url: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "redirect_uri": "https://h5.example.cn/wechat-login"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WechatAuthorizeIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatAuthorizeOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WECHAT_NOT_CONFIGURED` 当前环境未开通微信登录 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SERVICE_MISCONFIGURED` 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wechat_bind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "bind_ticket": "5f0c…",
+                 *       "phone": "13912345678",
+                 *       "sms_code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WechatBindIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPairOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `SMS_CODE_ATTEMPTS_EXCEEDED` 验证码错误次数过多，请重新获取; `SMS_CODE_EXPIRED` 验证码已过期，请重新获取; `SMS_CODE_INVALID` 验证码错误; `VALIDATION_FAILED` 请求参数有误; `WECHAT_BIND_TICKET_INVALID` 绑定已过期，请重新从微信进入 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ACCOUNT_DISABLED` 账号已被停用; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ACCOUNT_NOT_FOUND` 该手机号未注册 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ACCOUNT_ALREADY_BOUND` 该账号已绑定其他微信，请先在“我的”中解除绑定; `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试; `WECHAT_ALREADY_BOUND` 该微信已绑定其他账号 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wechat_binding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatBindingOut"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wechat_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "061Ab2000abcDE1FgH300aBcD1eF2Ab2",
+                 *       "state": "f4865700000000000000000000000000000000000000000000000000"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WechatLoginIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatSignedInOut"] | components["schemas"]["WechatBindTicketOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误; `WECHAT_CODE_INVALID` 微信授权已失效，请重新进入; `WECHAT_STATE_INVALID` 微信登录已过期，请重新进入 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ACCOUNT_DISABLED` 账号已被停用; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WECHAT_NOT_CONFIGURED` 当前环境未开通微信登录 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `LOGIN_THROTTLED` 登录尝试过多，请稍后再试 */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt can succeed. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WECHAT_RATE_LIMITED` 微信接口调用已达上限，请稍后再试; `WECHAT_UNAVAILABLE` 微信服务暂时不可用，请稍后再试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wechat_unbind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "Yce-2099-secret"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WechatUnbindIn"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `CURRENT_PASSWORD_INCORRECT` 当前密码错误; `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `SMS_CODE_ATTEMPTS_EXCEEDED` 验证码错误次数过多，请重新获取; `SMS_CODE_EXPIRED` 验证码已过期，请重新获取; `SMS_CODE_INVALID` 验证码错误; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NO_PHONE_ON_FILE` 该账号没有登记可接收验证码的手机号，请联系运营人员; `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试; `WECHAT_NOT_BOUND` 该账号未绑定微信 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `LOGIN_THROTTLED` 登录尝试过多，请稍后再试 */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt can succeed. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11000,6 +11692,98 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the next attempt can succeed. */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    js_sdk_signature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://h5.example.cn/activities/1f2e/check-in"
+                 *     }
+                 */
+                "application/json": components["schemas"]["JsSdkSignatureIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsSdkSignatureOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WECHAT_NOT_CONFIGURED` 当前环境未开通微信登录 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SERVICE_MISCONFIGURED` 服务暂不可用; `WECHAT_RATE_LIMITED` 微信接口调用已达上限，请稍后再试; `WECHAT_UNAVAILABLE` 微信服务暂时不可用，请稍后再试 */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -53,6 +53,10 @@ class Settings(BaseModel):
     token_signing_key_param: str | None = None
     sms_code_key: str | None = Field(default=None, min_length=32)
     sms_code_key_param: str | None = None
+    # The 证件号码 of certificate requests are encrypted with a key derived from this one (services/identity.py);
+    # without either, the certificate routes that need it answer 503.
+    certificate_id_key: str | None = Field(default=None, min_length=32)
+    certificate_id_key_param: str | None = None
     # Set by the Lambda runtime: a deployed function must not run on an inline (committed, placeholder) key.
     aws_lambda_function_name: str | None = None
 
@@ -103,7 +107,8 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _deployed_keys_come_from_ssm(self) -> Settings:
-        inline = [name.upper() for name in ("token_signing_key", "sms_code_key") if getattr(self, name)]
+        inline = [name.upper() for name in ("token_signing_key", "sms_code_key", "certificate_id_key")
+                  if getattr(self, name)]
         if self.aws_lambda_function_name and inline:
             raise ValueError(f"{', '.join(inline)} set inline on Lambda: a deployed stage reads its keys from SSM "
                              "(*_PARAM); an inline key is one anybody with the repository or the console can read")

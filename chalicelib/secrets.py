@@ -18,12 +18,15 @@ log = logging.getLogger(__name__)
 
 @cache
 def get_secret(name: str) -> bytes:
-    """`name` is a Settings field ("token_signing_key", "sms_code_key")."""
+    """`name` is a Settings field ("token_signing_key", "sms_code_key", "certificate_id_key")."""
     settings = get_settings()
     inline = getattr(settings, name)
     if inline:
         return inline.encode()
     parameter = getattr(settings, f"{name}_param")
+    if not parameter:   # an optional secret the stage does not configure (CERTIFICATE_ID_KEY)
+        log.critical("secret %s is configured neither inline nor as an SSM parameter", name)
+        raise AppError(ErrorCode.SERVICE_MISCONFIGURED)
     try:
         value = _ssm_client().get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
     except Exception:

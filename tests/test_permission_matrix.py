@@ -25,6 +25,8 @@ from chalicelib.services.notifications import Draft
 from tests.builders import (
     activity_body,
     applied,
+    attend,
+    certificate_body,
     demand_body,
     league_org_session,
     operator_token,
@@ -32,11 +34,13 @@ from tests.builders import (
     publish_demand,
     published,
     register_individual,
+    resident_id,
     submitted,
     volunteer,
 )
 from tests.clock import T0
 
+ID_NUMBER = resident_id("44010519900307123")
 CALLERS = ("anon", "indA", "indB", "lgA", "lgB", "voA", "voB", "op")
 
 # Routes outside the API contract that every caller may read.
@@ -57,6 +61,7 @@ MATRIX: dict[str, str] = {
     "GET /activities/{activity_id}":                 "200 200 200 200 200 200 200 200",
     "GET /claims":                                   "200 200 200 200 200 200 200 200",
     "GET /volunteer-orgs":                           "200 200 200 200 200 200 200 200",
+    "GET /certificates/{number}":                    "200 200 200 200 200 200 200 200",
     # ------------------------------------------------------------ anonymous entry points (tested in their files)
     "POST /auth/login":                              "x x x x x x x x",
     "POST /auth/logout":                             "x x x x x x x x",
@@ -96,6 +101,10 @@ MATRIX: dict[str, str] = {
     "POST /activities/{activity_id}/check-outs":     "401 x 403 403 403 403 403 403",
     "GET /me/signups":                               "401 200 200 403 403 403 403 403",
     "GET /me/service-records":                       "401 200 200 403 403 403 403 403",
+    # indB has no service of voA to certify: refused before anything is written.
+    "POST /certificate-requests":                    "401 x 409 403 403 403 403 403",
+    "GET /me/certificate-requests":                  "401 200 200 403 403 403 403 403",
+    "DELETE /certificate-requests/{certificate_request_id}": "401 x 404 403 403 403 403 403",
     # ------------------------------------------------------------ 团组织
     "POST /demands":                                 "401 403 403 x x 403 403 403",
     "PUT /demands/{draft_id}":                       "401 403 403 x 404 403 403 403",
@@ -127,6 +136,10 @@ MATRIX: dict[str, str] = {
     "GET /activities/{activity_id}/signups":         "401 403 403 403 403 200 404 403",
     "GET /me/org-profile":                           "401 403 403 403 403 200 200 403",
     "PUT /me/org-profile":                           "401 403 403 403 403 x x 403",
+    "GET /me/certificate-inbox":                     "401 403 403 403 403 200 200 403",
+    "POST /certificate-requests/{certificate_request_id}/issue": "401 403 403 403 403 x 404 403",
+    "POST /certificate-requests/{certificate_request_id}/refuse": "401 403 403 403 403 x 404 403",
+    "POST /certificate-requests/{certificate_request_id}/revoke": "401 403 403 403 403 x 404 403",
     # A form to upload under the caller's own key: nothing is written (tests/test_uploads.py).
     "POST /uploads":                                 "401 403 403 201 201 201 201 403",
     # ------------------------------------------------------------ operators
@@ -188,6 +201,11 @@ def _bodies(world) -> dict[str, object]:
         "PUT /me/league-profile": {},
         "PUT /me/org-profile": {},
         "POST /uploads": {"purpose": "org_photo", "content_type": "image/png"},
+        "POST /certificate-requests": certificate_body(world["vo_a"]["account_id"], id_number=ID_NUMBER),
+        "POST /certificate-requests/{certificate_request_id}/issue": {
+            "person_in_charge": "李雷", "handler": "韩梅梅", "contact": "020-87195622"},
+        "POST /certificate-requests/{certificate_request_id}/refuse": {"reason": "不属实"},
+        "POST /certificate-requests/{certificate_request_id}/revoke": {"reason": "有误"},
     }
 
 
@@ -203,6 +221,12 @@ def world(api, outbox, now):
     assert api.post(f"/claims/{claim['claim_id']}/confirm", token=lg_a["access_token"]).status_code == 200
     activity = published(api, vo_a, demand["demand_id"])
     assert api.post(f"/activities/{activity['activity_id']}/signups", token=ind_a["access_token"]).status_code == 201
+    # indA served 2 hours there and asked voA for two certificates: one issued (its number), one waiting.
+    attend(api, now, activity["activity_id"], ind_a["access_token"])
+    asked = [api.post("/certificate-requests", certificate_body(vo_a["account_id"], id_number=ID_NUMBER),
+                      token=ind_a["access_token"]).json["request_id"] for _ in range(2)]
+    number = api.post(f"/certificate-requests/{asked[0]}/issue", {"person_in_charge": "李雷", "handler": "韩梅梅",
+                      "contact": "020-87195622"}, token=vo_a["token"]).json["certificate"]["number"]
     notifications.deliver(Draft(account_id=ind_a["account_id"], type=NotificationType.CLAIM_APPLIED, at=T0,
                                 source="matrix/1", body="一条消息"))
     note = api.get("/me/notifications", token=ind_a["access_token"]).json["items"][0]
@@ -214,7 +238,8 @@ def world(api, outbox, now):
             "params": {"demand_id": demand["demand_id"], "draft_id": draft["demand_id"],
                        "request_id": request["request_id"], "claim_id": claim["claim_id"],
                        "activity_id": activity["activity_id"], "account_id": vo_a["account_id"],
-                       "notification_id": note["notification_id"], "asset": "swagger-ui.css"},
+                       "notification_id": note["notification_id"], "asset": "swagger-ui.css",
+                       "certificate_request_id": asked[1], "number": number},
             "secrets": _secrets(request, demand, ind_a, vo_a)}
 
 
@@ -230,6 +255,8 @@ def _secrets(request, demand, ind_a, vo_a) -> dict[str, set[str]]:
         request["contact_phone_full"]: {"lgA"},                     # the help request's contact mobile
         "赵小二": {"indA", "lgA"}, "李村小学": {"indA", "lgA"},        # the pupil's name and school
         ind_a["phone"]: {"indA"},                                    # the individual's own mobile
+        ID_NUMBER: set(),                                            # a certificate's 证件号码: in the PDF only
+        "陈志远": {"indA", "voA"},                                    # the name on indA's certificate requests
     }
     if leader and "*" not in leader:
         found[leader] = {"lgA", "voA"}                               # the demand leader's mobile
@@ -243,7 +270,7 @@ def _snapshot() -> dict[str, list]:
         if model.Meta.table_name.endswith("rate_counters"):
             continue   # throttling counters are allowed to count refused attempts
         items = client.scan(TableName=model.Meta.table_name, ConsistentRead=True)["Items"]
-        state[model.Meta.table_name] = sorted(json.dumps(i, sort_keys=True) for i in items)
+        state[model.Meta.table_name] = sorted(json.dumps(i, sort_keys=True, default=repr) for i in items)
     return state
 
 
@@ -292,7 +319,8 @@ def test_every_route_has_a_row():
 
 def test_the_permission_matrix(world, now):
     now.at = T0 + timedelta(minutes=1)
-    assert len(world["secrets"]) == 5   # leader mobile, contact mobile, pupil name, school, own mobile
+    # leader mobile, contact mobile, pupil name, school, own mobile, identity number, name on a certificate
+    assert len(world["secrets"]) == 7
     mismatches, changed, leaks = [], [], []
     for key, row in MATRIX.items():
         cells = [(c, e) for c, e in zip(CALLERS, row.split(), strict=True) if e != "x"]

@@ -24,6 +24,7 @@ from tests.route_tour import (
     Tour,
     tour_accounts,
     tour_activities,
+    tour_certificates,
     tour_claims,
     tour_closing,
     tour_demands,
@@ -38,6 +39,8 @@ import generated_files  # noqa: E402
 
 _SENDS_TO_A_NUMBER_ON_FILE = ("reads the account to find the number on file, then, after sending, the stage "
                               "budget's counters for its alarm")
+_CERTIFIED_SERVICE = ("the service to certify is the volunteer's attendance records in the period, then their "
+                      "activities (which organization, consent) with the organization's account")
 _CODE_UNDER_A_NUMBER_ON_FILE = "the code is stored under the number on file, known only once the account is read"
 
 # Routes allowed past their kind's ceiling: the requests they must spend exactly, and why.
@@ -66,6 +69,12 @@ PAST_CEILING: dict[str, tuple[tuple[str, ...], str]] = {
         "the login's key names the account; " + _SENDS_TO_A_NUMBER_ON_FILE),
     "POST /admin/accounts/{account_id}/password-reset": (
         ("GetItem accounts", "TransactWriteItems", "BatchGetItem rate_counters"), _SENDS_TO_A_NUMBER_ON_FILE),
+    "POST /certificate-requests": (
+        ("Query attendance", "BatchGetItem accounts+activities", "TransactWriteItems"),
+        _CERTIFIED_SERVICE + " (refused when there is none)"),
+    "POST /certificate-requests/{certificate_request_id}/issue": (
+        ("GetItem certificate_requests", "Query attendance", "BatchGetItem accounts+activities", "TransactWriteItems"),
+        "the request names the volunteer and period; " + _CERTIFIED_SERVICE + ", frozen into the certificate"),
     "POST /admin/league-orgs/import": (
         ("BatchGetItem unique_keys", "TransactWriteItems", "TransactWriteItems"),
         "a bulk action: one read of the rows' login keys, one transaction per organization (2 in the tour)"),
@@ -81,6 +90,7 @@ def measured(api, bucket, outbox, now) -> dict[str, tuple[str, ...]]:
     tour_help_requests(tour, outbox, who)
     claimed = tour_claims(tour, outbox, who, demands["ids"])
     tour_activities(tour, outbox, who, claimed["did"])
+    tour_certificates(tour, who)
     tour_closing(tour, who, demands["ids"])
     tour_notifications(tour, who)
     return tour.seen

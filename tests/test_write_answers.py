@@ -111,6 +111,7 @@ def test_after_every_write_of_the_tour_the_item_held_is_the_item_stored(api, buc
     tour_steps.tour_help_requests(tour, outbox, who)
     claimed = tour_steps.tour_claims(tour, outbox, who, demands["ids"])
     tour_steps.tour_activities(tour, outbox, who, claimed["did"])
+    tour_steps.tour_certificates(tour, who)
     tour_steps.tour_closing(tour, who, demands["ids"])
     tour_steps.tour_notifications(tour, who)
     assert {"Demand", "Claim", "RatingSheet", "Activity", "Signup", "AttendanceRecord", "Notification"} <= set(checked)

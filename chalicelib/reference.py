@@ -19,13 +19,15 @@ class UploadPurpose(StrEnum):
 
     ORG_PHOTO = "org_photo"              # 组织/团体照片 on an organization profile
     ACTIVITY_PHOTO = "activity_photo"    # 活动图片
+    SEAL = "seal"                        # 证明用章: the organization's seal on a 志愿服务记录证明
 
 
-# Who may upload for each purpose (POST /uploads). A new purpose (the certificate seal) is a member above,
-# a row here and a label in LABELS["upload_purpose"].
+# Who may upload for each purpose (POST /uploads). A new purpose is a member above, a row here and a label in
+# LABELS["upload_purpose"].
 UPLOAD_PURPOSE_ROLES: dict[UploadPurpose, frozenset[Role]] = {
     UploadPurpose.ORG_PHOTO: ORG_ROLES,
     UploadPurpose.ACTIVITY_PHOTO: frozenset({Role.VOLUNTEER_ORG}),
+    UploadPurpose.SEAL: frozenset({Role.VOLUNTEER_ORG}),
 }
 # The image types accepted, with the extension their keys end in.
 UPLOAD_CONTENT_TYPES: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -351,7 +353,8 @@ LABELS: dict[str, dict[StrEnum, str]] = {
     "signup_status": {SignupStatus.SIGNED_UP: "已报名", SignupStatus.CANCELLED: "已取消"},
     "check_in_proof": {CheckInProof.CODE: "现场签到码", CheckInProof.LOCATION: "定位"},
     "notification_type": dict(NOTIFICATION_LABELS),
-    "upload_purpose": {UploadPurpose.ORG_PHOTO: "组织/团体照片", UploadPurpose.ACTIVITY_PHOTO: "活动图片"},
+    "upload_purpose": {UploadPurpose.ORG_PHOTO: "组织/团体照片", UploadPurpose.ACTIVITY_PHOTO: "活动图片",
+                       UploadPurpose.SEAL: "证明用章"},
     "certificate_status": {CertificateStatus.REQUESTED: "待出具", CertificateStatus.ISSUED: "已出具",
                            CertificateStatus.REFUSED: "不予出具", CertificateStatus.REVOKED: "已撤销"},
     "id_type": {IdType.RESIDENT_ID: "居民身份证", IdType.HK_MACAO_PERMIT: "港澳居民来往内地通行证",

@@ -24,6 +24,7 @@ from tests.builders import (
     league_org_session,
     published,
     resident_id,
+    upload_image,
     volunteer,
 )
 from tests.clock import T0
@@ -235,3 +236,18 @@ def test_a_deployed_function_refuses_an_inline_certificate_key():
         Settings.model_validate(_from_environ({**base, "CERTIFICATE_ID_KEY": "k" * 32}))
     assert Settings.model_validate(_from_environ({**base, "CERTIFICATE_ID_KEY_PARAM": "/c"}))
     assert ConfigError
+
+
+def test_the_seal_is_uploaded_by_the_organization_and_kept_with_the_certificate(api, bucket, served):
+    org, person = served["org"], served["person"]
+    rid = _request(api, served).json["request_id"]
+    refused = api.post("/uploads", {"purpose": "seal", "content_type": "image/png"}, token=person["token"])
+    assert refused.status_code == 403   # seals: volunteer organizations only (reference.UPLOAD_PURPOSE_ROLES)
+    photo = upload_image(api, org["token"], purpose="activity_photo")
+    wrong = api.post(f"/certificate-requests/{rid}/issue", {**ISSUE, "seal_key": photo}, token=org["token"])
+    assert (wrong.status_code, wrong.json["error"]["fields"][0]["path"]) == (400, "seal_key[0]")
+    assert CertificateRequest.get(rid).status == "requested"
+    seal = upload_image(api, org["token"], purpose="seal")
+    issued = api.post(f"/certificate-requests/{rid}/issue", {**ISSUE, "seal_key": seal}, token=org["token"])
+    assert issued.status_code == 200, issued.json
+    assert CertificateRequest.get(rid).seal_key.startswith("images/")

@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import ANYONE, NO_CONTENT, Call, endpoint
 from chalicelib.data.certificates import Certificate, CertificateRequest
-from chalicelib.errors import ErrorCode
+from chalicelib.errors import UPLOAD_ERRORS, ErrorCode
 from chalicelib.reference import CertificateStatus, Role
 from chalicelib.schemas.certificates import (
     CertificateInboxQuery,
@@ -79,7 +79,8 @@ def certificate_inbox(call: Call, query: CertificateInboxQuery) -> CertificateRe
 
 
 @endpoint(bp, "/certificate-requests/{certificate_request_id}/issue", "POST", roles=VOLUNTEER_ORG,
-          body=IssueIn, response=CertificateRequestOut, errors=(ErrorCode.STATE_CONFLICT, ErrorCode.NOTHING_TO_CERTIFY))
+          body=IssueIn, response=CertificateRequestOut,
+          errors=(ErrorCode.STATE_CONFLICT, ErrorCode.NOTHING_TO_CERTIFY, *UPLOAD_ERRORS))
 def issue_certificate(call: Call, certificate_request_id: str, body: IssueIn) -> CertificateRequestOut:
     """出具: the service hours are computed and frozen; a new certificate number is allocated."""
     return request_out(certificates.issue(call.caller, certificate_request_id, body))

@@ -85,6 +85,7 @@ class CertificateRequest(Model):
     person_in_charge = UnicodeAttribute(null=True)       # 负责人
     handler = UnicodeAttribute(null=True)                # 经办人
     contact = UnicodeAttribute(null=True)                # 联系方式
+    seal_key = UnicodeAttribute(null=True)               # images/… key of the seal the PDF prints
     issued_at = UTCDateTimeAttribute(null=True)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoke_reason = UnicodeAttribute(null=True)

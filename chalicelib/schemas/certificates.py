@@ -42,6 +42,8 @@ class IssueIn(InputModel):
     person_in_charge: text(30) = Field(description="负责人")
     handler: text(30) = Field(description="经办人")
     contact: text(40) = Field(description="联系方式 printed on the certificate")
+    seal_key: text(200) | None = Field(default=None, description=(
+        "the organization's seal: a key from POST /uploads with purpose `seal`, printed on the PDF"))
 
 
 class CertificateReasonIn(InputModel):

@@ -38,8 +38,9 @@ from chalicelib.reference import (
     IdType,
     NotificationType,
     Role,
+    UploadPurpose,
 )
-from chalicelib.services import identity, notifications
+from chalicelib.services import identity, notifications, uploads
 from chalicelib.services.notifications import Draft
 from chalicelib.services.pagination import Page, query_page
 
@@ -151,6 +152,7 @@ def inbox(caller: Principal, status: CertificateStatus, *, limit: int, cursor: s
 def issue(caller: Principal, request_id: str, body: IssueIn) -> CertificateRequest:
     """出具: the service is computed again and frozen, a new number is allocated by a conditional put."""
     item = _org_request(caller, request_id, CertificateStatus.REQUESTED)
+    seal = uploads.claim(caller, [body.seal_key], purpose=UploadPurpose.SEAL, field="seal_key") if body.seal_key else []
     lines, org = _service_lines(item.volunteer_id, caller.account_id, date.fromisoformat(item.first_day),
                                 date.fromisoformat(item.last_day))
     _require_service(lines)
@@ -170,6 +172,7 @@ def issue(caller: Principal, request_id: str, body: IssueIn) -> CertificateReque
             CertificateRequest.total_seconds.set(total), CertificateRequest.org_name.set(org.display_name),
             CertificateRequest.person_in_charge.set(body.person_in_charge),
             CertificateRequest.handler.set(body.handler), CertificateRequest.contact.set(body.contact),
+            *([CertificateRequest.seal_key.set(seal[0])] if seal else []),
             CertificateRequest.issued_at.set(moment), CertificateRequest.decided_at.set(moment)])
         _notify_volunteer(tx, item, NotificationType.CERTIFICATE_ISSUED, moment,
                           f"{org.display_name}已出具{_period(item)}的志愿服务记录证明，编号 {number}。")

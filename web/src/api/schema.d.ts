@@ -3169,6 +3169,11 @@ export interface components {
              * @description 负责人
              */
             person_in_charge: string;
+            /**
+             * Seal Key
+             * @description the organization's seal: a key from POST /uploads with purpose `seal`, printed on the PDF
+             */
+            seal_key?: string | null;
         };
         /**
          * IssuedOut
@@ -4452,7 +4457,7 @@ export interface components {
          * @description What an uploaded image is for: a segment of its key, so a key cannot be attached elsewhere.
          * @enum {string}
          */
-        UploadPurpose: "org_photo" | "activity_photo";
+        UploadPurpose: "org_photo" | "activity_photo" | "seal";
         /**
          * VerificationOut
          * @description What anyone holding the number may learn: no identity beyond the masked name.
@@ -7665,7 +7670,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateRequestOut"];
                 };
             };
-            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误 */
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `UPLOAD_INVALID` 图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB; `UPLOAD_NOT_FOUND` 图片未上传成功或已过期，请重新上传; `UPLOAD_NOT_YOURS` 图片不是您上传的，请重新上传; `VALIDATION_FAILED` 请求参数有误 */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7721,6 +7726,15 @@ export interface operations {
             };
             /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `STORAGE_UNAVAILABLE` 图片服务暂时不可用，请稍后再试 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ DEV_STAMP := $(VENV)/.dev-requirements-installed
 WEB_STAMP := web/node_modules/.package-lock-installed
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+CERTIFICATE_FONT := certificates/fonts/NotoSansSC-Regular.ttf
 
 venv: $(DEV_STAMP)
 
@@ -43,7 +44,11 @@ $(WEB_STAMP): web/package-lock.json
 $(CHROMIUM) $(CJK_FONT):
 	bash scripts/ensure_chromium.sh
 
-test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM) $(CJK_FONT)
+# The certificate PDF's font and poppler (its test reads the PDF back).
+$(CERTIFICATE_FONT):
+	bash scripts/ensure_certificate_tools.sh
+
+test: $(DEV_STAMP) $(WEB_STAMP) $(CHROMIUM) $(CJK_FONT) $(CERTIFICATE_FONT)
 	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
 # Every generated file, after changing routes, models, schemas, tables or a route's requests: the route

@@ -72,6 +72,10 @@ class Settings(BaseModel):
     # The origins the stage's H5 is served from: the only pages WeChat may send a login back to and
     # the JS-SDK may be signed for (the 公众号's 网页授权域名 and JS接口安全域名 name the same hosts).
     wechat_h5_origins: tuple[str, ...] = ()
+    # The 证件号码 of certificate requests are encrypted with a key derived from this one (services/id_documents.py);
+    # without either, the certificate routes that need it answer 503.
+    certificate_id_key: str | None = Field(default=None, min_length=32)
+    certificate_id_key_param: str | None = None
     # Set by the Lambda runtime: a deployed function must not run on an inline (committed, placeholder) key.
     aws_lambda_function_name: str | None = None
 
@@ -164,7 +168,8 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _deployed_keys_come_from_ssm(self) -> Settings:
-        inline = [name.upper() for name in (*APP_SECRETS, *TENCENT_SECRETS, "wechat_app_secret") if getattr(self, name)]
+        inline = [name.upper() for name in (*APP_SECRETS, *TENCENT_SECRETS, "wechat_app_secret",
+                                            "certificate_id_key") if getattr(self, name)]
         if self.aws_lambda_function_name and inline:
             raise ValueError(f"{', '.join(inline)} set inline on Lambda: a deployed stage reads its keys from SSM "
                              "(*_PARAM); an inline key is one anybody with the repository or the console can read")

@@ -30,6 +30,7 @@ class ErrorCode(Enum):
     UPLOAD_NOT_YOURS = (400, "图片不是您上传的，请重新上传")
     UPLOAD_NOT_FOUND = (400, "图片未上传成功或已过期，请重新上传")
     UPLOAD_INVALID = (400, "图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB")
+    ID_NUMBER_INVALID = (400, "证件号码格式或校验位有误")
     REQUEST_REJECTED = (400, "请求无法处理，请检查后重试")   # API Gateway refused it (DEFAULT_4XX)
     WECHAT_STATE_INVALID = (400, "微信登录已过期，请重新进入")      # the state: forged, expired or used
     WECHAT_CODE_INVALID = (400, "微信授权已失效，请重新进入")       # WeChat refused the code (40029, 40163)
@@ -82,6 +83,7 @@ class ErrorCode(Enum):
     CLAIM_NOT_RATABLE = (409, "只有认领成功的需求才能评分")
     RATING_ALREADY_GIVEN = (409, "您已评分，评分提交后不能修改")
     RATING_WINDOW_CLOSED = (409, "评分期已过（认领成功后14天内可评分）")
+    NOTHING_TO_CERTIFY = (409, "该期间内没有可由该组织证明的志愿服务时长")
     IDEMPOTENCY_KEY_IN_PROGRESS = (409, "相同的请求正在处理中，请稍后重试")
     IDEMPOTENCY_ANSWER_LOST = (409, "该操作已完成，但结果未能返回，请刷新后查看")
     WECHAT_ALREADY_BOUND = (409, "该微信已绑定其他账号")

@@ -19,13 +19,15 @@ class UploadPurpose(StrEnum):
 
     ORG_PHOTO = "org_photo"              # 组织/团体照片 on an organization profile
     ACTIVITY_PHOTO = "activity_photo"    # 活动图片
+    SEAL = "seal"                        # 证明用章: the organization's seal on a 志愿服务记录证明
 
 
-# Who may upload for each purpose (POST /uploads). A new purpose (the certificate seal) is a member above,
-# a row here and a label in LABELS["upload_purpose"].
+# Who may upload for each purpose (POST /uploads). A new purpose is a member above, a row here and a label in
+# LABELS["upload_purpose"].
 UPLOAD_PURPOSE_ROLES: dict[UploadPurpose, frozenset[Role]] = {
     UploadPurpose.ORG_PHOTO: ORG_ROLES,
     UploadPurpose.ACTIVITY_PHOTO: frozenset({Role.VOLUNTEER_ORG}),
+    UploadPurpose.SEAL: frozenset({Role.VOLUNTEER_ORG}),
 }
 # The image types accepted, with the extension their keys end in.
 UPLOAD_CONTENT_TYPES: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -263,6 +265,34 @@ MAX_ACTIVITY_TAGS = 5
 MAX_SERIES_DAYS = 92   # 数据统计 charts: a quarter of days per request (one Query page)
 
 
+# ---------------------------------------------------------------- 志愿服务记录证明 (issue 18)
+
+class CertificateStatus(StrEnum):
+    """requested ──issue──▶ issued ──revoke──▶ revoked; requested ──refuse──▶ refused (the organization)."""
+
+    REQUESTED = "requested"            # 待出具
+    ISSUED = "issued"                  # 已出具
+    REFUSED = "refused"                # 不予出具 (with a reason)
+    REVOKED = "revoked"                # 已撤销 (with a reason)
+
+
+class IdType(StrEnum):
+    """证件类型 of the volunteer, collected only in a certificate request."""
+
+    RESIDENT_ID = "resident_id"                    # 居民身份证
+    HK_MACAO_PERMIT = "hk_macao_permit"            # 港澳居民来往内地通行证
+    TAIWAN_PERMIT = "taiwan_permit"                # 台湾居民来往大陆通行证
+    PASSPORT = "passport"                          # 护照
+
+
+# The consent a request must carry (`consent: true` and this version, both stored with the request).
+CERTIFICATE_CONSENT_VERSION = "2099-06-v1"
+CERTIFICATE_CONSENT_TEXT = (
+    "本人同意向所选志愿服务组织提供姓名、证件类型和证件号码，仅用于出具《志愿服务记录证明》。"
+    "证件号码加密保存，除证明文件外均以掩码显示；申请待出具或未通过时删除申请即删除这些信息。")
+MAX_CERTIFICATE_PERIOD_DAYS = 366
+
+
 # ---------------------------------------------------------------- notifications (消息)
 
 class NotificationType(StrEnum):
@@ -280,6 +310,11 @@ class NotificationType(StrEnum):
     POINTS_AWARDED = "points_awarded"                  # → the rated organization
     REPORT_OUTCOME = "report_outcome"                  # → every reporter of the demand
     PASSWORD_RESET = "password_reset"                  # → the account an operator reset (not mutable)
+    # 志愿服务记录证明: written in the transition's own transaction, like PASSWORD_RESET (not muted, not texted).
+    CERTIFICATE_REQUESTED = "certificate_requested"    # → the volunteer organization asked
+    CERTIFICATE_ISSUED = "certificate_issued"          # → the volunteer
+    CERTIFICATE_REFUSED = "certificate_refused"        # → the volunteer
+    CERTIFICATE_REVOKED = "certificate_revoked"        # → the volunteer
 
 
 NOTIFICATION_LABELS: dict[NotificationType, str] = {
@@ -295,6 +330,10 @@ NOTIFICATION_LABELS: dict[NotificationType, str] = {
     NotificationType.POINTS_AWARDED: "获得积分",
     NotificationType.REPORT_OUTCOME: "举报处理结果",
     NotificationType.PASSWORD_RESET: "密码已被重置",
+    NotificationType.CERTIFICATE_REQUESTED: "收到证明申请",
+    NotificationType.CERTIFICATE_ISSUED: "证明已出具",
+    NotificationType.CERTIFICATE_REFUSED: "证明申请未通过",
+    NotificationType.CERTIFICATE_REVOKED: "证明已撤销",
 }
 
 # Also sent as a text message (when deployed; console locally), unless the recipient turned SMS off:
@@ -340,7 +379,12 @@ LABELS: dict[str, dict[StrEnum, str]] = {
     "signup_status": {SignupStatus.SIGNED_UP: "已报名", SignupStatus.CANCELLED: "已取消"},
     "check_in_proof": {CheckInProof.CODE: "现场签到码", CheckInProof.LOCATION: "定位"},
     "notification_type": dict(NOTIFICATION_LABELS),
-    "upload_purpose": {UploadPurpose.ORG_PHOTO: "组织/团体照片", UploadPurpose.ACTIVITY_PHOTO: "活动图片"},
+    "upload_purpose": {UploadPurpose.ORG_PHOTO: "组织/团体照片", UploadPurpose.ACTIVITY_PHOTO: "活动图片",
+                       UploadPurpose.SEAL: "证明用章"},
+    "certificate_status": {CertificateStatus.REQUESTED: "待出具", CertificateStatus.ISSUED: "已出具",
+                           CertificateStatus.REFUSED: "不予出具", CertificateStatus.REVOKED: "已撤销"},
+    "id_type": {IdType.RESIDENT_ID: "居民身份证", IdType.HK_MACAO_PERMIT: "港澳居民来往内地通行证",
+                IdType.TAIWAN_PERMIT: "台湾居民来往大陆通行证", IdType.PASSPORT: "护照"},
 }
 
 # The labels of each status enumeration, by the enumeration (answers' `status_label`).
@@ -348,5 +392,5 @@ STATUS_LABELS_BY_ENUM: dict[type[StrEnum], dict[StrEnum, str]] = {
     AccountStatus: LABELS["account_status"], HelpRequestStatus: LABELS["help_request_status"],
     DemandStatus: LABELS["demand_status"], ClaimStatus: LABELS["claim_status"],
     ReportStatus: LABELS["report_status"], ActivityStatus: LABELS["activity_status"],
-    SignupStatus: LABELS["signup_status"],
+    SignupStatus: LABELS["signup_status"], CertificateStatus: LABELS["certificate_status"],
 }

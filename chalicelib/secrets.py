@@ -22,12 +22,15 @@ _MIN_LENGTH = {"wechat_app_id": 18}
 
 @cache
 def get_secret(name: str) -> bytes:
-    """`name`: a Settings field with a `_param` twin ("token_signing_key", "tencent_sms_secret_id", "wechat_app_id")."""
+    """`name`: a Settings field with a `_param` twin ("token_signing_key", "wechat_app_id", "certificate_id_key")."""
     settings = get_settings()
     inline = getattr(settings, name)
     if inline:
         return inline.encode()
     parameter = getattr(settings, f"{name}_param")
+    if not parameter:   # an optional secret the stage does not configure (CERTIFICATE_ID_KEY)
+        log.critical("secret %s is configured neither inline nor as an SSM parameter", name)
+        raise AppError(ErrorCode.SERVICE_MISCONFIGURED)
     try:
         value = _ssm_client().get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
     except Exception:

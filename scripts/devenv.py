@@ -36,7 +36,8 @@ def stage_environment(stage: str) -> dict[str, str]:
 # The local stack's keys: inline, local-only. The deployed stages (dev included) read theirs from SSM, and a
 # function on Lambda refuses to start with an inline key (chalicelib/config.py), so these sign nothing there.
 LOCAL_KEYS = {"TOKEN_SIGNING_KEY": "local-stack-only-token-signing-key-never-deployed",
-              "SMS_CODE_KEY": "local-stack-only-sms-code-key-never-deployed-0000"}
+              "SMS_CODE_KEY": "local-stack-only-sms-code-key-never-deployed-0000",
+              "CERTIFICATE_ID_KEY": "local-stack-only-certificate-id-key-never-deployed"}
 
 
 def local_stack_environment(*, dynamodb_port: int, data_dir: Path, s3_port: int | None = None) -> dict[str, str]:

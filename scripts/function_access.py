@@ -33,18 +33,21 @@ _NOTIFY = Needs(reads=("accounts", "notification_settings"), writes=("notificati
 
 FUNCTIONS: dict[str, Needs] = {
     "api_handler": Needs(
-        reads=("accounts", "activities", "activity_signups", "attendance", "audit_log", "claims", "daily_totals",
+        reads=("accounts", "activities", "activity_signups", "attendance", "audit_log", "certificate_requests",
+               "certificates", "claims", "daily_totals",
                "demand_events", "demands", "help_requests", "idempotency_keys", "name_index",
                "notification_settings", "notifications", "parked_events", "point_balances", "rate_counters",
                "ratings", "reactions", "reports", "service_totals", "sessions", "sms_codes", "todo_counters",
                "unique_keys"),
-        writes=("accounts", "activities", "activity_signups", "attendance", "claim_quotas", "claims",
+        writes=("accounts", "activities", "activity_signups", "attendance", "certificate_requests", "certificates",
+                "claim_quotas", "claims",
                 "contact_reads", "demand_events", "demands", "help_requests", "idempotency_keys", "name_index",
                 "notification_settings", "notifications", "rate_counters", "ratings", "reactions", "reports",
                 "service_totals", "sessions", "sms_codes", "todo_counters", "unique_keys"),
         appends=("audit_log",),
         indexes=("accounts/by_role_status", "accounts/directory", "accounts/directory_city", "activities/by_demand",
-                 "activities/review_queue", "activity_signups/by_volunteer", "claims/by_applicant",
+                 "activities/review_queue", "activity_signups/by_volunteer",
+                 "certificate_requests/by_volunteer", "certificate_requests/org_status", "claims/by_applicant",
                  "claims/by_applicant_status", "claims/by_confirmed_demand", "claims/by_publisher_status",
                  "claims/claim_city_feed", "claims/claim_feed", "demands/by_org", "demands/by_org_status",
                  "demands/public_city_feed", "demands/public_feed", "demands/review_queue", "help_requests/by_org",
@@ -54,7 +57,7 @@ FUNCTIONS: dict[str, Needs] = {
         # services/uploads.py: signed POST forms (PutObject) under uploads/, HeadObject and the claim's copy
         # (GetObject there, PutObject under images/), signed GETs under images/.
         objects={"uploads": ("s3:GetObject", "s3:PutObject"), "images": ("s3:GetObject", "s3:PutObject")},
-        parameters=("token_signing_key_param", "sms_code_key_param",
+        parameters=("token_signing_key_param", "sms_code_key_param", "certificate_id_key_param",
                     "wechat_app_id_param", "wechat_app_secret_param"),   # WeChat's only where a stage names them
         sms=True),
     "demand_events_stream": Needs(

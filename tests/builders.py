@@ -436,3 +436,34 @@ def upload_image(api, token: str, *, purpose: str = "org_photo", data: bytes = P
     assert form.status_code == 201, form.json
     assert post_form(form.json, data, content_type).status_code in (200, 201, 204)
     return form.json["key"]
+
+
+def attended(api, outbox, now, aid: str) -> dict:
+    """A new volunteer signed up to the activity who attended it (attend)."""
+    person = signed_up(api, outbox, aid)
+    attend(api, now, aid, person["token"])
+    return person
+
+
+def attend(api, now, aid: str, token: str) -> None:
+    """The signed-up volunteer checks in 5 minutes after the start and out 2 hours later (the clock stays)."""
+    now.at = START + timedelta(minutes=5)
+    assert api.post(f"/activities/{aid}/check-ins", AT_SITE, token=token).status_code == 201
+    now.at = START + timedelta(hours=2, minutes=5)
+    assert api.post(f"/activities/{aid}/check-outs", AT_SITE, token=token).status_code == 200
+
+
+def resident_id(first17: str) -> str:
+    """A 居民身份证 number with its ISO 7064 MOD 11-2 check character."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def certificate_body(org_id: str, **overrides) -> dict:
+    from chalicelib.reference import CERTIFICATE_CONSENT_VERSION
+
+    body = {"org_id": org_id, "first_day": "2099-06-01", "last_day": "2099-06-30", "real_name": "陈志远",
+            "id_type": "resident_id", "id_number": resident_id("44010519900307123"), "consent": True,
+            "consent_version": CERTIFICATE_CONSENT_VERSION}
+    body.update(overrides)
+    return body

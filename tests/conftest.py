@@ -14,6 +14,7 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "cn-north-1", "STAGE": "test", "TABLE_PREFIX": "yce-test-",
     "TOKEN_SIGNING_KEY": "test-token-signing-key-0123456789abcdef",
     "SMS_CODE_KEY": "test-sms-code-key-0123456789abcdef0000",
+    "CERTIFICATE_ID_KEY": "test-certificate-id-key-0123456789abcdef",
     "SMS_SENDER": "console",
     "UPLOADS_BUCKET": "yce-test-uploads",   # created in moto by the `bucket` fixture
     # Registers the stream handlers. Only deployment reads the ARN itself; tests pump moto's real

@@ -13,6 +13,8 @@ from chalicelib.services.notifications import Draft
 from tests.builders import (
     activity_body,
     applied,
+    attend,
+    certificate_body,
     demand_body,
     league_org_session,
     operator_token,
@@ -20,11 +22,13 @@ from tests.builders import (
     publish_demand,
     published,
     register_individual,
+    resident_id,
     submitted,
     volunteer,
 )
 from tests.clock import T0
 
+ID_NUMBER = resident_id("44010519900307123")
 CALLERS = ("anon", "indA", "indB", "lgA", "lgB", "voA", "voB", "op")
 
 # Routes outside the API contract that every caller may read.
@@ -45,6 +49,7 @@ MATRIX: dict[str, str] = {
     "GET /activities/{activity_id}":                 "200 200 200 200 200 200 200 200",
     "GET /claims":                                   "200 200 200 200 200 200 200 200",
     "GET /volunteer-orgs":                           "200 200 200 200 200 200 200 200",
+    "GET /certificates/{number}":                    "200 200 200 200 200 200 200 200",
     # ------------------------------------------------------------ anonymous entry points (tested in their files)
     "POST /auth/login":                              "x x x x x x x x",
     "POST /auth/logout":                             "x x x x x x x x",
@@ -87,6 +92,10 @@ MATRIX: dict[str, str] = {
     "POST /activities/{activity_id}/check-outs":     "401 x 403 403 403 403 403 403",
     "GET /me/signups":                               "401 200 200 403 403 403 403 403",
     "GET /me/service-records":                       "401 200 200 403 403 403 403 403",
+    # indB has no service of voA to certify: refused before anything is written.
+    "POST /certificate-requests":                    "401 x 409 403 403 403 403 403",
+    "GET /me/certificate-requests":                  "401 200 200 403 403 403 403 403",
+    "DELETE /certificate-requests/{certificate_request_id}": "401 x 404 403 403 403 403 403",
     # Only an individual binds a WeChat; the JS-SDK serves its check-in (test_wechat.py).
     "GET /auth/wechat/binding":                      "401 200 200 403 403 403 403 403",
     "POST /auth/wechat/unbind":                      "401 x x 403 403 403 403 403",
@@ -122,6 +131,10 @@ MATRIX: dict[str, str] = {
     "GET /activities/{activity_id}/signups":         "401 403 403 403 403 200 404 403",
     "GET /me/org-profile":                           "401 403 403 403 403 200 200 403",
     "PUT /me/org-profile":                           "401 403 403 403 403 x x 403",
+    "GET /me/certificate-inbox":                     "401 403 403 403 403 200 200 403",
+    "POST /certificate-requests/{certificate_request_id}/issue": "401 403 403 403 403 x 404 403",
+    "POST /certificate-requests/{certificate_request_id}/refuse": "401 403 403 403 403 x 404 403",
+    "POST /certificate-requests/{certificate_request_id}/revoke": "401 403 403 403 403 x 404 403",
     # A form to upload under the caller's own key: nothing is written (tests/test_uploads.py).
     "POST /uploads":                                 "401 403 403 201 201 201 201 403",
     # ------------------------------------------------------------ operators
@@ -186,11 +199,16 @@ def bodies(world) -> dict[str, object]:
         "POST /auth/wechat/unbind": {"password": "Passw0rd!"},
         "POST /wechat/js-sdk-signature": {"url": "https://h5.yce.test/activities/1/check-in"},
         "POST /uploads": {"purpose": "org_photo", "content_type": "image/png"},
+        "POST /certificate-requests": certificate_body(world["vo_a"]["account_id"], id_number=ID_NUMBER),
+        "POST /certificate-requests/{certificate_request_id}/issue": {
+            "person_in_charge": "李雷", "handler": "韩梅梅", "contact": "020-87195622"},
+        "POST /certificate-requests/{certificate_request_id}/refuse": {"reason": "不属实"},
+        "POST /certificate-requests/{certificate_request_id}/revoke": {"reason": "有误"},
     }
 
 
 
-def build_world(api, outbox) -> dict:
+def build_world(api, outbox, now) -> dict:
     """Accounts A and B of every kind and the objects the A accounts own, each reached by its path parameter."""
     lg_a, lg_b = league_org_session(api, "lg_a", "团A"), league_org_session(api, "lg_b", "团B")
     ind_a, ind_b = register_individual(api, outbox), register_individual(api, outbox)
@@ -202,6 +220,12 @@ def build_world(api, outbox) -> dict:
     assert api.post(f"/claims/{claim['claim_id']}/confirm", token=lg_a["access_token"]).status_code == 200
     activity = published(api, vo_a, demand["demand_id"])
     assert api.post(f"/activities/{activity['activity_id']}/signups", token=ind_a["access_token"]).status_code == 201
+    # indA served 2 hours there and asked voA for two certificates: one issued (its number), one waiting.
+    attend(api, now, activity["activity_id"], ind_a["access_token"])
+    asked = [api.post("/certificate-requests", certificate_body(vo_a["account_id"], id_number=ID_NUMBER),
+                      token=ind_a["access_token"]).json["request_id"] for _ in range(2)]
+    number = api.post(f"/certificate-requests/{asked[0]}/issue", {"person_in_charge": "李雷", "handler": "韩梅梅",
+                      "contact": "020-87195622"}, token=vo_a["token"]).json["certificate"]["number"]
     notifications.deliver(Draft(account_id=ind_a["account_id"], type=NotificationType.CLAIM_APPLIED, at=T0,
                                 source="matrix/1", body="一条消息"))
     note = api.get("/me/notifications", token=ind_a["access_token"]).json["items"][0]
@@ -213,7 +237,8 @@ def build_world(api, outbox) -> dict:
             "params": {"demand_id": demand["demand_id"], "draft_id": draft["demand_id"],
                        "request_id": request["request_id"], "claim_id": claim["claim_id"],
                        "activity_id": activity["activity_id"], "account_id": vo_a["account_id"],
-                       "notification_id": note["notification_id"], "asset": "swagger-ui.css"},
+                       "notification_id": note["notification_id"], "asset": "swagger-ui.css",
+                       "certificate_request_id": asked[1], "number": number},
             "secrets": _secrets(request, demand, ind_a, vo_a)}
 
 
@@ -225,6 +250,8 @@ def _secrets(request, demand, ind_a, vo_a) -> dict[str, set[str]]:
         request["contact_phone_full"]: {"lgA"},                     # the help request's contact mobile
         "赵小二": {"indA", "lgA"}, "李村小学": {"indA", "lgA"},        # the pupil's name and school
         ind_a["phone"]: {"indA"},                                    # the individual's own mobile
+        ID_NUMBER: set(),                                            # a certificate's 证件号码: in the PDF only
+        "陈志远": {"indA", "voA"},                                    # the name on indA's certificate requests
     }
     if leader and "*" not in leader:
         found[leader] = {"lgA", "voA"}                               # the demand leader's mobile

@@ -11,6 +11,7 @@ from tests.builders import (
     PROFILE,
     START,
     activity_body,
+    certificate_body,
     cloud_form,
     demand_body,
     login,
@@ -45,6 +46,7 @@ class Tour:
         tour_help_requests(self, outbox, who)
         claimed = tour_claims(self, outbox, who, demands["ids"])
         tour_activities(self, outbox, who, claimed["did"])
+        tour_certificates(self, who)
         tour_closing(self, who, demands["ids"])
         tour_notifications(self, who)
         if wechat is not None:
@@ -301,6 +303,24 @@ def tour_activities(tour: Tour, outbox, who: dict, did: str) -> None:
              body={"note": "信息不实"}, token=operator)
     tour.hit("POST", "/admin/activities/{activity_id}/reports/dismiss",
              f"/admin/activities/{other}/reports/dismiss", body={"note": "经核实信息属实"}, token=operator)
+
+
+def tour_certificates(tour: Tour, who: dict) -> None:
+    """After tour_activities: the person served the volunteer organization's activities."""
+    person, org = who["person"], who["volunteer"]["token"]
+    body = certificate_body(who["volunteer"]["account_id"])
+    issued = tour.hit("POST", "/certificate-requests", body=body, token=person, expect=201)["request_id"]
+    refused, deleted = (tour.api.post("/certificate-requests", body, token=person).json["request_id"] for _ in "ab")
+    tour.hit("GET", "/me/certificate-requests", token=person)
+    tour.hit("GET", "/me/certificate-inbox", token=org)
+    route = "/certificate-requests/{certificate_request_id}"
+    number = tour.hit("POST", route + "/issue", f"/certificate-requests/{issued}/issue", token=org,
+                      body={"person_in_charge": "李雷", "handler": "韩梅梅", "contact": "020-87195622"}
+                      )["certificate"]["number"]
+    tour.hit("GET", "/certificates/{number}", f"/certificates/{number}")
+    tour.hit("POST", route + "/revoke", f"/certificate-requests/{issued}/revoke", body={"reason": "有误"}, token=org)
+    tour.hit("POST", route + "/refuse", f"/certificate-requests/{refused}/refuse", body={"reason": "不属实"}, token=org)
+    tour.hit("DELETE", route, f"/certificate-requests/{deleted}", token=person, expect=204)
 
 
 def tour_closing(tour: Tour, who: dict, ids: list[str]) -> None:

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import stage_config  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("function_policies")   # one worker runs the functions once, for every check
-PARAMETERS = {"TOKEN_SIGNING_KEY": "/yce/test/token-signing-key", "SMS_CODE_KEY": "/yce/test/sms-code-key"}
+PARAMETERS = {"TOKEN_SIGNING_KEY": "/yce/test/token-signing-key", "SMS_CODE_KEY": "/yce/test/sms-code-key",
+              "CERTIFICATE_ID_KEY": "/yce/test/certificate-id-key"}
 
 
 

@@ -124,7 +124,7 @@ def test_no_phone_name_address_id_or_code_reaches_the_logs_of_the_permission_mat
     for name in observability.LOGGED:
         logging.getLogger(name).setLevel(logging.DEBUG)   # every line, the debug ones too
     try:
-        world = build_world(api, outbox)
+        world = build_world(api, outbox, now)
         now.at = T0 + timedelta(minutes=1)
         for key, row in MATRIX.items():
             for caller, _expected in executed_cells(row):

@@ -28,6 +28,8 @@ import generated_files  # noqa: E402
 
 _SENDS_TO_A_NUMBER_ON_FILE = ("reads the account to find the number on file, then, after sending, the stage "
                               "budget's counters for its alarm")
+_CERTIFIED_SERVICE = ("the service to certify is the volunteer's attendance records in the period, then their "
+                      "activities (which organization, consent) with the organization's account")
 _CODE_UNDER_A_NUMBER_ON_FILE = "the code is stored under the number on file, known only once the account is read"
 
 # Routes allowed past their kind's ceiling: the requests they must spend exactly, and why.
@@ -67,6 +69,12 @@ PAST_CEILING: dict[str, tuple[tuple[str, ...], str]] = {
     "POST /auth/wechat/bind": (
         ("BatchGetItem sessions+sms_codes+unique_keys", "GetItem accounts", "TransactWriteItems"),
         "the account's id comes from the phone's key, read with the ticket and the code"),
+    "POST /certificate-requests": (
+        ("Query attendance", "BatchGetItem accounts+activities", "TransactWriteItems"),
+        _CERTIFIED_SERVICE + " (refused when there is none)"),
+    "POST /certificate-requests/{certificate_request_id}/issue": (
+        ("GetItem certificate_requests", "Query attendance", "BatchGetItem accounts+activities", "TransactWriteItems"),
+        "the request names the volunteer and period; " + _CERTIFIED_SERVICE + ", frozen into the certificate"),
     "POST /admin/league-orgs/import": (
         ("BatchGetItem unique_keys", "TransactWriteItems", "TransactWriteItems"),
         "a bulk action: one read of the rows' login keys, one transaction per organization (2 in the tour)"),

@@ -120,7 +120,8 @@ def test_secrets_sms_and_stream_failures_are_granted_only_where_the_stage_needs_
         names = {arn.split(":parameter", 1)[1] for arn in resources(ssm[0])}
         tencent = variables.get("SMS_SENDER") == "tencent"
         texted = {variables[name] for name in stage_config.TENCENT_KEY_VARIABLES if tencent}
-        assert names == {variables["TOKEN_SIGNING_KEY_PARAM"], variables["SMS_CODE_KEY_PARAM"], *texted}
+        assert names == {variables["TOKEN_SIGNING_KEY_PARAM"], variables["SMS_CODE_KEY_PARAM"],
+                         variables["CERTIFICATE_ID_KEY_PARAM"], *texted}
         assert ssm[0]["Action"] == ["ssm:GetParameter"]
         kms = statements(stage, "kms")[0]
         assert kms["Condition"]["StringEquals"]["kms:ViaService"].startswith("ssm.")

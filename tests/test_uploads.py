@@ -65,7 +65,7 @@ def test_a_form_is_refused_for_another_type_an_unknown_purpose_or_a_purpose_not_
     league = league_org_session(api, "lg_upload")["access_token"]
     for body, path in (({"purpose": "org_photo", "content_type": "image/gif"}, "content_type"),
                        ({"purpose": "org_photo", "content_type": "text/html"}, "content_type"),
-                       ({"purpose": "seal", "content_type": "image/png"}, "purpose"),
+                       ({"purpose": "avatar", "content_type": "image/png"}, "purpose"),
                        ({"purpose": "org_photo"}, "content_type")):
         refused = api.post("/uploads", body, token=league)
         assert _field_error(refused) == (400, path, refused.json["error"]["fields"][0]["code"]), refused.json

@@ -6,6 +6,7 @@ from pynamodb.models import Model
 from chalicelib.data.accounts import Account, UniqueKey
 from chalicelib.data.activities import Activity, AttendanceRecord, ServiceTotal, Signup
 from chalicelib.data.audit import AuditEntry
+from chalicelib.data.certificates import Certificate, CertificateRequest
 from chalicelib.data.claims import Claim, ClaimQuota, ContactRead
 from chalicelib.data.demands import Demand, DemandEvent
 from chalicelib.data.help_requests import HelpRequest
@@ -29,7 +30,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Demand, DemandEvent, Reaction, Report,
     HelpRequest, NameIndexEntry,
     Claim, ClaimQuota, ContactRead,
-    Activity, Signup, AttendanceRecord, ServiceTotal,
+    Activity, Signup, AttendanceRecord, ServiceTotal, CertificateRequest, Certificate,
     RatingSheet, PointEntry, PointBalance, ParkedEvent,
     Notification, NotificationSettings, DailyTotals, TodoCounters, AuditEntry, IdempotencyRecord,
 )

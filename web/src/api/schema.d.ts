@@ -808,6 +808,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/certificate-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 申请志愿服务记录证明 from the organization that recorded the service.
+         * @description 调用者：个人用户。
+         */
+        post: operations["request_certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/certificate-requests/{certificate_request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw a request not issued (待出具 or 不予出具): its identity data goes with it.
+         * @description 调用者：个人用户。
+         */
+        delete: operations["delete_certificate_request"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/certificate-requests/{certificate_request_id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 出具: the service hours are computed and frozen; a new certificate number is allocated.
+         * @description 调用者：志愿服务组织。
+         */
+        post: operations["issue_certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/certificate-requests/{certificate_request_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 不予出具, with a reason the volunteer is told.
+         * @description 调用者：志愿服务组织。
+         */
+        post: operations["refuse_certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/certificate-requests/{certificate_request_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 撤销 an issued certificate, with a reason; verification then answers it revoked.
+         * @description 调用者：志愿服务组织。
+         */
+        post: operations["revoke_certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/certificates/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 验证 a certificate by its number (the QR code on it): issuer, masked name, period, hours, valid or not.
+         * @description 调用者：任何人（可不登录；带令牌时校验令牌）。
+         */
+        get: operations["verify_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/claims": {
         parameters: {
             query?: never;
@@ -1308,6 +1428,46 @@ export interface paths {
          * @description 调用者：个人用户、团组织、志愿服务组织、运营人员。
          */
         get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/certificate-inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's requests in one state (待出具 by default), oldest first.
+         * @description 调用者：志愿服务组织。
+         */
+        get: operations["certificate_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/certificate-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的证明, newest first.
+         * @description 调用者：个人用户。
+         */
+        get: operations["my_certificates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2243,6 +2403,112 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** CertificateReasonIn */
+        CertificateReasonIn: {
+            /** Reason */
+            reason: string;
+        };
+        /** CertificateRequestIn */
+        CertificateRequestIn: {
+            /**
+             * Consent
+             * @description the volunteer agrees to the consent text of this version
+             * @constant
+             */
+            consent: true;
+            /**
+             * Consent Version
+             * @description the consent text version, now 2099-06-v1
+             */
+            consent_version: string;
+            /**
+             * First Day
+             * Format: date
+             * @description first day of the period (China Standard Time)
+             */
+            first_day: string;
+            /**
+             * Id Number
+             * @description 证件号码: 居民身份证 checked (18 characters, MOD 11-2); stored encrypted
+             */
+            id_number: string;
+            id_type: components["schemas"]["IdType"];
+            /**
+             * Last Day
+             * Format: date
+             * @description last day of the period, at most 366 days after the first
+             */
+            last_day: string;
+            /**
+             * Org Id
+             * @description the volunteer organization that recorded the service
+             */
+            org_id: string;
+            /**
+             * Real Name
+             * @description 姓名, as on the identity document
+             */
+            real_name: string;
+        };
+        /** CertificateRequestOut */
+        CertificateRequestOut: {
+            /** @description once issued */
+            certificate: components["schemas"]["IssuedOut"] | null;
+            /** Consent Version */
+            consent_version: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Id Number Masked
+             * @description e.g. 4401**********123X; the full number is in the PDF only
+             */
+            id_number_masked: string;
+            id_type: components["schemas"]["IdType"];
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Org Id */
+            org_id: string;
+            /** Org Name */
+            org_name: string;
+            /** Real Name */
+            real_name: string;
+            /** Refuse Reason */
+            refuse_reason: string | null;
+            /** Request Id */
+            request_id: string;
+            status: components["schemas"]["CertificateStatus"];
+            /**
+             * Status Label
+             * @description status 的中文名称，与 GET /reference 的 labels 一致
+             */
+            readonly status_label: string;
+        };
+        /** CertificateRequestPageOut */
+        CertificateRequestPageOut: {
+            /** Items */
+            items: components["schemas"]["CertificateRequestOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * CertificateStatus
+         * @description requested ──issue──▶ issued ──revoke──▶ revoked; requested ──refuse──▶ refused (the organization).
+         * @enum {string}
+         */
+        CertificateStatus: "requested" | "issued" | "refused" | "revoked";
         /** ChangePasswordIn */
         ChangePasswordIn: {
             /** Current Password */
@@ -2763,7 +3029,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "ACCOUNT_ALREADY_BOUND" | "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED" | "WECHAT_ALREADY_BOUND" | "WECHAT_BIND_TICKET_INVALID" | "WECHAT_CODE_INVALID" | "WECHAT_NOT_BOUND" | "WECHAT_NOT_CONFIGURED" | "WECHAT_RATE_LIMITED" | "WECHAT_STATE_INVALID" | "WECHAT_UNAVAILABLE";
+                code: "ACCOUNT_ALREADY_BOUND" | "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "ID_NUMBER_INVALID" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOTHING_TO_CERTIFY" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED" | "WECHAT_ALREADY_BOUND" | "WECHAT_BIND_TICKET_INVALID" | "WECHAT_CODE_INVALID" | "WECHAT_NOT_BOUND" | "WECHAT_NOT_CONFIGURED" | "WECHAT_RATE_LIMITED" | "WECHAT_STATE_INVALID" | "WECHAT_UNAVAILABLE";
                 fields: {
                     code: string;
                     message: string;
@@ -2974,6 +3240,12 @@ export interface components {
             status: components["schemas"]["HelpRequestStatus"];
         };
         /**
+         * IdType
+         * @description 证件类型 of the volunteer, collected only in a certificate request.
+         * @enum {string}
+         */
+        IdType: "resident_id" | "hk_macao_permit" | "taiwan_permit" | "passport";
+        /**
          * ImageOut
          * @description One of the caller's own images: its key (send it again to keep the image) and a short-lived URL.
          */
@@ -2999,6 +3271,56 @@ export interface components {
             courses: string[];
             /** Group */
             group: string;
+        };
+        /** IssueIn */
+        IssueIn: {
+            /**
+             * Contact
+             * @description 联系方式 printed on the certificate
+             */
+            contact: string;
+            /**
+             * Handler
+             * @description 经办人
+             */
+            handler: string;
+            /**
+             * Person In Charge
+             * @description 负责人
+             */
+            person_in_charge: string;
+            /**
+             * Seal Key
+             * @description the organization's seal: a key from POST /uploads with purpose `seal`, printed on the PDF
+             */
+            seal_key?: string | null;
+        };
+        /**
+         * IssuedOut
+         * @description The certificate as issued: frozen, whatever happens to the activities afterwards.
+         */
+        IssuedOut: {
+            /** Contact */
+            contact: string;
+            /** Handler */
+            handler: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Lines */
+            lines: components["schemas"]["ServiceLineOut"][];
+            /** Number */
+            number: string;
+            /** Person In Charge */
+            person_in_charge: string;
+            /** Revoke Reason */
+            revoke_reason: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Total Hours */
+            total_hours: number;
         };
         /** JsSdkSignatureIn */
         JsSdkSignatureIn: {
@@ -3038,6 +3360,8 @@ export interface components {
             account_status: components["schemas"]["LabelOut"][];
             /** Activity Status */
             activity_status: components["schemas"]["LabelOut"][];
+            /** Certificate Status */
+            certificate_status: components["schemas"]["LabelOut"][];
             /** Check In Proof */
             check_in_proof: components["schemas"]["LabelOut"][];
             /** Claim Status */
@@ -3048,6 +3372,8 @@ export interface components {
             help_request_kind: components["schemas"]["LabelOut"][];
             /** Help Request Status */
             help_request_status: components["schemas"]["LabelOut"][];
+            /** Id Type */
+            id_type: components["schemas"]["LabelOut"][];
             /** My Claims Filter */
             my_claims_filter: components["schemas"]["LabelOut"][];
             /** Notification Type */
@@ -3310,7 +3636,7 @@ export interface components {
          * @description Every event that concerns an account. Each type can be muted by its recipient.
          * @enum {string}
          */
-        NotificationType: "help_request_adopted" | "help_request_declined" | "claim_applied" | "claim_confirmed" | "claim_returned" | "claim_withdrawn" | "activity_published" | "activity_cancelled" | "rating_received" | "points_awarded" | "report_outcome" | "password_reset";
+        NotificationType: "help_request_adopted" | "help_request_declined" | "claim_applied" | "claim_confirmed" | "claim_returned" | "claim_withdrawn" | "activity_published" | "activity_cancelled" | "rating_received" | "points_awarded" | "report_outcome" | "password_reset" | "certificate_requested" | "certificate_issued" | "certificate_refused" | "certificate_revoked";
         /** NotificationTypeOut */
         NotificationTypeOut: {
             /** Label */
@@ -4032,6 +4358,27 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** ServiceLineOut */
+        ServiceLineOut: {
+            /** Activity Id */
+            activity_id: string;
+            /** Hours */
+            hours: number;
+            /** Service Content */
+            service_content: string;
+            /**
+             * Service End
+             * Format: date-time
+             */
+            service_end: string;
+            /**
+             * Service Start
+             * Format: date-time
+             */
+            service_start: string;
+            /** Title */
+            title: string;
+        };
         /**
          * ServiceRecordsOut
          * @description 我的服务记录: the basis of the 志愿服务记录证书.
@@ -4252,7 +4599,43 @@ export interface components {
          * @description What an uploaded image is for: a segment of its key, so a key cannot be attached elsewhere.
          * @enum {string}
          */
-        UploadPurpose: "org_photo" | "activity_photo";
+        UploadPurpose: "org_photo" | "activity_photo" | "seal";
+        /**
+         * VerificationOut
+         * @description What anyone holding the number may learn: no identity beyond the masked name.
+         */
+        VerificationOut: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Masked Name */
+            masked_name: string;
+            /** Number */
+            number: string;
+            /** Org Name */
+            org_name: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Total Hours */
+            total_hours: number;
+            /**
+             * Valid
+             * @description false once revoked
+             */
+            valid: boolean;
+        };
         /**
          * VolunteerOrgCardOut
          * @description 组织信息 tab: what the public sees of an approved volunteer organization (no contacts).
@@ -7788,6 +8171,526 @@ export interface operations {
             };
         };
     };
+    request_certificate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A new random key (a UUID) per action, sent again unchanged with every retry of it: a repeat within 24 h gets the first answer and changes nothing (docs/api.md). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "consent": true,
+                 *       "consent_version": "2099-06-v1",
+                 *       "first_day": "2099-01-01",
+                 *       "id_number": "11010519491231002X",
+                 *       "id_type": "resident_id",
+                 *       "last_day": "2099-12-31",
+                 *       "org_id": "00000000000000000000000000000000",
+                 *       "real_name": "王小红"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificateRequestIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRequestOut"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_INVALID` Idempotency-Key 须为 8 至 64 位字母、数字、“-”或“_”（如 UUID）; `ID_NUMBER_INVALID` 证件号码格式或校验位有误; `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `IDEMPOTENCY_ANSWER_LOST` 该操作已完成，但结果未能返回，请刷新后查看; `IDEMPOTENCY_KEY_IN_PROGRESS` 相同的请求正在处理中，请稍后重试; `NOTHING_TO_CERTIFY` 该期间内没有可由该组织证明的志愿服务时长 */
+            409: {
+                headers: {
+                    /** @description With IDEMPOTENCY_KEY_IN_PROGRESS: seconds until the first answer is expected. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED` 该 Idempotency-Key 已用于另一个请求，新的请求请使用新的 Idempotency-Key */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `SERVICE_MISCONFIGURED` 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_certificate_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                certificate_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    issue_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                certificate_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contact": "020-87195622",
+                 *       "handler": "韩梅梅",
+                 *       "person_in_charge": "李雷"
+                 *     }
+                 */
+                "application/json": components["schemas"]["IssueIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRequestOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `UPLOAD_INVALID` 图片须为 JPEG、PNG 或 WebP 格式，且不超过 2 MB; `UPLOAD_NOT_FOUND` 图片未上传成功或已过期，请重新上传; `UPLOAD_NOT_YOURS` 图片不是您上传的，请重新上传; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOTHING_TO_CERTIFY` 该期间内没有可由该组织证明的志愿服务时长; `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `STORAGE_UNAVAILABLE` 图片服务暂时不可用，请稍后再试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    refuse_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                certificate_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "服务时长记录有误"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificateReasonIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRequestOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revoke_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                certificate_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "服务时长记录有误"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificateReasonIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRequestOut"];
+                };
+            };
+            /** @description `INVALID_JSON` 请求体不是合法的 JSON; `JSON_TOO_DEEP` 请求体嵌套层数过多; `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` 不支持的请求内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    verify_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationOut"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     claim_feed: {
         parameters: {
             query?: {
@@ -10069,6 +10972,107 @@ export interface operations {
             };
             /** @description `NOT_FOUND` 资源不存在 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    certificate_inbox: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: components["schemas"]["CertificateStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRequestPageOut"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_certificates: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRequestPageOut"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` 请求参数有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -335,4 +335,5 @@ def test_the_contract_documents_the_header_on_exactly_the_routes_that_take_it(ap
         ("POST", "/activities/{activity_id}/check-outs"), ("POST", "/claims/{claim_id}/ratings"),
         ("POST", "/demands"), ("POST", "/demands/{demand_id}/publish"), ("POST", "/demands/{demand_id}/activities"),
         ("POST", "/demands/{demand_id}/reports"), ("POST", "/activities/{activity_id}/reports"),
+        ("POST", "/certificate-requests"),
     }

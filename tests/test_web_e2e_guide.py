@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
+from tests.local_stack_client import Http, activate_demo_league, publish_demand, serving, sms_code
 from tests.web_stack import built_client, run_script
 
 LEAGUE_PASSWORD = "League2024demo"
@@ -42,20 +42,9 @@ def _seed(http: Http, data_dir: Path) -> str:
     org = http.login("organization", "demo_volunteer", "Demo1234").json()["access_token"]
     ids = []
     for title, leader_mobile in OTHER_DEMANDS:
-        draft = http.post("/demands", {
+        ids.append(publish_demand(http, data_dir, league, {
             "title": title, "demand_type": "关爱未成年人", "volunteers_needed": 3, "content": "孩子们需要课后辅导。",
-            "period_start": "2099-07-01", "period_end": "2099-07-31", "guarantees": ["交通补贴"]}, league)
-        assert draft.status_code == 201, draft.text
-        demand_id = draft.json()["demand_id"]
-        sent = http.post("/sms/codes", {"phone": leader_mobile, "purpose": "leader_mobile"}, league)
-        assert sent.status_code == 202, sent.text
-        published = http.post(f"/demands/{demand_id}/publish", {"org": {
-            "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
-            "org_name": DEMO_LEAGUE_NAME, "leader_name": "李雷", "landline": "0755-88889999",
-            "leader_mobile": leader_mobile, "leader_sms_code": sms_code(data_dir, leader_mobile),
-            "services_content": "课后辅导"}}, league)
-        assert published.status_code == 200, published.text
-        ids.append(demand_id)
+            "period_start": "2099-07-01", "period_end": "2099-07-31", "guarantees": ["交通补贴"]}, leader_mobile))
     for demand_id in ids[:4]:
         claimed = http.post(f"/demands/{demand_id}/claims", {"message": "我们可以提供课后辅导"}, org)
         assert claimed.status_code == 201, claimed.text

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
+from tests.local_stack_client import Http, activate_demo_league, publish_demand, serving
 from tests.web_stack import built_client, run_script
 
 NEW_INDIVIDUAL = {"phone": "13900000041", "name": "赵雷", "password": "Zhao2024lei"}
@@ -20,19 +20,10 @@ pytestmark = [pytest.mark.web, pytest.mark.xdist_group("local_stack")]
 def _seed(http: Http, data_dir: Path) -> None:
     """The demo 团组织 activated (only activated ones are offered by the search) with one published demand."""
     league = activate_demo_league(http, data_dir, "League2024demo").json()["access_token"]
-    draft = http.post("/demands", {
+    publish_demand(http, data_dir, league, {
         "title": DEMAND_TITLE, "demand_type": "关爱未成年人", "volunteers_needed": 8,
         "content": "他们上学期数学成绩中等偏下，解方程是弱项。", "period_start": "2099-06-05",
-        "period_end": "2099-06-08", "guarantees": ["餐饮保障"]}, league)
-    assert draft.status_code == 201, draft.text
-    sent = http.post("/sms/codes", {"phone": PUBLISHER_MOBILE, "purpose": "leader_mobile"}, league)
-    assert sent.status_code == 202, sent.text
-    published = http.post(f"/demands/{draft.json()['demand_id']}/publish", {"org": {
-        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
-        "org_name": DEMO_LEAGUE_NAME, "leader_name": "李雷", "landline": "0755-88889999",
-        "leader_mobile": PUBLISHER_MOBILE, "leader_sms_code": sms_code(data_dir, PUBLISHER_MOBILE),
-        "services_content": "数学课程辅导"}}, league)
-    assert published.status_code == 200, published.text
+        "period_end": "2099-06-08", "guarantees": ["餐饮保障"]}, PUBLISHER_MOBILE)
 
 
 def test_an_individual_registers_asks_for_help_and_follows_it(tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_stack_client import Http, activate_demo_league, serving, sms_code
+from tests.local_stack_client import Http, activate_demo_league, publish_demand, serving, sms_code
 from tests.web_stack import built_client, run_script
 
 LEAGUE_PASSWORD = "League2024demo"
@@ -35,20 +35,10 @@ def _seed(http: Http, data_dir: Path) -> None:
         "sms_code": sms_code(data_dir, CONTACT_MOBILE)}, person)
     assert helped.status_code == 201, helped.text
 
-    draft = http.post("/demands", {
+    demand_id = publish_demand(http, data_dir, league, {
         "title": CLAIMED_TITLE, "demand_type": "关爱未成年人", "volunteers_needed": 5,
         "content": "孩子们的英语基础较弱，需要线上辅导。", "period_start": "2099-07-01", "period_end": "2099-07-31",
-        "guarantees": ["交通补贴"]}, league)
-    assert draft.status_code == 201, draft.text
-    demand_id = draft.json()["demand_id"]
-    sent = http.post("/sms/codes", {"phone": SEEDED_LEADER_MOBILE, "purpose": "leader_mobile"}, league)
-    assert sent.status_code == 202, sent.text
-    published = http.post(f"/demands/{demand_id}/publish", {"org": {
-        "region": {"province": "广东省", "city": "深圳市", "district": "罗湖区"},
-        "org_name": "中国共产主义青年团深圳市委员会", "leader_name": "李雷", "landline": "0755-88889999",
-        "leader_mobile": SEEDED_LEADER_MOBILE, "leader_sms_code": sms_code(data_dir, SEEDED_LEADER_MOBILE),
-        "services_content": "英语课程辅导"}}, league)
-    assert published.status_code == 200, published.text
+        "guarantees": ["交通补贴"]}, SEEDED_LEADER_MOBILE)
 
     volunteer = http.login("organization", "demo_volunteer", "Demo1234").json()["access_token"]
     claimed = http.post(f"/demands/{demand_id}/claims", {"message": "我们有5位英语老师可以在周末线上辅导"}, volunteer)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
-from functools import cache
 
 from chalicelib.errors import ErrorCode, field_error
 from chalicelib.reference import IdType
@@ -76,8 +75,8 @@ def decrypt(blob: bytes, request_id: str) -> str:
     return _aead().decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], request_id.encode()).decode()
 
 
-@cache
 def _aead():
+    # Not cached itself: the secret is (secrets.get_secret), and deriving the key costs microseconds.
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF

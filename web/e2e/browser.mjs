@@ -42,6 +42,18 @@ export async function signIn(page, login, password, { individual = false } = {})
   await page.getByRole('button', { name: '登录' }).click()
 }
 
+/** A call to the local stack's API (seeding and checks around the UI); refuses any answer but 2xx. */
+export async function apiCall(method, path, token, body) {
+  const response = await fetch(`${config.baseUrl}/api${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const answer = await response.json()
+  expect(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
+  return answer
+}
+
 /** The last code the local stack "sent" to `phone` (it writes every SMS to its log). */
 export function lastSmsCode(phone) {
   const codes = [...readFileSync(config.smsLog, 'utf8').matchAll(new RegExp(`SMS to ${phone}: \\D*(\\d{6})`, 'g'))]

@@ -7,7 +7,7 @@
 // 我的求助 says 已发布.
 // Config: {baseUrl, outDir, smsLog, person, volunteer, league, org (each {login, password}), contactPhone,
 // leaderMobile, orgQuery, orgName, helpTitle, demandTitle, limitDemandId}. Prints what each screen showed.
-import { config, expect, lastSmsCode, mobilePage, shot as shotOf } from './browser.mjs'
+import { apiCall as call, config, expect, lastSmsCode, mobilePage, shot as shotOf } from './browser.mjs'
 
 const { baseUrl, person, volunteer, league, org, contactPhone, leaderMobile, helpTitle, demandTitle } = config
 const began = Date.now()
@@ -56,17 +56,6 @@ async function signIn(page, { login, password }, { organization = false } = {}) 
   await page.getByPlaceholder(organization ? '请输入组织/团体账号' : '请输入手机号').fill(login)
   await page.getByPlaceholder('请输入密码').fill(password)
   await page.getByRole('button', { name: '登录' }).click()
-}
-
-async function call(method, path, token, body) {
-  const response = await fetch(`${baseUrl}/api${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const answer = await response.json()
-  expect(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
-  return answer
 }
 
 /** 我的积分 until it shows `expected` (the ratings stream, pumped by the local stack, awards them within seconds). */

@@ -3,7 +3,7 @@
 // individual}; every {login, password}. The 团组织's confirmation goes over HTTP (its screens are another role's).
 // Prints {pendingLabel, claimedLabel, leaderMobile, refusedWith, refusedField, checkInCode, wrongCode, rosterStatus,
 // refusedImage, photoShown, activityPhotoShown}.
-import { config, expect, mobilePage, shot as shotOf, signIn } from './browser.mjs'
+import { apiCall as call, config, expect, mobilePage, shot as shotOf, signIn } from './browser.mjs'
 
 const { baseUrl, demandId, volunteerOrg, league, bareOrg, individual } = config
 const { browser, context, page } = await mobilePage()
@@ -11,17 +11,6 @@ const report = {}
 let current = page
 const shot = (name, options = {}) =>
   options.fullPage ? current.screenshot({ path: `${config.outDir}/${name}.png`, fullPage: true }) : shotOf(current, name)
-
-async function call(method, path, token, body) {
-  const response = await fetch(`${baseUrl}/api${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const answer = await response.json()
-  expect(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
-  return answer
-}
 
 // A 48×48 PNG (red and white squares), the photo 完善信息 uploads.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAAATklEQVR42u3XsQ0AIAgEQGrHcP+h2ERHEBKjzRHq5zogcsxjr0LdygkgICAgIKAm6OWwSg4QEBAQEFAXZNsDAQEBAfnLnB9AQEBAQF9BG3XIKY+8/dQGAAAAAElFTkSuQmCC', 'base64')

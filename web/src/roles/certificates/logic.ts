@@ -47,3 +47,11 @@ export function normaliseNumber(typed: string): string {
 export function deletable(status: CertificateStatus): boolean {
   return status === 'requested' || status === 'refused'
 }
+
+/** The status tag's colour: 待出具 primary, 已出具 green, 已撤销 red, 不予出具 grey. */
+export const TAG_TYPES: Record<CertificateStatus, 'primary' | 'success' | 'danger' | 'default'> = {
+  requested: 'primary',
+  issued: 'success',
+  revoked: 'danger',
+  refused: 'default',
+}

@@ -76,6 +76,8 @@ def test_reference_lists_come_from_the_one_reference_module(api, outbox):
     assert body["activity_types"] == list(reference.ACTIVITY_TYPES)
     assert body["sign_in_methods"] == list(reference.SIGN_IN_METHODS)
     assert "other" in body["report_reasons"]
+    assert body["certificate_consent"] == {"version": reference.CERTIFICATE_CONSENT_VERSION,
+                                           "text": reference.CERTIFICATE_CONSENT_TEXT}
 
 
 def test_no_runtime_code_scans_a_table():

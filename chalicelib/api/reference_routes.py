@@ -27,6 +27,11 @@ LabelsOut = create_model("LabelsOut", __base__=OutputModel,
                          **{name: (list[LabelOut], ...) for name in reference.LABELS})
 
 
+class ConsentOut(OutputModel):
+    version: str = Field(description="send it as `consent_version` with `consent: true`")
+    text: str = Field(description="the consent the screen shows above its checkbox")
+
+
 class ReferenceOut(OutputModel):
     province: str
     cities: list[City]
@@ -44,6 +49,7 @@ class ReferenceOut(OutputModel):
     who_may_sign_up: list[str]
     activity_tags: list[str]
     labels: LabelsOut = Field(description="每个枚举值的中文名称")  # type: ignore[valid-type]
+    certificate_consent: ConsentOut = Field(description="申请证明's consent text and its version")
 
 
 @endpoint(bp, "/reference", "GET", roles=ANYONE, response=ReferenceOut)
@@ -61,4 +67,6 @@ def get_reference(call: Call) -> ReferenceOut:
         activity_tags=list(reference.ACTIVITY_TAGS),
         labels=LabelsOut(**{name: [LabelOut(value=member.value, label=label) for member, label in labels.items()]
                             for name, labels in reference.LABELS.items()}),
+        certificate_consent=ConsentOut(version=reference.CERTIFICATE_CONSENT_VERSION,
+                                       text=reference.CERTIFICATE_CONSENT_TEXT),
     )

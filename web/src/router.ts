@@ -7,6 +7,7 @@ import { volunteerOrgRoutes } from './roles/volunteer-org/routes'
 import { volunteerRoutes } from './roles/volunteer/routes'
 import { individualRoutes } from './roles/individual/routes'
 import { operatorRoutes } from './roles/operator/routes'
+import { certificateRoutes } from './roles/certificates/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -43,6 +44,7 @@ export const router = createRouter({
     ...volunteerRoutes,
     ...individualRoutes,
     ...operatorRoutes,
+    ...certificateRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -2794,6 +2794,19 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** ConsentOut */
+        ConsentOut: {
+            /**
+             * Text
+             * @description the consent the screen shows above its checkbox
+             */
+            text: string;
+            /**
+             * Version
+             * @description send it as `consent_version` with `consent: true`
+             */
+            version: string;
+        };
         /** CoordinatesIn */
         CoordinatesIn: {
             /** Latitude */
@@ -4092,6 +4105,8 @@ export interface components {
             activity_tags: string[];
             /** Activity Types */
             activity_types: string[];
+            /** @description 申请证明's consent text and its version */
+            certificate_consent: components["schemas"]["ConsentOut"];
             /** Cities */
             cities: ("广州市" | "深圳市" | "珠海市" | "汕头市" | "佛山市" | "韶关市" | "湛江市" | "肇庆市" | "江门市" | "茂名市" | "惠州市" | "梅州市" | "汕尾市" | "河源市" | "阳江市" | "清远市" | "东莞市" | "中山市" | "潮州市" | "揭阳市" | "云浮市")[];
             /** Demand Types */

@@ -17,6 +17,8 @@ For every stage in .chalice/config.json it
   infra/stages.json (a stage is one region; the account is `*` until `deploy_infra.py` records it).
   Chalice policy files are plain JSON, so the partition, region and account are written in:
   `arn:aws-cn:` for cn-* regions, `arn:aws:` elsewhere;
+- sets `CERTIFICATE_RENDERER=lambda` and `CERTIFICATE_RENDERER_FUNCTION` (the stage's `render` function of
+  the certificates/ app) and `PUBLIC_H5_ORIGIN` from the stage's `public_h5_origin` when it has one;
 - sets the stage's SMS variables from its `sms` in infra/stages.json (provider, signature, SNS region or
   Tencent's template ids, SDK app id and key parameters; see SMS_KEYS), the one place they are written;
 - sets Powertools' `POWERTOOLS_SERVICE_NAME` (`yce-api-<stage>`: the `service` of every log line and
@@ -64,6 +66,7 @@ TRACE_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]   # no res
 # a TransactWriteItems, which IAM authorizes per item action).
 APPEND_ONLY_TABLES = ("audit_log",)
 APPEND_ONLY_DENIED_ACTIONS = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+CERTIFICATE_APP_NAME, CERTIFICATE_FUNCTION = "yce-certificates", "render"   # certificates/app.py
 API_FUNCTION = "api_handler"   # Chalice's name for the function serving every route
 
 
@@ -115,6 +118,11 @@ class StageArns:
 
     def log_group(self, stage: str, function: str) -> str:
         return self.arn("logs", f"log-group:{log_group_name(stage, function)}")
+
+
+def certificate_function_name(stage: str) -> str:
+    """Chalice's name for the certificates/ app's `render` function in a stage."""
+    return f"{CERTIFICATE_APP_NAME}-{stage}-{CERTIFICATE_FUNCTION}"
 
 
 def log_group_name(stage: str, function: str) -> str:
@@ -191,6 +199,10 @@ def policy_document(stage: str, function: str, region: str, account: str, variab
             {**allow("SecretsDecrypt", ["kms:Decrypt"], [arns.arn("kms", "key/*")]),
              "Condition": {"StringEquals": {"kms:ViaService": f"ssm.{region}.{infra_model.dns_suffix_for(region)}"}}},
         ]
+    functions = [variables[name.upper()] for name in needs.functions if variables.get(name.upper())]
+    if functions:
+        statements.append(allow("Invoke", ["lambda:InvokeFunction"],
+                                 [arns.arn("lambda", f"function:{name}") for name in functions]))
     if needs.sms and variables.get("SMS_SENDER") == "sns":
         # An SMS to a phone number has no resource ARN: IAM evaluates it against "*".
         statements.append(allow("Sms", ["sns:Publish"], "*"))
@@ -244,6 +256,13 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         # The name the stack will give the bucket; deploy_infra.py writes the stack's output over it.
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
+        # The certificate PDF: the stage's function of the certificates/ app (deployed first, docs/deploy.md),
+        # its QR code to the stage's H5 (infra/stages.json `public_h5_origin`; without it the download is 503).
+        variables["CERTIFICATE_RENDERER"] = "lambda"
+        variables["CERTIFICATE_RENDERER_FUNCTION"] = certificate_function_name(stage)
+        variables.pop("PUBLIC_H5_ORIGIN", None)
+        if stages[stage].get("public_h5_origin"):
+            variables["PUBLIC_H5_ORIGIN"] = parse_origins(stages[stage]["public_h5_origin"])[0]
         variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
         for name in SMS_KEYS.values():   # a provider's variables go when the stage changes provider
             variables.pop(name, None)

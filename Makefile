@@ -6,7 +6,7 @@ DEV_STAMP := $(VENV)/.dev-requirements-installed
 WEB_STAMP := web/node_modules/.package-lock-installed
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-CERTIFICATE_FONT := certificates/fonts/NotoSansSC-Regular.ttf
+CERTIFICATE_FONT := certificates/vendor/certificate_pdf/fonts/NotoSansSC-Regular.ttf
 
 venv: $(DEV_STAMP)
 

@@ -24,6 +24,8 @@ For every stage in .chalice/config.json it
 - sets Powertools' `POWERTOOLS_SERVICE_NAME` (`yce-api-<stage>`: the `service` of every log line and
   metric) and `POWERTOOLS_METRICS_NAMESPACE` (`YCE`), adds `POWERTOOLS_LOG_LEVEL` (`INFO`) when the stage
   lacks one, and turns on X-Ray active tracing (`xray`) for the stage's functions and API;
+- writes certificates/.chalice/config.json and its policies: the certificate function in the same stages, its
+  role allowed its own logs only;
 - writes the policies' sizes into docs/deploy.md (its "function-policies" section).
 `--check` changes nothing and exits 1 when a file is not what it would write (a test runs it).
 """
@@ -42,6 +44,7 @@ from infra_model import APP_NAME, TableSpec
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / ".chalice" / "config.json"
 STAGES_PATH = ROOT / "infra" / "stages.json"
+CERTIFICATE_CONFIG_PATH = ROOT / "certificates" / ".chalice" / "config.json"
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
@@ -297,11 +300,33 @@ def sizes_table(policies: dict[Path, str], stages: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def certificate_app(config: dict, stages: dict) -> dict[Path, str]:
+    """certificates/.chalice/: the certificate function's stages (the API's), each with a role that may write
+    its own log group and nothing else (it calls no AWS service: the API sends it everything it draws)."""
+    files, stage_configs = {}, {}
+    for stage in config["stages"]:
+        region, account = stages[stage]["region"], stages[stage]["account_id"]
+        group = StageArns(region, account, "").arn("logs", f"log-group:/aws/lambda/{certificate_function_name(stage)}")
+        policy = CERTIFICATE_CONFIG_PATH.parent / f"policy-{stage}-{CERTIFICATE_FUNCTION}.json"
+        files[policy] = dump_json({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": [group, f"{group}:*"]}]})
+        stage_configs[stage] = {"autogen_policy": False,
+                                "lambda_functions": {CERTIFICATE_FUNCTION: {"iam_policy_file": policy.name}}}
+    # 1 GB: reportlab draws on one CPU share; Lambda gives CPU in proportion to memory (docs/performance.md).
+    files[CERTIFICATE_CONFIG_PATH] = dump_json({
+        "version": "2.0", "app_name": CERTIFICATE_APP_NAME,
+        "lambda_functions": {CERTIFICATE_FUNCTION: {"lambda_memory_size": 1024, "lambda_timeout": 15,
+                                                    "reserved_concurrency": 20}},
+        "stages": stage_configs})
+    return files
+
+
 def generated(config: dict, stages: dict) -> dict[Path, str]:
-    """Every file this script writes: the wired config, the policies, the sizes in docs/deploy.md."""
+    """Every file this script writes: the wired config, the policies, the sizes in docs/deploy.md, the
+    certificate function's config and policies."""
     config, policies = synced(config, stages)
     sizes = sizes_table(policies, list(config["stages"]))
-    return {CONFIG_PATH: dump_json(config), **policies,
+    return {CONFIG_PATH: dump_json(config), **policies, **certificate_app(config, stages),
             DEPLOY_DOC: generated_files.with_section(DEPLOY_DOC, "function-policies", sizes)}
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 from botocore.response import StreamingBody
 
-from chalicelib.services import certificate_renderer
+from chalicelib.services import certificate_renderer, id_documents
 from tests.aws_uses import Recorder, Use
 from tests.builders import demand_body
 from tests.client import Api, Outbox
@@ -112,6 +112,7 @@ def recorded() -> dict[str, set[Use]]:
             with recorder.installed(patch, outbox), Client(app, stage_name="test") as client:
                 api = Api(client)
                 secrets.get_secret.cache_clear()   # each function is its own container: it reads the keys itself
+                id_documents._aead.cache_clear()   # (an earlier test's AEAD would spare it the SSM read)
                 who = Tour(api, now).run(outbox)
                 _variants_the_tour_leaves_out(api, who)
                 # Totals stored a week ago: the first run computes a week, not every day since the platform began.
@@ -127,6 +128,7 @@ def recorded() -> dict[str, set[Use]]:
         finally:
             sms_sender.use_sender(None)
             secrets.get_secret.cache_clear()
+            id_documents._aead.cache_clear()
         get_settings.cache_clear()
     return recorder.uses
 

@@ -2,9 +2,10 @@
 
 `lambda`: the stage's certificate function (certificates/app.py), invoked synchronously with the payload as
 JSON; it answers `{"pdf_base64": ...}`. Nothing is stored on the way: no S3 object holding a full 证件号码.
-`inline`: certificates/payload.py in this process, for the local stack and tests (chalicelib/config.py
-refuses it on Lambda, whose package has no reportlab). Either failing → 503 CERTIFICATE_RENDERER_UNAVAILABLE
-with Retry-After, never a 500; the payload and the function's answer are never logged (they hold the number).
+`inline`: certificates/vendor/certificate_pdf/payload.py in this process, for the local stack and tests
+(chalicelib/config.py refuses it on Lambda, whose package has no reportlab). Either failing → 503
+CERTIFICATE_RENDERER_UNAVAILABLE with Retry-After, never a 500; the payload and the function's answer are never
+logged (they hold the number).
 """
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ def _unavailable() -> AppError:
 
 
 def _inline(payload: dict) -> bytes:
-    from certificates.payload import render_payload  # reportlab: the local stack's and tests' install only
+    from certificates.vendor.certificate_pdf.payload import (
+        render_payload,  # reportlab: the local stack's and tests' install only
+    )
 
     try:
         return render_payload(payload)

@@ -11,7 +11,7 @@ import binascii
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from certificates.render import Content, Line, render
+from .render import Content, Line, render
 
 MAX_SEAL_BYTES = 2 * 1024 * 1024   # an upload's limit (chalicelib/services/uploads.py)
 

@@ -27,7 +27,7 @@ $(DEV_STAMP): $(LOCAL_STAMP) requirements-dev.txt
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts
 
-run: $(LOCAL_STAMP) $(WEB_DIST)
+run: $(LOCAL_STAMP) $(WEB_DIST) $(CERTIFICATE_FONT)
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
 
 # The built H5 client alone (what scripts/deploy_web.py publishes).

@@ -35,6 +35,9 @@ MISSING_WHEEL_MARKERS = ("Could not install dependencies", "You will have to bui
 LOCK_PATH = ROOT / ".chalice" / "deployments" / ".package.lock"   # Chalice's wheel cache is shared
 
 
+CERTIFICATE_FONT = "vendor/certificate_pdf/fonts/NotoSansSC-Regular.ttf"   # in certificates/, shipped with it
+
+
 class PackagingError(RuntimeError):
     pass
 
@@ -111,8 +114,11 @@ def package(stage: str, outdir: Path) -> dict:
 
 def package_certificates(stage: str, outdir: Path) -> dict:
     """Package the certificate function (certificates/, its own Chalice app) for the stage into outdir."""
+    project = stage_config.CERTIFICATE_CONFIG_PATH.parent.parent
+    if not (project / CERTIFICATE_FONT).is_file():   # git-ignored: a fresh clone has not fetched it yet
+        raise PackagingError(f"{CERTIFICATE_FONT} is missing: run scripts/ensure_certificate_tools.sh")
     region = stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
-    run_chalice_package(stage, outdir, region, project=stage_config.CERTIFICATE_CONFIG_PATH.parent.parent)
+    run_chalice_package(stage, outdir, region, project=project)
     return json.loads((outdir / "sam.json").read_text(encoding="utf-8"))
 
 

@@ -13,7 +13,7 @@ venv: $(DEV_STAMP)
 # `make run` installs only what the local stack needs (requirements-local.txt, about 30 s on a fresh
 # clone); `make test` adds the test tools. Each reinstalls only when one of its files is newer than its
 # last successful install.
-$(LOCAL_STAMP): requirements.txt requirements-local.txt
+$(LOCAL_STAMP): requirements.txt requirements-local.txt certificates/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q -r requirements-local.txt
 	touch $@
@@ -27,7 +27,7 @@ $(DEV_STAMP): $(LOCAL_STAMP) requirements-dev.txt
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts
 
-run: $(LOCAL_STAMP) $(WEB_DIST) $(CERTIFICATE_FONT)
+run: $(LOCAL_STAMP) $(WEB_DIST)
 	$(VENV)/bin/python scripts/local_stack.py $(ARGS)
 
 # The built H5 client alone (what scripts/deploy_web.py publishes).

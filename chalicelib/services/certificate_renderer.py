@@ -37,13 +37,11 @@ def _unavailable() -> AppError:
 
 
 def _inline(payload: dict) -> bytes:
-    from certificates.vendor.certificate_pdf.payload import (
-        render_payload,  # reportlab: the local stack's and tests' install only
-    )
+    try:   # reportlab: requirements-local.txt; the font: scripts/ensure_certificate_tools.sh
+        from certificates.vendor.certificate_pdf.payload import render_payload
 
-    try:
         return render_payload(payload)
-    except (ValueError, OSError) as exc:   # a payload refused, the font missing (scripts/ensure_certificate_tools.sh)
+    except (ImportError, ValueError, OSError) as exc:   # not installed, a payload refused, the font missing
         raise _unavailable() from exc
 
 

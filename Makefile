@@ -6,14 +6,14 @@ DEV_STAMP := $(VENV)/.dev-requirements-installed
 WEB_STAMP := web/node_modules/.package-lock-installed
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-CERTIFICATE_FONT := certificates/fonts/NotoSansSC-Regular.ttf
+CERTIFICATE_FONT := certificates/vendor/certificate_pdf/fonts/NotoSansSC-Regular.ttf
 
 venv: $(DEV_STAMP)
 
 # `make run` installs only what the local stack needs (requirements-local.txt, about 30 s on a fresh
 # clone); `make test` adds the test tools. Each reinstalls only when one of its files is newer than its
 # last successful install.
-$(LOCAL_STAMP): requirements.txt requirements-local.txt
+$(LOCAL_STAMP): requirements.txt requirements-local.txt certificates/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q -r requirements-local.txt
 	touch $@

@@ -16,7 +16,7 @@ gc.disable()
 from chalicelib import observability
 from chalicelib.api.middleware import http_middleware
 from chalicelib.api.route_index import ROUTES
-from chalicelib.api.routing import LazyView
+from chalicelib.api.routing import PDF_MEDIA_TYPE, LazyView
 from chalicelib.config import get_settings
 from chalicelib.events.consumers import SCHEDULED_JOBS, STREAM_CONSUMERS, ScheduledJob, StreamConsumer
 
@@ -27,6 +27,9 @@ settings = get_settings()  # fail fast on a bad environment, before any request
 observability.configure_logging()   # JSON lines through Powertools, Chalice's own logger included
 app = Chalice(app_name="yce-api", configure_logs=False)
 app.register_middleware(http_middleware, "http")
+# Base64 through API Gateway (its binaryMediaTypes, from this list): the certificate download. Chalice then
+# answers it only to a request whose Accept names it (a browser's download sends */*, which matches).
+app.api.binary_types.append(PDF_MEDIA_TYPE)
 
 # Every route of the route modules (chalicelib/api/*_routes.py), with the metadata their blueprints give
 # it, from an index generated from them (scripts/route_index.py). A route's module is imported on the

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     started = time.perf_counter()
-    from certificates.render import render
+    from certificates.vendor.certificate_pdf.render import render
     imported = time.perf_counter() - started
     from certificates.sample import sample
 

@@ -5,7 +5,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from certificates.render import Content, Line
+from certificates.vendor.certificate_pdf.render import Content, Line
 
 SEAL_RED = (200, 0, 0)
 

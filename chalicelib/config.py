@@ -76,6 +76,13 @@ class Settings(BaseModel):
     # without either, the certificate routes that need it answer 503.
     certificate_id_key: str | None = Field(default=None, min_length=32)
     certificate_id_key_param: str | None = None
+    # Who renders a certificate's PDF (services/certificate_renderer.py): `lambda`, the stage's certificate
+    # function by name (certificates/app.py); `inline`, reportlab in this process, for the local stack and tests
+    # only (refused on Lambda: reportlab is not in the API's package). Unset: the download answers 503.
+    certificate_renderer: Literal["lambda", "inline"] | None = None
+    certificate_renderer_function: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    # The H5's origin, whose /certificates/<number> page the PDF's QR code opens (verification).
+    public_h5_origin: str | None = Field(default=None, pattern=f"^(?:{_ORIGIN.pattern})$")
     # Set by the Lambda runtime: a deployed function must not run on an inline (committed, placeholder) key.
     aws_lambda_function_name: str | None = None
 
@@ -173,6 +180,15 @@ class Settings(BaseModel):
         if self.aws_lambda_function_name and inline:
             raise ValueError(f"{', '.join(inline)} set inline on Lambda: a deployed stage reads its keys from SSM "
                              "(*_PARAM); an inline key is one anybody with the repository or the console can read")
+        return self
+
+    @model_validator(mode="after")
+    def _renderer_runnable_here(self) -> Settings:
+        if self.certificate_renderer == "lambda" and not self.certificate_renderer_function:
+            raise ValueError("CERTIFICATE_RENDERER=lambda needs CERTIFICATE_RENDERER_FUNCTION (the function's name)")
+        if self.certificate_renderer == "inline" and self.aws_lambda_function_name:
+            raise ValueError("CERTIFICATE_RENDERER=inline on Lambda: the API's package has no reportlab; "
+                             "deployed stages invoke the certificate function (CERTIFICATE_RENDERER=lambda)")
         return self
 
     @model_validator(mode="after")

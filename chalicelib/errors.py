@@ -84,6 +84,7 @@ class ErrorCode(Enum):
     RATING_ALREADY_GIVEN = (409, "您已评分，评分提交后不能修改")
     RATING_WINDOW_CLOSED = (409, "评分期已过（认领成功后14天内可评分）")
     NOTHING_TO_CERTIFY = (409, "该期间内没有可由该组织证明的志愿服务时长")
+    CERTIFICATE_REVOKED = (409, "该证明已被出具组织撤销，不能下载")
     IDEMPOTENCY_KEY_IN_PROGRESS = (409, "相同的请求正在处理中，请稍后重试")
     IDEMPOTENCY_ANSWER_LOST = (409, "该操作已完成，但结果未能返回，请刷新后查看")
     WECHAT_ALREADY_BOUND = (409, "该微信已绑定其他账号")
@@ -108,6 +109,7 @@ class ErrorCode(Enum):
     SERVICE_MISCONFIGURED = (503, "服务暂不可用")
     SMS_UNAVAILABLE = (503, "短信发送失败，请稍后再试")   # the SMS provider failed; the send's quota was given back
     STORAGE_UNAVAILABLE = (503, "图片服务暂时不可用，请稍后再试")   # S3 failed while claiming an image
+    CERTIFICATE_RENDERER_UNAVAILABLE = (503, "证明文件暂时无法生成，请稍后再试")   # the PDF function failed
     WECHAT_UNAVAILABLE = (503, "微信服务暂时不可用，请稍后再试")   # the WeChat API failed or answered an error
     WECHAT_RATE_LIMITED = (503, "微信接口调用已达上限，请稍后再试")   # WeChat's quota (45009)
     UPSTREAM_TIMEOUT = (504, "服务响应超时，请稍后再试")   # the function did not answer API Gateway in time

@@ -52,6 +52,9 @@ def local_stack_environment(*, dynamodb_port: int, data_dir: Path, s3_port: int 
         env["S3_ENDPOINT"] = f"http://127.0.0.1:{s3_port}"
     env["AWS_DEFAULT_REGION"] = os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     env["SMS_LOG_FILE"] = str(data_dir / "sms.log")
+    # The certificate PDF drawn in the API's process (reportlab is in the dev install): no certificate function here.
+    env["CERTIFICATE_RENDERER"] = "inline"
+    env["PUBLIC_H5_ORIGIN"] = "http://localhost:5173"   # the Vite dev server of `make run`
     env["SMS_SENDER"] = "console"   # texts go to the console and SMS_LOG_FILE: no provider account needed
     env["PYTHONUNBUFFERED"] = "1"  # request logs and SMS lines show up at once, even through a pipe
     env["POWERTOOLS_METRICS_DISABLED"] = "true"   # no CloudWatch here: EMF lines would only clutter the console

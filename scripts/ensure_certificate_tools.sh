@@ -4,7 +4,7 @@
 # TTF (reportlab reads neither .ttc collections nor CFF-only OTF) from the npm package @expo-google-fonts/noto-sans-sc.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-FONT_DIR="$ROOT/certificates/fonts"
+FONT_DIR="$ROOT/certificates/vendor/certificate_pdf/fonts"
 FONT="$FONT_DIR/NotoSansSC-Regular.ttf"
 FONT_PACKAGE="@expo-google-fonts/noto-sans-sc@0.4.3"
 SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)

@@ -6,7 +6,7 @@ consumes and the failure queue (both from chalicelib/events/consumers.py). tests
 runs every function under moto, records what it asks of AWS and fails when this declaration grants less
 (a use refused) or more (a resource no use needs): change the code, run that test, adjust here.
 Tables and indexes are logical names (the stage's TABLE_PREFIX is added); objects are areas of the image
-bucket; parameters are the settings naming an SSM parameter.
+bucket; parameters are the settings naming an SSM parameter; functions are the settings naming a Lambda function.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class Needs:
     indexes: tuple[str, ...] = ()        # "table/index", queried
     objects: dict[str, tuple[str, ...]] = field(default_factory=dict)   # bucket area → S3 actions
     parameters: tuple[str, ...] = ()     # settings naming the SSM SecureStrings read (kms:Decrypt through SSM)
+    functions: tuple[str, ...] = ()      # settings naming a Lambda function invoked (lambda:InvokeFunction)
     sms: bool = False                    # sends texts (an IAM action only where the stage's provider is SNS)
 
 
@@ -59,6 +60,7 @@ FUNCTIONS: dict[str, Needs] = {
         objects={"uploads": ("s3:GetObject", "s3:PutObject"), "images": ("s3:GetObject", "s3:PutObject")},
         parameters=("token_signing_key_param", "sms_code_key_param", "certificate_id_key_param",
                     "wechat_app_id_param", "wechat_app_secret_param"),   # WeChat's only where a stage names them
+        functions=("certificate_renderer_function",),   # the certificate PDF (services/certificate_renderer.py)
         sms=True),
     "demand_events_stream": Needs(
         reads=(*_NOTIFY.reads, "activities", "activity_signups", "claims", "demands"),

@@ -35,6 +35,9 @@ MISSING_WHEEL_MARKERS = ("Could not install dependencies", "You will have to bui
 LOCK_PATH = ROOT / ".chalice" / "deployments" / ".package.lock"   # Chalice's wheel cache is shared
 
 
+CERTIFICATE_FONT = "vendor/certificate_pdf/fonts/NotoSansSC-Regular.ttf"   # in certificates/, shipped with it
+
+
 class PackagingError(RuntimeError):
     pass
 
@@ -48,7 +51,7 @@ def missing_wheel_warning(output: str) -> str | None:
     return None
 
 
-def run_chalice_package(stage: str, outdir: Path, region: str) -> str:
+def run_chalice_package(stage: str, outdir: Path, region: str, project: Path = ROOT) -> str:
     # Only the stage's own variables may reach app.py: a stray RATINGS_STREAM_ARN in the caller's
     # environment would register a handler (and a mapping) the stage itself does not configure.
     app_variables = infra_model.app_variable_names()
@@ -59,7 +62,7 @@ def run_chalice_package(stage: str, outdir: Path, region: str) -> str:
     with open(LOCK_PATH, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)   # parallel test workers must not build the same cache entry
         result = subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage,
-                                 str(outdir)], cwd=ROOT, env=env, capture_output=True, text=True)
+                                 str(outdir)], cwd=project, env=env, capture_output=True, text=True)
     output = result.stdout + result.stderr
     if result.returncode != 0:
         raise PackagingError(f"chalice package --stage {stage} failed ({result.returncode}):\n{output}")
@@ -109,11 +112,31 @@ def package(stage: str, outdir: Path) -> dict:
     return template
 
 
+def package_certificates(stage: str, outdir: Path) -> dict:
+    """Package the certificate function (certificates/, its own Chalice app) for the stage into outdir."""
+    project = stage_config.CERTIFICATE_CONFIG_PATH.parent.parent
+    if not (project / CERTIFICATE_FONT).is_file():   # git-ignored: a fresh clone has not fetched it yet
+        raise PackagingError(f"{CERTIFICATE_FONT} is missing: run scripts/ensure_certificate_tools.sh")
+    region = stage_config.read_json(stage_config.STAGES_PATH)[stage]["region"]
+    run_chalice_package(stage, outdir, region, project=project)
+    return json.loads((outdir / "sam.json").read_text(encoding="utf-8"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage")
     parser.add_argument("outdir", type=Path)
+    parser.add_argument("--certificates", action="store_true",
+                        help="package the certificate function (certificates/) instead of the API")
     args = parser.parse_args(argv)
+    if args.certificates:
+        try:
+            package_certificates(args.stage, args.outdir.resolve())
+        except PackagingError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"packaged the certificate function of {args.stage} into {args.outdir}")
+        return 0
     try:
         template = package(args.stage, args.outdir.resolve())
     except PackagingError as exc:

@@ -17,11 +17,15 @@ For every stage in .chalice/config.json it
   infra/stages.json (a stage is one region; the account is `*` until `deploy_infra.py` records it).
   Chalice policy files are plain JSON, so the partition, region and account are written in:
   `arn:aws-cn:` for cn-* regions, `arn:aws:` elsewhere;
+- sets `CERTIFICATE_RENDERER=lambda` and `CERTIFICATE_RENDERER_FUNCTION` (the stage's `render` function of
+  the certificates/ app) and `PUBLIC_H5_ORIGIN` from the stage's `public_h5_origin` when it has one;
 - sets the stage's SMS variables from its `sms` in infra/stages.json (provider, signature, SNS region or
   Tencent's template ids, SDK app id and key parameters; see SMS_KEYS), the one place they are written;
 - sets Powertools' `POWERTOOLS_SERVICE_NAME` (`yce-api-<stage>`: the `service` of every log line and
   metric) and `POWERTOOLS_METRICS_NAMESPACE` (`YCE`), adds `POWERTOOLS_LOG_LEVEL` (`INFO`) when the stage
   lacks one, and turns on X-Ray active tracing (`xray`) for the stage's functions and API;
+- writes certificates/.chalice/config.json and its policies: the certificate function in the same stages, its
+  role allowed its own logs only;
 - writes the policies' sizes into docs/deploy.md (its "function-policies" section).
 `--check` changes nothing and exits 1 when a file is not what it would write (a test runs it).
 """
@@ -40,6 +44,7 @@ from infra_model import APP_NAME, TableSpec
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / ".chalice" / "config.json"
 STAGES_PATH = ROOT / "infra" / "stages.json"
+CERTIFICATE_CONFIG_PATH = ROOT / "certificates" / ".chalice" / "config.json"
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_STREAM_LABEL = "SET-FROM-INFRA-OUTPUT"
@@ -64,6 +69,7 @@ TRACE_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]   # no res
 # a TransactWriteItems, which IAM authorizes per item action).
 APPEND_ONLY_TABLES = ("audit_log",)
 APPEND_ONLY_DENIED_ACTIONS = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+CERTIFICATE_APP_NAME, CERTIFICATE_FUNCTION = "yce-certificates", "render"   # certificates/app.py
 API_FUNCTION = "api_handler"   # Chalice's name for the function serving every route
 
 
@@ -115,6 +121,11 @@ class StageArns:
 
     def log_group(self, stage: str, function: str) -> str:
         return self.arn("logs", f"log-group:{log_group_name(stage, function)}")
+
+
+def certificate_function_name(stage: str) -> str:
+    """Chalice's name for the certificates/ app's `render` function in a stage."""
+    return f"{CERTIFICATE_APP_NAME}-{stage}-{CERTIFICATE_FUNCTION}"
 
 
 def log_group_name(stage: str, function: str) -> str:
@@ -191,6 +202,10 @@ def policy_document(stage: str, function: str, region: str, account: str, variab
             {**allow("SecretsDecrypt", ["kms:Decrypt"], [arns.arn("kms", "key/*")]),
              "Condition": {"StringEquals": {"kms:ViaService": f"ssm.{region}.{infra_model.dns_suffix_for(region)}"}}},
         ]
+    functions = [variables[name.upper()] for name in needs.functions if variables.get(name.upper())]
+    if functions:
+        statements.append(allow("Invoke", ["lambda:InvokeFunction"],
+                                 [arns.arn("lambda", f"function:{name}") for name in functions]))
     if needs.sms and variables.get("SMS_SENDER") == "sns":
         # An SMS to a phone number has no resource ARN: IAM evaluates it against "*".
         statements.append(allow("Sms", ["sns:Publish"], "*"))
@@ -244,6 +259,13 @@ def synced(config: dict, stages: dict) -> tuple[dict, dict[Path, str]]:
         # The name the stack will give the bucket; deploy_infra.py writes the stack's output over it.
         variables.setdefault(infra_model.UPLOADS_BUCKET_VARIABLE,
                              StageArns(region, PLACEHOLDER_ACCOUNT, prefix).uploads_bucket())
+        # The certificate PDF: the stage's function of the certificates/ app (deployed first, docs/deploy.md),
+        # its QR code to the stage's H5 (infra/stages.json `public_h5_origin`; without it the download is 503).
+        variables["CERTIFICATE_RENDERER"] = "lambda"
+        variables["CERTIFICATE_RENDERER_FUNCTION"] = certificate_function_name(stage)
+        variables.pop("PUBLIC_H5_ORIGIN", None)
+        if stages[stage].get("public_h5_origin"):
+            variables["PUBLIC_H5_ORIGIN"] = parse_origins(stages[stage]["public_h5_origin"])[0]
         variables[CORS_VARIABLE] = ",".join(parse_origins(",".join(stages[stage].get("cors_allowed_origins", []))))
         for name in SMS_KEYS.values():   # a provider's variables go when the stage changes provider
             variables.pop(name, None)
@@ -278,11 +300,33 @@ def sizes_table(policies: dict[Path, str], stages: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def certificate_app(config: dict, stages: dict) -> dict[Path, str]:
+    """certificates/.chalice/: the certificate function's stages (the API's), each with a role that may write
+    its own log group and nothing else (it calls no AWS service: the API sends it everything it draws)."""
+    files, stage_configs = {}, {}
+    for stage in config["stages"]:
+        region, account = stages[stage]["region"], stages[stage]["account_id"]
+        group = StageArns(region, account, "").arn("logs", f"log-group:/aws/lambda/{certificate_function_name(stage)}")
+        policy = CERTIFICATE_CONFIG_PATH.parent / f"policy-{stage}-{CERTIFICATE_FUNCTION}.json"
+        files[policy] = dump_json({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": [group, f"{group}:*"]}]})
+        stage_configs[stage] = {"autogen_policy": False,
+                                "lambda_functions": {CERTIFICATE_FUNCTION: {"iam_policy_file": policy.name}}}
+    # 1 GB: reportlab draws on one CPU share; Lambda gives CPU in proportion to memory (docs/performance.md).
+    files[CERTIFICATE_CONFIG_PATH] = dump_json({
+        "version": "2.0", "app_name": CERTIFICATE_APP_NAME,
+        "lambda_functions": {CERTIFICATE_FUNCTION: {"lambda_memory_size": 1024, "lambda_timeout": 15,
+                                                    "reserved_concurrency": 20}},
+        "stages": stage_configs})
+    return files
+
+
 def generated(config: dict, stages: dict) -> dict[Path, str]:
-    """Every file this script writes: the wired config, the policies, the sizes in docs/deploy.md."""
+    """Every file this script writes: the wired config, the policies, the sizes in docs/deploy.md, the
+    certificate function's config and policies."""
     config, policies = synced(config, stages)
     sizes = sizes_table(policies, list(config["stages"]))
-    return {CONFIG_PATH: dump_json(config), **policies,
+    return {CONFIG_PATH: dump_json(config), **policies, **certificate_app(config, stages),
             DEPLOY_DOC: generated_files.with_section(DEPLOY_DOC, "function-policies", sizes)}
 
 

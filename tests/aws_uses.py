@@ -20,8 +20,9 @@ from stage_config import API_FUNCTION  # scripts/ is on the path (conftest.py)
 @dataclass(frozen=True)
 class Use:
     action: str     # the IAM action, e.g. "dynamodb:Query"
-    kind: str       # table | index | object | parameter | key | sms | unmapped
-    name: str       # "demands", "demands/public_feed", "uploads/<key>", "token_signing_key_param", "*"
+    kind: str       # table | index | object | parameter | function | key | sms | unmapped
+    name: str       # "demands", "demands/public_feed", "uploads/<key>", "token_signing_key_param",
+                    # "certificate_renderer_function", "*"
 
 
 _TRANSACT_ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
@@ -34,6 +35,7 @@ class Recorder:
         self.prefix = table_prefix
         self.parameters = {getattr(settings, name): name for name in type(settings).model_fields
                            if name.endswith("_param") and getattr(settings, name)}
+        self.functions = {settings.certificate_renderer_function: "certificate_renderer_function"}
         self.function: str | None = None
         self.uses: dict[str, set[Use]] = {}
 
@@ -64,6 +66,8 @@ class Recorder:
             self.add(Use("ssm:GetParameter", "parameter", self.parameters.get(params["Name"], params["Name"])))
             if params.get("WithDecryption"):
                 self.add(Use("kms:Decrypt", "key", "*"))   # SSM decrypts a SecureString with the caller's rights
+        elif service == "lambda" and operation == "Invoke":
+            self.add(Use("lambda:InvokeFunction", "function", self.functions.get(params["FunctionName"], "?")))
         elif service == "sns" and operation == "Publish" and "PhoneNumber" in params:
             self.add(Use("sns:Publish", "sms", "*"))
         else:

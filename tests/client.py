@@ -35,7 +35,8 @@ class Api:
         hdrs.update(headers or {})
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         response = getattr(self.client.http, method.lower())(path, headers=hdrs, body=payload)
-        response.json = json.loads(response.body) if response.body else None
+        binary = response.headers.get("Content-Type") == "application/pdf"   # the certificate download
+        response.json = json.loads(response.body) if response.body and not binary else None
         return response
 
     def get(self, path, **kw):

@@ -16,6 +16,8 @@ os.environ.update({
     "SMS_CODE_KEY": "test-sms-code-key-0123456789abcdef0000",
     "CERTIFICATE_ID_KEY": "test-certificate-id-key-0123456789abcdef",
     "SMS_SENDER": "console",
+    # The certificate PDF drawn in the test process (certificates/vendor/certificate_pdf/); its QR code opens this H5.
+    "CERTIFICATE_RENDERER": "inline", "PUBLIC_H5_ORIGIN": "https://h5.yce.test",
     "UPLOADS_BUCKET": "yce-test-uploads",   # created in moto by the `bucket` fixture
     # Registers the stream handlers. Only deployment reads the ARN itself; tests pump moto's real
     # stream, whose ARN they read from the table (LatestStreamArn).

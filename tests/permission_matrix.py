@@ -96,6 +96,8 @@ MATRIX: dict[str, str] = {
     "POST /certificate-requests":                    "401 x 409 403 403 403 403 403",
     "GET /me/certificate-requests":                  "401 200 200 403 403 403 403 403",
     "DELETE /certificate-requests/{certificate_request_id}": "401 x 404 403 403 403 403 403",
+    # indA's request is still waiting (409); the issuer prints nothing: the full 证件号码 is the volunteer's.
+    "GET /certificate-requests/{certificate_request_id}/pdf": "401 409 404 403 403 403 403 403",
     # Only an individual binds a WeChat; the JS-SDK serves its check-in (test_wechat.py).
     "GET /auth/wechat/binding":                      "401 200 200 403 403 403 403 403",
     "POST /auth/wechat/unbind":                      "401 x x 403 403 403 403 403",

@@ -318,6 +318,8 @@ def tour_certificates(tour: Tour, who: dict) -> None:
                       body={"person_in_charge": "李雷", "handler": "韩梅梅", "contact": "020-87195622"}
                       )["certificate"]["number"]
     tour.hit("GET", "/certificates/{number}", f"/certificates/{number}")
+    tour.hit("GET", route + "/pdf", f"/certificate-requests/{issued}/pdf", token=person,
+             headers={"Accept": "application/pdf"})
     tour.hit("POST", route + "/revoke", f"/certificate-requests/{issued}/revoke", body={"reason": "有误"}, token=org)
     tour.hit("POST", route + "/refuse", f"/certificate-requests/{refused}/refuse", body={"reason": "不属实"}, token=org)
     tour.hit("DELETE", route, f"/certificate-requests/{deleted}", token=person, expect=204)

@@ -1,5 +1,5 @@
-"""The 志愿服务记录证明 PDF (certificates/render.py): its text read back with poppler's pdftotext, its first page
-drawn with pdftoppm to test-results/certificate.png, and the font embedded as a subset."""
+"""The 志愿服务记录证明 PDF (certificates/vendor/certificate_pdf/render.py): its text read back with poppler's
+pdftotext, its first page drawn with pdftoppm to test-results/certificate.png, and the font embedded as a subset."""
 from __future__ import annotations
 
 import subprocess
@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from certificates.render import FONT_PATH, render
 from certificates.sample import SEAL_RED, sample
+from certificates.vendor.certificate_pdf.render import FONT_PATH, render
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "test-results"

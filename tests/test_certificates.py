@@ -1,19 +1,24 @@
 """志愿服务记录证明: request, issue / refuse / revoke, 我的证明, verification, and the identity's protection."""
 from __future__ import annotations
 
+import base64
+import io
 import json
+import subprocess
 from datetime import timedelta
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidTag
 
+from certificates.sample import seal_png
 from chalicelib.config import ConfigError, Settings, _from_environ
 from chalicelib.data.certificates import Certificate, CertificateRequest
 from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode
 from chalicelib.reference import IdType
-from chalicelib.services import certificates, id_documents
+from chalicelib.services import certificate_renderer, certificates, id_documents
 from tests.builders import (
     activity_body,
     attended,
@@ -251,3 +256,121 @@ def test_the_seal_is_uploaded_by_the_organization_and_kept_with_the_certificate(
     issued = api.post(f"/certificate-requests/{rid}/issue", {**ISSUE, "seal_key": seal}, token=org["token"])
     assert issued.status_code == 200, issued.json
     assert CertificateRequest.get(rid).seal_key.startswith("images/")
+
+
+def _issued(api, served, **issue):
+    rid = _request(api, served).json["request_id"]
+    issued = api.post(f"/certificate-requests/{rid}/issue", {**ISSUE, **issue}, token=served["org"]["token"])
+    assert issued.status_code == 200, issued.json
+    return rid, issued.json["certificate"]["number"]
+
+
+def _download(api, rid, token):
+    return api.get(f"/certificate-requests/{rid}/pdf", token=token, headers={"Accept": "application/pdf"})
+
+
+def test_the_volunteer_downloads_the_issued_certificate_as_a_pdf_with_the_full_number_and_the_seal(
+        api, bucket, served, tmp_path):
+    seal = upload_image(api, served["org"]["token"], purpose="seal", data=seal_png())
+    rid, number = _issued(api, served, seal_key=seal)
+    answer = _download(api, rid, served["person"]["token"])
+    assert answer.status_code == 200, answer.json
+    assert answer.headers["Content-Type"] == "application/pdf"
+    assert answer.headers["Content-Disposition"] == f'attachment; filename="{number}.pdf"'
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.body.startswith(b"%PDF-")
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(answer.body)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    for expected in (f"居民身份证：{FULL}", number, "陈志远", "累计志愿服务时长 2 小时", "负责人：李雷"):
+        assert expected in text, expected
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert len(images.strip().splitlines()) > 2   # a header, a rule, the seal
+
+
+def test_a_browser_download_accepting_anything_gets_the_pdf(api, served):
+    rid, _ = _issued(api, served)
+    answer = api.get(f"/certificate-requests/{rid}/pdf", token=served["person"]["token"], headers={"Accept": "*/*"})
+    assert (answer.status_code, answer.headers["Content-Type"]) == (200, "application/pdf")
+
+
+def test_only_the_volunteer_downloads_and_only_while_issued(api, outbox, served):
+    rid = _request(api, served).json["request_id"]
+    person, org = served["person"]["token"], served["org"]["token"]
+    waiting = _download(api, rid, person)
+    assert (waiting.status_code, code(waiting)) == (409, "STATE_CONFLICT")
+    assert api.post(f"/certificate-requests/{rid}/issue", ISSUE, token=org).status_code == 200
+    stranger = individual(api, outbox)["token"]
+    assert _download(api, rid, stranger).status_code == 404
+    assert _download(api, rid, org).status_code == 403   # the issuer sees the masked number only
+    assert _download(api, "0" * 32, person).status_code == 404
+    api.post(f"/certificate-requests/{rid}/revoke", {"reason": "时长记录有误"}, token=org)
+    revoked = _download(api, rid, person)
+    assert (revoked.status_code, code(revoked)) == (409, "CERTIFICATE_REVOKED")
+
+
+class _Invoked:
+    """botocore's Lambda client, answering as the certificate function would (or failing)."""
+
+    def __init__(self, answer: dict) -> None:
+        self.answer, self.calls = answer, []
+
+    def invoke(self, **kwargs):
+        self.calls.append(kwargs)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return {**self.answer, "Payload": io.BytesIO(json.dumps(self.answer["body"]).encode())}
+
+
+@pytest.fixture
+def lambda_renderer(monkeypatch):
+    from chalicelib.config import get_settings
+    monkeypatch.setenv("CERTIFICATE_RENDERER", "lambda")
+    monkeypatch.setenv("CERTIFICATE_RENDERER_FUNCTION", "yce-certificates-test-render")
+    get_settings.cache_clear()
+
+    def install(answer) -> _Invoked:
+        stub = _Invoked(answer)
+        monkeypatch.setattr(certificate_renderer, "_client", lambda: stub)
+        return stub
+
+    yield install
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_the_lambda_renderer_invokes_the_stage_function_and_answers_its_pdf(api, served, lambda_renderer):
+    rid, number = _issued(api, served)
+    stub = lambda_renderer({"StatusCode": 200, "body": {"pdf_base64": base64.b64encode(b"%PDF-1.4 stub").decode()}})
+    answer = _download(api, rid, served["person"]["token"])
+    assert (answer.status_code, answer.body) == (200, b"%PDF-1.4 stub")
+    [call] = stub.calls
+    assert call["FunctionName"] == "yce-certificates-test-render" and call["InvocationType"] == "RequestResponse"
+    payload = json.loads(call["Payload"])
+    assert payload["id_number"] == FULL and payload["number"] == number
+    assert payload["verify_url"] == f"https://h5.yce.test/certificates/{number}"
+
+
+@pytest.mark.parametrize("answer", [
+    {"StatusCode": 200, "FunctionError": "Unhandled", "body": {"errorMessage": "boom"}},
+    {"StatusCode": 200, "body": {"unexpected": True}},
+    ClientError({"Error": {"Code": "TooManyRequestsException"}}, "Invoke"),
+], ids=["function-error", "malformed-answer", "invoke-refused"])
+def test_a_failing_renderer_function_answers_503_with_retry_after(api, served, lambda_renderer, answer):
+    rid, _ = _issued(api, served)
+    lambda_renderer(answer)
+    failed = _download(api, rid, served["person"]["token"])
+    assert (failed.status_code, code(failed)) == (503, "CERTIFICATE_RENDERER_UNAVAILABLE")
+    assert failed.headers["Retry-After"] == "5"
+
+
+def test_the_inline_renderer_is_refused_on_lambda_and_the_lambda_one_needs_its_function():
+    base = {"TABLE_PREFIX": "p-", "AWS_REGION": "cn-north-1", "TOKEN_SIGNING_KEY_PARAM": "/t",
+            "SMS_CODE_KEY_PARAM": "/s", "AWS_LAMBDA_FUNCTION_NAME": "yce-api-prod"}
+    with pytest.raises(ValueError, match="CERTIFICATE_RENDERER=inline on Lambda"):
+        Settings.model_validate(_from_environ({**base, "CERTIFICATE_RENDERER": "inline"}))
+    with pytest.raises(ValueError, match="CERTIFICATE_RENDERER_FUNCTION"):
+        Settings.model_validate(_from_environ({**base, "CERTIFICATE_RENDERER": "lambda"}))
+    assert Settings.model_validate(_from_environ({**base, "CERTIFICATE_RENDERER": "lambda",
+                                                  "CERTIFICATE_RENDERER_FUNCTION": "yce-certificates-p-render"}))

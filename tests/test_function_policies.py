@@ -12,6 +12,7 @@ resource of every Allow statement is used by some use that statement allows.
 from __future__ import annotations
 
 import fnmatch
+import io
 import os
 import sys
 from datetime import timedelta
@@ -19,7 +20,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from botocore.response import StreamingBody
 
+from chalicelib.services import certificate_renderer
 from tests.aws_uses import Recorder, Use
 from tests.builders import demand_body
 from tests.client import Api, Outbox
@@ -53,6 +56,25 @@ def _variants_the_tour_leaves_out(api: Api, who: dict) -> None:
     assert read.status_code == 200, read.json
 
 
+class _RendererFunction:
+    """botocore's Lambda client, reduced to the certificate function's answer; the call goes through botocore's
+    `_make_api_call`, which the recorder hooks, stubbed after it (botocore.stub.Stubber)."""
+
+    def __init__(self) -> None:
+        import botocore.session
+        from botocore.stub import Stubber
+
+        self.client = botocore.session.get_session().create_client("lambda", region_name="cn-north-1")
+        self.stubber = Stubber(self.client)
+
+    def invoke(self, **kwargs):
+        body = b'{"pdf_base64": "JVBERi0="}'
+        answer = {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(body), len(body))}
+        with self.stubber:
+            self.stubber.add_response("invoke", answer, kwargs)
+            return self.client.invoke(**kwargs)
+
+
 @pytest.fixture(scope="module")
 def recorded() -> dict[str, set[Use]]:
     """Every function's uses, from one run: the tour, then the schedules, then every stream's records."""
@@ -77,6 +99,11 @@ def recorded() -> dict[str, set[Use]]:
         region = os.environ["AWS_DEFAULT_REGION"]
         botocore.session.get_session().create_client("s3", region_name=region).create_bucket(
             Bucket=os.environ["UPLOADS_BUCKET"], CreateBucketConfiguration={"LocationConstraint": region})
+        # The certificate PDF from the stage's function, as deployed: botocore's Lambda client against a
+        # stand-in for the certificate function (moto runs no container), its request recorded like any other.
+        patch.setenv("CERTIFICATE_RENDERER", "lambda")
+        patch.setenv("CERTIFICATE_RENDERER_FUNCTION", "yce-certificates-test-render")
+        patch.setattr(certificate_renderer, "_client", lambda: _RendererFunction())
         get_settings.cache_clear()
         patch.setattr(clock, "now", now)
         sms_sender.use_sender(outbox)
@@ -141,6 +168,7 @@ def iam_needs(stage: str, function: str, use: Use) -> list[tuple[str, str]]:
         "queue": arns.failure_queue,
         "object": lambda: f"arn:{arns.partition}:s3:::{variables['UPLOADS_BUCKET']}/{use.name}",
         "parameter": lambda: arns.parameter(variables[use.name.upper()]),
+        "function": lambda: arns.arn("lambda", f"function:{variables[use.name.upper()]}"),
         "key": lambda: arns.arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
         "log-group": lambda: arns.log_group(stage, function),
         "log-stream": lambda: f"{arns.log_group(stage, function)}:log-stream:2026/12/01/[$LATEST]0123abcd",

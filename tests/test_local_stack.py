@@ -310,3 +310,16 @@ def test_manage_local_falls_back_to_the_default_port_without_a_ports_file(tmp_pa
         monkeypatch.setattr(devenv, "DEFAULT_DYNAMODB_PORT", listening.getsockname()[1])
         assert manage_module.local_dynamodb_port(None, tmp_path) == listening.getsockname()[1]
         assert manage_module.local_dynamodb_port(listening.getsockname()[1], tmp_path) == listening.getsockname()[1]
+
+
+def test_the_local_stack_draws_certificate_pdfs_in_process_with_its_own_h5_as_verification_origin(tmp_path):
+    """The dev stage invokes the certificate function; `make run` has none, so it renders inline (the path the
+    tests' downloads take, tests/test_certificates.py) with the QR code pointing at the Vite dev server."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import devenv
+
+    from chalicelib.config import Settings, _from_environ
+
+    settings = Settings.model_validate(_from_environ(devenv.local_stack_environment(dynamodb_port=1,
+                                                                                    data_dir=tmp_path)))
+    assert (settings.certificate_renderer, settings.public_h5_origin) == ("inline", "http://localhost:5173")

@@ -60,6 +60,8 @@ def test_stage_packages_completely_with_its_wiring_and_passes_cfn_lint(stage, tm
         names = bundle.namelist()
     assert any(n.startswith("pydantic_core/_pydantic_core.cpython-311-x86_64-linux-gnu") for n in names)
     assert "app.py" in names and not any(n.startswith(("tests/", "scripts/", "infra/")) for n in names)
+    # The certificate PDF is the certificate function's (certificates/): none of it in the API's package.
+    assert not any(n.startswith(("reportlab/", "PIL/", "certificate_pdf/", "certificates/")) for n in names)
 
     functions = {rid: r for rid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
     for rid, resource in functions.items():

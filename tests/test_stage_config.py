@@ -171,8 +171,8 @@ def fake_outputs(stage: str, region: str) -> dict[str, str]:
 
 @pytest.fixture
 def chalice_dir(tmp_path, monkeypatch):
-    """Copies of .chalice/, infra/stages.json and docs/deploy.md that the deploy script writes instead of the
-    real ones."""
+    """Copies of .chalice/, certificates/.chalice/, infra/stages.json and docs/deploy.md that the deploy script
+    writes instead of the real ones."""
     shutil.copytree(stage_config.CONFIG_PATH.parent, tmp_path / ".chalice",
                     ignore=shutil.ignore_patterns("deployments", "deployed", "venv"))
     (tmp_path / "infra").mkdir()
@@ -183,6 +183,9 @@ def chalice_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(stage_config, "ROOT", tmp_path)
     monkeypatch.setattr(stage_config, "CONFIG_PATH", tmp_path / ".chalice" / "config.json")
     monkeypatch.setattr(stage_config, "STAGES_PATH", tmp_path / "infra" / "stages.json")
+    shutil.copytree(stage_config.CERTIFICATE_CONFIG_PATH.parent, tmp_path / "certificates" / ".chalice",
+                    ignore=shutil.ignore_patterns("deployments"))
+    monkeypatch.setattr(stage_config, "CERTIFICATE_CONFIG_PATH", tmp_path / "certificates" / ".chalice" / "config.json")
     return tmp_path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANYONE, NO_CONTENT, Call, endpoint
+from chalicelib.api.routing import ANYONE, NO_CONTENT, PDF, Attachment, Call, endpoint
 from chalicelib.data.certificates import Certificate, CertificateRequest
 from chalicelib.errors import UPLOAD_ERRORS, ErrorCode
 from chalicelib.reference import CertificateStatus, Role
@@ -68,6 +68,15 @@ def my_certificates(call: Call, query: PageQuery) -> CertificateRequestPageOut:
 def delete_certificate_request(call: Call, certificate_request_id: str) -> None:
     """Withdraw a request not issued (待出具 or 不予出具): its identity data goes with it."""
     certificates.delete(call.caller, certificate_request_id)
+
+
+@endpoint(bp, "/certificate-requests/{certificate_request_id}/pdf", "GET", roles=INDIVIDUAL, response=PDF,
+          errors=(ErrorCode.STATE_CONFLICT, ErrorCode.CERTIFICATE_REVOKED, ErrorCode.SERVICE_MISCONFIGURED,
+                  ErrorCode.STORAGE_UNAVAILABLE, ErrorCode.CERTIFICATE_RENDERER_UNAVAILABLE))
+def download_certificate(call: Call, certificate_request_id: str) -> Attachment:
+    """下载证明 (PDF, with the full 证件号码): the volunteer's own issued, unrevoked certificate."""
+    certificate = certificates.pdf(call.caller, certificate_request_id)
+    return Attachment(filename=certificate.filename, data=certificate.data)
 
 
 @endpoint(bp, "/me/certificate-inbox", "GET", roles=VOLUNTEER_ORG, query=CertificateInboxQuery,

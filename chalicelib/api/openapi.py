@@ -18,7 +18,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import to_jsonable_python
 
 from chalicelib.api import idempotency
-from chalicelib.api.routing import ALL_ROLES, NO_CONTENT, RAW, Declaration
+from chalicelib.api.routing import ALL_ROLES, NO_CONTENT, PDF, PDF_MEDIA_TYPE, RAW, Declaration
 from chalicelib.errors import ErrorCode
 from chalicelib.reference import LABELS
 
@@ -318,6 +318,8 @@ def _responses(declaration: Declaration, refs: dict) -> dict:
 def _success(declaration: Declaration, refs: dict) -> dict:
     if declaration.response is NO_CONTENT:
         return {"description": "No Content"}
+    if declaration.response is PDF:
+        return {"description": "OK", "content": {PDF_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
     if declaration.response is None:
         raise TypeError(f"{declaration.method} {declaration.path}: declare response= on its endpoint(...)")
     variants = [refs[(model, "serialization")] for model in declaration.response_models]

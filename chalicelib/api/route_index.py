@@ -84,6 +84,14 @@ ROUTES: tuple[R, ...] = (
         '出具: the service hours are computed and frozen; a new certificate number is allocated.',
     ),
     R(
+        '/certificate-requests/{certificate_request_id}/pdf',
+        'GET',
+        'chalicelib.api.certificate_routes',
+        'download_certificate',
+        ('application/json',),
+        "下载证明 (PDF, with the full 证件号码): the volunteer's own issued, unrevoked certificate.",
+    ),
+    R(
         '/certificate-requests/{certificate_request_id}/refuse',
         'POST',
         'chalicelib.api.certificate_routes',

@@ -21,7 +21,8 @@ it alone. The convention for a new route:
   `AOut | BOut` when the answer depends on the caller, a page model
   (`items` + `next_cursor`) for lists, `NO_CONTENT` for a 204 without a body, or
   `RAW` for the few routes that answer something other than API JSON (the
-  contract itself, the API explorer; they stay out of the contract). The wrapper
+  contract itself, the API explorer; they stay out of the contract), or `PDF` for a
+  file download (the view returns an `Attachment`; the contract shows application/pdf). The wrapper
   refuses (500, a bug) any result whose type is not the declared one, so a view
   cannot leak a field the contract does not name (`OutputModel` forbids extras).
 - `status=`: the success status (200 by default, 204 implied by `NO_CONTENT`).
@@ -96,6 +97,13 @@ class Reply:
     headers: dict[str, str] | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class Attachment:
+    """A PDF to download: never cached (it may hold personal data), saved under `filename` (ASCII)."""
+    filename: str
+    data: bytes
+
+
 class _Marker:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -106,6 +114,8 @@ class _Marker:
 
 NO_CONTENT = _Marker("NO_CONTENT")   # response=NO_CONTENT: 204, the view returns None
 RAW = _Marker("RAW")                 # response=RAW: the view returns a chalice Response; not in the contract
+PDF = _Marker("PDF")                 # response=PDF: the view returns an Attachment (binary: app.api.binary_types)
+PDF_MEDIA_TYPE = "application/pdf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +141,7 @@ class Declaration:
 
     @property
     def response_models(self) -> tuple[type[BaseModel], ...]:
-        if self.response in (None, NO_CONTENT, RAW):
+        if self.response in (None, NO_CONTENT, RAW, PDF):
             return ()
         if isinstance(self.response, type):
             return (self.response,)
@@ -396,6 +406,12 @@ def _to_response(result: Any, declaration: Declaration) -> Response:
         if not isinstance(result, Response):
             raise TypeError(f"{declaration.method} {declaration.path} is declared RAW: return a chalice Response")
         return result
+    if declaration.response is PDF:
+        if not isinstance(result, Attachment):
+            raise TypeError(f"{declaration.method} {declaration.path} is declared PDF: return an Attachment")
+        return Response(body=result.data, status_code=declaration.status, headers={
+            "Content-Type": PDF_MEDIA_TYPE, "Content-Disposition": f'attachment; filename="{result.filename}"',
+            "Cache-Control": "no-store"})
     reply = result if isinstance(result, Reply) else Reply(body=result, status=declaration.status)
     _check_declared(reply, declaration)
     if reply.body is None:

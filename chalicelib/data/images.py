@@ -1,8 +1,8 @@
-"""The stage's image bucket (S3): presigned POSTs and GETs, and the two calls of a claim.
+"""The stage's image bucket (S3): presigned POSTs and GETs, the two calls of a claim, a seal's bytes.
 
 Presigning is local signing with the function's credentials: no request leaves the process. Only
-`head` (HeadObject) and `copy` (CopyObject) reach S3. The client is botocore's own (botocore ships with
-PynamoDB; the Lambda runtime's boto3 is not needed), created on first use, never at import.
+`head` (HeadObject), `copy` (CopyObject) and `read` (GetObject) reach S3. The client is botocore's own
+(botocore ships with PynamoDB; the Lambda runtime's boto3 is not needed), created on first use, never at import.
 """
 from __future__ import annotations
 
@@ -68,5 +68,13 @@ def copy(bucket: str, source: str, destination: str) -> None:
     try:
         _client().copy_object(Bucket=bucket, Key=destination, CopySource={"Bucket": bucket, "Key": source},
                               MetadataDirective="COPY")
+    except (ClientError, BotoCoreError) as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
+
+def read(bucket: str, key: str) -> bytes:
+    """The object's bytes (GetObject): the seal a certificate prints, at most the 2 MB an upload may be."""
+    try:
+        return _client().get_object(Bucket=bucket, Key=key)["Body"].read()
     except (ClientError, BotoCoreError) as exc:
         raise StoreUnavailable(str(exc)) from exc

@@ -4,6 +4,7 @@ the certificate (谁记录谁证明) or refuses, and may revoke what it issued.
     requested ──issue (organization)──▶ issued ──revoke (organization, with a reason)──▶ revoked
     requested ──refuse (organization, with a reason)──▶ refused
     requested | refused ──delete (volunteer)──▶ gone, with the identity it held
+    issued ──pdf (volunteer)──▶ the certificate's PDF, the one place the full 证件号码 is shown
 
 What counts: the volunteer's closed attendance records in the period (China-Standard-Time days, by check-in
 time) on activities of that organization that count hours with `certificate_consent`; their clipped
@@ -13,13 +14,16 @@ state it leaves, with the notification of the other side (notifications.add_in).
 """
 from __future__ import annotations
 
+import base64
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth.principal import Principal
+from chalicelib.config import get_settings
 from chalicelib.data import idempotency_keys
 from chalicelib.data.accounts import Account
 from chalicelib.data.activities import Activity, AttendanceRecord
@@ -31,6 +35,7 @@ from chalicelib.data.lookup import get_or_none
 from chalicelib.errors import AppError, ErrorCode, field_error
 from chalicelib.reference import (
     CERTIFICATE_CONSENT_VERSION,
+    LABELS,
     MAX_CERTIFICATE_PERIOD_DAYS,
     AccountStatus,
     ActivityStatus,
@@ -40,7 +45,8 @@ from chalicelib.reference import (
     Role,
     UploadPurpose,
 )
-from chalicelib.services import id_documents, notifications, uploads
+from chalicelib.services import certificate_renderer, id_documents, notifications, uploads
+from chalicelib.services.activities import hours
 from chalicelib.services.notifications import Draft
 from chalicelib.services.pagination import Page, query_page
 
@@ -137,6 +143,49 @@ def delete(caller: Principal, request_id: str) -> None:
     if item.status not in deletable:
         raise AppError(ErrorCode.STATE_CONFLICT)
     Transaction().delete(item, condition=CertificateRequest.status.is_in(*deletable)).commit()
+
+
+@dataclass(frozen=True)
+class CertificatePdf:
+    filename: str
+    data: bytes
+
+
+def pdf(caller: Principal, request_id: str) -> CertificatePdf:
+    """下载证明: the volunteer's own issued certificate, with the full 证件号码, rendered on each download
+    (nothing stored). The organization sees the masked number only, as the spec asks: the PDF is the volunteer's."""
+    item = _request(request_id)
+    if item.volunteer_id != caller.account_id:
+        raise AppError(ErrorCode.NOT_FOUND)
+    if item.status == CertificateStatus.REVOKED.value:
+        raise AppError(ErrorCode.CERTIFICATE_REVOKED)
+    if item.status != CertificateStatus.ISSUED.value:
+        raise AppError(ErrorCode.STATE_CONFLICT)
+    origin = get_settings().public_h5_origin
+    if not origin:
+        raise AppError(ErrorCode.SERVICE_MISCONFIGURED)
+    seal = uploads.read_image(item.seal_key) if item.seal_key else None
+    payload = {
+        "number": item.number, "real_name": item.real_name,
+        "id_type_label": LABELS["id_type"][IdType(item.id_type)],
+        "id_number": id_documents.decrypt(item.id_number_sealed, item.request_id),
+        "first_day": item.first_day, "last_day": item.last_day, "total_hours": hours(item.total_seconds),
+        "org_name": item.org_name, "person_in_charge": item.person_in_charge, "handler": item.handler,
+        "contact": item.contact, "issued_on": _cst_day(item.issued_at).isoformat(),
+        "verify_url": f"{origin}/certificates/{item.number}",
+        "lines": [{"title": line.title, "days": _days(line), "hours": hours(line.seconds)}
+                  for line in item.lines or []],
+        "seal_base64": base64.b64encode(seal).decode() if seal else None}
+    return CertificatePdf(filename=f"{item.number}.pdf", data=certificate_renderer.render(payload))
+
+
+def _cst_day(moment: datetime) -> date:
+    return moment.astimezone(clock.CST).date()
+
+
+def _days(line: ServiceLine) -> str:
+    first, last = _cst_day(line.service_start), _cst_day(line.service_end)
+    return first.isoformat() if first == last else f"{first.isoformat()}至{last.isoformat()}"
 
 
 # ---------------------------------------------------------------- the organization

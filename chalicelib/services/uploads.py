@@ -99,6 +99,14 @@ def _stored(bucket: str, key: str) -> images.StoredObject | None:
         raise _unavailable() from exc
 
 
+def read_image(key: str) -> bytes:
+    """A claimed image's bytes (the seal a certificate prints)."""
+    try:
+        return images.read(_bucket(), key)
+    except images.StoreUnavailable as exc:
+        raise _unavailable() from exc
+
+
 def _unavailable() -> AppError:
     # S3 throttled or failed: nothing was written to the record, the phone may simply send it again.
     return throttled(ErrorCode.STORAGE_UNAVAILABLE, STORE_RETRY_SECONDS)

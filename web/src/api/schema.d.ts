@@ -868,6 +868,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/certificate-requests/{certificate_request_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载证明 (PDF, with the full 证件号码): the volunteer's own issued, unrevoked certificate.
+         * @description 调用者：个人用户。
+         */
+        get: operations["download_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/certificate-requests/{certificate_request_id}/refuse": {
         parameters: {
             query?: never;
@@ -3042,7 +3062,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "ACCOUNT_ALREADY_BOUND" | "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "ID_NUMBER_INVALID" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOTHING_TO_CERTIFY" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED" | "WECHAT_ALREADY_BOUND" | "WECHAT_BIND_TICKET_INVALID" | "WECHAT_CODE_INVALID" | "WECHAT_NOT_BOUND" | "WECHAT_NOT_CONFIGURED" | "WECHAT_RATE_LIMITED" | "WECHAT_STATE_INVALID" | "WECHAT_UNAVAILABLE";
+                code: "ACCOUNT_ALREADY_BOUND" | "ACCOUNT_DISABLED" | "ACCOUNT_NAME_TAKEN" | "ACCOUNT_NOT_FOUND" | "ACTIVATION_CODE_REQUIRED" | "ACTIVITY_CANCELLED" | "ACTIVITY_FULL" | "ACTIVITY_NOT_CANCELLABLE" | "ALREADY_ACTIVATED" | "ALREADY_CHECKED_IN" | "ALREADY_REPORTED" | "ALREADY_SIGNED_UP" | "CERTIFICATE_RENDERER_UNAVAILABLE" | "CERTIFICATE_REVOKED" | "CHECK_IN_CODE_INVALID" | "CHECK_IN_CODE_REQUIRED" | "CHECK_IN_CODE_THROTTLED" | "CHECK_IN_DAILY_LIMIT" | "CLAIM_ALREADY_APPLIED" | "CLAIM_NOT_RATABLE" | "CLAIM_NOT_WITHDRAWABLE" | "CLAIM_PENDING_LIMIT" | "CREDIT_CODE_TAKEN" | "CSV_INVALID" | "CURRENT_PASSWORD_INCORRECT" | "DEMAND_ALREADY_CLAIMED" | "DEMAND_CLAIMS_FULL" | "DEMAND_NOT_CLAIMABLE" | "DEMAND_NOT_EDITABLE" | "FORBIDDEN" | "HELP_REQUEST_NOT_LINKABLE" | "IDEMPOTENCY_ANSWER_LOST" | "IDEMPOTENCY_KEY_INVALID" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "ID_NUMBER_INVALID" | "INTERNAL_ERROR" | "INVALID_CREDENTIALS" | "INVALID_JSON" | "JSON_TOO_DEEP" | "LOGIN_THROTTLED" | "METHOD_NOT_ALLOWED" | "NOTHING_TO_CERTIFY" | "NOT_CHECKED_IN" | "NOT_FOUND" | "NOT_SIGNED_UP" | "NO_PHONE_ON_FILE" | "ORG_PENDING_APPROVAL" | "ORG_PROFILE_INCOMPLETE" | "ORG_REJECTED" | "OUTSIDE_ATTENDANCE_AREA" | "OUTSIDE_ATTENDANCE_TIME" | "PASSWORD_CHANGE_REQUIRED" | "PASSWORD_TOO_WEAK" | "PAYLOAD_TOO_LARGE" | "PHONE_ALREADY_REGISTERED" | "RATING_ALREADY_GIVEN" | "RATING_WINDOW_CLOSED" | "REFRESH_TOKEN_INVALID" | "REGISTRATION_THROTTLED" | "REQUEST_REJECTED" | "ROUTE_NOT_FOUND" | "SERVICE_MISCONFIGURED" | "SIGNUP_CLOSED" | "SIGNUP_NOT_CANCELLABLE" | "SMS_CLIENT_LIMIT" | "SMS_CODE_ATTEMPTS_EXCEEDED" | "SMS_CODE_EXPIRED" | "SMS_CODE_INVALID" | "SMS_DAILY_LIMIT" | "SMS_PHONE_REJECTED" | "SMS_PLATFORM_LIMIT" | "SMS_SEND_TOO_FREQUENT" | "SMS_UNAVAILABLE" | "STATE_CONFLICT" | "STORAGE_UNAVAILABLE" | "TOKEN_EXPIRED" | "TOO_MANY_REQUESTS" | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE" | "UPLOAD_INVALID" | "UPLOAD_NOT_FOUND" | "UPLOAD_NOT_YOURS" | "UPLOAD_PURPOSE_NOT_ALLOWED" | "UPSTREAM_TIMEOUT" | "VALIDATION_FAILED" | "WECHAT_ALREADY_BOUND" | "WECHAT_BIND_TICKET_INVALID" | "WECHAT_CODE_INVALID" | "WECHAT_NOT_BOUND" | "WECHAT_NOT_CONFIGURED" | "WECHAT_RATE_LIMITED" | "WECHAT_STATE_INVALID" | "WECHAT_UNAVAILABLE";
                 fields: {
                     code: string;
                     message: string;
@@ -8459,6 +8479,73 @@ export interface operations {
                 };
             };
             /** @description `STORAGE_UNAVAILABLE` 图片服务暂时不可用，请稍后再试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    download_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                certificate_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description `TOKEN_EXPIRED` 登录已过期，请重新登录; `UNAUTHENTICATED` 请先登录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `FORBIDDEN` 无权访问; `PASSWORD_CHANGE_REQUIRED` 首次登录请先修改初始密码 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_FOUND` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATE_REVOKED` 该证明已被出具组织撤销，不能下载; `STATE_CONFLICT` 当前状态不允许该操作，请刷新后重试 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATE_RENDERER_UNAVAILABLE` 证明文件暂时无法生成，请稍后再试; `SERVICE_MISCONFIGURED` 服务暂不可用; `STORAGE_UNAVAILABLE` 图片服务暂时不可用，请稍后再试 */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -50,7 +50,7 @@ class Content:
     issued_on: str
     verify_url: str
     lines: list[Line] = field(default_factory=list)
-    seal_png: bytes | None = None
+    seal_png: bytes | None = None   # the seal image (PNG, JPEG or WebP: PIL reads each)
 
 
 def render(content: Content, font_path: Path = FONT_PATH) -> bytes:

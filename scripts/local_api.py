@@ -29,7 +29,9 @@ CLIENT_DIR_VARIABLE = "YCE_CLIENT_DIR"
 _load_chalice_app = CLIFactory.load_chalice_app
 
 
-LOCAL_VARIABLES = (CORS_VARIABLE, "SMS_SENDER")
+# What the local stack sets for itself over the stage's values (scripts/devenv.py): its CORS origins, the console
+# SMS sender, and the certificate PDF drawn in process (the stage's `lambda` renderer has no function here).
+LOCAL_VARIABLES = (CORS_VARIABLE, "SMS_SENDER", "CERTIFICATE_RENDERER", "PUBLIC_H5_ORIGIN")
 
 
 def _load_with_local_values(self, environment_variables=None, **kwargs):

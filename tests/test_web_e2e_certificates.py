@@ -96,6 +96,7 @@ def test_in_chromium_a_certificate_is_requested_issued_verified_and_revoked(tmp_
     assert report["requestedLabel"] == "待出具"
     assert report["maskedNumber"] == f"{ID_NUMBER[:4]}{'*' * 10}{ID_NUMBER[-4:]}"
     assert report["issuedLabel"] == "已出具" and report["hours"] == "0.01 小时"
+    assert report["pdfName"] == f"志愿服务记录证明-{report['number']}.pdf" and report["pdfHead"] == "%PDF-"
     assert report["filteredOut"] == 0
     assert report["unknownNumber"] == "未查询到该证明，请核对证明编号"
     assert report["verifyValid"] == "有效"

@@ -13,6 +13,7 @@ import base64
 import binascii
 import functools
 import json
+import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -23,6 +24,8 @@ RETRY_SECONDS = 5
 # Synchronous: the API answers within API Gateway's 29 s, the cold certificate function takes ≈ 2 s
 # (docs/performance.md, "Certificate PDF"). No retry by botocore: the phone retries, after Retry-After.
 READ_TIMEOUT_SECONDS = 15
+
+log = logging.getLogger(__name__)
 
 
 def render(payload: dict) -> bytes:
@@ -42,6 +45,7 @@ def _inline(payload: dict) -> bytes:
 
         return render_payload(payload)
     except (ImportError, ValueError, OSError) as exc:   # not installed, a payload refused, the font missing
+        log.warning("inline certificate renderer failed: %s", type(exc).__name__)   # the type only: no payload
         raise _unavailable() from exc
 
 

@@ -7,6 +7,7 @@
 // Prints {consentRequired, idRefused, requestedLabel, maskedNumber, number, hours, issuedLabel, filteredOut,
 // unknownNumber, verifyValid, verifyText, revokeRefused, verifyRevoked, revokedOn, refusedLabel, refuseReason, deleted, signedOutCalls}.
 import { config, expect, mobilePage, shot, signIn } from './browser.mjs'
+import { readFileSync } from 'node:fs'
 
 const { baseUrl, volunteer, org, orgName, realName, badIdNumber, idNumber } = config
 const { browser, page: V } = await mobilePage()
@@ -18,6 +19,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAAATklEQVR
 async function newPage() {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN',
+    acceptDownloads: true,
   })
   return context.newPage()
 }
@@ -115,6 +117,19 @@ try {
   report.issuedLabel = (await issuedMine.locator('.van-tag').innerText()).trim()
   report.hours = (await issuedMine.locator('dd', { hasText: '小时' }).innerText()).trim()
   await shot(V, '09-my-certificates-issued')
+  // 下载证明: the PDF (the only place with the full 证件号码), saved by the browser.
+  const [saved] = await Promise.all([
+    V.waitForEvent('download', { timeout: 20_000 }).catch(async (error) => {
+      await shot(V, '09b-download-failed')
+      const toast = await V.locator('.van-toast__text').allInnerTexts()
+      throw new Error(`no download (${toast.join(' / ')}): ${error.message}`)
+    }),
+    issuedMine.getByRole('button', { name: '下载证明' }).click(),
+  ])
+  report.pdfName = saved.suggestedFilename()
+  const pdfPath = `${config.outDir}/certificate.pdf`
+  await saved.saveAs(pdfPath)
+  report.pdfHead = readFileSync(pdfPath).subarray(0, 5).toString('latin1')
   await V.locator('.van-dropdown-menu__item').click()
   await V.locator('.van-dropdown-item__option', { hasText: '待出具' }).click()
   await V.getByText('暂无证明申请').waitFor()

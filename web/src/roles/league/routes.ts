@@ -33,6 +33,6 @@ export const leagueRoutes: RouteRecordRaw[] = [
     props: true,
     meta: { signedIn: true },
   },
-  { path: '/league/points', name: 'league-points', component: () => import('./PointsView.vue'), meta: { signedIn: true } },
+  { path: '/league/points', name: 'league-points', component: () => import('../../views/PointsView.vue'), meta: { signedIn: true } },
   { path: '/league/profile', name: 'league-profile', component: () => import('./ProfileView.vue'), meta: { signedIn: true } },
 ]

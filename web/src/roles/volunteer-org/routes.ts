@@ -25,5 +25,5 @@ export const volunteerOrgRoutes: RouteRecordRaw[] = [
     props: true,
     meta: { signedIn: true },
   },
-  { path: '/org/points', name: 'org-points', component: () => import('./PointsView.vue'), meta: { signedIn: true } },
+  { path: '/org/points', name: 'org-points', component: () => import('../../views/PointsView.vue'), meta: { signedIn: true } },
 ]

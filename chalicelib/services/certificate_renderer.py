@@ -44,7 +44,9 @@ def _inline(payload: dict) -> bytes:
         from certificates.vendor.certificate_pdf.payload import render_payload
 
         return render_payload(payload)
-    except (ImportError, ValueError, OSError) as exc:   # not installed, a payload refused, the font missing
+    # Anything the renderer raises (not installed, a payload refused, the font missing: reportlab's TTFError is none
+    # of the built-in kinds) is the renderer's failure, as the function's would be: 503, never a 500.
+    except Exception as exc:
         log.warning("inline certificate renderer failed: %s", type(exc).__name__)   # the type only: no payload
         raise _unavailable() from exc
 
